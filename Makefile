@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both are idempotent.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format setup db clean bench
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask scenarios load
+	$(BIN)/flask demo
+
+run: db
+	PORTFOLIO_DEMO=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/flask scenarios validate
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3*

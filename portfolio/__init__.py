@@ -1,0 +1,44 @@
+"""Simulated referred-complaint casework and NVQ portfolio: the application factory."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from portfolio.config import ROOT, default_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then PORTFOLIO_* environment variables, then `config`."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(default_config())
+    app.config.from_prefixed_env("PORTFOLIO")
+    if config:
+        app.config.from_mapping(config)
+
+    from portfolio import cli, errors, security, templating
+    from portfolio.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "portfolio" / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    from portfolio import models  # noqa: F401  (registers every model with the metadata)
+    from portfolio.accounts.views import bp as accounts_bp
+    from portfolio.auth.views import bp as auth_bp
+    from portfolio.main.views import bp as main_bp
+    from portfolio.site.views import bp as site_bp
+
+    for blueprint in (auth_bp, main_bp, accounts_bp, site_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,1 @@
+"""Accounts: centres, users with roles, allocation of assessors and IQAs, cohorts."""

@@ -1,0 +1,185 @@
+"""Writes for centres, users, allocation and cohorts. Services flush; the caller commits."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portfolio.accounts.errors import AccountError
+from portfolio.accounts.models import Centre, Cohort, LoginFailure, User
+from portfolio.auth.passwords import hash_password, password_problem, verify_password
+from portfolio.db import utcnow
+from portfolio.extensions import db
+from portfolio.roles import CENTRE_ROLES, Role
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively; store them trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def _email_taken(email: str, *, except_id: int | None = None) -> bool:
+    query = sa.select(User.id).where(User.email == email)
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def create_centre(*, name: str) -> Centre:
+    """Create a centre; names are unique across the site."""
+    name = name.strip()
+    if db.session.scalar(sa.select(Centre.id).where(sa.func.lower(Centre.name) == name.lower())):
+        raise AccountError("A centre with that name already exists.", "name")
+    centre = Centre(name=name)
+    db.session.add(centre)
+    db.session.flush()
+    return centre
+
+
+def create_user(
+    *,
+    email: str,
+    full_name: str,
+    role: Role,
+    centre: Centre | None,
+    password: str,
+    must_change_password: bool = True,
+    check_strength: bool = False,
+) -> User:
+    """Create a user. Admin-created accounts get a temporary password that must be changed at
+    first sign-in; everyone but a site admin belongs to a centre."""
+    email = normalise_email(email)
+    if _email_taken(email):
+        raise AccountError("An account with that email address already exists.", "email")
+    if (role == Role.SITE_ADMIN) != (centre is None):
+        raise AccountError("Only a site admin stands outside a centre.", "role")
+    if check_strength and (problem := password_problem(password, email=email)):
+        raise AccountError(problem, "password")
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        centre=centre,
+        password_hash=hash_password(password),
+        must_change_password=must_change_password,
+        active=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    email: str,
+    full_name: str,
+    role: Role,
+    assessor: User | None,
+    iqa: User | None,
+    is_new_assessor: bool = False,
+    by: User,
+) -> User:
+    """Edit a centre user's details, role and allocation. Allocation applies to learners only,
+    and the assessor and IQA must belong to the learner's centre and hold those roles."""
+    email = normalise_email(email)
+    if _email_taken(email, except_id=user.id):
+        raise AccountError("An account with that email address already exists.", "email")
+    if role not in CENTRE_ROLES:
+        raise AccountError("Choose one of the centre roles.", "role")
+    if user.id == by.id and role != user.role:
+        raise AccountError("You cannot change your own role.", "role")
+    if role == Role.LEARNER:
+        for person, needed, field in (
+            (assessor, Role.ASSESSOR, "assessor"),
+            (iqa, Role.IQA, "iqa"),
+        ):
+            if person is not None and (person.centre_id != user.centre_id or person.role != needed):
+                raise AccountError(f"Choose an {needed.label.lower()} from this centre.", field)
+    else:
+        assessor = iqa = None
+    user.email = email
+    user.full_name = full_name.strip()
+    user.role = role
+    user.assessor = assessor
+    user.iqa = iqa
+    user.is_new_assessor = is_new_assessor and role == Role.ASSESSOR
+    db.session.flush()
+    return user
+
+
+def set_active(user: User, *, active: bool, by: User) -> User:
+    """Deactivate or reactivate an account. Nobody deactivates themselves."""
+    if user.id == by.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    user.active = active
+    db.session.flush()
+    return user
+
+
+def reset_password(user: User, *, temporary: str) -> User:
+    """Give a user a new temporary password that they must change at next sign-in."""
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, *, current: str, new: str) -> User:
+    """Change a user's own password after checking the current one and the policy."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not right.", "current_password")
+    if new == current:
+        raise AccountError("Choose a password different from the current one.", "new_password")
+    if problem := password_problem(new, email=user.email, full_name=user.full_name):
+        raise AccountError(problem, "new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    db.session.flush()
+    return user
+
+
+def record_login_failure(*, email: str, ip: str) -> None:
+    """Remember a failed sign-in for throttling."""
+    db.session.add(LoginFailure(email=normalise_email(email)[:254], ip=ip[:45]))
+    db.session.flush()
+
+
+def login_throttled(*, email: str, ip: str) -> bool:
+    """True when this email or address has failed too often within the window."""
+    cfg = current_app.config
+    since = utcnow() - timedelta(seconds=cfg["LOGIN_THROTTLE_WINDOW_SECONDS"])
+    recent = sa.select(sa.func.count(LoginFailure.id)).where(LoginFailure.at >= since)
+    by_email = db.session.scalar(recent.where(LoginFailure.email == normalise_email(email)))
+    if by_email >= cfg["LOGIN_MAX_FAILURES_PER_EMAIL"]:
+        return True
+    return (
+        db.session.scalar(recent.where(LoginFailure.ip == ip)) >= cfg["LOGIN_MAX_FAILURES_PER_IP"]
+    )
+
+
+def clear_login_failures(*, email: str) -> None:
+    """Forget an email's failures after a successful sign-in."""
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == normalise_email(email)))
+
+
+def create_cohort(*, centre: Centre, name: str, description: str = "") -> Cohort:
+    """Create a cohort; names are unique within a centre."""
+    name = name.strip()
+    exists = sa.select(Cohort.id).where(Cohort.centre_id == centre.id, Cohort.name == name)
+    if db.session.scalar(exists):
+        raise AccountError("This centre already has a cohort with that name.", "name")
+    cohort = Cohort(centre=centre, name=name, description=description.strip())
+    db.session.add(cohort)
+    db.session.flush()
+    return cohort
+
+
+def set_cohort_members(cohort: Cohort, *, learners: list[User]) -> Cohort:
+    """Replace a cohort's members; only learners of the cohort's centre may join."""
+    for learner in learners:
+        if learner.centre_id != cohort.centre_id or learner.role != Role.LEARNER:
+            raise AccountError("Only learners of this centre can join the cohort.", "members")
+    cohort.members = list(learners)
+    db.session.flush()
+    return cohort

@@ -1,0 +1,221 @@
+"""Centre administration: users, allocation and cohorts (centre admins only)."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from portfolio import authz
+from portfolio.accounts import queries, services
+from portfolio.accounts.errors import AccountError
+from portfolio.accounts.forms import CohortForm, UserForm
+from portfolio.accounts.models import Cohort, User
+from portfolio.auth.forms import ReauthForm
+from portfolio.auth.passwords import temporary_password
+from portfolio.extensions import db
+from portfolio.pagination import page_number
+from portfolio.roles import Role
+
+bp = Blueprint("accounts", __name__, url_prefix="/centre")
+
+
+@bp.before_request
+@authz.role_required(Role.CENTRE_ADMIN)
+def _centre_admins_only():
+    """Every page here belongs to centre admins."""
+
+
+def _load_user(user_id: int) -> User:
+    """A user of the admin's own centre, or 404: another centre's IDs are never found."""
+    return db.first_or_404(authz.users_managed_by(current_user).where(User.id == user_id))
+
+
+def _allocation_choices(form: UserForm) -> None:
+    none = [SelectChoice(0, "Not allocated")]
+    centre_id = current_user.centre_id
+    assessors = db.session.scalars(queries.centre_staff(centre_id, Role.ASSESSOR))
+    iqas = db.session.scalars(queries.centre_staff(centre_id, Role.IQA))
+    form.assessor.choices = none + [SelectChoice(u.id, u.full_name) for u in assessors]
+    form.iqa.choices = none + [SelectChoice(u.id, u.full_name) for u in iqas]
+
+
+def _staff(user_id: int | None) -> User | None:
+    if not user_id:
+        return None
+    return db.session.scalar(authz.users_managed_by(current_user).where(User.id == user_id))
+
+
+@bp.get("/users")
+def users():
+    role = request.args.get("role", "")
+    role_filter = Role(role) if role in Role._value2member_map_ else None
+    q = request.args.get("q", "")[:100]
+    page = db.paginate(
+        queries.centre_users(current_user.centre_id, role=role_filter, q=q),
+        page=page_number(),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template(
+        "accounts/users.html", page=page, q=q, role=role, roles=Role, action_form=ReauthForm()
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    _allocation_choices(form)
+    if form.validate_on_submit():
+        temporary = temporary_password()
+        try:
+            user = services.create_user(
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=Role(form.role.data),
+                centre=current_user.centre,
+                password=temporary,
+            )
+            services.update_user(
+                user,
+                email=user.email,
+                full_name=user.full_name,
+                role=user.role,
+                assessor=_staff(form.assessor.data),
+                iqa=_staff(form.iqa.data),
+                is_new_assessor=form.is_new_assessor.data,
+                by=current_user,
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            db.session.commit()
+            # Shown once, on this page only: never put a password in a flash cookie.
+            return render_template("accounts/password_issued.html", user=user, password=temporary)
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = _load_user(user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    _allocation_choices(form)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.assessor.data = user.assessor_id or 0
+        form.iqa.data = user.iqa_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=Role(form.role.data),
+                assessor=_staff(form.assessor.data),
+                iqa=_staff(form.iqa.data),
+                is_new_assessor=form.is_new_assessor.data,
+                by=current_user,
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            user = _load_user(user_id)
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Saved the changes to {user.full_name}.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template(
+        "accounts/user_form.html", form=form, user=user, action_form=ReauthForm()
+    )
+
+
+@bp.post("/users/<int:user_id>/active")
+def toggle_active(user_id: int):
+    user = _load_user(user_id)
+    if ReauthForm().validate_on_submit():
+        try:
+            services.set_active(user, active=not user.active, by=current_user)
+        except AccountError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            state = "reactivated" if user.active else "deactivated"
+            flash(f"{user.full_name}'s account has been {state}.", "success")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id: int):
+    user = _load_user(user_id)
+    if not ReauthForm().validate_on_submit():
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
+    temporary = temporary_password()
+    services.reset_password(user, temporary=temporary)
+    db.session.commit()
+    return render_template("accounts/password_issued.html", user=user, password=temporary)
+
+
+@bp.get("/cohorts")
+def cohorts():
+    rows = db.session.execute(queries.centre_cohorts(current_user.centre_id)).all()
+    return render_template("accounts/cohorts.html", rows=rows)
+
+
+def _cohort_form(form: CohortForm) -> None:
+    learners = db.session.scalars(
+        queries.centre_users(current_user.centre_id, role=Role.LEARNER)
+    ).unique()
+    form.members.choices = [SelectChoice(u.id, f"{u.full_name} ({u.email})") for u in learners]
+
+
+def _learners(ids: list[int]) -> list[User]:
+    if not ids:
+        return []
+    query = authz.users_managed_by(current_user).where(User.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+def new_cohort():
+    form = CohortForm()
+    _cohort_form(form)
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(
+                centre=current_user.centre, name=form.name.data, description=form.description.data
+            )
+            services.set_cohort_members(cohort, learners=_learners(form.members.data))
+        except AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "name").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Created the cohort {cohort.name}.", "success")
+            return redirect(url_for("accounts.cohorts"))
+    return render_template("accounts/cohort_form.html", form=form, cohort=None)
+
+
+@bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+def edit_cohort(cohort_id: int):
+    cohort = db.first_or_404(authz.cohorts_managed_by(current_user).where(Cohort.id == cohort_id))
+    form = CohortForm(obj=cohort if request.method == "GET" else None)
+    _cohort_form(form)
+    if request.method == "GET":
+        form.members.data = [m.id for m in cohort.members]
+    if form.validate_on_submit():
+        try:
+            cohort.name = form.name.data.strip()
+            cohort.description = (form.description.data or "").strip()
+            services.set_cohort_members(cohort, learners=_learners(form.members.data))
+            db.session.flush()
+        except AccountError as exc:
+            db.session.rollback()
+            form.members.errors.append(exc.message)
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            form.name.errors.append("This centre already has a cohort with that name.")
+        else:
+            db.session.commit()
+            flash(f"Saved the cohort {cohort.name}.", "success")
+            return redirect(url_for("accounts.cohorts"))
+    return render_template("accounts/cohort_form.html", form=form, cohort=cohort)

@@ -1,0 +1,1 @@
+"""Sign-in, sign-out, password changes and throttling."""

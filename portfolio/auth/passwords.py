@@ -1,0 +1,81 @@
+"""Password hashing (argon2id) and the password policy."""
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+MIN_LENGTH = 10
+# The most common passwords that pass a length check; a short list is enough to refuse the
+# obvious, and length does the rest (NCSC guidance favours length over composition rules).
+COMMON = frozenset(
+    {
+        "password123",
+        "password1234",
+        "qwertyuiop",
+        "1234567890",
+        "0123456789",
+        "iloveyou123",
+        "letmein123",
+        "welcome123",
+        "passw0rd123",
+        "abcdefghij",
+        "changeme123",
+        "portfolio1",
+        "administrator",
+        "qwerty12345",
+        "football123",
+    }
+)
+
+# A dummy hash so that a sign-in for an unknown email costs as much as one for a known email.
+_DUMMY_HASH_INPUT = "not-a-real-password"
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+def hash_password(password: str) -> str:
+    """Return an argon2id hash of the password."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password against its hash; a missing hash still spends the time of a check."""
+    hasher = _hasher()
+    if password_hash is None:
+        try:
+            hasher.verify(hasher.hash(_DUMMY_HASH_INPUT), password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, *, email: str = "", full_name: str = "") -> str | None:
+    """Return why a password is too weak, or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > 256:
+        return "Use at most 256 characters."
+    lowered = password.lower()
+    if lowered in COMMON or len(set(lowered)) < 4:
+        return "That password is too easy to guess. Try a phrase of three or four words."
+    local = email.split("@")[0].lower()
+    if local and len(local) >= 4 and local in lowered:
+        return "Do not use your email address in your password."
+    name_parts = [p for p in full_name.lower().split() if len(p) >= 4]
+    if any(part in lowered for part in name_parts):
+        return "Do not use your name in your password."
+    return None
+
+
+def temporary_password() -> str:
+    """A random password an admin hands over once; the user must change it at first sign-in."""
+    return "-".join(secrets.token_hex(3) for _ in range(3))

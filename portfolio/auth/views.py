@@ -1,0 +1,105 @@
+"""Sign-in, sign-out and the forced password change."""
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portfolio.accounts import services
+from portfolio.accounts.errors import AccountError
+from portfolio.accounts.models import User
+from portfolio.auth.forms import ChangePasswordForm, LoginForm
+from portfolio.auth.passwords import verify_password
+from portfolio.db import utcnow
+from portfolio.extensions import db
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+GENERIC_FAILURE = "The email address or password is not right."
+# Endpoints a user who must change their password may still reach.
+OPEN_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static"}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after sign-in (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        email = services.normalise_email(form.email.data)
+        ip = request.remote_addr or "unknown"
+        if services.login_throttled(email=email, ip=ip):
+            form.form_errors.append(
+                "Too many failed attempts to sign in. Wait 15 minutes, then try again."
+            )
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if not verify_password(user.password_hash if user else None, form.password.data):
+            services.record_login_failure(email=email, ip=ip)
+            db.session.commit()
+            form.form_errors.append(GENERIC_FAILURE)
+            status = 200
+        elif not user.active:
+            form.form_errors.append(
+                "This account has been deactivated. Ask your centre's administrator."
+            )
+        else:
+            login_user(user, remember=form.remember.data)
+            user.last_login_at = utcnow()
+            services.clear_login_failures(email=email)
+            db.session.commit()
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.dashboard"))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, current=form.current_password.data, new=form.new_password.data
+            )
+        except AccountError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Your password has been changed.", "success")
+            return redirect(url_for("main.dashboard"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.before_app_request
+def force_password_change():
+    """Accounts created by an admin must choose their own password before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in OPEN_WHILE_CHANGING
+    ):
+        flash("Choose a new password before you continue.", "info")
+        return redirect(url_for("auth.change_password"))
+    return None

@@ -1,0 +1,127 @@
+"""Authorization in one place: role checks, object predicates and scoped queries.
+
+Views never write their own `if user.role == ...` checks: they call `require(pred, obj)`, use
+`role_required(...)`, or load objects through a scoped query so that another centre's rows are
+simply not found (404).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from portfolio.accounts.models import Cohort, User
+from portfolio.roles import Role
+
+__all__ = ["Role", "require", "role_required"]
+
+
+def role_required(*roles: Role) -> Callable:
+    """Decorator: the signed-in user must hold one of these roles, else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def require(predicate: Callable[..., bool], *objs: Any) -> None:
+    """Abort with 403 unless predicate(current_user, *objs) holds."""
+    if not predicate(current_user, *objs):
+        abort(403)
+
+
+def same_centre(user: User, centre_id: int | None) -> bool:
+    """True when the user belongs to that centre (site admins belong to none)."""
+    return user.centre_id is not None and user.centre_id == centre_id
+
+
+# --- predicates -------------------------------------------------------------------------
+
+
+def can_manage_centre(user: User, centre_id: int | None) -> bool:
+    """Centre admins run their own centre's accounts, cohorts and exercises."""
+    return user.role == Role.CENTRE_ADMIN and same_centre(user, centre_id)
+
+
+def can_manage_user(user: User, target: User) -> bool:
+    """A centre admin manages the accounts of their own centre."""
+    return can_manage_centre(user, target.centre_id) and target.role != Role.SITE_ADMIN
+
+
+def can_manage_cohort(user: User, cohort: Cohort) -> bool:
+    return can_manage_centre(user, cohort.centre_id)
+
+
+def can_view_learner(user: User, learner: User) -> bool:
+    """Who may see a learner's work: the learner, their assessor and IQA, and their centre's
+    admins. Nobody from another centre, ever."""
+    if learner.role != Role.LEARNER or not same_centre(user, learner.centre_id):
+        return False
+    if user.id == learner.id or user.role == Role.CENTRE_ADMIN:
+        return True
+    if user.role == Role.ASSESSOR:
+        return learner.assessor_id == user.id
+    if user.role == Role.IQA:
+        return learner.iqa_id == user.id
+    return False
+
+
+def can_assess_learner(user: User, learner: User) -> bool:
+    """Only the learner's allocated assessor marks their work."""
+    return (
+        user.role == Role.ASSESSOR
+        and same_centre(user, learner.centre_id)
+        and learner.assessor_id == user.id
+    )
+
+
+def can_quality_assure_learner(user: User, learner: User) -> bool:
+    """Only the learner's allocated IQA samples their assessments."""
+    return (
+        user.role == Role.IQA and same_centre(user, learner.centre_id) and learner.iqa_id == user.id
+    )
+
+
+# --- scoped queries ---------------------------------------------------------------------
+
+
+def users_managed_by(user: User) -> sa.Select:
+    """The users a centre admin may manage; empty for anyone else."""
+    if user.role != Role.CENTRE_ADMIN:
+        return sa.select(User).where(sa.false())
+    return sa.select(User).where(User.centre_id == user.centre_id)
+
+
+def cohorts_managed_by(user: User) -> sa.Select:
+    """The cohorts a centre admin may manage; empty for anyone else."""
+    if user.role != Role.CENTRE_ADMIN:
+        return sa.select(Cohort).where(sa.false())
+    return sa.select(Cohort).where(Cohort.centre_id == user.centre_id)
+
+
+def learners_visible_to(user: User) -> sa.Select:
+    """The learners whose work this user may see (see can_view_learner)."""
+    query = sa.select(User).where(User.role == Role.LEARNER, User.centre_id == user.centre_id)
+    if user.centre_id is None:
+        return query.where(sa.false())
+    match user.role:
+        case Role.CENTRE_ADMIN:
+            return query
+        case Role.ASSESSOR:
+            return query.where(User.assessor_id == user.id)
+        case Role.IQA:
+            return query.where(User.iqa_id == user.id)
+        case Role.LEARNER:
+            return query.where(User.id == user.id)
+    return query.where(sa.false())

@@ -1,0 +1,58 @@
+"""Error pages in the house style, and a clear page for a missing or stale CSRF token."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portfolio.extensions import db
+
+MESSAGES = {
+    400: (
+        "Something in that request was not right",
+        "Go back, check what you entered and try again.",
+    ),
+    403: (
+        "You do not have access to this page",
+        "If you think you should, ask your centre's administrator.",
+    ),
+    404: (
+        "Page not found",
+        "The page or record you asked for does not exist, or is not yours to see.",
+    ),
+    405: ("That action is not allowed here", "Use the buttons and links on the page."),
+    413: ("That upload is too large", "Files can be at most 10 MB. Make it smaller and try again."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: (
+        "Sorry, something went wrong on our side",
+        "Your saved work is safe. Try again in a moment.",
+    ),
+}
+
+
+def _render(code: int, detail: str | None = None):
+    title, advice = MESSAGES.get(code, (f"Error {code}", ""))
+    return render_template(
+        "errors/error.html", code=code, title=title, advice=detail or advice
+    ), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _render(
+            400,
+            "The form could not be accepted because its security token was missing or out of date "
+            "(for example, it was open before you signed in again). Nothing was changed. Go back, "
+            "reload the page and submit it again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code in (301, 302, 303, 307, 308) or exc.code is None:
+            return exc
+        return _render(exc.code)
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return _render(500)

@@ -1,0 +1,50 @@
+"""Dashboards by role."""
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from portfolio import authz
+from portfolio.accounts.models import Centre, Cohort, User
+from portfolio.extensions import db
+from portfolio.roles import Role
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    context: dict = {}
+    if current_user.role == Role.SITE_ADMIN:
+        context["centres"] = db.session.scalar(sa.select(sa.func.count(Centre.id)))
+    elif current_user.role == Role.CENTRE_ADMIN:
+        counts = db.session.execute(
+            sa.select(User.role, sa.func.count())
+            .where(User.centre_id == current_user.centre_id, User.active.is_(True))
+            .group_by(User.role)
+        ).all()
+        context["role_counts"] = {role: n for role, n in counts}
+        context["cohort_count"] = db.session.scalar(
+            sa.select(sa.func.count(Cohort.id)).where(Cohort.centre_id == current_user.centre_id)
+        )
+        context["unallocated"] = db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(
+                User.centre_id == current_user.centre_id,
+                User.role == Role.LEARNER,
+                User.active.is_(True),
+                sa.or_(User.assessor_id.is_(None), User.iqa_id.is_(None)),
+            )
+        )
+    elif current_user.role in (Role.ASSESSOR, Role.IQA):
+        context["learners"] = list(
+            db.session.scalars(authz.learners_visible_to(current_user).order_by(User.full_name))
+        )
+    return render_template("main/dashboard.html", **context)

@@ -1,0 +1,15 @@
+"""Imports every feature's models so that metadata, Alembic and the user loader see them all."""
+
+from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort_members
+from portfolio.extensions import db, login_manager
+
+__all__ = ["Centre", "Cohort", "LoginFailure", "User", "cohort_members"]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader; an unknown or malformed ID simply signs nobody in."""
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None

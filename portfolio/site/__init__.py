@@ -1,0 +1,1 @@
+"""Site administration: centres and their first admins."""

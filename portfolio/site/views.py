@@ -1,0 +1,49 @@
+"""Site admin pages: list centres, create a centre with its first admin."""
+
+from flask import Blueprint, render_template
+
+from portfolio import authz
+from portfolio.accounts import queries, services
+from portfolio.accounts.errors import AccountError
+from portfolio.accounts.forms import CentreForm
+from portfolio.auth.passwords import temporary_password
+from portfolio.extensions import db
+from portfolio.roles import Role
+
+bp = Blueprint("site", __name__, url_prefix="/site")
+
+
+@bp.before_request
+@authz.role_required(Role.SITE_ADMIN)
+def _site_admins_only():
+    """Every page here belongs to site admins."""
+
+
+@bp.get("/centres")
+def centres():
+    rows = db.session.execute(queries.all_centres()).all()
+    return render_template("site/centres.html", rows=rows)
+
+
+@bp.route("/centres/new", methods=["GET", "POST"])
+def new_centre():
+    form = CentreForm()
+    if form.validate_on_submit():
+        temporary = temporary_password()
+        try:
+            centre = services.create_centre(name=form.name.data)
+            admin = services.create_user(
+                email=form.admin_email.data,
+                full_name=form.admin_name.data,
+                role=Role.CENTRE_ADMIN,
+                centre=centre,
+                password=temporary,
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            field = {"email": "admin_email", "name": "name"}.get(exc.field, "name")
+            getattr(form, field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            return render_template("accounts/password_issued.html", user=admin, password=temporary)
+    return render_template("site/centre_form.html", form=form)

@@ -1,0 +1,42 @@
+"""Template filters and globals shared by every page."""
+
+from datetime import datetime
+
+from flask import Flask
+
+from portfolio.auth.forms import ReauthForm
+from portfolio.roles import Role
+
+# Main navigation: (endpoint, label, roles that see it). Features add their entries here.
+NAV_ITEMS: list[tuple[str, str, frozenset[Role]]] = [
+    ("accounts.users", "Users", frozenset({Role.CENTRE_ADMIN})),
+    ("accounts.cohorts", "Cohorts", frozenset({Role.CENTRE_ADMIN})),
+    ("site.centres", "Centres", frozenset({Role.SITE_ADMIN})),
+]
+
+
+def format_datetime(value: datetime | None) -> str:
+    """A UTC timestamp as UK readers expect: 23 Nov 2026, 14:05."""
+    if value is None:
+        return "—"
+    return value.strftime("%-d %b %Y, %H:%M")
+
+
+def format_date(value) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%-d %b %Y")
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date, "date")
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "Role": Role,
+            "signout_form": ReauthForm(),
+            "demo_mode": app.config["DEMO_MODE"],
+            "nav_items": NAV_ITEMS,
+        }

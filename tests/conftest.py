@@ -1,0 +1,213 @@
+"""Shared fixtures: an app on a clean database for each test (SQLite by default, PostgreSQL
+when DATABASE_URL is set), factories that flush rather than commit, sign-in helpers and a
+query counter."""
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portfolio import create_app
+from portfolio.accounts import services
+from portfolio.accounts.models import Centre, User
+from portfolio.extensions import db
+from portfolio.roles import Role
+
+PASSWORD = "correct horse battery"
+_TMP = Path(tempfile.mkdtemp(prefix="portfolio-tests-"))
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{_TMP / 'test.sqlite3'}"
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "SQLALCHEMY_DATABASE_URI": _database_url(),
+    "WTF_CSRF_ENABLED": False,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 1024,
+    "UPLOAD_DIR": str(_TMP / "uploads"),
+    "PDF_CACHE_DIR": str(_TMP / "pdf"),
+    "DEMO_MODE": False,
+}
+
+
+@pytest.fixture(scope="session")
+def _schema() -> Iterator[None]:
+    """Create the schema once per run; each test then starts from empty tables."""
+    app = create_app(TEST_CONFIG)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module to change configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(_schema, app_config) -> Iterator[Flask]:
+    app = create_app({**TEST_CONFIG, **app_config})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_centre() -> Callable[..., Centre]:
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None) -> Centre:
+        return services.create_centre(name=name or f"Centre {next(counter)}")
+
+    return make
+
+
+@pytest.fixture
+def make_user(make_centre) -> Callable[..., User]:
+    counter = iter(range(1, 100_000))
+
+    def make(
+        role: Role = Role.LEARNER,
+        centre: Centre | None = None,
+        *,
+        email: str | None = None,
+        full_name: str | None = None,
+        password: str = PASSWORD,
+        must_change_password: bool = False,
+        assessor: User | None = None,
+        iqa: User | None = None,
+    ) -> User:
+        n = next(counter)
+        if centre is None and role != Role.SITE_ADMIN:
+            centre = make_centre()
+        user = services.create_user(
+            email=email or f"{role.value}{n}@example.test",
+            full_name=full_name or f"{role.label.split()[0]} Person{n}",
+            role=role,
+            centre=centre,
+            password=password,
+            must_change_password=must_change_password,
+        )
+        user.assessor = assessor
+        user.iqa = iqa
+        db.session.flush()
+        return user
+
+    return make
+
+
+def login(client: FlaskClient, user: User) -> FlaskClient:
+    """Sign a test client in as `user` without going through the form (fast)."""
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def login_as(client) -> Callable[[User], FlaskClient]:
+    return lambda user: login(client, user)
+
+
+@contextmanager
+def _counting(engine: sa.Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def count_queries(app) -> Callable:
+    """`with count_queries() as queries: ...` then `len(queries)`."""
+    return lambda: _counting(db.engine)
+
+
+class World:
+    """Two centres with a user of every role, for authorization tests. Centre A's learner is
+    allocated to A's assessor and IQA; `other_*` users belong to centre B."""
+
+    def __init__(self, make_centre, make_user):
+        self.centre = make_centre("Alpha Centre")
+        self.other_centre = make_centre("Beta Centre")
+        self.admin = make_user(Role.CENTRE_ADMIN, self.centre, email="admin@alpha.test")
+        self.assessor = make_user(Role.ASSESSOR, self.centre, email="assessor@alpha.test")
+        self.iqa = make_user(Role.IQA, self.centre, email="iqa@alpha.test")
+        self.learner = make_user(
+            Role.LEARNER,
+            self.centre,
+            email="learner@alpha.test",
+            assessor=self.assessor,
+            iqa=self.iqa,
+        )
+        self.peer = make_user(Role.LEARNER, self.centre, email="peer@alpha.test")
+        self.other_admin = make_user(Role.CENTRE_ADMIN, self.other_centre, email="admin@beta.test")
+        self.other_assessor = make_user(
+            Role.ASSESSOR, self.other_centre, email="assessor@beta.test"
+        )
+        self.other_learner = make_user(
+            Role.LEARNER,
+            self.other_centre,
+            email="learner@beta.test",
+            assessor=self.other_assessor,
+        )
+        self.site_admin = make_user(Role.SITE_ADMIN, None, email="root@site.test")
+        self.cohort = services.create_cohort(centre=self.centre, name="Alpha cohort")
+        services.set_cohort_members(self.cohort, learners=[self.learner, self.peer])
+        db.session.commit()
+
+    def by_role(self, name: str) -> User | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+@pytest.fixture
+def world(make_centre, make_user) -> World:
+    return World(make_centre, make_user)

@@ -1,0 +1,100 @@
+"""Every route × every role × another centre's user. A route missing from RULES fails
+test_every_route_is_in_the_matrix, so a new page cannot ship without an access decision."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.conftest import login
+
+# Who is asked, in every rule. "other_admin" and "other_assessor" belong to another centre.
+ACTORS = (
+    "anonymous",
+    "learner",
+    "peer",
+    "assessor",
+    "iqa",
+    "admin",
+    "other_admin",
+    "other_assessor",
+    "site_admin",
+)
+SIGNED_IN = ACTORS[1:]
+
+
+@dataclass
+class Rule:
+    url: Callable  # world -> url
+    allow: dict[str, int]  # actor -> expected status; every other signed-in actor gets `deny`
+    method: str = "GET"
+    deny: int = 403
+    anonymous: int = 302  # redirect to sign-in
+    overrides: dict[str, int] = field(default_factory=dict)
+
+    def expected(self, actor: str) -> int:
+        if actor in self.overrides:
+            return self.overrides[actor]
+        if actor == "anonymous":
+            return self.anonymous
+        return self.allow.get(actor, self.deny)
+
+
+def everyone(status: int = 200) -> dict[str, int]:
+    return {actor: status for actor in SIGNED_IN}
+
+
+ADMIN = {"admin": 200}
+RULES: dict[str, Rule] = {
+    "main.index": Rule(lambda w: "/", everyone(302), anonymous=302),
+    "main.dashboard": Rule(lambda w: "/dashboard", everyone()),
+    "auth.login": Rule(lambda w: "/auth/login", everyone(302), anonymous=200),
+    "auth.logout": Rule(lambda w: "/auth/logout", everyone(302), method="POST"),
+    "auth.change_password": Rule(lambda w: "/auth/password", everyone()),
+    "accounts.users": Rule(lambda w: "/centre/users", ADMIN | {"other_admin": 200}),
+    "accounts.new_user": Rule(lambda w: "/centre/users/new", ADMIN | {"other_admin": 200}),
+    # Another centre's admin asking for our user: not found, never shown.
+    "accounts.edit_user": Rule(
+        lambda w: f"/centre/users/{w.learner.id}/edit", ADMIN | {"other_admin": 404}
+    ),
+    "accounts.toggle_active": Rule(
+        lambda w: f"/centre/users/{w.learner.id}/active",
+        {"admin": 302, "other_admin": 404},
+        method="POST",
+    ),
+    "accounts.reset_password": Rule(
+        lambda w: f"/centre/users/{w.learner.id}/password",
+        {"admin": 200, "other_admin": 404},
+        method="POST",
+    ),
+    "accounts.cohorts": Rule(lambda w: "/centre/cohorts", ADMIN | {"other_admin": 200}),
+    "accounts.new_cohort": Rule(lambda w: "/centre/cohorts/new", ADMIN | {"other_admin": 200}),
+    "accounts.edit_cohort": Rule(
+        lambda w: f"/centre/cohorts/{w.cohort.id}", ADMIN | {"other_admin": 404}
+    ),
+    "site.centres": Rule(lambda w: "/site/centres", {"site_admin": 200}),
+    "site.new_centre": Rule(lambda w: "/site/centres/new", {"site_admin": 200}),
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    missing = endpoints - RULES.keys()
+    stale = RULES.keys() - endpoints
+    assert not missing, f"routes with no access rule: {sorted(missing)}"
+    assert not stale, f"rules for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("endpoint", sorted(RULES))
+def test_access(app, client, world, endpoint, actor):
+    rule = RULES[endpoint]
+    user = world.by_role(actor)
+    if user is not None:
+        login(client, user)
+    response = client.open(rule.url(world), method=rule.method)
+    assert response.status_code == rule.expected(actor), (
+        f"{rule.method} {rule.url(world)} as {actor}: got {response.status_code}"
+    )
+    if actor == "anonymous" and rule.anonymous == 302:
+        assert "/auth/login" in response.headers["Location"]
