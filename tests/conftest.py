@@ -154,6 +154,9 @@ def login_as(client) -> Callable[[User], FlaskClient]:
 @contextmanager
 def _counting(engine: sa.Engine) -> Iterator[list[str]]:
     statements: list[str] = []
+    # Requests share the test's session (same app context): expire it so that every measured
+    # request loads what it needs, as it would in production.
+    db.session.expire_all()
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)

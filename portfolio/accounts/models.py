@@ -65,9 +65,7 @@ class User(UserMixin, db.Model):
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     centre: so.Mapped[Centre | None] = so.relationship(back_populates="users")
-    assessor: so.Mapped[User | None] = so.relationship(
-        foreign_keys=[assessor_id], remote_side=[id]
-    )
+    assessor: so.Mapped[User | None] = so.relationship(foreign_keys=[assessor_id], remote_side=[id])
     iqa: so.Mapped[User | None] = so.relationship(foreign_keys=[iqa_id], remote_side=[id])
     cohorts: so.Mapped[list[Cohort]] = so.relationship(
         secondary=cohort_members, back_populates="members", order_by="Cohort.name"

@@ -1,0 +1,139 @@
+"""Centre administration pages: create, edit, deactivate, allocate, cohorts."""
+
+import re
+
+import sqlalchemy as sa
+
+from portfolio.accounts.models import Cohort, User
+from portfolio.auth.passwords import verify_password
+from portfolio.extensions import db
+from tests.conftest import login
+
+
+def test_admin_creates_a_learner_and_sees_the_temporary_password_once(client, world):
+    login(client, world.admin)
+    response = client.post(
+        "/centre/users/new",
+        data={
+            "full_name": "Dana Scott",
+            "email": "dana@alpha.test",
+            "role": "learner",
+            "assessor": world.assessor.id,
+            "iqa": world.iqa.id,
+        },
+    )
+    assert response.status_code == 200
+    password = re.search(r'id="temporary-password">([^<]+)<', response.text).group(1)
+    user = db.session.scalar(sa.select(User).where(User.email == "dana@alpha.test"))
+    assert user.centre_id == world.centre.id and user.must_change_password
+    assert user.assessor_id == world.assessor.id and user.iqa_id == world.iqa.id
+    assert verify_password(user.password_hash, password)
+    assert password not in client.get("/centre/users").text
+
+
+def test_taken_email_and_bad_input_change_nothing(client, world):
+    login(client, world.admin)
+    before = db.session.scalar(sa.select(sa.func.count(User.id)))
+    taken = client.post(
+        "/centre/users/new",
+        data={"full_name": "Dup", "email": "learner@alpha.test", "role": "learner"},
+    )
+    assert "already exists" in taken.text and "There is a problem" in taken.text
+    bad = client.post(
+        "/centre/users/new", data={"full_name": "", "email": "not-an-email", "role": "wizard"}
+    )
+    assert bad.status_code == 200 and "There is a problem" in bad.text
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == before
+
+
+def test_admin_cannot_allocate_another_centres_assessor(client, world):
+    login(client, world.admin)
+    response = client.post(
+        f"/centre/users/{world.peer.id}/edit",
+        data={
+            "full_name": world.peer.full_name,
+            "email": world.peer.email,
+            "role": "learner",
+            "assessor": world.other_assessor.id,
+            "iqa": 0,
+        },
+    )
+    assert response.status_code == 200 and "Not a valid choice" in response.text
+    db.session.refresh(world.peer)
+    assert world.peer.assessor_id is None
+
+
+def test_deactivate_and_reactivate(client, world):
+    login(client, world.admin)
+    client.post(f"/centre/users/{world.learner.id}/active")
+    db.session.refresh(world.learner)
+    assert not world.learner.active
+    client.post(f"/centre/users/{world.learner.id}/active")
+    db.session.refresh(world.learner)
+    assert world.learner.active
+
+
+def test_other_centre_ids_are_not_found_and_nothing_changes(client, world):
+    login(client, world.other_admin)
+    assert client.post(f"/centre/users/{world.learner.id}/active").status_code == 404
+    response = client.post(
+        f"/centre/users/{world.learner.id}/edit",
+        data={"full_name": "Hijacked", "email": "x@x.test", "role": "assessor"},
+    )
+    assert response.status_code == 404
+    db.session.refresh(world.learner)
+    assert world.learner.full_name != "Hijacked" and world.learner.active
+
+
+def test_user_list_filters_and_is_paginated_with_constant_queries(
+    client, world, make_user, count_queries
+):
+    login(client, world.admin)
+    assert "peer@alpha.test" in client.get("/centre/users?q=peer").text
+    assert "assessor@alpha.test" not in client.get("/centre/users?q=peer").text
+    with count_queries() as few:
+        client.get("/centre/users")
+    for _ in range(60):
+        make_user(centre=world.centre, assessor=world.assessor, iqa=world.iqa)
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get("/centre/users")
+    assert "Page 1 of 2" in page.text
+    assert len(many) == len(few)
+    out_of_range = client.get("/centre/users?page=99")
+    assert "There is no page 99" in out_of_range.text
+    assert client.get("/centre/users?page=abc").status_code == 200
+
+
+def test_cohort_create_and_edit(client, world):
+    login(client, world.admin)
+    response = client.post(
+        "/centre/cohorts/new",
+        data={"name": "Spring 2027", "description": "Evening group", "members": [world.peer.id]},
+    )
+    assert response.status_code == 302
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "Spring 2027"))
+    assert [m.id for m in cohort.members] == [world.peer.id]
+    refused = client.post(
+        f"/centre/cohorts/{cohort.id}",
+        data={"name": "Spring 2027", "members": [world.other_learner.id]},
+    )
+    assert refused.status_code == 200 and "not a valid choice" in refused.text
+    duplicate = client.post("/centre/cohorts/new", data={"name": "Alpha cohort"})
+    assert "already has a cohort" in duplicate.text
+
+
+def test_site_admin_creates_a_centre_with_its_first_admin(client, world):
+    login(client, world.site_admin)
+    response = client.post(
+        "/site/centres/new",
+        data={"name": "Gamma College", "admin_name": "Gail Admin", "admin_email": "gail@g.test"},
+    )
+    assert response.status_code == 200 and "temporary-password" in response.text
+    gail = db.session.scalar(sa.select(User).where(User.email == "gail@g.test"))
+    assert gail.centre.name == "Gamma College" and gail.must_change_password
+    again = client.post(
+        "/site/centres/new",
+        data={"name": "gamma college", "admin_name": "X", "admin_email": "x@g.test"},
+    )
+    assert "already exists" in again.text

@@ -1,0 +1,146 @@
+"""Sign-in, throttling, forced password change, CSRF and security headers."""
+
+import pytest
+import sqlalchemy as sa
+
+from portfolio.accounts.models import User
+from portfolio.extensions import db
+from portfolio.roles import Role
+from tests.conftest import PASSWORD, login
+
+
+def sign_in(client, email, password, **extra):
+    return client.post("/auth/login", data={"email": email, "password": password, **extra})
+
+
+def test_sign_in_and_out(client, make_user):
+    user = make_user(Role.LEARNER, email="casey@example.test")
+    db.session.commit()
+    response = sign_in(client, "Casey@Example.test", PASSWORD)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+    assert client.get("/dashboard").status_code == 200
+    db.session.refresh(user)
+    assert user.last_login_at is not None
+    assert client.post("/auth/logout").status_code == 302
+    assert client.get("/dashboard").status_code == 302
+
+
+@pytest.mark.parametrize("email", ["casey@example.test", "nobody@example.test"])
+def test_wrong_email_or_password_gets_one_generic_message(client, make_user, email):
+    make_user(email="casey@example.test")
+    db.session.commit()
+    response = sign_in(client, email, "not the password")
+    assert response.status_code == 200
+    assert "The email address or password is not right." in response.text
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_deactivated_account_cannot_sign_in(client, make_user):
+    user = make_user(email="gone@example.test")
+    user.active = False
+    db.session.commit()
+    response = sign_in(client, "gone@example.test", PASSWORD)
+    assert "deactivated" in response.text
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_sign_in_is_throttled(app, client, make_user):
+    app.config["LOGIN_MAX_FAILURES_PER_EMAIL"] = 3
+    make_user(email="casey@example.test")
+    db.session.commit()
+    for _ in range(3):
+        sign_in(client, "casey@example.test", "wrong password")
+    response = sign_in(client, "casey@example.test", PASSWORD)  # even the right one is held
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.text
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_remember_me_sets_a_httponly_samesite_cookie(client, make_user):
+    make_user(email="casey@example.test")
+    db.session.commit()
+    response = sign_in(client, "casey@example.test", PASSWORD, remember="y")
+    cookies = response.headers.getlist("Set-Cookie")
+    remember = [c for c in cookies if c.startswith("remember_token=")]
+    session = [c for c in cookies if c.startswith("session=")]
+    assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
+    assert session and "HttpOnly" in session[0] and "SameSite=Lax" in session[0]
+
+
+def test_next_only_follows_local_paths(client, make_user):
+    make_user(email="casey@example.test")
+    db.session.commit()
+    response = client.post(
+        "/auth/login?next=https://evil.example/steal",
+        data={"email": "casey@example.test", "password": PASSWORD},
+    )
+    assert response.headers["Location"].endswith("/dashboard")
+
+
+def test_forced_password_change_blocks_everything_else(client, make_user):
+    user = make_user(email="new@example.test", must_change_password=True)
+    db.session.commit()
+    response = sign_in(client, "new@example.test", PASSWORD)
+    assert response.headers["Location"].endswith("/auth/password")
+    assert client.get("/dashboard").headers["Location"].endswith("/auth/password")
+    weak = client.post(
+        "/auth/password",
+        data={"current_password": PASSWORD, "new_password": "qwertyuiop", "confirm": "qwertyuiop"},
+    )
+    assert "too easy to guess" in weak.text
+    mismatch = client.post(
+        "/auth/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "my own new phrase",
+            "confirm": "my own new phrasf",
+        },
+    )
+    assert "do not match" in mismatch.text
+    ok = client.post(
+        "/auth/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "my own new phrase",
+            "confirm": "my own new phrase",
+        },
+    )
+    assert ok.status_code == 302
+    assert client.get("/dashboard").status_code == 200
+    db.session.refresh(user)
+    assert not user.must_change_password
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    def test_missing_csrf_token_is_refused_and_changes_nothing(self, client, world):
+        login(client, world.admin)
+        response = client.post(
+            "/centre/users/new",
+            data={"full_name": "Sneaky", "email": "sneaky@example.test", "role": "learner"},
+        )
+        assert response.status_code == 400
+        assert "security token" in response.text
+        assert db.session.scalar(sa.select(User).where(User.email == "sneaky@example.test")) is None
+
+
+def test_security_headers(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_demo_password_only_in_demo_mode(app, client):
+    assert "portfolio-demo" not in client.get("/auth/login").text
+    app.config["DEMO_MODE"] = True
+    assert "portfolio-demo" in client.get("/auth/login").text
+
+
+def test_unknown_page_is_a_house_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "Page not found" in response.text
