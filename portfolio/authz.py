@@ -14,6 +14,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from portfolio.accounts.models import Cohort, User
+from portfolio.library.models import LibraryScenario
 from portfolio.roles import Role
 
 __all__ = ["Role", "require", "role_required"]
@@ -91,6 +92,29 @@ def can_quality_assure_learner(user: User, learner: User) -> bool:
     return (
         user.role == Role.IQA and same_centre(user, learner.centre_id) and learner.iqa_id == user.id
     )
+
+
+STAFF = (Role.CENTRE_ADMIN, Role.ASSESSOR, Role.IQA)
+
+
+def can_view_scenario(user: User, scenario: LibraryScenario) -> bool:
+    """Bundled scenarios are for everyone at a centre; a centre's own are for that centre, and
+    its learners see them only once published."""
+    if scenario.centre_id is not None and not same_centre(user, scenario.centre_id):
+        return False
+    if user.role == Role.LEARNER:
+        return scenario.published
+    return True
+
+
+def can_preview_guidance(user: User, scenario: LibraryScenario) -> bool:
+    """Trainers, assessors and IQAs may read the assessor guidance; learners never."""
+    return user.role in STAFF + (Role.SITE_ADMIN,) and can_view_scenario(user, scenario)
+
+
+def can_manage_scenario(user: User, scenario: LibraryScenario) -> bool:
+    """A centre admin manages their centre's uploaded scenarios; bundled ones are read-only."""
+    return scenario.centre_id is not None and can_manage_centre(user, scenario.centre_id)
 
 
 # --- scoped queries ---------------------------------------------------------------------

@@ -92,3 +92,6 @@ def demo_command() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
+    from portfolio.library.cli import scenarios_cli
+
+    app.cli.add_command(scenarios_cli)

@@ -2,8 +2,21 @@
 
 from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort_members
 from portfolio.extensions import db, login_manager
+from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.library.models import LibraryScenario, ScenarioVersion
 
-__all__ = ["Centre", "Cohort", "LoginFailure", "User", "cohort_members"]
+__all__ = [
+    "Centre",
+    "Cohort",
+    "Criterion",
+    "LibraryScenario",
+    "LoginFailure",
+    "Outcome",
+    "ScenarioVersion",
+    "Unit",
+    "User",
+    "cohort_members",
+]
 
 
 @login_manager.user_loader

@@ -5,10 +5,12 @@ from datetime import datetime
 from flask import Flask
 
 from portfolio.auth.forms import ReauthForm
+from portfolio.library.markdown import render_markdown
 from portfolio.roles import Role
 
 # Main navigation: (endpoint, label, roles that see it). Features add their entries here.
 NAV_ITEMS: list[tuple[str, str, frozenset[Role]]] = [
+    ("library.index", "Scenarios", frozenset(Role) - {Role.SITE_ADMIN}),
     ("accounts.users", "Users", frozenset({Role.CENTRE_ADMIN})),
     ("accounts.cohorts", "Cohorts", frozenset({Role.CENTRE_ADMIN})),
     ("site.centres", "Centres", frozenset({Role.SITE_ADMIN})),
@@ -31,6 +33,7 @@ def format_date(value) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(render_markdown, "markdown")
 
     @app.context_processor
     def inject_globals():

@@ -10,16 +10,31 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from portfolio import create_app
 from portfolio.accounts import services
+from portfolio.accounts import services as account_services
 from portfolio.accounts.models import Centre, User
 from portfolio.extensions import db
 from portfolio.roles import Role
 
 PASSWORD = "correct horse battery"
+
+# Tests create hundreds of users with a handful of passwords: hash each password once.
+# Verification still runs argon2 for real, so sign-in tests prove the hashes work.
+_real_hash = account_services.hash_password
+_hash_cache: dict[str, str] = {}
+
+
+def _cached_hash(password: str) -> str:
+    if password not in _hash_cache:
+        _hash_cache[password] = _real_hash(password)
+    return _hash_cache[password]
+
+
+account_services.hash_password = _cached_hash
 _TMP = Path(tempfile.mkdtemp(prefix="portfolio-tests-"))
 
 
@@ -73,14 +88,24 @@ def app_config() -> dict:
     return {}
 
 
+_APPS: dict[tuple, Flask] = {}
+
+
 @pytest.fixture
 def app(_schema, app_config) -> Iterator[Flask]:
-    app = create_app({**TEST_CONFIG, **app_config})
+    """An app on empty tables. Apps are reused across tests with the same overrides (building
+    one costs ~50 ms); a test may change app.config freely, since it is restored afterwards."""
+    key = tuple(sorted((k, repr(v)) for k, v in app_config.items()))
+    if key not in _APPS:
+        _APPS[key] = create_app({**TEST_CONFIG, **app_config})
+    app = _APPS[key]
+    saved = dict(app.config)
     with app.app_context():
         yield app
         db.session.remove()
         _empty_tables()
-        db.engine.dispose()
+    app.config.clear()
+    app.config.update(saved)
 
 
 @pytest.fixture
@@ -140,6 +165,8 @@ def make_user(make_centre) -> Callable[..., User]:
 def login(client: FlaskClient, user: User) -> FlaskClient:
     """Sign a test client in as `user` without going through the form (fast)."""
     db.session.commit()
+    # Requests share the test's app context, where Flask-Login caches the user on `g`.
+    g.pop("_login_user", None)
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True

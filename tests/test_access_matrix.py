@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from portfolio.extensions import db
+from portfolio.framework.services import import_unit
+from portfolio.library.services import import_scenario
+from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
+from tests.library.conftest import FIXTURES
 
 # Who is asked, in every rule. "other_admin" and "other_assessor" belong to another centre.
 ACTORS = (
@@ -72,6 +77,27 @@ RULES: dict[str, Rule] = {
     "accounts.edit_cohort": Rule(
         lambda w: f"/centre/cohorts/{w.cohort.id}", ADMIN | {"other_admin": 404}
     ),
+    "library.index": Rule(lambda w: "/library/", everyone()),
+    # A bundled scenario: every signed-in user may read the brief.
+    "library.detail": Rule(lambda w: f"/library/{w.bundled_scenario.id}", everyone()),
+    # Guidance is for staff (any centre, since bundled) and never for learners.
+    "library.preview": Rule(
+        lambda w: f"/library/{w.bundled_scenario.id}/preview",
+        {
+            a: 200
+            for a in ("assessor", "iqa", "admin", "other_admin", "other_assessor", "site_admin")
+        },
+    ),
+    "library.upload": Rule(lambda w: "/library/upload", ADMIN | {"other_admin": 200}),
+    # Centre A's unpublished upload: invisible (404) outside A's staff; only A's admin acts.
+    "library.publish": Rule(
+        lambda w: f"/library/{w.own_scenario.id}/publish",
+        {"admin": 302},
+        method="POST",
+        overrides={
+            a: 404 for a in ("learner", "peer", "other_admin", "other_assessor", "site_admin")
+        },
+    ),
     "site.centres": Rule(lambda w: "/site/centres", {"site_admin": 200}),
     "site.new_centre": Rule(lambda w: "/site/centres/new", {"site_admin": 200}),
 }
@@ -85,9 +111,27 @@ def test_every_route_is_in_the_matrix(app):
     assert not stale, f"rules for routes that no longer exist: {sorted(stale)}"
 
 
+@pytest.fixture(scope="session")
+def fixture_bundle():
+    """The minimal test bundle, parsed once for the whole run."""
+    return load_bundle(FIXTURES)
+
+
+@pytest.fixture
+def matrix_world(world, fixture_bundle):
+    """The world plus a bundled scenario and centre A's own unpublished one."""
+    [criteria], [spec] = fixture_bundle
+    import_unit(criteria)
+    world.bundled_scenario = import_scenario(spec, centre=None, publish=True).version.scenario
+    world.own_scenario = import_scenario(spec, centre=world.centre).version.scenario
+    db.session.commit()
+    return world
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("endpoint", sorted(RULES))
-def test_access(app, client, world, endpoint, actor):
+def test_access(app, client, matrix_world, endpoint, actor):
+    world = matrix_world
     rule = RULES[endpoint]
     user = world.by_role(actor)
     if user is not None:

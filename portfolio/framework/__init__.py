@@ -1,0 +1,1 @@
+"""The qualification framework: units, learning outcomes and assessment criteria, as data."""

@@ -1,0 +1,1 @@
+"""The scenario library: bundled and centre-uploaded scenarios, stored as immutable versions."""

@@ -1,0 +1,88 @@
+"""Reads over the library, scoped to what a user may see, and the parsed-scenario cache."""
+
+from collections import OrderedDict
+from threading import Lock
+
+import sqlalchemy as sa
+
+from portfolio.accounts.models import User
+from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.roles import Role
+from portfolio.scenarios.schema import Scenario
+
+_CACHE: OrderedDict[tuple[int, str], Scenario] = OrderedDict()
+_CACHE_SIZE = 64
+_LOCK = Lock()
+
+
+def spec_of(version: ScenarioVersion) -> Scenario:
+    """The validated scenario of a version. Versions never change, so parsing once per process
+    is safe: the cache holds immutable data, never state."""
+    key = (version.id, version.content_hash)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    # Stored data passed the strict checks on import; JSON turns tuples into lists, hence lax.
+    spec = Scenario.model_validate(version.data, strict=False)
+    with _LOCK:
+        _CACHE[key] = spec
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return spec
+
+
+def scenarios_visible_to(user: User) -> sa.Select:
+    """Bundled scenarios and the user's own centre's; learners see published ones only."""
+    scope = LibraryScenario.centre_id.is_(None)
+    if user.centre_id is not None:
+        scope = sa.or_(scope, LibraryScenario.centre_id == user.centre_id)
+    query = sa.select(LibraryScenario).where(scope)
+    if user.role == Role.LEARNER:
+        query = query.where(LibraryScenario.published.is_(True))
+    return query.order_by(LibraryScenario.centre_id.is_(None), LibraryScenario.title)
+
+
+def current_version(scenario: LibraryScenario) -> ScenarioVersion:
+    """The scenario's current version (the highest number)."""
+    return db.session.scalar(
+        sa.select(ScenarioVersion).where(
+            ScenarioVersion.scenario_id == scenario.id,
+            ScenarioVersion.number == scenario.current_number,
+        )
+    )
+
+
+def unit_specs() -> list:
+    """Every unit in the framework as a criteria spec, for validating uploads against it."""
+    from portfolio.framework.models import Unit
+    from portfolio.scenarios.schema import CriteriaFile
+
+    units = db.session.scalars(sa.select(Unit)).all()
+    return [
+        CriteriaFile.model_validate(
+            {
+                "format": 1,
+                "unit": {
+                    "code": u.code,
+                    "title": u.title,
+                    "level": u.level,
+                    "source_note": u.source_note,
+                    "outcomes": [
+                        {
+                            "ref": o.ref,
+                            "title": o.title,
+                            "kind": o.kind,
+                            "criteria": [
+                                {"ref": c.ref, "text": c.text, "reconstructed": c.reconstructed}
+                                for c in o.criteria
+                            ],
+                        }
+                        for o in u.outcomes
+                    ],
+                },
+            }
+        )
+        for u in units
+    ]

@@ -1,0 +1,1 @@
+"""Scenario files: the format's schema, validation and loading."""

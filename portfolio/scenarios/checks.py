@@ -1,0 +1,217 @@
+"""Checks that span several parts of a scenario or criteria file.
+
+They run on the parsed YAML data (plain dicts and lists), not on the models, so that they still
+report every broken reference when some other part of the file has the wrong type. Values of the
+wrong type are skipped here: the schema reports those.
+"""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in parsed data: where it is (a path of keys and indexes) and what."""
+
+    loc: Loc
+    message: str
+
+
+def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _entries(value: object) -> list[tuple[int, Mapping[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+
+
+def _strings(value: object) -> list[tuple[int, str]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
+
+
+def _unique(
+    entries: list[tuple[int, Mapping[str, Any]]], loc: Loc, key: str, issues: list[Issue]
+) -> set[str]:
+    """Collect the string values of ``key``, reporting any repeated one; return the set."""
+    seen: dict[str, int] = {}
+    for i, entry in entries:
+        value = entry.get(key)
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            issues.append(
+                Issue((*loc, i, key), f'duplicate {key} "{value}" (also item {seen[value]})')
+            )
+        else:
+            seen[value] = i
+    return set(seen)
+
+
+def _exists(
+    value: object, known: Collection[str], loc: Loc, what: tuple[str, str], issues: list[Issue]
+) -> None:
+    """Report a reference ``value`` that is not one of ``known``; ``what`` is (noun, where)."""
+    noun, where = what
+    if isinstance(value, str) and value not in known:
+        issues.append(Issue(loc, f'no {noun} "{value}" in {where}'))
+
+
+def check_criteria_data(data: Mapping[str, Any]) -> list[Issue]:
+    """Unique outcome and criterion refs; each criterion ref starts with its outcome's ref."""
+    issues: list[Issue] = []
+    outcomes = _entries(_section(data, "unit").get("outcomes"))
+    _unique(outcomes, ("unit", "outcomes"), "ref", issues)
+    seen: dict[str, str] = {}
+    for i, outcome in outcomes:
+        outcome_ref = outcome.get("ref")
+        for j, criterion in _entries(outcome.get("criteria")):
+            ref = criterion.get("ref")
+            if not isinstance(ref, str):
+                continue
+            loc = ("unit", "outcomes", i, "criteria", j, "ref")
+            if ref in seen:
+                issues.append(
+                    Issue(loc, f'duplicate criterion ref "{ref}" (also in outcome {seen[ref]})')
+                )
+                continue
+            seen[ref] = str(outcome_ref)
+            if isinstance(outcome_ref, str) and not ref.startswith(f"{outcome_ref}."):
+                issues.append(
+                    Issue(
+                        loc,
+                        f'"{ref}" must start with its outcome\'s ref and a dot ("{outcome_ref}.")',
+                    )
+                )
+    return issues
+
+
+def check_scenario_data(
+    data: Mapping[str, Any], criterion_refs: Collection[str] | None, unit_code: str = ""
+) -> list[Issue]:
+    """Every cross-reference, unique-id and final-deadline check on a parsed manifest.
+
+    ``criterion_refs`` are the refs of the scenario's unit; None skips the criterion checks (the
+    caller reports the missing unit instead).
+    """
+    issues: list[Issue] = []
+    regime = _section(data, "regime")
+    deadlines = _entries(regime.get("deadlines"))
+    deadline_ids = _unique(deadlines, ("regime", "deadlines"), "id", issues)
+    _check_final_deadline(data, deadlines, issues)
+
+    documents = _entries(data.get("documents"))
+    document_ids = _unique(documents, ("documents",), "id", issues)
+
+    stakeholders = _entries(data.get("stakeholders"))
+    _unique(stakeholders, ("stakeholders",), "id", issues)
+    for i, stakeholder in stakeholders:
+        questions = _entries(stakeholder.get("questions"))
+        _unique(questions, ("stakeholders", i, "questions"), "id", issues)
+        for j, question in questions:
+            loc = ("stakeholders", i, "questions", j, "contradicted_by")
+            if question.get("misleading") is True and question.get("contradicted_by") is None:
+                issues.append(
+                    Issue(
+                        loc,
+                        "required when misleading is true: the id of the document that shows it",
+                    )
+                )
+            _exists(
+                question.get("contradicted_by"),
+                document_ids,
+                loc,
+                ("document", "documents"),
+                issues,
+            )
+
+    remedies = _entries(data.get("remedies"))
+    remedy_ids = _unique(remedies, ("remedies",), "id", issues)
+
+    requirements = _entries(_section(data, "customer_reply").get("requirements"))
+    _unique(requirements, ("customer_reply", "requirements"), "id", issues)
+    for i, requirement in requirements:
+        loc = ("customer_reply", "requirements", i)
+        if requirement.get("kind") == "remedy_includes":
+            _exists(
+                requirement.get("remedy"),
+                remedy_ids,
+                (*loc, "remedy"),
+                ("remedy", "remedies"),
+                issues,
+            )
+        if requirement.get("kind") == "sent_by_deadline":
+            _exists(
+                requirement.get("deadline"),
+                deadline_ids,
+                (*loc, "deadline"),
+                ("deadline", "regime.deadlines"),
+                issues,
+            )
+
+    for i, document_id in _strings(_section(data, "guidance").get("key_documents")):
+        _exists(
+            document_id,
+            document_ids,
+            ("guidance", "key_documents", i),
+            ("document", "documents"),
+            issues,
+        )
+
+    log = _section(data, "complaint_log")
+    months = [(i, {"month": m}) for i, m in _strings(log.get("months"))]
+    _unique(months, ("complaint_log", "months"), "month", issues)
+    _unique(_entries(log.get("flags")), ("complaint_log", "flags"), "id", issues)
+
+    questions = _entries(data.get("knowledge_questions"))
+    _unique(questions, ("knowledge_questions",), "id", issues)
+    if criterion_refs is not None:
+        what = ("criterion", f"unit {unit_code}" if unit_code else "the unit")
+        for i, question in questions:
+            loc = ("knowledge_questions", i, "criterion")
+            _exists(question.get("criterion"), criterion_refs, loc, what, issues)
+        for kind, refs in _section(data, "evidence_map").items():
+            for i, ref in _strings(refs):
+                _exists(ref, criterion_refs, ("evidence_map", kind, i), what, issues)
+    return issues
+
+
+def _check_final_deadline(
+    data: Mapping[str, Any], deadlines: list[tuple[int, Mapping[str, Any]]], issues: list[Issue]
+) -> None:
+    """Exactly one final deadline, and the case must open before it."""
+    finals = [(i, d) for i, d in deadlines if d.get("final") is True]
+    if deadlines and not finals:
+        issues.append(
+            Issue(("regime", "deadlines"), "no deadline has final: true; exactly one must")
+        )
+    first_id = finals[0][1].get("id") if finals else None
+    for i, _ in finals[1:]:
+        issues.append(
+            Issue(
+                ("regime", "deadlines", i, "final"),
+                f'only one deadline may be final, and "{first_id}" already is',
+            )
+        )
+    start_day = _section(data, "clock").get("start_day")
+    if len(finals) == 1 and isinstance(start_day, int) and not isinstance(start_day, bool):
+        final_day = finals[0][1].get("day")
+        if (
+            isinstance(final_day, int)
+            and not isinstance(final_day, bool)
+            and start_day >= final_day
+        ):
+            issues.append(
+                Issue(
+                    ("clock", "start_day"),
+                    f"the case opens on day {start_day}, not before the final deadline "
+                    f'"{first_id}" (day {final_day})',
+                )
+            )

@@ -1,0 +1,149 @@
+"""Reading an uploaded scenario zip into memory, safely.
+
+``read_zip`` never writes to disk. It refuses anything that is not a plain zip of regular files
+inside one folder: absolute paths, ``..``, backslashes, drive letters, symlinks, encrypted members,
+too many files, too many bytes (the declared sizes are checked first, then the bytes actually read
+are counted, so a lying header cannot get past), and members that compress suspiciously well.
+"""
+
+import io
+import re
+import stat
+import zipfile
+import zlib
+from pathlib import PurePosixPath
+
+from portfolio.scenarios.errors import ScenarioError, ScenarioInvalid
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the zip itself
+MAX_TOTAL_BYTES = 20 * 1024 * 1024  # all members, uncompressed
+MAX_FILES = 200
+MAX_RATIO = 100  # uncompressed / compressed, for members large enough to matter
+RATIO_FLOOR = 64 * 1024  # smaller members may compress as well as they like
+_CHUNK = 64 * 1024
+
+_JUNK = ("__MACOSX", "Thumbs.db", "desktop.ini")
+
+
+def is_junk(name: str) -> bool:
+    """Files an archiver or OS adds (``__MACOSX/``, ``.DS_Store``, dotfiles): skipped everywhere."""
+    parts = PurePosixPath(name).parts
+    return any(part.startswith(".") and part != ".." or part in _JUNK for part in parts)
+
+
+def check_member_name(name: str) -> str | None:
+    """Why a relative file name is unsafe, or None when it is a plain path inside the folder."""
+    if not name or "\x00" in name:
+        return "empty or invalid file name"
+    if "\\" in name:
+        return "file names must use / between folders, not \\"
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return "absolute paths are not allowed"
+    if ".." in PurePosixPath(name).parts:
+        return "paths must stay inside the folder (no ..)"
+    return None
+
+
+def _fail(label: str, message: str, member: str = "") -> ScenarioInvalid:
+    return ScenarioInvalid(
+        [ScenarioError(f"{label}/{member}" if member else label, None, "", message)]
+    )
+
+
+def read_zip(
+    data: bytes,
+    *,
+    label: str = "upload.zip",
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    max_files: int = MAX_FILES,
+    max_ratio: int = MAX_RATIO,
+) -> dict[str, bytes]:
+    """The files of an uploaded zip by relative path, after every safety check.
+
+    A zip whose files all sit in one top folder is unwrapped, so both ``scenario.yaml`` and
+    ``my-scenario/scenario.yaml`` work. Raises ScenarioInvalid with a clear message.
+    """
+    if len(data) > max_upload_bytes:
+        raise _fail(label, f"the upload is {len(data):,} bytes; the limit is {max_upload_bytes:,}")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise _fail(label, "not a zip file") from None
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        _check_members(members, label, max_total_bytes, max_files, max_ratio)
+        members = [info for info in members if not is_junk(info.filename)]
+        files: dict[str, bytes] = {}
+        total = 0
+        for info in members:
+            content = _read_member(archive, info, label, max_total_bytes - total)
+            total += len(content)
+            files[PurePosixPath(info.filename).as_posix()] = content
+    if not files:
+        raise _fail(label, "the zip holds no files")
+    return _unwrap(files)
+
+
+def _check_members(
+    members: list[zipfile.ZipInfo], label: str, max_total: int, max_files: int, max_ratio: int
+) -> None:
+    """Refuse unsafe names, symlinks, encryption, too many files and oversized declared sizes."""
+    if len(members) > max_files:
+        raise _fail(label, f"the zip holds {len(members)} files; the limit is {max_files}")
+    errors: list[ScenarioError] = []
+    seen: set[str] = set()
+    for info in members:
+        name = info.filename
+        problem = check_member_name(name)
+        if problem is None and info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
+            problem = "symbolic links are not allowed"
+        if problem is None and info.flag_bits & 0x1:
+            problem = "encrypted files are not supported"
+        key = PurePosixPath(name).as_posix()
+        if problem is None and key in seen:
+            problem = "appears twice in the zip"
+        if problem is None and info.file_size > RATIO_FLOOR:
+            if info.file_size > max_ratio * max(info.compress_size, 1):
+                problem = (
+                    f"compresses {info.file_size // max(info.compress_size, 1):,} to 1, "
+                    f"more than {max_ratio} to 1: refused as a possible zip bomb"
+                )
+        seen.add(key)
+        if problem:
+            errors.append(ScenarioError(f"{label}/{name}", None, "", problem))
+    if errors:
+        raise ScenarioInvalid(errors)
+    declared = sum(info.file_size for info in members)
+    if declared > max_total:
+        raise _fail(label, f"the files add up to {declared:,} bytes; the limit is {max_total:,}")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: int) -> bytes:
+    """Read one member, counting the bytes that really come out against its size and the budget."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > info.file_size or size > budget:
+                    raise _fail(label, "holds more data than its header declares", info.filename)
+                chunks.append(chunk)
+    except ScenarioInvalid:
+        raise
+    except NotImplementedError:
+        raise _fail(
+            label, "uses a compression method that is not supported", info.filename
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError):
+        raise _fail(label, "is damaged and cannot be read", info.filename) from None
+    return b"".join(chunks)
+
+
+def _unwrap(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Strip one top folder shared by every file (``my-scenario/scenario.yaml``)."""
+    tops = {name.split("/", 1)[0] for name in files}
+    if len(tops) == 1 and all("/" in name for name in files):
+        return {name.split("/", 1)[1]: content for name, content in files.items()}
+    return files

@@ -1,0 +1,95 @@
+"""Library pages: browsing without spoilers, guidance for staff only, upload and publish."""
+
+import io
+
+import sqlalchemy as sa
+
+from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario, ScenarioVersion
+from tests.conftest import login
+from tests.library.conftest import zip_folder
+
+
+def _scenario():
+    return db.session.scalar(sa.select(LibraryScenario))
+
+
+def test_learner_browses_without_spoilers(client, world, loaded):
+    login(client, world.learner)
+    page = client.get("/library/")
+    assert "Minimal Broadband" in page.text
+    detail = client.get(f"/library/{_scenario().id}")
+    assert detail.status_code == 200
+    assert "Assessor guidance" not in detail.text and "root cause" not in detail.text.lower()
+    assert client.get(f"/library/{_scenario().id}/preview").status_code == 403
+
+
+def test_staff_preview_includes_guidance(client, world, loaded):
+    login(client, world.assessor)
+    page = client.get(f"/library/{_scenario().id}/preview")
+    assert page.status_code == 200
+    assert "Assessor guidance" in page.text and "misleading" in page.text
+
+
+def _upload(client, data: bytes, name="mine.zip"):
+    return client.post(
+        "/library/upload",
+        data={"archive": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_admin_uploads_fixes_and_publishes(client, world, loaded, bundle):
+    login(client, world.admin)
+    folder = bundle / "minimal"
+    manifest = folder / "scenario.yaml"
+    good = manifest.read_text().replace("slug: minimal", "slug: our-own", 1)
+    manifest.write_text(good.replace("authority_limit:", "authority_limitt:", 1))
+    broken = _upload(client, zip_folder(folder, prefix="our-own/"))
+    assert broken.status_code == 200
+    assert "Nothing was stored" in broken.text and "authority_limit" in broken.text
+    assert db.session.scalar(sa.select(sa.func.count(LibraryScenario.id))) == 1
+
+    manifest.write_text(good)
+    stored = _upload(client, zip_folder(folder, prefix="our-own/"))
+    assert stored.status_code == 302
+    ours = db.session.scalar(sa.select(LibraryScenario).where(LibraryScenario.slug == "our-own"))
+    assert ours.centre_id == world.centre.id and not ours.published
+
+    login(client, world.learner)
+    assert "our-own" not in client.get("/library/").text
+    assert client.get(f"/library/{ours.id}").status_code == 404
+
+    login(client, world.admin)
+    assert client.post(f"/library/{ours.id}/publish").status_code == 302
+    db.session.refresh(ours)
+    assert ours.published
+    login(client, world.learner)
+    assert client.get(f"/library/{ours.id}").status_code == 200
+    login(client, world.other_admin)
+    assert client.get(f"/library/{ours.id}").status_code == 404
+    assert client.post(f"/library/{ours.id}/publish").status_code == 404
+
+    login(client, world.admin)
+    same = _upload(client, zip_folder(folder))
+    assert same.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(ScenarioVersion.id))) == 2
+
+
+def test_upload_rejections_store_nothing(client, world, loaded):
+    login(client, world.admin)
+    not_zip = _upload(client, b"just some text", "notes.zip")
+    assert "not a zip file" in not_zip.text
+    empty = client.post("/library/upload", data={}, content_type="multipart/form-data")
+    assert "Choose a zip file" in empty.text
+    assert db.session.scalar(sa.select(sa.func.count(LibraryScenario.id))) == 1
+
+
+def test_bundled_scenarios_cannot_be_unpublished(client, world, loaded):
+    login(client, world.admin)
+    assert client.post(f"/library/{_scenario().id}/publish").status_code == 403
+
+
+def test_learners_cannot_upload(client, world):
+    login(client, world.learner)
+    assert client.get("/library/upload").status_code == 403
