@@ -1,0 +1,1 @@
+"""Tests for portfolio.analysis: pure functions, no app needed."""
