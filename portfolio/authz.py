@@ -117,6 +117,16 @@ def can_manage_scenario(user: User, scenario: LibraryScenario) -> bool:
     return scenario.centre_id is not None and can_manage_centre(user, scenario.centre_id)
 
 
+def can_view_case(user: User, case) -> bool:
+    """A case is seen by whoever may see its learner's work."""
+    return can_view_learner(user, case.learner)
+
+
+def can_work_case(user: User, case) -> bool:
+    """Only the learner works their own case."""
+    return user.id == case.learner_id and user.role == Role.LEARNER
+
+
 # --- scoped queries ---------------------------------------------------------------------
 
 

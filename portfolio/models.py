@@ -1,11 +1,17 @@
 """Imports every feature's models so that metadata, Alembic and the user loader see them all."""
 
 from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort_members
+from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry, TrailEvent
 from portfolio.extensions import db, login_manager
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 
 __all__ = [
+    "Case",
+    "CaseRecord",
+    "Finding",
+    "TimelineEntry",
+    "TrailEvent",
     "Centre",
     "Cohort",
     "Criterion",

@@ -4,8 +4,11 @@ test_every_route_is_in_the_matrix, so a new page cannot ship without an access d
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from datetime import date
+
 import pytest
 
+from portfolio.casework import services as casework
 from portfolio.extensions import db
 from portfolio.framework.services import import_unit
 from portfolio.library.services import import_scenario
@@ -50,6 +53,8 @@ def everyone(status: int = 200) -> dict[str, int]:
 
 
 ADMIN = {"admin": 200}
+CASE_READERS = {"learner": 200, "assessor": 200, "iqa": 200, "admin": 200}
+CASE_HIDDEN = {a: 404 for a in ("peer", "other_admin", "other_assessor", "site_admin")}
 RULES: dict[str, Rule] = {
     "main.index": Rule(lambda w: "/", everyone(302), anonymous=302),
     "main.dashboard": Rule(lambda w: "/dashboard", everyone()),
@@ -98,6 +103,46 @@ RULES: dict[str, Rule] = {
             a: 404 for a in ("learner", "peer", "other_admin", "other_assessor", "site_admin")
         },
     ),
+    # Casework: the learner works their own case; their assessor, IQA and centre admin read it;
+    # anyone else (a peer, another centre, the site admin) finds nothing there.
+    "casework.my_cases": Rule(lambda w: "/cases/", {"learner": 200, "peer": 200}),
+    "casework.start": Rule(
+        lambda w: f"/cases/start/{w.bundled_scenario.id}",
+        {"learner": 302, "peer": 302},
+        method="POST",
+    ),
+    **{
+        f"casework.{name}": Rule(
+            lambda w, path=path: f"/cases/{w.case.id}{path}", CASE_READERS, overrides=CASE_HIDDEN
+        )
+        for name, path in (
+            ("overview", ""),
+            ("case_file", "/file"),
+            ("document", "/file/crm-history"),
+            ("interviews", "/interviews"),
+            ("timeline", "/timeline"),
+            ("record", "/records/root_cause"),
+            ("case_log", "/log"),
+        )
+    },
+    **{
+        f"casework.{name}": Rule(
+            lambda w, path=path: f"/cases/{w.case.id}{path(w)}",
+            {"learner": status},
+            method="POST",
+            overrides=CASE_HIDDEN,
+        )
+        for name, path, status in (
+            ("request_document", lambda w: "/file/crm-history/request", 302),
+            ("ask", lambda w: "/interviews/billing-lead/what-happened", 302),
+            ("add_finding", lambda w: "/findings", 302),
+            ("remove_finding", lambda w: f"/findings/{w.finding.id}/delete", 302),
+            ("remove_timeline_entry", lambda w: f"/timeline/{w.entry.id}/delete", 302),
+            ("autosave", lambda w: "/records/summary/autosave", 200),
+            ("authorise", lambda w: "/authorisation", 302),
+            ("send", lambda w: "/send", 302),
+        )
+    },
     "site.centres": Rule(lambda w: "/site/centres", {"site_admin": 200}),
     "site.new_centre": Rule(lambda w: "/site/centres/new", {"site_admin": 200}),
 }
@@ -124,6 +169,12 @@ def matrix_world(world, fixture_bundle):
     import_unit(criteria)
     world.bundled_scenario = import_scenario(spec, centre=None, publish=True).version.scenario
     world.own_scenario = import_scenario(spec, centre=world.centre).version.scenario
+    world.case = casework.start_case(world.learner, world.bundled_scenario)
+    casework.request_document(world.case, "crm-history")
+    world.finding = casework.pin_finding(world.case, text="A fact", document_id="crm-history")
+    world.entry = casework.add_timeline_entry(
+        world.case, occurred_on=date(2026, 3, 1), description="Complaint made"
+    )
     db.session.commit()
     return world
 

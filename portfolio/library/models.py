@@ -52,8 +52,12 @@ class ScenarioVersion(db.Model):
 
     __tablename__ = "scenario_versions"
     __table_args__ = (
-        sa.UniqueConstraint("scenario_id", "number"),
-        sa.UniqueConstraint("scenario_id", "content_hash"),
+        # Named here: the convention (uq_<table>_<first column>) would give both the same name,
+        # which PostgreSQL refuses (constraint names are unique per schema).
+        sa.UniqueConstraint("scenario_id", "number", name="uq_scenario_versions_number"),
+        sa.UniqueConstraint(
+            "scenario_id", "content_hash", name="uq_scenario_versions_content_hash"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

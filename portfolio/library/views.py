@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
+from portfolio.casework.queries import open_case
 from portfolio.extensions import db
 from portfolio.framework.queries import unit_by_code
 from portfolio.library import queries, services
@@ -48,6 +49,10 @@ def detail(scenario_id: int):
         spec=spec,
         can_preview=authz.can_preview_guidance(current_user, scenario),
         can_manage=authz.can_manage_scenario(current_user, scenario),
+        can_start=current_user.role == Role.LEARNER,
+        open_case=open_case(current_user, scenario.id)
+        if current_user.role == Role.LEARNER
+        else None,
         action_form=ReauthForm(),
     )
 

@@ -90,8 +90,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_scenario_versions_created_by_id_users')),
     sa.ForeignKeyConstraint(['scenario_id'], ['scenarios.id'], name=op.f('fk_scenario_versions_scenario_id_scenarios')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scenario_versions')),
-    sa.UniqueConstraint('scenario_id', 'content_hash', name=op.f('uq_scenario_versions_scenario_id')),
-    sa.UniqueConstraint('scenario_id', 'number', name=op.f('uq_scenario_versions_scenario_id'))
+    sa.UniqueConstraint('scenario_id', 'content_hash', name=op.f('uq_scenario_versions_content_hash')),
+    sa.UniqueConstraint('scenario_id', 'number', name=op.f('uq_scenario_versions_number'))
     )
     with op.batch_alter_table('scenario_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_scenario_versions_scenario_id'), ['scenario_id'], unique=False)

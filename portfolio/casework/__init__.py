@@ -1,0 +1,1 @@
+"""Casework: a learner works a simulated referred complaint."""

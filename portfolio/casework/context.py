@@ -1,0 +1,116 @@
+"""What the case templates need, computed once per request: the views stay thin and the
+templates only format."""
+
+from decimal import Decimal
+
+from portfolio import authz
+from portfolio.accounts.models import User
+from portfolio.auth.forms import ReauthForm
+from portfolio.casework import clock as sim_clock
+from portfolio.casework.checks import formative_list, marking_checks
+from portfolio.casework.errors import RulesError
+from portfolio.casework.models import Case, CaseStatus
+from portfolio.casework.queries import (
+    choice_of,
+    records_of,
+    spec_for,
+    stage_of,
+    state_of,
+    trail_events,
+    trail_of,
+)
+from portfolio.casework.records import CUSTOM_COMPONENTS, FISHBONE_CATEGORIES, OPTIONS, WHYS
+from portfolio.casework.remedy import needs_authorisation, remedy_total
+from portfolio.roles import Role
+
+CASE_NAV = (
+    ("casework.overview", {}, "Referral"),
+    ("casework.case_file", {}, "Case file"),
+    ("casework.interviews", {}, "Interviews"),
+    ("casework.timeline", {}, "Findings and timeline"),
+    ("casework.record", {"kind": "root_cause"}, "Root cause"),
+    ("casework.record", {"kind": "options"}, "Options"),
+    ("casework.record", {"kind": "remedy"}, "Remedy"),
+    ("casework.record", {"kind": "letter"}, "Final response"),
+    ("casework.record", {"kind": "outcome"}, "Reply and outcome"),
+    ("casework.case_log", {}, "Case log"),
+)
+
+
+def case_page(case: Case, user: User) -> dict:
+    """The context every case page shares."""
+    spec = spec_for(case)
+    events = trail_events(case)
+    records = records_of(case)
+    trail = trail_of(events)
+    letter = records["letter"].data.get("text") if "letter" in records else None
+    choice = None
+    if "remedy" in records:
+        try:
+            choice = choice_of(records["remedy"].data)
+        except RulesError:
+            choice = None
+    can_work = authz.can_work_case(user, case) and case.status == CaseStatus.OPEN
+    now = sim_clock.SimTime.from_hours(spec.clock, case.hours)
+    return {
+        "case": case,
+        "spec": spec,
+        "events": events,
+        "state": state_of(events),
+        "stage": stage_of(events),
+        "records": records,
+        "now": now,
+        "deadlines": sim_clock.deadline_status(spec, case.hours),
+        "can_work": can_work,
+        "is_learner": user.id == case.learner_id,
+        "is_staff": user.role in (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN),
+        "formative": formative_list(spec, trail, letter=letter, choice=choice)
+        if user.id == case.learner_id
+        else [],
+        "checks": marking_checks(spec, trail, letter=letter, choice=choice)
+        if user.role in (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN)
+        else [],
+        "action_form": ReauthForm(),
+        "case_nav": CASE_NAV,
+        "sim_time": lambda hours: sim_clock.SimTime.from_hours(spec.clock, hours),
+    }
+
+
+def record_page(case: Case, kind: str, page: dict) -> dict:
+    """Extra context for one record page."""
+    spec = page["spec"]
+    records = page["records"]
+    record = records.get(kind)
+    extra: dict = {
+        "record": record,
+        "data": record.data if record else {},
+        "version": record.version if record else "",
+    }
+    if kind == "root_cause":
+        extra |= {"whys": WHYS, "bones": FISHBONE_CATEGORIES}
+    elif kind == "options":
+        extra["option_count"] = OPTIONS
+    elif kind == "remedy":
+        extra |= _remedy_context(spec, records)
+    elif kind in ("letter", "outcome"):
+        correspondence = records.get("correspondence")
+        rounds = correspondence.data.get("rounds", []) if correspondence else []
+        extra |= {"rounds": rounds, "custom_count": CUSTOM_COMPONENTS}
+    return extra
+
+
+def _remedy_context(spec, records) -> dict:
+    remedy = records["remedy"].data if "remedy" in records else None
+    auth = records.get("authorisation")
+    requests = auth.data.get("requests", []) if auth else []
+    context: dict = {"custom_count": CUSTOM_COMPONENTS, "requests": requests}
+    if remedy is None:
+        return context | {"total": Decimal(0), "needs": (False, []), "covered": False}
+    try:
+        choice = choice_of(remedy)
+        total = remedy_total(spec, choice)
+        needs = needs_authorisation(spec, choice)
+    except RulesError:
+        total, needs = Decimal(0), (False, [])
+    covered = bool(requests) and requests[-1]["approved"] and requests[-1]["remedy"] == remedy
+    return context | {"total": total, "needs": needs, "covered": covered}

@@ -1,0 +1,23 @@
+"""Forms for casework. Record pages have dynamic fields, so their forms carry the CSRF token
+and the record version; records.py cleans the rest of the submitted data."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class RecordForm(FlaskForm):
+    version = IntegerField(validators=[Optional()])
+
+
+class FindingForm(FlaskForm):
+    text = TextAreaField("Finding", validators=[DataRequired(), Length(max=2000)])
+    document_id = HiddenField()
+    stakeholder_id = HiddenField()
+    question_id = HiddenField()
+
+
+class TimelineForm(FlaskForm):
+    occurred_on = DateField("Date", validators=[DataRequired(message="Enter a real date.")])
+    description = StringField("What happened", validators=[DataRequired(), Length(max=2000)])
+    document_id = HiddenField()

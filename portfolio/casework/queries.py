@@ -1,0 +1,132 @@
+"""Reads for casework: the pinned scenario, records, the trail as the rules read it, and the
+cases a user may see."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portfolio.accounts.models import User
+from portfolio.casework.models import Case, CaseRecord, CaseStatus, TrailEvent
+from portfolio.casework.remedy import CustomComponent, RemedyChoice
+from portfolio.casework.trail import TrailEntry, TrailKind
+from portfolio.extensions import db
+from portfolio.library.queries import spec_of
+from portfolio.roles import Role
+from portfolio.scenarios.schema import Scenario
+
+
+def spec_for(case: Case) -> Scenario:
+    """The scenario version the case started on (never a newer one)."""
+    return spec_of(case.version)
+
+
+def records_of(case: Case) -> dict[str, CaseRecord]:
+    """Every record of the case by kind, in one query."""
+    rows = db.session.scalars(sa.select(CaseRecord).where(CaseRecord.case_id == case.id))
+    return {r.kind: r for r in rows}
+
+
+def record_data(case: Case, kind: str) -> dict | None:
+    """One record's data, or None when the learner has not saved it yet."""
+    return db.session.scalar(
+        sa.select(CaseRecord.data).where(CaseRecord.case_id == case.id, CaseRecord.kind == kind)
+    )
+
+
+def choice_of(remedy: dict) -> RemedyChoice:
+    """The rules' view of a saved remedy record."""
+    return RemedyChoice(
+        tuple(remedy.get("remedy_ids", ())),
+        tuple(CustomComponent(c["label"], c["amount"]) for c in remedy.get("custom", ())),
+    )
+
+
+def trail_events(case: Case) -> list[TrailEvent]:
+    """The case's trail in order."""
+    return list(
+        db.session.scalars(
+            sa.select(TrailEvent).where(TrailEvent.case_id == case.id).order_by(TrailEvent.seq)
+        )
+    )
+
+
+def trail_of(events: list[TrailEvent]) -> list[TrailEntry]:
+    """Trail events as the pure rules read them."""
+    return [TrailEntry(TrailKind(e.kind), e.sim_hours, e.payload) for e in events]
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the learner has done so far, derived from the trail in one pass."""
+
+    requested: frozenset[str]
+    asked: frozenset[tuple[str, str]]
+    replied: bool
+    accepted: bool
+    rounds: int
+
+
+def state_of(events: list[TrailEvent]) -> CaseState:
+    requested = {e.payload["document_id"] for e in events if e.kind == TrailKind.DOCUMENT_REQUESTED}
+    asked = {
+        (e.payload["stakeholder_id"], e.payload["question_id"])
+        for e in events
+        if e.kind == TrailKind.QUESTION_ASKED
+    }
+    replies = [e for e in events if e.kind == TrailKind.CUSTOMER_REPLIED]
+    return CaseState(
+        requested=frozenset(requested),
+        asked=frozenset(asked),
+        replied=bool(replies),
+        accepted=bool(replies) and bool(replies[-1].payload.get("accepted")),
+        rounds=len(replies),
+    )
+
+
+STAGES = ("referral", "investigation", "resolution", "response", "replied")
+
+
+def stage_of(events: list[TrailEvent]) -> str:
+    """Where the learner is in the case, for dashboards and the live board."""
+    kinds = {e.kind for e in events}
+    if TrailKind.CUSTOMER_REPLIED in kinds:
+        return "replied"
+    if kinds & {TrailKind.LETTER_SAVED, TrailKind.RESPONSE_SENT}:
+        return "response"
+    if kinds & {TrailKind.OPTIONS_SAVED, TrailKind.REMEDY_SAVED, TrailKind.AUTHORISATION_REQUESTED}:
+        return "resolution"
+    if kinds & {TrailKind.DOCUMENT_REQUESTED, TrailKind.QUESTION_ASKED}:
+        return "investigation"
+    return "referral"
+
+
+def cases_of_learner(learner: User) -> sa.Select:
+    """A learner's cases, newest first, with scenario loaded for listing."""
+    return (
+        sa.select(Case)
+        .where(Case.learner_id == learner.id)
+        .options(so.joinedload(Case.scenario), so.joinedload(Case.version))
+        .order_by(Case.status, Case.created_at.desc())
+    )
+
+
+def open_case(learner: User, scenario_id: int) -> Case | None:
+    """The learner's open case on a scenario, if any."""
+    return db.session.scalar(
+        sa.select(Case).where(
+            Case.learner_id == learner.id,
+            Case.scenario_id == scenario_id,
+            Case.status == CaseStatus.OPEN,
+        )
+    )
+
+
+def cases_visible_to(user: User) -> sa.Select:
+    """Cases of the learners this user may see (see authz.learners_visible_to)."""
+    from portfolio import authz
+
+    learners = authz.learners_visible_to(user).with_only_columns(User.id).scalar_subquery()
+    if user.role == Role.SITE_ADMIN:
+        return sa.select(Case).where(sa.false())
+    return sa.select(Case).where(Case.learner_id.in_(learners))

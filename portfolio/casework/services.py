@@ -1,0 +1,359 @@
+"""Writes for casework. Every action goes on the append-only trail with real and simulated
+time, and actions that take time advance the case's clock by the scenario's cost."""
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from portfolio.accounts.models import User
+from portfolio.casework import clock as sim_clock
+from portfolio.casework.errors import CaseworkError, RulesError, StaleEdit
+from portfolio.casework.models import (
+    Case,
+    CaseRecord,
+    CaseStatus,
+    Finding,
+    TimelineEntry,
+    TrailEvent,
+)
+from portfolio.casework.queries import choice_of, record_data, spec_for
+from portfolio.casework.records import CLEANERS
+from portfolio.casework.remedy import decide_authorisation, needs_authorisation, validate_choice
+from portfolio.casework.reply import evaluate_response
+from portfolio.casework.trail import TrailKind
+from portfolio.db import utcnow
+from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario
+from portfolio.library.queries import current_version
+from portfolio.roles import Role
+
+MAX_ROUNDS = 2
+MAX_FINDING = 2_000
+# Autosaves within this window of the last one for the same record share one trail entry.
+DRAFT_TRAIL_WINDOW = timedelta(minutes=10)
+
+SAVED_KIND = {
+    "root_cause": TrailKind.ROOT_CAUSE_SAVED,
+    "summary": TrailKind.SUMMARY_SAVED,
+    "options": TrailKind.OPTIONS_SAVED,
+    "remedy": TrailKind.REMEDY_SAVED,
+    "letter": TrailKind.LETTER_SAVED,
+    "outcome": TrailKind.OUTCOME_RECORDED,
+}
+
+
+def _require_open(case: Case) -> None:
+    if case.status != CaseStatus.OPEN:
+        raise CaseworkError(
+            "This case was set aside when you started the scenario again, so it can no longer "
+            "change. Open your current case from your dashboard."
+        )
+
+
+def _append(case: Case, kind: TrailKind, payload: Mapping[str, Any] | None = None) -> TrailEvent:
+    """Add an entry to the trail, advancing the clock by what the action costs."""
+    spec = spec_for(case)
+    case.hours = sim_clock.advance(spec.clock, case.hours, kind)
+    case.trail_count += 1
+    event = TrailEvent(
+        case_id=case.id,
+        seq=case.trail_count,
+        kind=kind.value,
+        sim_hours=case.hours,
+        payload=dict(payload or {}),
+    )
+    db.session.add(event)
+    return event
+
+
+def start_case(learner: User, scenario: LibraryScenario) -> Case:
+    """Open a case on the scenario's current version. An open case on the same scenario is set
+    aside (kept, read-only), so starting again never loses earlier work."""
+    if learner.role != Role.LEARNER:
+        raise CaseworkError("Only learners work cases.")
+    if not scenario.published:
+        raise CaseworkError("This scenario is not published yet.")
+    previous = db.session.scalar(
+        sa.select(Case).where(
+            Case.learner_id == learner.id,
+            Case.scenario_id == scenario.id,
+            Case.status == CaseStatus.OPEN,
+        )
+    )
+    if previous is not None:
+        previous.status = CaseStatus.SET_ASIDE
+        db.session.flush()
+    version = current_version(scenario)
+    case = Case(learner=learner, scenario=scenario, version=version, hours=0, trail_count=0)
+    db.session.add(case)
+    db.session.flush()
+    _append(case, TrailKind.CASE_STARTED, {"scenario_version": version.number})
+    db.session.flush()
+    return case
+
+
+def _done(case: Case, kind: TrailKind, **match: str) -> bool:
+    query = sa.select(TrailEvent.id).where(TrailEvent.case_id == case.id, TrailEvent.kind == kind)
+    for key, value in match.items():
+        query = query.where(TrailEvent.payload[key].as_string() == value)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def request_document(case: Case, document_id: str) -> bool:
+    """Request a document from the case file. Returns False (and costs nothing) when it was
+    already requested."""
+    _require_open(case)
+    if spec_for(case).document(document_id) is None:
+        raise CaseworkError("That document is not in this case file.")
+    if _done(case, TrailKind.DOCUMENT_REQUESTED, document_id=document_id):
+        return False
+    _append(case, TrailKind.DOCUMENT_REQUESTED, {"document_id": document_id})
+    db.session.flush()
+    return True
+
+
+def ask_question(case: Case, stakeholder_id: str, question_id: str) -> bool:
+    """Ask a stakeholder a question from their bank. Returns False when already asked."""
+    _require_open(case)
+    if spec_for(case).question(stakeholder_id, question_id) is None:
+        raise CaseworkError("That question is not in this person's question bank.")
+    if _done(
+        case, TrailKind.QUESTION_ASKED, stakeholder_id=stakeholder_id, question_id=question_id
+    ):
+        return False
+    _append(
+        case,
+        TrailKind.QUESTION_ASKED,
+        {"stakeholder_id": stakeholder_id, "question_id": question_id},
+    )
+    db.session.flush()
+    return True
+
+
+def pin_finding(
+    case: Case,
+    *,
+    text: str,
+    document_id: str | None = None,
+    stakeholder_id: str | None = None,
+    question_id: str | None = None,
+) -> Finding:
+    """Pin a finding to the document or answer it came from; the learner must have read it."""
+    _require_open(case)
+    text = (text or "").strip()
+    if not text:
+        raise CaseworkError("Write the finding before you pin it.")
+    if len(text) > MAX_FINDING:
+        raise CaseworkError(f"Keep a finding to {MAX_FINDING:,} characters.")
+    if document_id:
+        if not _done(case, TrailKind.DOCUMENT_REQUESTED, document_id=document_id):
+            raise CaseworkError("Request that document before pinning a finding to it.")
+        payload = {"source": "document", "document_id": document_id}
+    elif stakeholder_id and question_id:
+        if not _done(
+            case, TrailKind.QUESTION_ASKED, stakeholder_id=stakeholder_id, question_id=question_id
+        ):
+            raise CaseworkError("Ask that question before pinning a finding to its answer.")
+        payload = {"source": "answer", "stakeholder_id": stakeholder_id, "question_id": question_id}
+    else:
+        raise CaseworkError("Choose the document or answer the finding came from.")
+    finding = Finding(case=case, text=text, **{k: v for k, v in payload.items()})
+    db.session.add(finding)
+    _append(case, TrailKind.FINDING_PINNED, payload)
+    db.session.flush()
+    return finding
+
+
+def remove_finding(case: Case, finding: Finding) -> None:
+    """Unpin a finding (the trail keeps the record that it was pinned and removed)."""
+    _require_open(case)
+    if finding.case_id != case.id:
+        raise CaseworkError("That finding belongs to another case.")
+    _append(case, TrailKind.DRAFT_SAVED, {"record": "findings", "removed": finding.text[:200]})
+    db.session.delete(finding)
+    db.session.flush()
+
+
+def add_timeline_entry(
+    case: Case, *, occurred_on: date, description: str, document_id: str | None = None
+) -> TimelineEntry:
+    """Add a dated event to the learner's timeline."""
+    _require_open(case)
+    description = (description or "").strip()
+    if not description:
+        raise CaseworkError("Describe what happened on that date.")
+    if len(description) > MAX_FINDING:
+        raise CaseworkError(f"Keep a timeline entry to {MAX_FINDING:,} characters.")
+    if document_id and spec_for(case).document(document_id) is None:
+        raise CaseworkError("That document is not in this case file.")
+    entry = TimelineEntry(
+        case=case, occurred_on=occurred_on, description=description, document_id=document_id
+    )
+    db.session.add(entry)
+    _append(case, TrailKind.TIMELINE_SAVED, {"occurred_on": occurred_on.isoformat()})
+    db.session.flush()
+    return entry
+
+
+def remove_timeline_entry(case: Case, entry: TimelineEntry) -> None:
+    _require_open(case)
+    if entry.case_id != case.id:
+        raise CaseworkError("That entry belongs to another case.")
+    _append(case, TrailKind.TIMELINE_SAVED, {"removed": entry.occurred_on.isoformat()})
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def _record(case: Case, kind: str) -> CaseRecord | None:
+    return db.session.scalar(
+        sa.select(CaseRecord).where(CaseRecord.case_id == case.id, CaseRecord.kind == kind)
+    )
+
+
+def save_record(
+    case: Case,
+    kind: str,
+    raw: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    draft: bool = False,
+) -> CaseRecord:
+    """Save one of the learner's records. `expected_version` is the version the learner's page
+    was showing (None for a record that did not exist then); if the stored record is newer,
+    StaleEdit is raised and nothing changes. A draft (autosave) goes on the trail as
+    draft_saved, at most once per record in a ten-minute window."""
+    _require_open(case)
+    if kind not in CLEANERS:
+        raise CaseworkError("That is not a record of this case.")
+    data = CLEANERS[kind](raw)
+    spec = spec_for(case)
+    if kind == "remedy":
+        try:
+            validate_choice(spec, choice_of(data))
+        except RulesError as exc:
+            raise CaseworkError(str(exc)) from exc
+    if kind == "outcome" and not _done(case, TrailKind.CUSTOMER_REPLIED):
+        raise CaseworkError("Record the outcome once the customer has replied to your response.")
+    record = _record(case, kind)
+    stored = record.version if record else None
+    if stored != expected_version:
+        raise StaleEdit(kind, stored or 0)
+    if record is None:
+        record = CaseRecord(case=case, kind=kind, data=data)
+        db.session.add(record)
+    elif record.data != data:
+        record.data = data
+    else:
+        return record  # nothing changed: no new version, no trail entry
+    if draft:
+        _trail_draft(case, kind)
+    else:
+        payload = {"method": data["method"]} if kind == "root_cause" else {}
+        _append(case, SAVED_KIND[kind], payload)
+    db.session.flush()
+    return record
+
+
+def _trail_draft(case: Case, kind: str) -> None:
+    last = db.session.scalar(
+        sa.select(TrailEvent)
+        .where(TrailEvent.case_id == case.id)
+        .order_by(TrailEvent.seq.desc())
+        .limit(1)
+    )
+    recent = last is not None and utcnow() - last.real_at < DRAFT_TRAIL_WINDOW
+    if recent and last.kind == TrailKind.DRAFT_SAVED and last.payload.get("record") == kind:
+        return
+    _append(case, TrailKind.DRAFT_SAVED, {"record": kind})
+
+
+def request_authorisation(case: Case) -> dict:
+    """Ask the manager to authorise the saved remedy. The scenario's rules answer, the request
+    goes on the trail (costing the scenario's time), and the answer is kept."""
+    _require_open(case)
+    spec = spec_for(case)
+    remedy = record_data(case, "remedy")
+    if remedy is None:
+        raise CaseworkError("Save your remedy before you ask for authorisation.")
+    choice = choice_of(remedy)
+    try:
+        validate_choice(spec, choice)
+    except RulesError as exc:
+        raise CaseworkError(str(exc)) from exc
+    needed, _reasons = needs_authorisation(spec, choice)
+    if not needed:
+        raise CaseworkError("Your remedy is within your own authority: no authorisation needed.")
+    decision = decide_authorisation(spec, choice)
+    _append(
+        case,
+        TrailKind.AUTHORISATION_REQUESTED,
+        {"total": str(decision.total), "approved": decision.approved},
+    )
+    entry = {
+        "hours": case.hours,
+        "total": str(decision.total),
+        "approved": decision.approved,
+        "message": decision.message,
+        "remedy": remedy,
+    }
+    _append_to_record(case, "authorisation", "requests", entry)
+    return entry
+
+
+def _append_to_record(case: Case, kind: str, key: str, item: dict) -> None:
+    """Simulation-kept records (authorisation, correspondence) only ever grow."""
+    record = _record(case, kind)
+    if record is None:
+        record = CaseRecord(case=case, kind=kind, data={key: []})
+        db.session.add(record)
+    record.data = {**record.data, key: [*record.data.get(key, []), item]}
+    db.session.flush()
+
+
+def send_response(case: Case) -> dict:
+    """Send the saved letter with the saved remedy. The customer replies by the scenario's
+    rules; one revision is allowed after a push-back. Returns the round's record."""
+    _require_open(case)
+    spec = spec_for(case)
+    letter = (record_data(case, "letter") or {}).get("text", "").strip()
+    if len(letter) < 200:
+        raise CaseworkError(
+            "Your letter is too short to send: a final response explains what you found, what "
+            "you will do, and what the customer can do next."
+        )
+    remedy = record_data(case, "remedy")
+    if remedy is None:
+        raise CaseworkError("Save your remedy before you send the response.")
+    choice = choice_of(remedy)
+    try:
+        validate_choice(spec, choice)
+    except RulesError as exc:
+        raise CaseworkError(str(exc)) from exc
+    rounds = (record_data(case, "correspondence") or {}).get("rounds", [])
+    if rounds and rounds[-1]["accepted"]:
+        raise CaseworkError("The customer has accepted your response: record the outcome.")
+    if len(rounds) >= MAX_ROUNDS:
+        raise CaseworkError("You have used your one revision: record the outcome now.")
+    number = len(rounds) + 1
+    _append(case, TrailKind.RESPONSE_SENT, {"round": number})
+    sent_hours = case.hours
+    result = evaluate_response(
+        spec, letter=letter, choice=choice, sent_hours=sent_hours, round=number
+    )
+    unmet = [r.id for r in result.unmet]
+    _append(case, TrailKind.CUSTOMER_REPLIED, {"accepted": result.accepted, "unmet": unmet})
+    entry = {
+        "round": number,
+        "letter": letter,
+        "remedy": remedy,
+        "sent_hours": sent_hours,
+        "on_time": sim_clock.is_on_time(spec, sent_hours),
+        "reply": result.text,
+        "accepted": result.accepted,
+        "unmet": unmet,
+        "replied_hours": case.hours,
+    }
+    _append_to_record(case, "correspondence", "rounds", entry)
+    return entry

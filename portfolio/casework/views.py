@@ -1,0 +1,314 @@
+"""Case pages: the learner works the case; their assessor, IQA and centre admin read it."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portfolio import authz
+from portfolio.auth.forms import ReauthForm
+from portfolio.casework import context, queries, services
+from portfolio.casework.errors import CaseworkError, StaleEdit
+from portfolio.casework.forms import FindingForm, RecordForm, TimelineForm
+from portfolio.casework.models import Case, Finding, TimelineEntry
+from portfolio.casework.records import CLEANERS
+from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario
+from portfolio.roles import Role
+
+bp = Blueprint("casework", __name__, url_prefix="/cases")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every case page needs a signed-in user."""
+
+
+def _case(case_id: int, *, work: bool = False) -> Case:
+    """Load a case the user may see (404 otherwise); `work` also requires it to be theirs."""
+    case = db.get_or_404(Case, case_id)
+    if not authz.can_view_case(current_user, case):
+        abort(404)
+    if work:
+        authz.require(authz.can_work_case, case)
+    return case
+
+
+def _back(case: Case, endpoint: str = "casework.overview", **kwargs):
+    return redirect(url_for(endpoint, case_id=case.id, **kwargs))
+
+
+@bp.get("/")
+@authz.role_required(Role.LEARNER)
+def my_cases():
+    cases = db.session.scalars(queries.cases_of_learner(current_user)).all()
+    return render_template("casework/my_cases.html", cases=cases)
+
+
+@bp.post("/start/<int:scenario_id>")
+@authz.role_required(Role.LEARNER)
+def start(scenario_id: int):
+    scenario = db.get_or_404(LibraryScenario, scenario_id)
+    if not authz.can_view_scenario(current_user, scenario) or not ReauthForm().validate():
+        abort(404 if not authz.can_view_scenario(current_user, scenario) else 400)
+    try:
+        case = services.start_case(current_user, scenario)
+    except CaseworkError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("library.detail", scenario_id=scenario.id))
+    db.session.commit()
+    flash("Your case is open. Read the referral, then start your investigation.", "success")
+    return _back(case)
+
+
+@bp.get("/<int:case_id>")
+def overview(case_id: int):
+    case = _case(case_id)
+    return render_template("casework/overview.html", **context.case_page(case, current_user))
+
+
+@bp.get("/<int:case_id>/file")
+def case_file(case_id: int):
+    case = _case(case_id)
+    return render_template(
+        "casework/file.html", finding_form=FindingForm(), **context.case_page(case, current_user)
+    )
+
+
+@bp.post("/<int:case_id>/file/<doc_id>/request")
+def request_document(case_id: int, doc_id: str):
+    case = _case(case_id, work=True)
+    if ReauthForm().validate_on_submit():
+        try:
+            services.request_document(case, doc_id)
+        except CaseworkError as exc:
+            flash(exc.message, "error")
+            return _back(case, "casework.case_file")
+        db.session.commit()
+    return _back(case, "casework.document", doc_id=doc_id)
+
+
+@bp.get("/<int:case_id>/file/<doc_id>")
+def document(case_id: int, doc_id: str):
+    case = _case(case_id)
+    page = context.case_page(case, current_user)
+    doc = page["spec"].document(doc_id)
+    if doc is None:
+        abort(404)
+    if page["can_work"] and doc_id not in page["state"].requested:
+        flash("Request this document from the case file to read it.", "info")
+        return _back(case, "casework.case_file")
+    return render_template("casework/document.html", doc=doc, finding_form=FindingForm(), **page)
+
+
+@bp.get("/<int:case_id>/interviews")
+def interviews(case_id: int):
+    case = _case(case_id)
+    return render_template(
+        "casework/interviews.html",
+        finding_form=FindingForm(),
+        **context.case_page(case, current_user),
+    )
+
+
+@bp.post("/<int:case_id>/interviews/<stakeholder_id>/<question_id>")
+def ask(case_id: int, stakeholder_id: str, question_id: str):
+    case = _case(case_id, work=True)
+    if ReauthForm().validate_on_submit():
+        try:
+            services.ask_question(case, stakeholder_id, question_id)
+        except CaseworkError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+    return redirect(
+        url_for("casework.interviews", case_id=case.id, _anchor=f"q-{stakeholder_id}-{question_id}")
+    )
+
+
+@bp.post("/<int:case_id>/findings")
+def add_finding(case_id: int):
+    case = _case(case_id, work=True)
+    form = FindingForm()
+    if not form.validate_on_submit():
+        flash("Write the finding (at most 2,000 characters) before you pin it.", "error")
+    else:
+        try:
+            services.pin_finding(
+                case,
+                text=form.text.data,
+                document_id=form.document_id.data or None,
+                stakeholder_id=form.stakeholder_id.data or None,
+                question_id=form.question_id.data or None,
+            )
+        except CaseworkError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Finding pinned.", "success")
+    return redirect(
+        request.form.get("next_page") == "interviews"
+        and url_for("casework.interviews", case_id=case.id)
+        or url_for("casework.timeline", case_id=case.id)
+    )
+
+
+@bp.post("/<int:case_id>/findings/<int:finding_id>/delete")
+def remove_finding(case_id: int, finding_id: int):
+    case = _case(case_id, work=True)
+    finding = db.first_or_404(
+        db.select(Finding).where(Finding.id == finding_id, Finding.case_id == case.id)
+    )
+    if ReauthForm().validate_on_submit():
+        services.remove_finding(case, finding)
+        db.session.commit()
+        flash("Finding removed.", "success")
+    return _back(case, "casework.timeline")
+
+
+@bp.route("/<int:case_id>/timeline", methods=["GET", "POST"])
+def timeline(case_id: int):
+    case = _case(case_id)
+    form = TimelineForm()
+    if request.method == "POST":
+        authz.require(authz.can_work_case, case)
+        if form.validate_on_submit():
+            try:
+                services.add_timeline_entry(
+                    case,
+                    occurred_on=form.occurred_on.data,
+                    description=form.description.data,
+                    document_id=form.document_id.data or None,
+                )
+            except CaseworkError as exc:
+                form.form_errors.append(exc.message)
+            else:
+                db.session.commit()
+                return _back(case, "casework.timeline")
+    return render_template(
+        "casework/timeline.html", form=form, **context.case_page(case, current_user)
+    )
+
+
+@bp.post("/<int:case_id>/timeline/<int:entry_id>/delete")
+def remove_timeline_entry(case_id: int, entry_id: int):
+    case = _case(case_id, work=True)
+    entry = db.first_or_404(
+        db.select(TimelineEntry).where(
+            TimelineEntry.id == entry_id, TimelineEntry.case_id == case.id
+        )
+    )
+    if ReauthForm().validate_on_submit():
+        services.remove_timeline_entry(case, entry)
+        db.session.commit()
+    return _back(case, "casework.timeline")
+
+
+def _version(form: RecordForm) -> int | None:
+    return form.version.data or None
+
+
+@bp.route("/<int:case_id>/records/<kind>", methods=["GET", "POST"])
+def record(case_id: int, kind: str):
+    if kind not in CLEANERS:
+        abort(404)
+    case = _case(case_id)
+    form = RecordForm()
+    status, error, submitted = 200, None, None
+    if request.method == "POST":
+        authz.require(authz.can_work_case, case)
+        if form.validate_on_submit():
+            try:
+                services.save_record(
+                    case,
+                    kind,
+                    request.form.to_dict(flat=False) | request.form.to_dict(),
+                    expected_version=_version(form),
+                )
+            except StaleEdit as exc:
+                db.session.rollback()
+                error, submitted, status = exc.message, request.form, 409
+            except CaseworkError as exc:
+                db.session.rollback()
+                error, submitted, status = exc.message, request.form, 422
+            else:
+                db.session.commit()
+                flash("Saved.", "success")
+                return _back(case, "casework.record", kind=kind)
+        else:
+            error, submitted, status = "The form could not be read. Try again.", request.form, 400
+    page = context.case_page(case, current_user)
+    return (
+        render_template(
+            f"casework/record_{kind}.html",
+            kind=kind,
+            form=form,
+            error=error,
+            submitted=submitted,
+            **page,
+            **context.record_page(case, kind, page),
+        ),
+        status,
+    )
+
+
+@bp.post("/<int:case_id>/records/<kind>/autosave")
+def autosave(case_id: int, kind: str):
+    """Save a draft from the page's script; answers JSON. 409 when the record is stale."""
+    if kind not in CLEANERS:
+        abort(404)
+    case = _case(case_id, work=True)
+    form = RecordForm()
+    if not form.validate():
+        return jsonify(error="The draft could not be read."), 400
+    try:
+        saved = services.save_record(
+            case,
+            kind,
+            request.form.to_dict(flat=False) | request.form.to_dict(),
+            expected_version=_version(form),
+            draft=True,
+        )
+    except StaleEdit as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message, stale=True), 409
+    except CaseworkError as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message), 422
+    db.session.commit()
+    return jsonify(version=saved.version, saved_at=saved.updated_at.strftime("%H:%M:%S"))
+
+
+@bp.post("/<int:case_id>/authorisation")
+def authorise(case_id: int):
+    case = _case(case_id, work=True)
+    if ReauthForm().validate_on_submit():
+        try:
+            answer = services.request_authorisation(case)
+        except CaseworkError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                ("Authorised: " if answer["approved"] else "Not authorised: ") + answer["message"],
+                "success" if answer["approved"] else "warning",
+            )
+    return _back(case, "casework.record", kind="remedy")
+
+
+@bp.post("/<int:case_id>/send")
+def send(case_id: int):
+    case = _case(case_id, work=True)
+    if ReauthForm().validate_on_submit():
+        try:
+            services.send_response(case)
+        except CaseworkError as exc:
+            flash(exc.message, "error")
+            return _back(case, "casework.record", kind="letter")
+        db.session.commit()
+    return _back(case, "casework.record", kind="outcome")
+
+
+@bp.get("/<int:case_id>/log")
+def case_log(case_id: int):
+    case = _case(case_id)
+    return render_template("casework/log.html", **context.case_page(case, current_user))

@@ -1,0 +1,173 @@
+"""The simulated clock: days and hours, costs, deadlines and the on-time rule."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portfolio.casework.clock import (
+    Action,
+    SimTime,
+    advance,
+    cost_of,
+    day_of,
+    deadline_status,
+    find_deadline,
+    is_on_time,
+    last_on_time_hours,
+)
+from portfolio.casework.errors import RulesError
+from portfolio.casework.trail import TrailKind
+from portfolio.scenarios.schema import Clock, ClockCosts
+
+from .builders import minimal
+
+COSTS = ClockCosts(
+    request_document=3, ask_question=1, request_authorisation=8, send_response=2, customer_reply=16
+)
+
+
+def make_clock(start_day: int = 10, hours_per_day: int = 8) -> Clock:
+    return Clock(start_day=start_day, hours_per_day=hours_per_day, costs=COSTS)
+
+
+# --- Days and hours ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "day", "hour", "label"),
+    [
+        (0, 10, 0, "day 10 09:00"),
+        (1, 10, 1, "day 10 10:00"),
+        (7, 10, 7, "day 10 16:00"),
+        (8, 11, 0, "day 11 09:00"),
+        (15, 11, 7, "day 11 16:00"),
+        (16, 12, 0, "day 12 09:00"),
+        (8 * 46 + 3, 56, 3, "day 56 12:00"),
+    ],
+)
+def test_sim_time_from_hours(hours: int, day: int, hour: int, label: str) -> None:
+    time = SimTime.from_hours(make_clock(), hours)
+    assert (time.day, time.hour) == (day, hour)
+    assert str(time) == label
+    assert day_of(make_clock(), hours) == day
+
+
+def test_long_working_days_open_early_enough_not_to_pass_midnight() -> None:
+    clock = make_clock(start_day=0, hours_per_day=24)
+    assert str(SimTime.from_hours(clock, 23)) == "day 0 23:00"
+    assert str(SimTime.from_hours(clock, 24)) == "day 1 00:00"
+    assert SimTime.from_hours(make_clock(hours_per_day=20), 19).clock_time == "23:00"
+
+
+def test_sim_times_compare_by_day_then_hour() -> None:
+    clock = make_clock()
+    assert SimTime.from_hours(clock, 7) < SimTime.from_hours(clock, 8)
+    assert SimTime(10, 3) == SimTime.from_hours(clock, 3)
+
+
+@pytest.mark.parametrize("hours", [-1, 1.5, True, "3"])
+def test_bad_hours_are_refused(hours: object) -> None:
+    with pytest.raises(RulesError):
+        SimTime.from_hours(make_clock(), hours)  # type: ignore[arg-type]
+
+
+@given(
+    start_day=st.integers(0, 400),
+    hours_per_day=st.integers(1, 24),
+    hours=st.integers(0, 100_000),
+    more=st.integers(0, 1_000),
+)
+def test_clock_properties(start_day: int, hours_per_day: int, hours: int, more: int) -> None:
+    clock = make_clock(start_day, hours_per_day)
+    time = SimTime.from_hours(clock, hours)
+    assert time.day == start_day + hours // hours_per_day
+    assert 0 <= time.hour < hours_per_day
+    assert (time.day - start_day) * hours_per_day + time.hour == hours
+    assert 0 <= time.opens_at + time.hour <= 23
+    later = SimTime.from_hours(clock, hours + more)
+    assert later >= time
+    assert SimTime.from_hours(clock, hours + 1) > time
+
+
+@given(hours=st.integers(0, 10_000), action=st.sampled_from(list(Action) + list(TrailKind)))
+def test_advancing_never_goes_back(hours: int, action: Action | TrailKind) -> None:
+    assert advance(make_clock(), hours, action) >= hours
+
+
+# --- Costs ---------------------------------------------------------------------------------------
+
+
+def test_cost_of_actions_and_trail_kinds() -> None:
+    clock = minimal().clock
+    assert cost_of(Action.REQUEST_DOCUMENT, clock) == 3
+    assert cost_of("ask_question", clock) == 1
+    assert cost_of(Action.REQUEST_AUTHORISATION, clock) == 8
+    assert cost_of(Action.SEND_RESPONSE, clock) == 2
+    assert cost_of(Action.CUSTOMER_REPLY, clock) == 16
+    assert cost_of(TrailKind.DOCUMENT_REQUESTED, clock) == 3
+    assert cost_of("question_asked", clock) == 1
+    assert cost_of(TrailKind.RESPONSE_SENT, clock) == 2
+    assert cost_of(TrailKind.CUSTOMER_REPLIED, clock) == 16
+    for free in (TrailKind.FINDING_PINNED, TrailKind.ROOT_CAUSE_SAVED, TrailKind.LETTER_SAVED):
+        assert cost_of(free, clock) == 0
+    assert advance(clock, 10, Action.REQUEST_DOCUMENT) == 13
+
+
+def test_unknown_action_is_refused() -> None:
+    with pytest.raises(RulesError, match="not an action"):
+        cost_of("make_tea", minimal().clock)
+
+
+# --- Deadlines -----------------------------------------------------------------------------------
+
+
+def test_deadline_status_counts_days_left() -> None:
+    scenario = minimal()  # reminder day 28, adr-letter day 56 (final); opens day 10
+    at_open = deadline_status(scenario, 0)
+    assert [(s.deadline.id, s.days_left, s.passed) for s in at_open] == [
+        ("reminder", 18, False),
+        ("adr-letter", 46, False),
+    ]
+    on_reminder_day = deadline_status(scenario, (28 - 10) * 8 + 7)
+    assert (on_reminder_day[0].days_left, on_reminder_day[0].passed) == (0, False)
+    day_after = deadline_status(scenario, (29 - 10) * 8)
+    assert (day_after[0].days_left, day_after[0].passed) == (-1, True)
+    assert (day_after[1].days_left, day_after[1].passed) == (27, False)
+    deadline, days_left, passed = day_after[1]  # a plain tuple too
+    assert deadline.id == "adr-letter" and days_left == 27 and not passed
+
+
+def test_find_deadline() -> None:
+    scenario = minimal()
+    assert find_deadline(scenario).id == "adr-letter"
+    assert find_deadline(scenario, "reminder").day == 28
+    with pytest.raises(RulesError, match="no deadline"):
+        find_deadline(scenario, "nope")
+
+
+def test_on_time_boundary() -> None:
+    scenario = minimal()
+    last = last_on_time_hours(scenario)
+    assert last == (56 - 10 + 1) * 8 - 1 == 375
+    assert str(SimTime.from_hours(scenario.clock, last)) == "day 56 16:00"
+    assert is_on_time(scenario, (56 - 10) * 8)  # first hour of the deadline day
+    assert is_on_time(scenario, last)  # last hour of the deadline day
+    assert not is_on_time(scenario, last + 1)  # the next day opens: late
+    assert not is_on_time(scenario, (57 - 10) * 8 + 3)  # a day after
+    assert is_on_time(scenario, 0)
+
+
+def test_on_time_against_another_deadline() -> None:
+    scenario = minimal()
+    assert is_on_time(scenario, (28 - 10) * 8 + 7, "reminder")
+    assert not is_on_time(scenario, (29 - 10) * 8, "reminder")
+    assert last_on_time_hours(scenario, "reminder") == (28 - 10 + 1) * 8 - 1
+
+
+def test_sending_time_counts() -> None:
+    """Starting to send in the last hour of the deadline day finishes on the next day: late."""
+    scenario = minimal()
+    start = last_on_time_hours(scenario)
+    assert not is_on_time(scenario, advance(scenario.clock, start, Action.SEND_RESPONSE))
+    latest_start = last_on_time_hours(scenario) - cost_of(Action.SEND_RESPONSE, scenario.clock)
+    assert is_on_time(scenario, advance(scenario.clock, latest_start, Action.SEND_RESPONSE))
