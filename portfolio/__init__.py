@@ -37,10 +37,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portfolio.accounts.views import bp as accounts_bp
     from portfolio.auth.views import bp as auth_bp
     from portfolio.casework.views import bp as casework_bp
+    from portfolio.evidence.views import bp as evidence_bp
     from portfolio.library.views import bp as library_bp
     from portfolio.main.views import bp as main_bp
     from portfolio.site.views import bp as site_bp
 
-    for blueprint in (auth_bp, main_bp, accounts_bp, site_bp, library_bp, casework_bp):
+    for blueprint in (auth_bp, main_bp, accounts_bp, site_bp, library_bp, casework_bp, evidence_bp):
         app.register_blueprint(blueprint)
     return app

@@ -127,6 +127,16 @@ def can_work_case(user: User, case) -> bool:
     return user.id == case.learner_id and user.role == Role.LEARNER
 
 
+def can_view_portfolio(user: User, portfolio) -> bool:
+    """A portfolio is seen by whoever may see its learner's work."""
+    return can_view_learner(user, portfolio.learner)
+
+
+def can_edit_portfolio(user: User, portfolio) -> bool:
+    """Only the learner maps, uploads and submits."""
+    return user.id == portfolio.learner_id and user.role == Role.LEARNER
+
+
 # --- scoped queries ---------------------------------------------------------------------
 
 

@@ -2,11 +2,19 @@
 
 from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort_members
 from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry, TrailEvent
+from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.extensions import db, login_manager
+from portfolio.improvement.models import Recommendation, SavedAnalysis
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 
 __all__ = [
+    "Recommendation",
+    "SavedAnalysis",
+    "EvidenceItem",
+    "Mapping",
+    "Portfolio",
+    "Submission",
     "Case",
     "CaseRecord",
     "Finding",

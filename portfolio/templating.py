@@ -11,6 +11,7 @@ from portfolio.roles import Role
 # Main navigation: (endpoint, label, roles that see it). Features add their entries here.
 NAV_ITEMS: list[tuple[str, str, frozenset[Role]]] = [
     ("casework.my_cases", "My cases", frozenset({Role.LEARNER})),
+    ("evidence.mine", "My portfolio", frozenset({Role.LEARNER})),
     ("library.index", "Scenarios", frozenset(Role) - {Role.SITE_ADMIN}),
     ("accounts.users", "Users", frozenset({Role.CENTRE_ADMIN})),
     ("accounts.cohorts", "Cohorts", frozenset({Role.CENTRE_ADMIN})),

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from portfolio.casework import services as casework
+from portfolio.evidence import services as evidence
 from portfolio.extensions import db
 from portfolio.framework.services import import_unit
 from portfolio.library.services import import_scenario
@@ -143,6 +144,31 @@ RULES: dict[str, Rule] = {
             ("send", lambda w: "/send", 302),
         )
     },
+    # Evidence: the learner edits; their assessor, IQA and admin read; others find nothing.
+    "evidence.mine": Rule(lambda w: "/portfolio/", {"learner": 302, "peer": 200}),
+    **{
+        f"evidence.{name}": Rule(path, CASE_READERS, overrides=CASE_HIDDEN)
+        for name, path in (
+            ("portfolio", lambda w: f"/portfolio/{w.portfolio.id}"),
+            ("item", lambda w: f"/portfolio/{w.portfolio.id}/items/{w.item.id}"),
+            ("grid", lambda w: f"/portfolio/{w.portfolio.id}/grid"),
+            ("download", lambda w: f"/portfolio/items/{w.upload.id}/file"),
+            ("submission", lambda w: f"/portfolio/submissions/{w.submission.id}"),
+            ("changes", lambda w: f"/portfolio/submissions/{w.submission.id}/changes"),
+        )
+    },
+    "evidence.submit": Rule(
+        lambda w: f"/portfolio/{w.portfolio.id}/submit", {"learner": 200}, overrides=CASE_HIDDEN
+    ),
+    "evidence.upload": Rule(
+        lambda w: f"/portfolio/{w.portfolio.id}/upload", {"learner": 200}, overrides=CASE_HIDDEN
+    ),
+    "evidence.withdraw": Rule(
+        lambda w: f"/portfolio/{w.portfolio.id}/items/{w.item.id}/withdraw",
+        {"learner": 302},
+        method="POST",
+        overrides=CASE_HIDDEN,
+    ),
     "site.centres": Rule(lambda w: "/site/centres", {"site_admin": 200}),
     "site.new_centre": Rule(lambda w: "/site/centres/new", {"site_admin": 200}),
 }
@@ -175,6 +201,26 @@ def matrix_world(world, fixture_bundle):
     world.entry = casework.add_timeline_entry(
         world.case, occurred_on=date(2026, 3, 1), description="Complaint made"
     )
+    world.item = next(i for i in evidence.sync_case_items(world.case) if i.mappings)
+    world.portfolio = world.item.portfolio
+    world.upload = evidence.upload_evidence(
+        world.portfolio,
+        data=b"%PDF-1.4 a workplace letter",
+        filename="letter.pdf",
+        title="Letter",
+        description="A letter I wrote",
+        occurred_on=date(2026, 1, 5),
+        by=world.learner,
+    )
+    criterion = world.item.mappings[0].criterion
+    evidence.set_mapping(world.item, criterion, justification="It shows the whole trail.")
+    for _ in range(2):
+        world.submission = evidence.submit(
+            world.portfolio,
+            declared_name=world.learner.full_name,
+            declared_on=date.today(),
+            by=world.learner,
+        )
     db.session.commit()
     return world
 
@@ -188,6 +234,7 @@ def test_access(app, client, matrix_world, endpoint, actor):
     if user is not None:
         login(client, user)
     response = client.open(rule.url(world), method=rule.method)
+    response.close()  # file downloads stream from an open file
     assert response.status_code == rule.expected(actor), (
         f"{rule.method} {rule.url(world)} as {actor}: got {response.status_code}"
     )

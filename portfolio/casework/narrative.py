@@ -1,0 +1,48 @@
+"""Trail events in plain English, for the case log page, evidence snapshots and the PDF."""
+
+from portfolio.casework.models import TrailEvent
+from portfolio.scenarios.schema import Scenario
+
+
+def _doc(spec: Scenario, document_id: str) -> str:
+    doc = spec.document(document_id)
+    return doc.title if doc else document_id
+
+
+def describe_event(spec: Scenario, event: TrailEvent) -> str:
+    """One line saying what the learner (or the simulation) did."""
+    p = event.payload
+    match event.kind:
+        case "case_started":
+            return f"Case opened (scenario version {p.get('scenario_version', '?')})"
+        case "document_requested":
+            return f"Requested and read: {_doc(spec, p['document_id'])}"
+        case "question_asked":
+            person = spec.stakeholder(p["stakeholder_id"])
+            question = spec.question(p["stakeholder_id"], p["question_id"])
+            who = person.name if person else p["stakeholder_id"]
+            return f'Asked {who}: "{question.text if question else p["question_id"]}"'
+        case "finding_pinned":
+            if p.get("source") == "document":
+                return f"Pinned a finding to {_doc(spec, p.get('document_id', ''))}"
+            return "Pinned a finding to an interview answer"
+        case "timeline_saved":
+            return "Removed a timeline entry" if p.get("removed") else "Added a timeline entry"
+        case "root_cause_saved":
+            method = "5 Whys" if p.get("method") == "five_whys" else "fishbone"
+            return f"Saved the root-cause analysis ({method})"
+        case "authorisation_requested":
+            answer = "authorised" if p.get("approved") else "not authorised"
+            return f"Asked for authorisation of £{p.get('total')}: {answer}"
+        case "response_sent":
+            return f"Sent the {'first' if p.get('round') == 1 else 'revised'} final response"
+        case "customer_replied":
+            return f"Customer replied: {'accepted' if p.get('accepted') else 'not accepted'}"
+        case "outcome_recorded":
+            return "Recorded the outcome"
+        case "draft_saved":
+            if p.get("removed"):
+                return "Removed a finding"
+            return f"Draft saved: {str(p.get('record', '')).replace('_', ' ')}"
+    # summary_saved, options_saved, remedy_saved, letter_saved and any later kinds
+    return "Saved the " + event.kind.removesuffix("_saved").replace("_", " ")

@@ -1,0 +1,281 @@
+"""Writes for evidence: case-derived items and their proposed mappings, uploads, assessor
+records, confirmed mappings, and submission as an immutable snapshot."""
+
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portfolio.accounts.models import User
+from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry
+from portfolio.casework.queries import spec_for
+from portfolio.db import utcnow
+from portfolio.evidence.content import ASSESSOR_SOURCES, SOURCE_TITLES
+from portfolio.evidence.models import (
+    EvidenceItem,
+    EvidenceKind,
+    Mapping,
+    Portfolio,
+    Submission,
+)
+from portfolio.evidence.snapshot import build_snapshot, snapshot_hash
+from portfolio.evidence.uploads import UploadError, store
+from portfolio.extensions import db
+from portfolio.framework.models import Criterion, Unit
+from portfolio.roles import Role
+
+MIN_JUSTIFICATION = 15
+MAX_JUSTIFICATION = 2_000
+
+
+class EvidenceError(Exception):
+    """An evidence rule was broken; the message is shown as it is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def portfolio_for(learner: User, unit: Unit) -> Portfolio:
+    """The learner's portfolio for a unit, created on first use."""
+    found = db.session.scalar(
+        sa.select(Portfolio).where(Portfolio.learner_id == learner.id, Portfolio.unit_id == unit.id)
+    )
+    if found is None:
+        found = Portfolio(learner=learner, unit=unit)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def _present_sources(case: Case) -> list[tuple[str, str]]:
+    """The (source, source_ref) pairs the case has records for."""
+    kinds = set(db.session.scalars(sa.select(CaseRecord.kind).where(CaseRecord.case_id == case.id)))
+    has_notes = db.session.scalar(
+        sa.select(sa.func.count(Finding.id)).where(Finding.case_id == case.id)
+    ) or db.session.scalar(
+        sa.select(sa.func.count(TimelineEntry.id)).where(TimelineEntry.case_id == case.id)
+    )
+    present = [("case_log", "")]
+    if has_notes or kinds & {"root_cause", "summary"}:
+        present.append(("investigation", ""))
+    if kinds & {"options", "remedy", "letter", "correspondence", "outcome"}:
+        present.append(("resolution", ""))
+    for kind in ("knowledge", "reflection"):
+        if kind in kinds:
+            present.append((kind, ""))
+    from portfolio.improvement.models import Recommendation, SavedAnalysis
+
+    for analysis_id in db.session.scalars(
+        sa.select(SavedAnalysis.id).where(SavedAnalysis.case_id == case.id)
+    ):
+        present.append(("analysis", str(analysis_id)))
+    if db.session.scalar(
+        sa.select(sa.func.count(Recommendation.id)).where(Recommendation.case_id == case.id)
+    ):
+        present.append(("recommendations", ""))
+    return present
+
+
+def _proposed_refs(case: Case, source: str) -> list[str]:
+    spec = spec_for(case)
+    if source == "knowledge":
+        return list(dict.fromkeys(q.criterion for q in spec.knowledge_questions))
+    return list(getattr(spec.evidence_map, source, ()))
+
+
+def sync_case_items(case: Case) -> list[EvidenceItem]:
+    """Make sure every record the case has stands in the portfolio as an evidence item, with
+    the scenario's proposed mappings waiting for the learner to confirm. Idempotent."""
+    spec = spec_for(case)
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == spec.unit))
+    if unit is None:
+        raise EvidenceError(f"The unit {spec.unit} is not loaded.")
+    portfolio = portfolio_for(case.learner, unit)
+    existing = {
+        (i.source, i.source_ref): i
+        for i in db.session.scalars(
+            sa.select(EvidenceItem).where(
+                EvidenceItem.portfolio_id == portfolio.id, EvidenceItem.case_id == case.id
+            )
+        )
+    }
+    criteria = {
+        c.ref: c
+        for c in db.session.scalars(sa.select(Criterion).where(Criterion.unit_id == unit.id))
+    }
+    created = []
+    for source, ref in _present_sources(case):
+        if (source, ref) in existing:
+            continue
+        title = f"{SOURCE_TITLES[source]}: {spec.organisation}"
+        if source == "analysis":
+            from portfolio.improvement.models import SavedAnalysis
+
+            analysis = db.session.get(SavedAnalysis, int(ref))
+            title = f"{SOURCE_TITLES[source]}: {analysis.title}"
+        item = EvidenceItem(
+            portfolio=portfolio,
+            kind=EvidenceKind.SIMULATED,
+            source=source,
+            case_id=case.id,
+            source_ref=ref,
+            title=title[:200],
+            description=f"From the simulated case {spec.title}.",
+            occurred_on=case.created_at.date(),
+            author_id=case.learner_id,
+        )
+        item.mappings = [
+            Mapping(criterion=criteria[r]) for r in _proposed_refs(case, source) if r in criteria
+        ]
+        db.session.add(item)
+        created.append(item)
+    db.session.flush()
+    return created
+
+
+def upload_evidence(
+    portfolio: Portfolio,
+    *,
+    data: bytes,
+    filename: str,
+    title: str,
+    description: str,
+    occurred_on: date,
+    by: User,
+) -> EvidenceItem:
+    """Add a workplace file. The type is checked by content; nothing is stored on failure."""
+    if by.id != portfolio.learner_id:
+        raise EvidenceError("Only the learner adds workplace evidence to their portfolio.")
+    if occurred_on > date.today():
+        raise EvidenceError("The date of the evidence cannot be in the future.")
+    try:
+        stored = store(data, filename, Path(current_app.config["UPLOAD_DIR"]))
+    except UploadError as exc:
+        raise EvidenceError(exc.message) from exc
+    item = EvidenceItem(
+        portfolio=portfolio,
+        kind=EvidenceKind.WORKPLACE,
+        source="upload",
+        title=title.strip()[:200] or stored.original_name,
+        description=description.strip(),
+        occurred_on=occurred_on,
+        stored_name=stored.stored_name,
+        original_name=stored.original_name,
+        mime_type=stored.mime_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        author_id=by.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def add_assessor_evidence(
+    portfolio: Portfolio, *, source: str, title: str, body: str, occurred_on: date, by: User
+) -> EvidenceItem:
+    """An assessor's record of a professional discussion, an observation or questioning."""
+    if source not in ASSESSOR_SOURCES:
+        raise EvidenceError("Choose professional discussion, observation or questioning.")
+    if by.role != Role.ASSESSOR:
+        raise EvidenceError("Only an assessor records assessor evidence.")
+    if not body.strip():
+        raise EvidenceError("Write the record before you save it.")
+    item = EvidenceItem(
+        portfolio=portfolio,
+        kind=EvidenceKind.ASSESSOR,
+        source=source,
+        title=(title.strip() or ASSESSOR_SOURCES[source])[:200],
+        body=body.strip(),
+        occurred_on=occurred_on,
+        author_id=by.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def set_mapping(item: EvidenceItem, criterion: Criterion, *, justification: str) -> Mapping:
+    """Map (or confirm the mapping of) an item to a criterion of the portfolio's unit, with the
+    sentence saying how the item meets it."""
+    if criterion.unit_id != item.portfolio.unit_id:
+        raise EvidenceError("That criterion belongs to another unit.")
+    if item.withdrawn:
+        raise EvidenceError("This item has been withdrawn from the portfolio.")
+    justification = (justification or "").strip()
+    if len(justification) < MIN_JUSTIFICATION:
+        raise EvidenceError(
+            f"Say in a sentence how this evidence meets {criterion.ref} "
+            f"(at least {MIN_JUSTIFICATION} characters)."
+        )
+    if len(justification) > MAX_JUSTIFICATION:
+        raise EvidenceError(f"Keep the justification to {MAX_JUSTIFICATION:,} characters.")
+    mapping = next((m for m in item.mappings if m.criterion_id == criterion.id), None)
+    if mapping is None:
+        mapping = Mapping(item=item, criterion=criterion)
+        db.session.add(mapping)
+    mapping.justification = justification
+    mapping.confirmed = True
+    db.session.flush()
+    return mapping
+
+
+def remove_mapping(item: EvidenceItem, criterion: Criterion) -> None:
+    """Unmap an item from a criterion (a proposed mapping the learner rejects, or a mistake)."""
+    for mapping in list(item.mappings):
+        if mapping.criterion_id == criterion.id:
+            item.mappings.remove(mapping)
+    db.session.flush()
+
+
+def withdraw_item(item: EvidenceItem, *, withdrawn: bool = True) -> EvidenceItem:
+    """Leave an item out of future submissions (earlier submissions keep it)."""
+    item.withdrawn = withdrawn
+    db.session.flush()
+    return item
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: User) -> Submission:
+    """Freeze the portfolio as version N+1 after a declaration of authenticity: the learner
+    types their full name exactly and today's date."""
+    if by.id != portfolio.learner_id:
+        raise EvidenceError("Only the learner submits their portfolio.")
+    if _normal(declared_name) != _normal(by.full_name):
+        raise EvidenceError(
+            f"Type your full name exactly as it is on your account ({by.full_name}) to declare "
+            "that this is your own work."
+        )
+    if declared_on != date.today():
+        raise EvidenceError("The declaration must carry today's date.")
+    snapshot = build_snapshot(
+        portfolio, declared_name=declared_name.strip(), declared_on=declared_on
+    )
+    if not any(item["mappings"] for item in snapshot["items"]):
+        raise EvidenceError(
+            "Confirm at least one mapping of your evidence to a criterion before you submit."
+        )
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(Submission.number)).where(Submission.portfolio_id == portfolio.id)
+        )
+        or 0
+    ) + 1
+    snapshot["number"] = number
+    submission = Submission(
+        portfolio=portfolio,
+        number=number,
+        declared_name=declared_name.strip(),
+        declared_on=declared_on,
+        submitted_at=utcnow(),
+        snapshot=snapshot,
+        snapshot_hash=snapshot_hash(snapshot),
+    )
+    db.session.add(submission)
+    db.session.flush()
+    return submission

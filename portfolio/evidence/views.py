@@ -1,0 +1,283 @@
+"""Portfolio pages: evidence items and their mapping, uploads, the tracking grid, submission,
+and submitted versions with what changed between them."""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from portfolio import authz
+from portfolio.auth.forms import ReauthForm
+from portfolio.casework.models import Case, CaseStatus
+from portfolio.evidence import queries, services
+from portfolio.evidence.forms import MappingForm, SubmitForm, UploadForm
+from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
+from portfolio.evidence.services import EvidenceError
+from portfolio.evidence.snapshot import diff_snapshots, item_content
+from portfolio.extensions import db
+from portfolio.roles import Role
+
+bp = Blueprint("evidence", __name__, url_prefix="/portfolio")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every portfolio page needs a signed-in user."""
+
+
+def _portfolio(portfolio_id: int, *, edit: bool = False) -> Portfolio:
+    portfolio = db.get_or_404(Portfolio, portfolio_id)
+    if not authz.can_view_portfolio(current_user, portfolio):
+        abort(404)
+    if edit:
+        authz.require(authz.can_edit_portfolio, portfolio)
+    return portfolio
+
+
+def _item(portfolio: Portfolio, item_id: int) -> EvidenceItem:
+    return db.first_or_404(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.id == item_id, EvidenceItem.portfolio_id == portfolio.id
+        )
+    )
+
+
+@bp.get("/")
+@authz.role_required(Role.LEARNER)
+def mine():
+    """The learner's portfolios; evidence from their open cases is brought up to date first."""
+    cases = db.session.scalars(
+        sa.select(Case).where(Case.learner_id == current_user.id, Case.status == CaseStatus.OPEN)
+    ).all()
+    for case in cases:
+        services.sync_case_items(case)
+    db.session.commit()
+    portfolios = queries.portfolios_of(current_user)
+    if len(portfolios) == 1:
+        return redirect(url_for("evidence.portfolio", portfolio_id=portfolios[0].id))
+    return render_template("evidence/mine.html", portfolios=portfolios)
+
+
+@bp.get("/<int:portfolio_id>")
+def portfolio(portfolio_id: int):
+    portfolio = _portfolio(portfolio_id)
+    grid = queries.tracking_grid(portfolio)
+    return render_template(
+        "evidence/portfolio.html",
+        portfolio=portfolio,
+        grid=grid,
+        submissions=queries.submissions_of(portfolio),
+        can_edit=authz.can_edit_portfolio(current_user, portfolio),
+        status_labels=queries.STATUS_LABELS,
+    )
+
+
+@bp.route("/<int:portfolio_id>/items/<int:item_id>", methods=["GET", "POST"])
+def item(portfolio_id: int, item_id: int):
+    portfolio = _portfolio(portfolio_id)
+    item = _item(portfolio, item_id)
+    form = MappingForm()
+    errors: dict[int, str] = {}
+    can_edit = authz.can_edit_portfolio(current_user, portfolio) and not item.withdrawn
+    if request.method == "POST":
+        authz.require(authz.can_edit_portfolio, portfolio)
+        if form.validate_on_submit():
+            errors = _save_mappings(item)
+            if not errors:
+                db.session.commit()
+                flash("Mappings saved.", "success")
+                return redirect(
+                    url_for("evidence.item", portfolio_id=portfolio.id, item_id=item.id)
+                )
+            db.session.rollback()
+            item = _item(portfolio, item_id)
+    cases = {item.case_id: db.session.get(Case, item.case_id)} if item.case_id else {}
+    return render_template(
+        "evidence/item.html",
+        portfolio=portfolio,
+        item=item,
+        content=item_content(item, cases),
+        outcomes=queries.outcomes_of(portfolio.unit_id),
+        mapped={m.criterion_id: m for m in item.mappings},
+        form=form,
+        errors=errors,
+        submitted=request.form if errors else None,
+        can_edit=can_edit,
+        action_form=ReauthForm(),
+    ), (422 if errors else 200)
+
+
+def _save_mappings(item: EvidenceItem) -> dict[int, str]:
+    """Apply every row of the mapping form; any refused row means nothing is kept."""
+    errors: dict[int, str] = {}
+    criteria = {c.id: c for o in queries.outcomes_of(item.portfolio.unit_id) for c in o.criteria}
+    for criterion_id, criterion in criteria.items():
+        checked = request.form.get(f"criterion_{criterion_id}") == "on"
+        text = request.form.get(f"justification_{criterion_id}", "")
+        try:
+            if checked:
+                services.set_mapping(item, criterion, justification=text)
+            else:
+                services.remove_mapping(item, criterion)
+        except EvidenceError as exc:
+            errors[criterion_id] = exc.message
+    unknown = [
+        key
+        for key in request.form
+        if key.startswith("criterion_")
+        and not key.removeprefix("criterion_").isdigit()
+        or key.startswith("criterion_")
+        and int(key.removeprefix("criterion_")) not in criteria
+    ]
+    if unknown:
+        errors[0] = "A criterion in the form does not belong to this unit. Nothing was saved."
+    return errors
+
+
+@bp.post("/<int:portfolio_id>/items/<int:item_id>/withdraw")
+def withdraw(portfolio_id: int, item_id: int):
+    portfolio = _portfolio(portfolio_id, edit=True)
+    item = _item(portfolio, item_id)
+    if ReauthForm().validate_on_submit():
+        services.withdraw_item(item, withdrawn=not item.withdrawn)
+        db.session.commit()
+        flash("Withdrawn from future submissions." if item.withdrawn else "Restored.", "success")
+    return redirect(url_for("evidence.portfolio", portfolio_id=portfolio.id))
+
+
+@bp.route("/<int:portfolio_id>/upload", methods=["GET", "POST"])
+def upload(portfolio_id: int):
+    portfolio = _portfolio(portfolio_id, edit=True)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            item = services.upload_evidence(
+                portfolio,
+                data=form.file.data.read(),
+                filename=form.file.data.filename or "",
+                title=form.title.data,
+                description=form.description.data,
+                occurred_on=form.occurred_on.data,
+                by=current_user,
+            )
+        except EvidenceError as exc:
+            db.session.rollback()
+            form.file.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Uploaded. Now map it to the criteria it evidences.", "success")
+            return redirect(url_for("evidence.item", portfolio_id=portfolio.id, item_id=item.id))
+    return render_template("evidence/upload.html", portfolio=portfolio, form=form)
+
+
+@bp.get("/items/<int:item_id>/file")
+def download(item_id: int):
+    item = db.get_or_404(EvidenceItem, item_id)
+    if not authz.can_view_portfolio(current_user, item.portfolio) or not item.stored_name:
+        abort(404)
+    path = Path(current_app.config["UPLOAD_DIR"]) / item.stored_name
+    if not path.is_file():
+        abort(404)
+    inline = item.mime_type in ("image/png", "image/jpeg", "application/pdf")
+    return send_file(
+        path,
+        mimetype=item.mime_type,
+        as_attachment=not inline,
+        download_name=item.original_name,
+        max_age=0,
+    )
+
+
+@bp.get("/<int:portfolio_id>/grid")
+def grid(portfolio_id: int):
+    portfolio = _portfolio(portfolio_id)
+    return render_template(
+        "evidence/grid.html",
+        portfolio=portfolio,
+        grid=queries.tracking_grid(portfolio),
+        status_labels=queries.STATUS_LABELS,
+    )
+
+
+@bp.route("/<int:portfolio_id>/submit", methods=["GET", "POST"])
+def submit(portfolio_id: int):
+    portfolio = _portfolio(portfolio_id, edit=True)
+    form = SubmitForm()
+    grid = queries.tracking_grid(portfolio)
+    if form.validate_on_submit():
+        try:
+            submission = services.submit(
+                portfolio,
+                declared_name=form.declared_name.data,
+                declared_on=form.declared_on.data,
+                by=current_user,
+            )
+        except EvidenceError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Submitted as version {submission.number}.", "success")
+            return redirect(url_for("evidence.submission", submission_id=submission.id))
+    return render_template(
+        "evidence/submit.html",
+        portfolio=portfolio,
+        form=form,
+        missing=queries.criteria_without_evidence(grid),
+        grid=grid,
+    )
+
+
+def _submission(submission_id: int) -> Submission:
+    submission = db.get_or_404(Submission, submission_id)
+    if not authz.can_view_portfolio(current_user, submission.portfolio):
+        abort(404)
+    return submission
+
+
+@bp.get("/submissions/<int:submission_id>")
+def submission(submission_id: int):
+    submission = _submission(submission_id)
+    previous = db.session.scalar(
+        sa.select(Submission.id).where(
+            Submission.portfolio_id == submission.portfolio_id,
+            Submission.number == submission.number - 1,
+        )
+    )
+    return render_template(
+        "evidence/submission.html",
+        submission=submission,
+        snap=submission.snapshot,
+        previous_id=previous,
+    )
+
+
+@bp.get("/submissions/<int:submission_id>/changes")
+def changes(submission_id: int):
+    submission = _submission(submission_id)
+    previous = db.session.scalar(
+        sa.select(Submission).where(
+            Submission.portfolio_id == submission.portfolio_id,
+            Submission.number == submission.number - 1,
+        )
+    )
+    if previous is None:
+        abort(404)
+    return render_template(
+        "evidence/changes.html",
+        submission=submission,
+        previous=previous,
+        diff=diff_snapshots(previous.snapshot, submission.snapshot),
+    )

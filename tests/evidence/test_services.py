@@ -1,0 +1,186 @@
+"""Evidence services: case items and proposed mappings, mapping rules, uploads, submission
+snapshots that never change, and the difference between versions."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portfolio.casework import services as casework
+from portfolio.evidence import services
+from portfolio.evidence.models import EvidenceItem, EvidenceKind, Submission
+from portfolio.evidence.services import EvidenceError
+from portfolio.evidence.snapshot import diff_snapshots
+from portfolio.extensions import db
+from portfolio.framework.models import Criterion, Outcome, Unit
+
+
+def _items(case):
+    services.sync_case_items(case)
+    return {
+        i.source: i
+        for i in db.session.scalars(sa.select(EvidenceItem).where(EvidenceItem.case_id == case.id))
+    }
+
+
+def test_sync_makes_items_with_proposed_mappings_once(worked):
+    items = _items(worked.case)
+    assert {"case_log", "investigation"} <= items.keys()
+    investigation = items["investigation"]
+    assert investigation.kind == EvidenceKind.SIMULATED
+    assert [(m.criterion.ref, m.confirmed) for m in investigation.mappings] == [("1.1", False)]
+    services.sync_case_items(worked.case)
+    assert len(_items(worked.case)) == len(items)
+
+
+def test_mapping_needs_a_justification_and_the_same_unit(worked):
+    item = _items(worked.case)["investigation"]
+    criterion = item.mappings[0].criterion
+    with pytest.raises(EvidenceError, match="at least"):
+        services.set_mapping(item, criterion, justification="too short")
+    other_unit = Unit(code="OTHER", title="Another unit", level=2)
+    outcome = Outcome(unit=other_unit, ref="1", title="x", kind="competence")
+    db.session.add_all([other_unit, outcome])
+    db.session.flush()
+    foreign = Criterion(unit_id=other_unit.id, outcome=outcome, ref="1.1", text="Foreign")
+    db.session.add(foreign)
+    db.session.flush()
+    with pytest.raises(EvidenceError, match="another unit"):
+        services.set_mapping(item, foreign, justification="This is long enough to pass.")
+    mapping = services.set_mapping(item, criterion, justification="My findings gather the facts.")
+    assert mapping.confirmed
+
+
+def _submit(world, name=None, on=None):
+    item = next(iter(_items(world.case).values()))
+    return services.submit(
+        item.portfolio,
+        declared_name=name or world.learner.full_name,
+        declared_on=on or date.today(),
+        by=world.learner,
+    )
+
+
+def _map(world):
+    item = _items(world.case)["investigation"]
+    services.set_mapping(item, item.mappings[0].criterion, justification="My findings gather it.")
+    return item
+
+
+def test_submit_refuses_bad_declarations_and_empty_portfolios(worked):
+    with pytest.raises(EvidenceError, match="at least one mapping"):
+        _submit(worked)
+    _map(worked)
+    with pytest.raises(EvidenceError, match="full name exactly"):
+        _submit(worked, name="Somebody Else")
+    with pytest.raises(EvidenceError, match="today"):
+        _submit(worked, on=date.today() - timedelta(days=3))
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 0
+    submission = _submit(worked, name=f"  {worked.learner.full_name.upper()} ")
+    assert submission.number == 1
+
+
+def test_snapshot_is_frozen_while_work_goes_on(worked):
+    _map(worked)
+    first = _submit(worked)
+    db.session.commit()
+    frozen = first.snapshot
+    casework.save_record(
+        worked.case,
+        "root_cause",
+        {"method": "fishbone", "symptom": "Changed", "root_cause": "Something else"},
+        expected_version=1,
+    )
+    second = _submit(worked)
+    db.session.commit()
+    db.session.refresh(first)
+    assert first.snapshot == frozen and second.number == 2
+    diff = diff_snapshots(first.snapshot, second.snapshot)
+    assert any(c["content_changed"] for c in diff["changed"])
+    first.snapshot = {"tampered": True}
+    with pytest.raises(RuntimeError, match="cannot change"):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(RuntimeError, match="cannot be deleted"):
+        db.session.delete(db.session.get(Submission, second.id))
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_status_may_move_on_but_nothing_else(worked):
+    from portfolio.evidence.models import SubmissionStatus
+
+    _map(worked)
+    submission = _submit(worked)
+    db.session.commit()
+    submission.status = SubmissionStatus.RETURNED
+    db.session.commit()
+    assert submission.status == SubmissionStatus.RETURNED
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "empty.pdf", "empty"),
+        (b"MZ\x90\x00binary", "tool.pdf", "not accepted"),
+        (b"%PDF-1.7 ok", "letter.png", "does not match"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 10, "photo.jpg", "does not match"),
+        (b"PK\x03\x04 not a real zip", "doc.docx", "not accepted"),
+        (b"x" * (10 * 1024 * 1024 + 1), "big.txt", "limit is 10 MB"),
+    ],
+)
+def test_uploads_are_checked_by_content_and_size(worked, app, data, name, message):
+    portfolio = _items(worked.case)["case_log"].portfolio
+    before = (
+        set(Path(app.config["UPLOAD_DIR"]).glob("*"))
+        if Path(app.config["UPLOAD_DIR"]).exists()
+        else set()
+    )
+    with pytest.raises(EvidenceError, match=message):
+        services.upload_evidence(
+            portfolio,
+            data=data,
+            filename=name,
+            title="x",
+            description="y",
+            occurred_on=date(2026, 1, 1),
+            by=worked.learner,
+        )
+    after = (
+        set(Path(app.config["UPLOAD_DIR"]).glob("*"))
+        if Path(app.config["UPLOAD_DIR"]).exists()
+        else set()
+    )
+    assert after == before
+
+
+def test_a_name_that_tries_to_escape_is_stored_under_a_random_name(worked, app):
+    portfolio = _items(worked.case)["case_log"].portfolio
+    item = services.upload_evidence(
+        portfolio,
+        data=b"%PDF-1.4 hello",
+        filename="../../../etc/passwd.pdf",
+        title="Letter",
+        description="d",
+        occurred_on=date(2026, 1, 1),
+        by=worked.learner,
+    )
+    assert item.original_name == "passwd.pdf"
+    stored = Path(app.config["UPLOAD_DIR"]) / item.stored_name
+    assert stored.read_bytes() == b"%PDF-1.4 hello"
+    assert stored.resolve().parent == Path(app.config["UPLOAD_DIR"]).resolve()
+    assert "static" not in str(stored)
+
+
+def test_only_the_learner_uploads_and_the_date_is_not_in_the_future(worked):
+    portfolio = _items(worked.case)["case_log"].portfolio
+    kwargs = dict(data=b"%PDF-1.4", filename="a.pdf", title="t", description="d")
+    with pytest.raises(EvidenceError, match="Only the learner"):
+        services.upload_evidence(
+            portfolio, occurred_on=date(2026, 1, 1), by=worked.assessor, **kwargs
+        )
+    with pytest.raises(EvidenceError, match="future"):
+        services.upload_evidence(
+            portfolio, occurred_on=date.today() + timedelta(days=1), by=worked.learner, **kwargs
+        )

@@ -1,0 +1,143 @@
+"""Portfolio pages: mapping form, tampered IDs, the grid's query count, submit and versions."""
+
+import io
+from datetime import date
+
+import sqlalchemy as sa
+
+from portfolio.evidence import services
+from portfolio.evidence.models import EvidenceItem, Mapping, Submission
+from portfolio.extensions import db
+from tests.conftest import login
+
+
+def _portfolio_and_item(world):
+    services.sync_case_items(world.case)
+    db.session.commit()
+    item = db.session.scalar(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.case_id == world.case.id, EvidenceItem.source == "investigation"
+        )
+    )
+    return item.portfolio, item
+
+
+def test_learner_confirms_a_proposed_mapping(client, worked):
+    portfolio, item = _portfolio_and_item(worked)
+    criterion_id = item.mappings[0].criterion_id
+    login(client, worked.learner)
+    page = client.get(f"/portfolio/{portfolio.id}/items/{item.id}")
+    assert "proposed" in page.text and "Simulated evidence" in page.text
+    bad = client.post(
+        f"/portfolio/{portfolio.id}/items/{item.id}",
+        data={f"criterion_{criterion_id}": "on", f"justification_{criterion_id}": "short"},
+    )
+    assert bad.status_code == 422 and "short" in bad.text
+    db.session.refresh(item)
+    assert not item.mappings[0].confirmed
+    ok = client.post(
+        f"/portfolio/{portfolio.id}/items/{item.id}",
+        data={
+            f"criterion_{criterion_id}": "on",
+            f"justification_{criterion_id}": "My findings and timeline gather it all.",
+        },
+    )
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Mapping.confirmed).where(Mapping.item_id == item.id))
+
+
+def test_a_tampered_criterion_id_changes_nothing(client, worked):
+    portfolio, item = _portfolio_and_item(worked)
+    login(client, worked.learner)
+    response = client.post(
+        f"/portfolio/{portfolio.id}/items/{item.id}",
+        data={"criterion_999999": "on", "justification_999999": "Long enough to pass the check."},
+    )
+    assert response.status_code == 422 and "does not belong to this unit" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Mapping.id)).where(Mapping.confirmed)) == 0
+
+
+def test_other_learners_and_centres_see_nothing(client, worked):
+    portfolio, item = _portfolio_and_item(worked)
+    for outsider in (worked.peer, worked.other_admin, worked.other_assessor):
+        login(client, outsider)
+        assert client.get(f"/portfolio/{portfolio.id}").status_code == 404
+        assert client.get(f"/portfolio/{portfolio.id}/items/{item.id}").status_code == 404
+    login(client, worked.assessor)
+    assert client.get(f"/portfolio/{portfolio.id}/items/{item.id}").status_code == 200
+    assert client.post(f"/portfolio/{portfolio.id}/items/{item.id}", data={}).status_code == 403
+
+
+def test_item_of_another_portfolio_is_not_found_through_this_one(client, worked, make_user):
+    portfolio, item = _portfolio_and_item(worked)
+    login(client, worked.learner)
+    assert client.get(f"/portfolio/{portfolio.id}/items/{item.id + 1000}").status_code == 404
+
+
+def test_grid_query_count_holds_as_items_grow(client, worked, count_queries):
+    portfolio, item = _portfolio_and_item(worked)
+    login(client, worked.learner)
+    with count_queries() as few:
+        assert client.get(f"/portfolio/{portfolio.id}/grid").status_code == 200
+    for n in range(12):
+        upload = services.upload_evidence(
+            portfolio,
+            data=b"%PDF-1.4 " + bytes([n]),
+            filename=f"f{n}.pdf",
+            title=f"File {n}",
+            description="d",
+            occurred_on=date(2026, 1, 1),
+            by=worked.learner,
+        )
+        services.set_mapping(
+            upload, item.mappings[0].criterion, justification="This workplace letter shows it."
+        )
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get(f"/portfolio/{portfolio.id}/grid")
+    assert "File 11" in page.text
+    assert len(many) == len(few)
+
+
+def test_submit_flow_and_changes_page(client, worked):
+    portfolio, item = _portfolio_and_item(worked)
+    criterion_id = item.mappings[0].criterion_id
+    login(client, worked.learner)
+    client.post(
+        f"/portfolio/{portfolio.id}/items/{item.id}",
+        data={f"criterion_{criterion_id}": "on", f"justification_{criterion_id}": "It gathers the facts of the case."},
+    )
+    form = client.get(f"/portfolio/{portfolio.id}/submit")
+    assert "have no confirmed evidence yet" in form.text
+    wrong = client.post(
+        f"/portfolio/{portfolio.id}/submit",
+        data={"declared_name": "Not Me", "declared_on": date.today().isoformat()},
+    )
+    assert "full name exactly" in wrong.text
+    today = date.today().isoformat()
+    first = client.post(
+        f"/portfolio/{portfolio.id}/submit",
+        data={"declared_name": worked.learner.full_name, "declared_on": today},
+    )
+    assert first.status_code == 302
+    client.post(
+        f"/portfolio/{portfolio.id}/upload",
+        data={
+            "file": (io.BytesIO(b"%PDF-1.4 my letter"), "letter.pdf"),
+            "title": "Workplace letter",
+            "description": "A response I wrote",
+            "occurred_on": "2026-02-01",
+        },
+        content_type="multipart/form-data",
+    )
+    second = client.post(
+        f"/portfolio/{portfolio.id}/submit",
+        data={"declared_name": worked.learner.full_name, "declared_on": today},
+    )
+    submission = db.session.scalar(sa.select(Submission).where(Submission.number == 2))
+    assert second.headers["Location"].endswith(f"/submissions/{submission.id}")
+    changes = client.get(f"/portfolio/submissions/{submission.id}/changes")
+    assert "Workplace letter" in changes.text
+    login(client, worked.assessor)
+    assert "Workplace letter" in client.get(f"/portfolio/submissions/{submission.id}").text
