@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from portfolio.casework.errors import RulesError
 from portfolio.casework.models import Case, Finding, TimelineEntry
 from portfolio.casework.narrative import describe_event
 from portfolio.casework.queries import choice_of, records_of, spec_for, trail_events
 from portfolio.casework.remedy import remedy_total
-from portfolio.casework.errors import RulesError
 from portfolio.extensions import db
 from portfolio.scenarios.schema import Scenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -72,18 +72,18 @@ class EvidenceItem(db.Model):
     # investigation | resolution | analysis | recommendations | knowledge | reflection |
     # case_log | upload | professional_discussion | observation | questioning
     source: so.Mapped[str] = so.mapped_column(sa.String(40))
-    case_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("cases.id"), index=True)
+    case_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("cases.id"), index=True)
     source_ref: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    occurred_on: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    occurred_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # assessor-written records
     # Uploads: stored outside static/, under UPLOAD_DIR, by a random name.
-    stored_name: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80))
-    original_name: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
-    mime_type: so.Mapped[Optional[str]] = so.mapped_column(sa.String(100))
-    size: so.Mapped[Optional[int]]
-    sha256: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
+    stored_name: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    original_name: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    mime_type: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    size: so.Mapped[int | None]
+    sha256: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     withdrawn: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

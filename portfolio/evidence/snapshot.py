@@ -154,8 +154,8 @@ def diff_snapshots(old: dict, new: dict) -> dict:
         return {m["ref"] for i in snapshot["items"] for m in i["mappings"]}
 
     return {
-        "added": sorted((after[k]["title"] for k in after.keys() - before.keys())),
-        "removed": sorted((before[k]["title"] for k in before.keys() - after.keys())),
+        "added": sorted(after[k]["title"] for k in after.keys() - before.keys()),
+        "removed": sorted(before[k]["title"] for k in before.keys() - after.keys()),
         "changed": sorted(changed, key=lambda c: c["title"]),
         "newly_covered": sorted(covered(new) - covered(old)),
         "no_longer_covered": sorted(covered(old) - covered(new)),

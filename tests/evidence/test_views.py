@@ -106,7 +106,10 @@ def test_submit_flow_and_changes_page(client, worked):
     login(client, worked.learner)
     client.post(
         f"/portfolio/{portfolio.id}/items/{item.id}",
-        data={f"criterion_{criterion_id}": "on", f"justification_{criterion_id}": "It gathers the facts of the case."},
+        data={
+            f"criterion_{criterion_id}": "on",
+            f"justification_{criterion_id}": "It gathers the facts of the case.",
+        },
     )
     form = client.get(f"/portfolio/{portfolio.id}/submit")
     assert "have no confirmed evidence yet" in form.text
