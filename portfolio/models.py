@@ -4,11 +4,29 @@ from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort
 from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry, TrailEvent
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.extensions import db, login_manager
+from portfolio.review.models import (
+    Assessment,
+    CriterionDecision,
+    DecisionLogEntry,
+    IqaReview,
+    IqaVerdict,
+    Notification,
+    Sample,
+    SamplingPlan,
+)
 from portfolio.improvement.models import Recommendation, SavedAnalysis
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 
 __all__ = [
+    "Assessment",
+    "CriterionDecision",
+    "DecisionLogEntry",
+    "IqaReview",
+    "IqaVerdict",
+    "Notification",
+    "Sample",
+    "SamplingPlan",
     "Recommendation",
     "SavedAnalysis",
     "EvidenceItem",
