@@ -1,0 +1,148 @@
+"""A centre admin adds a learner; the learner signs in with the temporary password and must
+choose their own. Every page on the way passes axe, with CSRF on as in production."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from portfolio.accounts.models import User
+from portfolio.auth.views import GENERIC_FAILURE
+from portfolio.extensions import db
+from portfolio.roles import Role
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD
+
+LEARNER_NAME = "Priya Shah"
+LEARNER_EMAIL = "priya.shah@alpha.test"
+NEW_PASSWORD = "amber otter lantern kettle"
+
+
+@pytest.fixture
+def admin(make_user) -> User:
+    user = make_user(Role.CENTRE_ADMIN, email="admin@alpha.test", full_name="Alex Admin")
+    db.session.commit()  # the live server reads the database from another thread
+    return user
+
+
+def sign_in(page: Page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/auth/login")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert_accessible(page)
+    # Password managers and WCAG 1.3.5 (identify input purpose) rely on these.
+    expect(page.locator('input[name="email"]')).to_have_attribute("autocomplete", "username")
+    expect(page.locator('input[name="password"]')).to_have_attribute(
+        "autocomplete", "current-password"
+    )
+    page.locator('input[name="email"]').fill(email)
+    page.locator('input[name="password"]').fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_admin_adds_a_learner_who_chooses_a_password(page: Page, live_server: str, admin: User):
+    sign_in(page, live_server, admin.email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Alex Admin")
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    expect(page).to_have_url(re.compile(r"/centre/users$"))
+    expect(page.get_by_role("link", name="Users")).to_have_attribute("aria-current", "page")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Add a user").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a user")
+    assert_accessible(page)
+    page.get_by_label("Full name").fill(LEARNER_NAME)
+    page.get_by_label("Email address").fill(LEARNER_EMAIL)
+    page.get_by_label("Role").select_option(label=Role.LEARNER.label)
+    page.get_by_role("button", name="Create user").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Temporary password for {LEARNER_NAME}"
+    )
+    assert_accessible(page)
+    temporary = page.locator("#temporary-password").inner_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}", temporary)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/auth/login$"))
+    expect(page.get_by_role("status")).to_contain_text("You have signed out.")
+    assert_accessible(page)
+
+    # The learner's first sign-in goes straight to the forced password change.
+    sign_in(page, live_server, LEARNER_EMAIL, temporary)
+    expect(page).to_have_url(re.compile(r"/auth/password$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    assert_accessible(page)
+
+    # Anywhere else still leads back to the change-password page.
+    page.goto(f"{live_server}/dashboard")
+    expect(page).to_have_url(re.compile(r"/auth/password$"))
+    assert_accessible(page)
+
+    for name in ("new_password", "confirm"):
+        expect(page.locator(f'input[name="{name}"]')).to_have_attribute(
+            "autocomplete", "new-password"
+        )
+    page.get_by_label("Current password").fill(temporary)
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("Confirm new password").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary.get_by_role("link", name=re.compile("^New password:"))).to_be_visible()
+    expect(summary).to_be_focused()  # app.js moves focus to the summary
+    expect(page.get_by_label("New password", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+    page.get_by_label("Current password").fill(temporary)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {LEARNER_NAME}")
+    expect(page.get_by_role("status")).to_contain_text("Your password has been changed.")
+    assert_accessible(page)
+
+    db.session.expire_all()
+    learner = db.session.scalar(sa.select(User).where(User.email == LEARNER_EMAIL))
+    assert learner.role == Role.LEARNER
+    assert learner.centre_id == admin.centre_id
+    assert not learner.must_change_password
+
+
+@pytest.mark.parametrize(
+    "email", ["admin@alpha.test", "nobody@alpha.test"], ids=["wrong-password", "unknown-email"]
+)
+def test_failed_sign_in_shows_the_generic_error(
+    page: Page, live_server: str, admin: User, email: str
+):
+    sign_in(page, live_server, email, "not the password")
+    expect(page).to_have_url(re.compile(r"/auth/login$"))
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text(GENERIC_FAILURE)
+    expect(page.locator('input[name="email"]')).to_have_value(email)
+    expect(page.locator('input[name="password"]')).to_have_value("")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_skip_link_is_the_first_focusable_element(
+    page: Page, live_server: str, admin: User, signed_in: bool
+):
+    if signed_in:
+        sign_in(page, live_server, admin.email, PASSWORD)
+        expect(page).to_have_url(re.compile(r"/dashboard$"))
+    else:
+        page.goto(f"{live_server}/auth/login")
+    assert_accessible(page)
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_in_viewport()
+
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
