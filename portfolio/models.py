@@ -3,6 +3,7 @@
 from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort_members
 from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry, TrailEvent
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
+from portfolio.exercises.models import Exercise
 from portfolio.extensions import db, login_manager
 from portfolio.review.models import (
     Assessment,
@@ -19,6 +20,7 @@ from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 
 __all__ = [
+    "Exercise",
     "Assessment",
     "CriterionDecision",
     "DecisionLogEntry",

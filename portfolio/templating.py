@@ -12,6 +12,7 @@ from portfolio.roles import Role
 NAV_ITEMS: list[tuple[str, str, frozenset[Role]]] = [
     ("casework.my_cases", "My cases", frozenset({Role.LEARNER})),
     ("evidence.mine", "My portfolio", frozenset({Role.LEARNER})),
+    ("exercises.index", "Exercises", frozenset(Role) - {Role.SITE_ADMIN}),
     ("library.index", "Scenarios", frozenset(Role) - {Role.SITE_ADMIN}),
     ("accounts.users", "Users", frozenset({Role.CENTRE_ADMIN})),
     ("accounts.cohorts", "Cohorts", frozenset({Role.CENTRE_ADMIN})),

@@ -119,7 +119,7 @@ def runner(app: Flask):
 
 
 @pytest.fixture
-def make_centre() -> Callable[..., Centre]:
+def make_centre(app) -> Callable[..., Centre]:
     counter = iter(range(1, 10_000))
 
     def make(name: str | None = None) -> Centre:

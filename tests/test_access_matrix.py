@@ -8,10 +8,13 @@ from datetime import date
 
 import pytest
 
+from portfolio.analysis import AnalysisParams
 from portfolio.casework import services as casework
 from portfolio.evidence import services as evidence
+from portfolio.exercises.services import create_exercise
 from portfolio.extensions import db
 from portfolio.framework.services import import_unit
+from portfolio.improvement import services as improvement
 from portfolio.library.services import import_scenario
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
@@ -144,6 +147,36 @@ RULES: dict[str, Rule] = {
             ("send", lambda w: "/send", 302),
         )
     },
+    # Complaint analysis and recommendations: as casework. An empty save form is refused (422);
+    # the analysis has a recommendation resting on it, so deleting it is refused (302 + flash).
+    **{
+        f"improvement.{name}": Rule(
+            lambda w, path=path: f"/cases/{w.case.id}{path(w)}", CASE_READERS, overrides=CASE_HIDDEN
+        )
+        for name, path in (
+            ("analysis", lambda w: "/analysis"),
+            ("saved_analysis", lambda w: f"/analyses/{w.analysis.id}"),
+            ("recommendations", lambda w: "/recommendations"),
+            ("recommendation", lambda w: f"/recommendations/{w.recommendation.id}"),
+        )
+    },
+    **{
+        f"improvement.{name}": Rule(
+            lambda w, path=path: f"/cases/{w.case.id}{path(w)}",
+            {"learner": status},
+            method="POST",
+            overrides=CASE_HIDDEN,
+        )
+        for name, path, status in (
+            ("save_analysis", lambda w: "/analyses", 422),
+            ("delete_analysis", lambda w: f"/analyses/{w.analysis.id}/delete", 302),
+            (
+                "delete_recommendation",
+                lambda w: f"/recommendations/{w.recommendation.id}/delete",
+                302,
+            ),
+        )
+    },
     # Evidence: the learner edits; their assessor, IQA and admin read; others find nothing.
     "evidence.mine": Rule(lambda w: "/portfolio/", {"learner": 302, "peer": 200}),
     **{
@@ -168,6 +201,30 @@ RULES: dict[str, Rule] = {
         {"learner": 302},
         method="POST",
         overrides=CASE_HIDDEN,
+    ),
+    # Exercises: a centre's staff and the cohort's learners; reports: the centre's admin.
+    "exercises.index": Rule(lambda w: "/exercises/", everyone()),
+    "exercises.new": Rule(lambda w: "/exercises/new", ADMIN | {"other_admin": 200}),
+    "exercises.detail": Rule(
+        lambda w: f"/exercises/{w.exercise.id}",
+        CASE_READERS | {"peer": 200},
+        overrides={a: 404 for a in ("other_admin", "other_assessor", "site_admin")},
+    ),
+    "exercises.start": Rule(
+        lambda w: f"/exercises/{w.exercise.id}/start",
+        {"learner": 302, "peer": 302},
+        method="POST",
+    ),
+    **{
+        f"reports.{name}": Rule(path, ADMIN, overrides={"other_admin": 404})
+        for name, path in (
+            ("cohort_grid_page", lambda w: f"/reports/cohorts/{w.cohort.id}"),
+            ("cohort_grid_csv", lambda w: f"/reports/cohorts/{w.cohort.id}.csv"),
+            ("cohort_grid_xlsx", lambda w: f"/reports/cohorts/{w.cohort.id}.xlsx"),
+        )
+    },
+    "reports.decision_log_csv": Rule(
+        lambda w: "/reports/decision-log.csv", ADMIN | {"other_admin": 200}
     ),
     "site.centres": Rule(lambda w: "/site/centres", {"site_admin": 200}),
     "site.new_centre": Rule(lambda w: "/site/centres/new", {"site_admin": 200}),
@@ -201,6 +258,14 @@ def matrix_world(world, fixture_bundle):
     world.entry = casework.add_timeline_entry(
         world.case, occurred_on=date(2026, 3, 1), description="Complaint made"
     )
+    world.exercise = create_exercise(
+        cohort=world.cohort,
+        scenario=world.bundled_scenario,
+        title="Practice",
+        opens_on=date.today(),
+        closes_on=date.today(),
+        by=world.admin,
+    )
     world.item = next(i for i in evidence.sync_case_items(world.case) if i.mappings)
     world.portfolio = world.item.portfolio
     world.upload = evidence.upload_evidence(
@@ -221,6 +286,19 @@ def matrix_world(world, fixture_bundle):
             declared_on=date.today(),
             by=world.learner,
         )
+    world.analysis = improvement.save_analysis(
+        world.case, params=AnalysisParams(measure="cost"), title="By cost"
+    )
+    world.recommendation = improvement.save_recommendation(
+        world.case,
+        analysis_id=world.analysis.id,
+        fields={
+            "change": "Fix the code",
+            "owner": "Billing lead",
+            "measure": "Repeats",
+            "root_cause_link": "The expired code",
+        },
+    )
     db.session.commit()
     return world
 

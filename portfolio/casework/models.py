@@ -47,6 +47,9 @@ class Case(db.Model):
         ),
         default=CaseStatus.OPEN,
     )
+    exercise_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("exercises.id"), index=True
+    )
     hours: so.Mapped[int] = so.mapped_column(default=0)  # simulated working hours since opening
     trail_count: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -96,6 +99,13 @@ def _trail_is_append_only(mapper, connection, target):
 @sa.event.listens_for(TrailEvent, "before_delete")
 def _trail_cannot_be_deleted(mapper, connection, target):
     raise RuntimeError("Trail events are append-only and cannot be deleted.")
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _trail_refuses_bulk_changes(state: so.ORMExecuteState) -> None:
+    # Bulk UPDATE and DELETE statements skip the mapper events above.
+    if (state.is_update or state.is_delete) and state.bind_mapper is TrailEvent.__mapper__:
+        raise RuntimeError("Trail events are append-only and cannot be changed or deleted.")
 
 
 class CaseRecord(db.Model):

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.models import User
 from portfolio.casework import clock as sim_clock
@@ -41,6 +42,9 @@ SAVED_KIND = {
     "remedy": TrailKind.REMEDY_SAVED,
     "letter": TrailKind.LETTER_SAVED,
     "outcome": TrailKind.OUTCOME_RECORDED,
+    # No trail kinds of their own (trail.py is shared): saves show as draft_saved naming them.
+    "knowledge": TrailKind.DRAFT_SAVED,
+    "reflection": TrailKind.DRAFT_SAVED,
 }
 
 
@@ -68,13 +72,26 @@ def _append(case: Case, kind: TrailKind, payload: Mapping[str, Any] | None = Non
     return event
 
 
-def start_case(learner: User, scenario: LibraryScenario) -> Case:
-    """Open a case on the scenario's current version. An open case on the same scenario is set
-    aside (kept, read-only), so starting again never loses earlier work."""
+def start_case(learner: User, scenario: LibraryScenario, *, exercise=None) -> Case:
+    """Open a case on the scenario's current version, or on the exercise's pinned version when
+    started from an exercise (which must be open today and set for one of the learner's
+    cohorts). An open case on the same scenario is set aside (kept, read-only), so starting
+    again never loses earlier work."""
     if learner.role != Role.LEARNER:
         raise CaseworkError("Only learners work cases.")
     if not scenario.published:
         raise CaseworkError("This scenario is not published yet.")
+    if exercise is not None:
+        today = date.today()
+        if exercise.scenario_id != scenario.id or exercise.cohort not in learner.cohorts:
+            raise CaseworkError("That exercise is not set for you.")
+        if today < exercise.opens_on:
+            raise CaseworkError(f"This exercise opens on {exercise.opens_on:%-d %B %Y}.")
+        if today > exercise.closes_on:
+            raise CaseworkError(
+                f"This exercise closed on {exercise.closes_on:%-d %B %Y}: no new case can start. "
+                "Work you began before then is kept."
+            )
     previous = db.session.scalar(
         sa.select(Case).where(
             Case.learner_id == learner.id,
@@ -85,8 +102,15 @@ def start_case(learner: User, scenario: LibraryScenario) -> Case:
     if previous is not None:
         previous.status = CaseStatus.SET_ASIDE
         db.session.flush()
-    version = current_version(scenario)
-    case = Case(learner=learner, scenario=scenario, version=version, hours=0, trail_count=0)
+    version = exercise.version if exercise is not None else current_version(scenario)
+    case = Case(
+        learner=learner,
+        scenario=scenario,
+        version=version,
+        exercise_id=exercise.id if exercise is not None else None,
+        hours=0,
+        trail_count=0,
+    )
     db.session.add(case)
     db.session.flush()
     _append(case, TrailKind.CASE_STARTED, {"scenario_version": version.number})
@@ -234,6 +258,11 @@ def save_record(
             validate_choice(spec, choice_of(data))
         except RulesError as exc:
             raise CaseworkError(str(exc)) from exc
+    if kind == "knowledge":
+        known = {question.id for question in spec.knowledge_questions}
+        unknown = sorted(set(data["answers"]) - known)
+        if unknown:
+            raise CaseworkError(f'"{unknown[0]}" is not one of this case\'s knowledge questions.')
     if kind == "outcome" and not _done(case, TrailKind.CUSTOMER_REPLIED):
         raise CaseworkError("Record the outcome once the customer has replied to your response.")
     record = _record(case, kind)
@@ -245,15 +274,43 @@ def save_record(
         db.session.add(record)
     elif record.data != data:
         record.data = data
-    else:
+    elif draft or not _drafted_since_saved(case, kind):
         return record  # nothing changed: no new version, no trail entry
+    # else: Save pressed on what autosave already stored: no new version, but the save (which
+    # the marking checks read) still goes on the trail.
     if draft:
         _trail_draft(case, kind)
     else:
         payload = {"method": data["method"]} if kind == "root_cause" else {}
+        if SAVED_KIND[kind] is TrailKind.DRAFT_SAVED:
+            payload = {"record": kind, "saved": True}
         _append(case, SAVED_KIND[kind], payload)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError):
+        # Another request saved this record between our read and our write; the caller rolls
+        # the session back, as for any StaleEdit.
+        raise StaleEdit(kind, stored or 0) from None
     return record
+
+
+def _drafted_since_saved(case: Case, kind: str) -> bool:
+    """Whether the record's latest entry on the trail is a draft rather than a save."""
+    saved = SAVED_KIND[kind]
+    mine = sa.and_(
+        TrailEvent.kind == TrailKind.DRAFT_SAVED,
+        TrailEvent.payload["record"].as_string() == kind,
+    )
+    latest = db.session.execute(
+        sa.select(TrailEvent.kind, TrailEvent.payload)
+        .where(TrailEvent.case_id == case.id, sa.or_(TrailEvent.kind == saved, mine))
+        .order_by(TrailEvent.seq.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.kind != TrailKind.DRAFT_SAVED:
+        return False
+    # Kinds saved as draft_saved entries mark a save with "saved" in the payload.
+    return latest.payload.get("record") == kind and not latest.payload.get("saved")
 
 
 def _trail_draft(case: Case, kind: str) -> None:
@@ -264,7 +321,12 @@ def _trail_draft(case: Case, kind: str) -> None:
         .limit(1)
     )
     recent = last is not None and utcnow() - last.real_at < DRAFT_TRAIL_WINDOW
-    if recent and last.kind == TrailKind.DRAFT_SAVED and last.payload.get("record") == kind:
+    if (
+        recent
+        and last.kind == TrailKind.DRAFT_SAVED
+        and last.payload.get("record") == kind
+        and not last.payload.get("saved")  # a save stays a save: a later draft is new
+    ):
         return
     _append(case, TrailKind.DRAFT_SAVED, {"record": kind})
 
@@ -286,14 +348,15 @@ def request_authorisation(case: Case) -> dict:
     if not needed:
         raise CaseworkError("Your remedy is within your own authority: no authorisation needed.")
     decision = decide_authorisation(spec, choice)
+    total = f"{decision.total:.2f}"
     _append(
         case,
         TrailKind.AUTHORISATION_REQUESTED,
-        {"total": str(decision.total), "approved": decision.approved},
+        {"total": total, "approved": decision.approved},
     )
     entry = {
         "hours": case.hours,
-        "total": str(decision.total),
+        "total": total,
         "approved": decision.approved,
         "message": decision.message,
         "remedy": remedy,

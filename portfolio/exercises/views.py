@@ -1,0 +1,118 @@
+"""Exercise pages: the list, creating one, the exercise page with the live board, and a
+learner starting their case from it."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from portfolio import authz
+from portfolio.auth.forms import ReauthForm
+from portfolio.casework import services as casework
+from portfolio.casework.errors import CaseworkError
+from portfolio.casework.queries import open_case
+from portfolio.exercises import queries, services
+from portfolio.exercises.forms import ExerciseForm
+from portfolio.exercises.models import Exercise
+from portfolio.exercises.services import ExerciseError
+from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario
+from portfolio.library.queries import scenarios_visible_to
+from portfolio.roles import Role
+
+bp = Blueprint("exercises", __name__, url_prefix="/exercises")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every exercise page needs a signed-in user."""
+
+
+def _exercise(exercise_id: int) -> Exercise:
+    """An exercise the user may see (404 otherwise)."""
+    return db.first_or_404(
+        queries.exercises_visible_to(current_user).where(Exercise.id == exercise_id)
+    )
+
+
+@bp.get("/")
+def index():
+    exercises = db.session.scalars(queries.exercises_visible_to(current_user)).unique().all()
+    return render_template(
+        "exercises/index.html",
+        exercises=exercises,
+        today=date.today(),
+        can_create=current_user.role == Role.CENTRE_ADMIN,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@authz.role_required(Role.CENTRE_ADMIN)
+def new():
+    form = ExerciseForm()
+    cohorts = {c.id: c for c in queries.centre_cohorts(current_user)}
+    scenarios = {
+        s.id: s for s in db.session.scalars(scenarios_visible_to(current_user)) if s.published
+    }
+    form.cohort.choices = [SelectChoice(c.id, c.name) for c in cohorts.values()]
+    form.scenario.choices = [SelectChoice(s.id, s.title) for s in scenarios.values()]
+    if form.validate_on_submit():
+        try:
+            exercise = services.create_exercise(
+                cohort=cohorts[form.cohort.data],
+                scenario=scenarios[form.scenario.data],
+                title=form.title.data,
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+                by=current_user,
+            )
+        except ExerciseError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "title").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Exercise set for {exercise.cohort.name}.", "success")
+            return redirect(url_for("exercises.detail", exercise_id=exercise.id))
+    return render_template("exercises/new.html", form=form)
+
+
+@bp.get("/<int:exercise_id>")
+def detail(exercise_id: int):
+    exercise = _exercise(exercise_id)
+    today = date.today()
+    if current_user.role == Role.LEARNER:
+        return render_template(
+            "exercises/learner.html",
+            exercise=exercise,
+            today=today,
+            case=open_case(current_user, exercise.scenario_id),
+            action_form=ReauthForm(),
+        )
+    rows = queries.live_board(exercise, today)
+    template = "exercises/_board.html" if request.args.get("fragment") else "exercises/board.html"
+    return render_template(
+        template,
+        exercise=exercise,
+        rows=rows,
+        counts=queries.stage_counts(rows),
+        stages=queries.BOARD_STAGES,
+        today=today,
+    )
+
+
+@bp.post("/<int:exercise_id>/start")
+@authz.role_required(Role.LEARNER)
+def start(exercise_id: int):
+    exercise = _exercise(exercise_id)
+    if not ReauthForm().validate_on_submit():
+        abort(400)
+    scenario = db.session.get(LibraryScenario, exercise.scenario_id)
+    try:
+        case = casework.start_case(current_user, scenario, exercise=exercise)
+    except CaseworkError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("exercises.detail", exercise_id=exercise.id))
+    db.session.commit()
+    return redirect(url_for("casework.overview", case_id=case.id))

@@ -1,0 +1,125 @@
+"""Centre reports: cohort tracking grid on screen, as CSV and as a spreadsheet; the decision
+log as CSV."""
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, render_template
+from flask_login import current_user
+
+from portfolio import authz
+from portfolio.accounts.models import Cohort
+from portfolio.evidence.queries import STATUS_LABELS
+from portfolio.extensions import db
+from portfolio.reports.queries import cohort_grid
+from portfolio.review.models import DecisionLogEntry
+from portfolio.roles import Role
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.before_request
+@authz.role_required(Role.CENTRE_ADMIN)
+def _centre_admins_only():
+    """Reports belong to centre admins."""
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    return db.first_or_404(authz.cohorts_managed_by(current_user).where(Cohort.id == cohort_id))
+
+
+def _table(grid) -> list[list[str]]:
+    header = ["Learner", "Email"] + [c.ref for c in grid.criteria]
+    rows = [
+        [learner.full_name, learner.email]
+        + [STATUS_LABELS[statuses.get(c.id, "none")] for c in grid.criteria]
+        for learner, statuses in grid.rows
+    ]
+    return [header, *rows]
+
+
+def _safe(value: str) -> str:
+    """Spreadsheet programs run cells that start with = + - @: neutralise them (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def cohort_grid_page(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    grid = cohort_grid(cohort)
+    return render_template(
+        "reports/cohort_grid.html", cohort=cohort, grid=grid, status_labels=STATUS_LABELS
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>.csv")
+def cohort_grid_csv(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in _table(cohort_grid(cohort)):
+        writer.writerow([_safe(str(v)) for v in row])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-grid.csv"'},
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>.xlsx")
+def cohort_grid_xlsx(cohort_id: int):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    cohort = _cohort(cohort_id)
+    grid = cohort_grid(cohort)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Tracking grid"
+    for row in _table(grid):
+        sheet.append([_safe(str(v)) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "C2"
+    criteria = book.create_sheet("Criteria")
+    criteria.append(["Criterion", "Text"])
+    for c in grid.criteria:
+        criteria.append([c.ref, _safe(c.text)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-grid.xlsx"'},
+    )
+
+
+@bp.get("/decision-log.csv")
+def decision_log_csv():
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["seq", "time (UTC)", "kind", "actor", "submission", "details", "entry hash"])
+    entries = db.session.scalars(
+        sa.select(DecisionLogEntry)
+        .where(DecisionLogEntry.centre_id == current_user.centre_id)
+        .options(sa.orm.joinedload(DecisionLogEntry.actor))
+        .order_by(DecisionLogEntry.seq)
+    )
+    for e in entries:
+        writer.writerow(
+            [
+                e.seq,
+                e.created_at.isoformat(timespec="seconds"),
+                e.kind,
+                _safe(e.actor.full_name),
+                e.submission_id or "",
+                _safe(", ".join(f"{k}={v}" for k, v in sorted(e.payload.items()))),
+                e.entry_hash,
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="decision-log.csv"'},
+    )
