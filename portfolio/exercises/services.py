@@ -3,8 +3,8 @@
 from datetime import date
 
 from portfolio.accounts.models import Cohort, User
-from portfolio.extensions import db
 from portfolio.exercises.models import Exercise
+from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.queries import current_version
 from portfolio.review.models import Notification

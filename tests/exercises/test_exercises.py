@@ -81,7 +81,7 @@ def test_cases_start_only_while_open_and_keep_the_pinned_version(world, scenario
     assert case.scenario_version_id == exercise.scenario_version_id
     assert case.version.number == 1 and scenario.current_number == 2
     with pytest.raises(CaseworkError, match="not set for you"):
-        casework.start_case(world.assessor, scenario, exercise=exercise)
+        casework.start_case(world.other_learner, scenario, exercise=exercise)
 
 
 def test_board_shows_stages_with_constant_queries(
