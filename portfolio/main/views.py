@@ -1,5 +1,7 @@
 """Dashboards by role."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -7,6 +9,7 @@ from flask_login import current_user, login_required
 from portfolio import authz
 from portfolio.accounts.models import Centre, Cohort, User
 from portfolio.extensions import db
+from portfolio.main import dashboards
 from portfolio.roles import Role
 
 bp = Blueprint("main", __name__)
@@ -25,7 +28,10 @@ def dashboard():
     context: dict = {}
     if current_user.role == Role.SITE_ADMIN:
         context["centres"] = db.session.scalar(sa.select(sa.func.count(Centre.id)))
+    elif current_user.role == Role.LEARNER:
+        context |= dashboards.learner_context(current_user, date.today())
     elif current_user.role == Role.CENTRE_ADMIN:
+        context |= dashboards.admin_context(current_user, date.today())
         counts = db.session.execute(
             sa.select(User.role, sa.func.count())
             .where(User.centre_id == current_user.centre_id, User.active.is_(True))
