@@ -84,7 +84,10 @@ def ensure_demo() -> dict[str, User]:
 @click.command("demo")
 def demo_command() -> None:
     """Create the demo centre and accounts (idempotent)."""
-    ensure_demo()
+    users = ensure_demo()
+    from portfolio.sample_work import ensure_sample_work
+
+    ensure_sample_work(users)
     db.session.commit()
     click.echo(f"Demo centre ready: sign in as admin@demo.test with {DEMO_PASSWORD}.")
 

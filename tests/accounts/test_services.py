@@ -184,3 +184,20 @@ def test_create_admin_command(app, runner):
         args=["create-admin", "--email", "b@site.test", "--name", "B"], input="short\nshort\n"
     )
     assert weak.exit_code != 0 and "at least 10" in weak.output
+
+
+def test_demo_with_scenarios_has_a_submitted_worked_case(app, runner):
+    from portfolio.casework.models import Case
+    from portfolio.evidence.models import Submission
+    from portfolio.exercises.models import Exercise
+
+    assert runner.invoke(args=["scenarios", "load"]).exit_code == 0
+    for _ in range(2):
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 1
+    submission = db.session.scalar(sa.select(Submission))
+    assert submission.portfolio.learner.email == "learner2@demo.test"
+    assert any(item["mappings"] for item in submission.snapshot["items"])
