@@ -38,10 +38,32 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portfolio.auth.views import bp as auth_bp
     from portfolio.casework.views import bp as casework_bp
     from portfolio.evidence.views import bp as evidence_bp
+    from portfolio.exercises.views import bp as exercises_bp
+    from portfolio.export.views import bp as export_bp
+    from portfolio.improvement.views import bp as improvement_bp
+    from portfolio.review.iqa_views import bp as iqa_bp
     from portfolio.library.views import bp as library_bp
     from portfolio.main.views import bp as main_bp
+    from portfolio.notifications.views import bp as notifications_bp
+    from portfolio.reports.views import bp as reports_bp
+    from portfolio.review.views import bp as review_bp
     from portfolio.site.views import bp as site_bp
 
-    for blueprint in (auth_bp, main_bp, accounts_bp, site_bp, library_bp, casework_bp, evidence_bp):
+    for blueprint in (
+        auth_bp,
+        main_bp,
+        accounts_bp,
+        site_bp,
+        library_bp,
+        casework_bp,
+        improvement_bp,
+        evidence_bp,
+        exercises_bp,
+        export_bp,
+        reports_bp,
+        iqa_bp,
+        review_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(blueprint)
     return app

@@ -94,6 +94,30 @@ def can_quality_assure_learner(user: User, learner: User) -> bool:
     )
 
 
+def can_manage_plan(user: User, plan) -> bool:
+    """An IQA runs their own sampling plans, and reviews the samples those plans chose."""
+    return user.role == Role.IQA and user.id == plan.iqa_id and same_centre(user, plan.centre_id)
+
+
+def can_review_sample(user: User, sample) -> bool:
+    """The sample's plan belongs to this IQA."""
+    return can_manage_plan(user, sample.plan)
+
+
+def can_respond_to_review(user: User, review) -> bool:
+    """Only the assessor whose assessment was sampled reads the IQA's verdicts and answers."""
+    return (
+        user.role == Role.ASSESSOR
+        and user.id == review.sample.assessment.assessor_id
+        and same_centre(user, review.sample.plan.centre_id)
+    )
+
+
+def can_standardise(user: User, submission) -> bool:
+    """The learner's IQA may ask other assessors to mark a submission, and compare them."""
+    return can_quality_assure_learner(user, submission.portfolio.learner)
+
+
 STAFF = (Role.CENTRE_ADMIN, Role.ASSESSOR, Role.IQA)
 
 
@@ -135,6 +159,30 @@ def can_view_portfolio(user: User, portfolio) -> bool:
 def can_edit_portfolio(user: User, portfolio) -> bool:
     """Only the learner maps, uploads and submits."""
     return user.id == portfolio.learner_id and user.role == Role.LEARNER
+
+
+def can_map_item(user: User, item) -> bool:
+    """The learner maps their own evidence; an assessor's record (professional discussion,
+    observation, questioning) is mapped by the assessor who wrote it, while still allocated."""
+    if item.kind == "assessor":
+        return item.author_id == user.id and can_assess_learner(user, item.portfolio.learner)
+    return can_edit_portfolio(user, item.portfolio)
+
+
+def can_mark_submission(user: User, submission, assessment=None) -> bool:
+    """The learner's allocated assessor marks a submission; another assessor of the centre
+    marks it only through a standardisation assessment the IQA gave them (`assessment`)."""
+    learner = submission.portfolio.learner
+    if user.role != Role.ASSESSOR or not same_centre(user, learner.centre_id):
+        return False
+    if learner.assessor_id == user.id:
+        return True
+    return (
+        assessment is not None
+        and assessment.assessor_id == user.id
+        and assessment.submission_id == submission.id
+        and assessment.kind == "standardisation"
+    )
 
 
 # --- scoped queries ---------------------------------------------------------------------

@@ -82,7 +82,14 @@ def ensure_demo() -> dict[str, User]:
 
 
 @click.command("demo")
-def demo_command() -> None:
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "large"]),
+    default="small",
+    show_default=True,
+    help="large also builds Large Demo College (thousands of learners) for scale testing.",
+)
+def demo_command(scale: str) -> None:
     """Create the demo centre and accounts (idempotent)."""
     users = ensure_demo()
     from portfolio.sample_work import ensure_sample_work
@@ -90,6 +97,25 @@ def demo_command() -> None:
     ensure_sample_work(users)
     db.session.commit()
     click.echo(f"Demo centre ready: sign in as admin@demo.test with {DEMO_PASSWORD}.")
+    if scale == "large":
+        _large_demo()
+
+
+def _large_demo() -> None:
+    """Build Large Demo College once (see portfolio/demo/large.py)."""
+    from portfolio.demo.large import EMAIL_DOMAIN, LARGE_CENTRE, build_large_centre
+
+    click.echo(f"Building {LARGE_CENTRE} (a few minutes)...")
+    report = build_large_centre(password=DEMO_PASSWORD, echo=click.echo)
+    if report is None:
+        click.echo(f"{LARGE_CENTRE} exists already: nothing changed.")
+        return
+    db.session.commit()
+    click.echo(
+        f"{LARGE_CENTRE} ready in {report.seconds:.0f} s ({sum(report.counts.values()):,} rows). "
+        f"Sign in as admin0001@{EMAIL_DOMAIN}, assessor0001@, iqa0001@ or learner0001@ "
+        f"{EMAIL_DOMAIN} with {DEMO_PASSWORD}."
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -98,3 +124,9 @@ def init_app(app: Flask) -> None:
     from portfolio.library.cli import scenarios_cli
 
     app.cli.add_command(scenarios_cli)
+    from portfolio.export.cli import export_cli
+
+    app.cli.add_command(export_cli)
+    from portfolio.review.cli import audit_cli
+
+    app.cli.add_command(audit_cli)

@@ -41,6 +41,10 @@ def default_config() -> dict:
         "SCENARIOS_DIR": str(ROOT / "scenarios"),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads")),
         "PDF_CACHE_DIR": os.environ.get("PDF_CACHE_DIR", str(INSTANCE / "pdf")),
+        # Bulk export: worker processes (None: every core), and whether the request runs the
+        # job itself (tests) rather than in a background thread.
+        "EXPORT_WORKERS": None,
+        "EXPORT_INLINE": False,
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "DEMO_MODE": os.environ.get("PORTFOLIO_DEMO") == "1",
         # Sign-in throttling: failures counted in the database so every worker sees them.

@@ -4,6 +4,7 @@ from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort
 from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry, TrailEvent
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.exercises.models import Exercise
+from portfolio.export.models import BulkExport
 from portfolio.extensions import db, login_manager
 from portfolio.review.models import (
     Assessment,
@@ -20,6 +21,7 @@ from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 
 __all__ = [
+    "BulkExport",
     "Exercise",
     "Assessment",
     "CriterionDecision",

@@ -12,11 +12,17 @@ from portfolio.roles import Role
 NAV_ITEMS: list[tuple[str, str, frozenset[Role]]] = [
     ("casework.my_cases", "My cases", frozenset({Role.LEARNER})),
     ("evidence.mine", "My portfolio", frozenset({Role.LEARNER})),
+    ("review.queue", "Queue", frozenset({Role.ASSESSOR})),
+    ("review.caseload", "Caseload", frozenset({Role.ASSESSOR})),
     ("exercises.index", "Exercises", frozenset(Role) - {Role.SITE_ADMIN}),
     ("library.index", "Scenarios", frozenset(Role) - {Role.SITE_ADMIN}),
     ("accounts.users", "Users", frozenset({Role.CENTRE_ADMIN})),
     ("accounts.cohorts", "Cohorts", frozenset({Role.CENTRE_ADMIN})),
+    ("export.cohorts", "Exports", frozenset({Role.CENTRE_ADMIN})),
     ("site.centres", "Centres", frozenset({Role.SITE_ADMIN})),
+    ("iqa.plans", "Sampling", frozenset({Role.IQA})),
+    ("iqa.standardisations", "Standardisation", frozenset({Role.IQA})),
+    ("notifications.inbox", "Notifications", frozenset(Role)),
 ]
 
 
@@ -33,10 +39,21 @@ def format_date(value) -> str:
     return value.strftime("%-d %b %Y")
 
 
+def analysis_presentation(figures: dict, chart_id: str):
+    """Charts for stored analysis figures (snapshots, PDF), or None if they cannot be read."""
+    from portfolio.improvement.figures import FiguresUnreadable, figures_from_dict, present
+
+    try:
+        return present(figures_from_dict(figures), {}, chart_id=chart_id)
+    except (FiguresUnreadable, KeyError, TypeError, ValueError):
+        return None
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_global(analysis_presentation)
 
     @app.context_processor
     def inject_globals():

@@ -7,17 +7,25 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from portfolio.analysis import AnalysisParams
 from portfolio.casework import services as casework
 from portfolio.evidence import services as evidence
+from portfolio.evidence.models import Submission
 from portfolio.exercises.services import create_exercise
 from portfolio.extensions import db
+from portfolio.framework.queries import criteria_of
 from portfolio.framework.services import import_unit
 from portfolio.improvement import services as improvement
 from portfolio.library.services import import_scenario
+from portfolio.notifications.services import notify
+from portfolio.review import iqa
+from portfolio.review import services as review
+from portfolio.review.models import Assessment, AssessmentStatus
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
+from tests.iqa import builders as iqa_builders
 from tests.library.conftest import FIXTURES
 
 # Who is asked, in every rule. "other_admin" and "other_assessor" belong to another centre.
@@ -228,6 +236,64 @@ RULES: dict[str, Rule] = {
     ),
     "site.centres": Rule(lambda w: "/site/centres", {"site_admin": 200}),
     "site.new_centre": Rule(lambda w: "/site/centres/new", {"site_admin": 200}),
+    # IQA: only the plan's IQA (anyone else without the role gets 403); the sampled assessor
+    # reads the completed review and responds; everyone else finds nothing there.
+    "iqa.plans": Rule(lambda w: "/iqa/", {"iqa": 200}),
+    "iqa.plan": Rule(lambda w: f"/iqa/plans/{w.plan.id}", {"iqa": 200}),
+    "iqa.generate": Rule(lambda w: f"/iqa/plans/{w.plan.id}/generate", {"iqa": 302}, "POST"),
+    "iqa.sample": Rule(lambda w: f"/iqa/samples/{w.sample.id}", {"iqa": 200}),
+    # The world's review is complete already: completing again is refused with a message.
+    "iqa.complete": Rule(lambda w: f"/iqa/samples/{w.sample.id}/complete", {"iqa": 422}, "POST"),
+    "iqa.respond": Rule(
+        lambda w: f"/iqa/reviews/{w.review.id}/respond", {"assessor": 200, "iqa": 302}, deny=404
+    ),
+    "iqa.standardisations": Rule(lambda w: "/iqa/standardisation/", {"iqa": 200}),
+    "iqa.new_standardisation": Rule(lambda w: "/iqa/standardisation/new", {"iqa": 200}),
+    "iqa.standardisation": Rule(lambda w: f"/iqa/standardisation/{w.submission.id}", {"iqa": 200}),
+    # Assessment: assessor pages are for assessors (403 for other roles); another centre's
+    # assessor finds nothing of ours (404). Feedback is read like the case; the learner alone
+    # acknowledges it. Empty POSTs are refused with a message (422), never applied.
+    "review.queue": Rule(lambda w: "/assess/", {"assessor": 200, "other_assessor": 200}),
+    "review.caseload": Rule(
+        lambda w: "/assess/caseload", {"assessor": 200, "other_assessor": 200}
+    ),
+    **{
+        f"review.{name}": Rule(
+            lambda w, path=path: f"/assess/submissions/{w.submission.id}{path}",
+            {"assessor": status, "other_assessor": 404},
+            method,
+        )
+        for name, path, method, status in (
+            ("start", "/start", "POST", 302),
+            ("bench", "", "GET", 200),
+            ("return_submission", "/return", "POST", 422),
+            ("sign_off", "/sign-off", "GET", 200),
+        )
+    },
+    "review.correct": Rule(
+        lambda w: f"/assess/assessments/{w.returned.id}/correct/{w.criterion.id}",
+        {"assessor": 422, "other_assessor": 404},
+        "POST",
+    ),
+    "review.new_evidence": Rule(
+        lambda w: f"/assess/portfolios/{w.portfolio.id}/evidence/new",
+        {"assessor": 200, "other_assessor": 404},
+    ),
+    "review.feedback": Rule(
+        lambda w: f"/assess/feedback/{w.returned.id}", CASE_READERS, overrides=CASE_HIDDEN
+    ),
+    "review.acknowledge": Rule(
+        lambda w: f"/assess/feedback/{w.returned.id}/acknowledge",
+        {"learner": 302},
+        "POST",
+        overrides=CASE_HIDDEN,
+    ),
+    # Notifications: everyone has an inbox; one notification is only its owner's.
+    "notifications.inbox": Rule(lambda w: "/notifications/", everyone()),
+    "notifications.open_notification": Rule(
+        lambda w: f"/notifications/{w.notification.id}/open", {"learner": 302}, "POST", deny=404
+    ),
+    "notifications.read_all": Rule(lambda w: "/notifications/read-all", everyone(302), "POST"),
 }
 
 
@@ -299,8 +365,57 @@ def matrix_world(world, fixture_bundle):
             "root_cause_link": "The expired code",
         },
     )
+    _iqa_world(world)
+    _review_world(world)
     db.session.commit()
     return world
+
+
+def _review_world(world) -> None:
+    """The returned version 1's assessment (world.returned), the assessor's open marking of
+    version 2 (world.assessment), and a notification for the learner."""
+    world.returned = db.session.scalar(
+        sa.select(Assessment).where(
+            Assessment.assessor_id == world.assessor.id,
+            Assessment.status == AssessmentStatus.RETURNED,
+        )
+    )
+    world.criterion = criteria_of(world.portfolio.unit_id)[0]
+    world.assessment = review.open_assessment(world.submission, by=world.assessor)
+    world.notification = notify(
+        world.learner, "returned", "Version 1 was returned.", f"/assess/feedback/{world.returned.id}"
+    )
+
+
+def _iqa_world(world) -> None:
+    """Version 1 returned (assessment made with the models), sampled by the IQA's plan, and
+    the review completed: world.plan, world.sample, world.review."""
+    first = db.session.scalar(
+        sa.select(Submission).where(
+            Submission.portfolio_id == world.portfolio.id, Submission.number == 1
+        )
+    )
+    criteria = criteria_of(world.portfolio.unit_id)
+    returned = iqa_builders.assess(
+        first,
+        world.assessor,
+        {c: iqa_builders.C for c in criteria},
+        status=AssessmentStatus.RETURNED,
+    )
+    world.plan = iqa.create_plan(
+        world.centre, iqa=world.iqa, name="Interim", stage="interim", share_pct=100
+    )
+    samples = iqa.generate_sample(world.plan)
+    world.sample = next(s for s in samples if s.assessment_id == returned.id)
+    world.review = iqa.start_review(world.sample, by=world.iqa)
+    iqa.save_verdicts(
+        world.review,
+        {c.id: (True, "") for c in criteria},
+        overall_feedback="",
+        actions="",
+        expected_version=world.review.version,
+    )
+    iqa.complete_review(world.review, by=world.iqa)
 
 
 @pytest.mark.parametrize("actor", ACTORS)

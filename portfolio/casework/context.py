@@ -21,6 +21,7 @@ from portfolio.casework.queries import (
 )
 from portfolio.casework.records import CUSTOM_COMPONENTS, FISHBONE_CATEGORIES, OPTIONS, WHYS
 from portfolio.casework.remedy import needs_authorisation, remedy_total
+from portfolio.improvement.queries import knowledge_questions
 from portfolio.roles import Role
 
 CASE_NAV = (
@@ -33,6 +34,10 @@ CASE_NAV = (
     ("casework.record", {"kind": "remedy"}, "Remedy"),
     ("casework.record", {"kind": "letter"}, "Final response"),
     ("casework.record", {"kind": "outcome"}, "Reply and outcome"),
+    ("improvement.analysis", {}, "Complaint analysis"),
+    ("improvement.recommendations", {}, "Recommendations"),
+    ("casework.record", {"kind": "knowledge"}, "Knowledge"),
+    ("casework.record", {"kind": "reflection"}, "Reflection"),
     ("casework.case_log", {}, "Case log"),
 )
 
@@ -96,6 +101,8 @@ def record_page(case: Case, kind: str, page: dict) -> dict:
         correspondence = records.get("correspondence")
         rounds = correspondence.data.get("rounds", []) if correspondence else []
         extra |= {"rounds": rounds, "custom_count": CUSTOM_COMPONENTS}
+    elif kind == "knowledge":
+        extra["questions"] = knowledge_questions(spec)
     return extra
 
 

@@ -106,6 +106,22 @@ def clean_outcome(raw: Mapping[str, Any]) -> dict:
     }
 
 
+def clean_knowledge(raw: Mapping[str, Any]) -> dict:
+    """Answers to the scenario's knowledge questions, from the form keys ``answer_<question id>``.
+    Whether each id is one of the case's questions is checked by services.save_record."""
+    return {
+        "answers": {
+            key.removeprefix("answer_"): _text(raw, key, "Your answer", MAX_TEXT)
+            for key in sorted(raw)
+            if isinstance(key, str) and key.startswith("answer_")
+        }
+    }
+
+
+def clean_reflection(raw: Mapping[str, Any]) -> dict:
+    return {"text": _text(raw, "text", "Your reflective account", MAX_TEXT)}
+
+
 CLEANERS: dict[str, Callable[[Mapping[str, Any]], dict]] = {
     "root_cause": clean_root_cause,
     "summary": clean_summary,
@@ -113,4 +129,6 @@ CLEANERS: dict[str, Callable[[Mapping[str, Any]], dict]] = {
     "remedy": clean_remedy,
     "letter": clean_letter,
     "outcome": clean_outcome,
+    "knowledge": clean_knowledge,
+    "reflection": clean_reflection,
 }

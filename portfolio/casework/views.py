@@ -94,8 +94,14 @@ def document(case_id: int, doc_id: str):
     doc = page["spec"].document(doc_id)
     if doc is None:
         abort(404)
-    if page["can_work"] and doc_id not in page["state"].requested:
-        flash("Request this document from the case file to read it.", "info")
+    if page["is_learner"] and doc_id not in page["state"].requested:
+        # Even on a set-aside case: reading costs simulated time, so it is never free.
+        flash(
+            "Request this document from the case file to read it."
+            if page["can_work"]
+            else "That document was not requested in this case.",
+            "info",
+        )
         return _back(case, "casework.case_file")
     return render_template("casework/document.html", doc=doc, finding_form=FindingForm(), **page)
 
@@ -159,9 +165,13 @@ def remove_finding(case_id: int, finding_id: int):
         db.select(Finding).where(Finding.id == finding_id, Finding.case_id == case.id)
     )
     if ReauthForm().validate_on_submit():
-        services.remove_finding(case, finding)
-        db.session.commit()
-        flash("Finding removed.", "success")
+        try:
+            services.remove_finding(case, finding)
+        except CaseworkError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash("Finding removed.", "success")
     return _back(case, "casework.timeline")
 
 
@@ -198,13 +208,23 @@ def remove_timeline_entry(case_id: int, entry_id: int):
         )
     )
     if ReauthForm().validate_on_submit():
-        services.remove_timeline_entry(case, entry)
-        db.session.commit()
+        try:
+            services.remove_timeline_entry(case, entry)
+        except CaseworkError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
     return _back(case, "casework.timeline")
 
 
 def _version(form: RecordForm) -> int | None:
     return form.version.data or None
+
+
+def _submitted() -> dict:
+    """The posted fields as the record cleaners read them: one value per field, except the
+    remedy's ticked menu items, which are a list (every box ticked, not just the first)."""
+    return request.form.to_dict() | {"remedy_ids": request.form.getlist("remedy_ids")}
 
 
 @bp.route("/<int:case_id>/records/<kind>", methods=["GET", "POST"])
@@ -221,7 +241,7 @@ def record(case_id: int, kind: str):
                 services.save_record(
                     case,
                     kind,
-                    request.form.to_dict(flat=False) | request.form.to_dict(),
+                    _submitted(),
                     expected_version=_version(form),
                 )
             except StaleEdit as exc:
@@ -244,6 +264,7 @@ def record(case_id: int, kind: str):
             form=form,
             error=error,
             submitted=submitted,
+            status=status,
             **page,
             **context.record_page(case, kind, page),
         ),
@@ -264,7 +285,7 @@ def autosave(case_id: int, kind: str):
         saved = services.save_record(
             case,
             kind,
-            request.form.to_dict(flat=False) | request.form.to_dict(),
+            _submitted(),
             expected_version=_version(form),
             draft=True,
         )

@@ -26,6 +26,7 @@ from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
 from portfolio.evidence.services import EvidenceError
 from portfolio.evidence.snapshot import diff_snapshots, item_content
 from portfolio.extensions import db
+from portfolio.review import queries as review_queries
 from portfolio.roles import Role
 
 bp = Blueprint("evidence", __name__, url_prefix="/portfolio")
@@ -73,13 +74,15 @@ def mine():
 @bp.get("/<int:portfolio_id>")
 def portfolio(portfolio_id: int):
     portfolio = _portfolio(portfolio_id)
-    grid = queries.tracking_grid(portfolio)
+    grid = queries.tracking_grid(portfolio, decisions=review_queries.grid_decisions(portfolio))
     return render_template(
         "evidence/portfolio.html",
         portfolio=portfolio,
         grid=grid,
         submissions=queries.submissions_of(portfolio),
         can_edit=authz.can_edit_portfolio(current_user, portfolio),
+        can_record=authz.can_assess_learner(current_user, portfolio.learner),
+        feedback=review_queries.feedback_by_submission(portfolio),
         status_labels=queries.STATUS_LABELS,
     )
 
@@ -90,9 +93,9 @@ def item(portfolio_id: int, item_id: int):
     item = _item(portfolio, item_id)
     form = MappingForm()
     errors: dict[int, str] = {}
-    can_edit = authz.can_edit_portfolio(current_user, portfolio) and not item.withdrawn
+    can_edit = authz.can_map_item(current_user, item) and not item.withdrawn
     if request.method == "POST":
-        authz.require(authz.can_edit_portfolio, portfolio)
+        authz.require(authz.can_map_item, item)
         if form.validate_on_submit():
             errors = _save_mappings(item)
             if not errors:
@@ -115,6 +118,7 @@ def item(portfolio_id: int, item_id: int):
         errors=errors,
         submitted=request.form if errors else None,
         can_edit=can_edit,
+        can_withdraw=authz.can_edit_portfolio(current_user, portfolio) and not item.withdrawn,
         action_form=ReauthForm(),
     ), (422 if errors else 200)
 
@@ -206,7 +210,7 @@ def grid(portfolio_id: int):
     return render_template(
         "evidence/grid.html",
         portfolio=portfolio,
-        grid=queries.tracking_grid(portfolio),
+        grid=queries.tracking_grid(portfolio, decisions=review_queries.grid_decisions(portfolio)),
         status_labels=queries.STATUS_LABELS,
     )
 

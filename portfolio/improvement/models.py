@@ -53,9 +53,7 @@ class Recommendation(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), index=True)
-    analysis_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("saved_analyses.id"), index=True
-    )
+    analysis_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("saved_analyses.id"), index=True)
     change: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     owner: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     benefit: so.Mapped[str] = so.mapped_column(sa.Text, default="")

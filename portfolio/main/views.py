@@ -10,6 +10,8 @@ from portfolio import authz
 from portfolio.accounts.models import Centre, Cohort, User
 from portfolio.extensions import db
 from portfolio.main import dashboards
+from portfolio.review import iqa_queries
+from portfolio.review import queries as review_queries
 from portfolio.roles import Role
 
 bp = Blueprint("main", __name__)
@@ -30,6 +32,7 @@ def dashboard():
         context["centres"] = db.session.scalar(sa.select(sa.func.count(Centre.id)))
     elif current_user.role == Role.LEARNER:
         context |= dashboards.learner_context(current_user, date.today())
+        context["feedback_due"] = review_queries.feedback_to_act_on(current_user)
     elif current_user.role == Role.CENTRE_ADMIN:
         context |= dashboards.admin_context(current_user, date.today())
         counts = db.session.execute(
@@ -53,4 +56,9 @@ def dashboard():
         context["learners"] = list(
             db.session.scalars(authz.learners_visible_to(current_user).order_by(User.full_name))
         )
+        if current_user.role == Role.IQA:
+            context["open_samples"] = iqa_queries.open_samples_count(current_user)
+        else:
+            context["iqa_reviews"] = iqa_queries.reviews_awaiting_response(current_user)
+            context |= review_queries.queue_glance(current_user)
     return render_template("main/dashboard.html", **context)

@@ -15,16 +15,35 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // Autosave: forms with data-autosave post a draft a moment after the learner stops typing, and
-// once more when the page is hidden. The server refuses a stale version with 409; the text
-// stays on the page and the message says what to do.
+// again when the page is hidden or left. The server refuses a stale version with 409; the text
+// stays on the page and the message says what to do. Work is never dropped silently:
+// - a Save pressed while a draft is on its way waits for it, so it carries the new version;
+// - another form on the page (Send, for example) first saves any pending draft;
+// - leaving a page with text the server has not stored (a draft not yet saved, or a save that
+//   was refused: data-unsaved, data-stale) asks first.
+const autosaveForms = [];
+// keepalive requests (which outlive the page) may carry at most 64 KiB between them.
+const KEEPALIVE_LIMIT = 60000;
+
+const bodySize = (data) => {
+  let size = 0;
+  data.forEach((value, key) => {
+    size += key.length + (typeof value === "string" ? new Blob([value]).size : value.size);
+  });
+  return size;
+};
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-autosave]").forEach((form) => {
     const url = form.getAttribute("data-autosave");
     const status = form.querySelector(".autosave-status");
     const version = form.querySelector("input[name=version]");
     let timer = null;
-    let dirty = false;
-    let stale = false;
+    let inflight = null;
+    let dirty = false; // changed since the last draft was sent
+    let unsaved = form.hasAttribute("data-unsaved"); // text on the page the server has not got
+    let stale = form.hasAttribute("data-stale");
+    let submitting = false;
 
     const say = (text, problem) => {
       if (!status) return;
@@ -32,49 +51,98 @@ document.addEventListener("DOMContentLoaded", () => {
       status.classList.toggle("autosave-problem", Boolean(problem));
     };
 
-    const save = () => {
+    const save = (leaving) => {
+      if (timer) clearTimeout(timer);
       timer = null;
+      if (inflight) return inflight.then(() => save(leaving));
       if (!dirty || stale) return Promise.resolve();
       dirty = false;
       say("Saving draft…");
-      return fetch(url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-        .then((response) => response.json().then((body) => ({ response, body })))
-        .then(({ response, body }) => {
+      const body = new FormData(form);
+      const keepalive = Boolean(leaving) && bodySize(body) < KEEPALIVE_LIMIT;
+      inflight = fetch(url, { method: "POST", body, credentials: "same-origin", keepalive })
+        .then((response) => response.json().then((data) => ({ response, data })))
+        .then(({ response, data }) => {
           if (response.ok) {
-            if (version) version.value = body.version;
-            say("Draft saved at " + body.saved_at + ".");
+            if (version) version.value = data.version;
+            unsaved = dirty;
+            say("Draft saved at " + data.saved_at + ".");
           } else {
-            stale = Boolean(body.stale);
+            stale = Boolean(data.stale);
             dirty = !stale;
-            say(body.error || "The draft could not be saved.", true);
+            unsaved = true;
+            say(data.error || "The draft could not be saved.", true);
           }
         })
         .catch(() => {
           dirty = true;
-          say("Offline: your draft will save when the connection returns. Keep this page open.", true);
+          unsaved = true;
+          say("Offline: your draft will save when the connection returns. Keep this page open.",
+            true);
+        })
+        .finally(() => {
+          inflight = null;
         });
+      return inflight;
     };
+
+    autosaveForms.push({
+      // Save what is pending; resolves true when the server holds what the page shows.
+      settle: () => {
+        // Text a refused save left on the page goes as a draft now (the server may refuse it
+        // again, and its message then shows here).
+        if (unsaved && !stale) dirty = true;
+        return save(false).then(() => {
+          if (stale) say("Reload the page to see the newer version before you go on.", true);
+          return !dirty && !unsaved && !stale;
+        });
+      },
+      busy: () => dirty || unsaved || stale || inflight !== null,
+    });
 
     form.addEventListener("input", () => {
       dirty = true;
+      unsaved = true;
       if (timer) clearTimeout(timer);
       timer = setTimeout(save, 1500);
     });
-    form.addEventListener("submit", () => {
-      dirty = false;
+    form.addEventListener("submit", (event) => {
       if (timer) clearTimeout(timer);
+      timer = null;
+      submitting = true;
+      if (inflight) {
+        // Wait for the draft on its way, so the form carries the version it created.
+        event.preventDefault();
+        inflight.then(() => form.submit());
+      }
     });
     document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "hidden" && dirty && !stale && navigator.sendBeacon) {
-        navigator.sendBeacon(url, new FormData(form));
-        dirty = false;
-      }
+      if (document.visibilityState === "hidden" && dirty && !stale && !submitting) save(true);
     });
     window.addEventListener("beforeunload", (event) => {
-      if (dirty && !stale) {
-        save();
+      if (submitting) return;
+      if (dirty && !stale) save(true);
+      if (dirty || unsaved || inflight) {
         event.preventDefault();
+        event.returnValue = "";
       }
+    });
+  });
+
+  // Any other form on the page (Send, Request authorisation, ...) acts on the saved record:
+  // save pending drafts first, and go ahead only once the server holds what the page shows.
+  let settling = false;
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form.hasAttribute("data-autosave")) return;
+    const busy = autosaveForms.filter((f) => f.busy());
+    if (!busy.length) return;
+    event.preventDefault();
+    if (settling) return;
+    settling = true;
+    Promise.all(busy.map((f) => f.settle())).then((results) => {
+      settling = false;
+      if (results.every(Boolean)) form.submit();
     });
   });
 });

@@ -3,6 +3,7 @@ accepted response; a stale save in a second tab keeps the learner's text; and ev
 scenario's case pages load and pass axe. CSRF is on, as in production."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -377,56 +378,156 @@ def test_a_stale_save_in_another_tab_keeps_the_learners_text(
     other.close()
 
 
-@pytest.mark.parametrize(
-    "slug",
-    [
-        "bank-breathing-space",
-        "energy-back-bill",
-        "insurance-claim-delay",
-        "retail-faulty-goods",
-        "telecoms-billing",
-    ],
-)
-def test_every_case_page_of_every_scenario_passes_axe(
-    page: Page, live_server: str, bundle_specs, learner, slug
+def saved_letter(page: Page, case: Case, wanted: str, timeout: float = 10) -> str | None:
+    """The stored letter once it is `wanted` (or whatever it is after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        text = (record_data(case, "letter") or {}).get("text")
+        if text == wanted or time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(200)
+
+
+def test_autosave_never_trips_over_its_own_saves(
+    page: Page, live_server: str, bundle_specs, learner
 ):
-    spec = bundle_specs[1][slug]
-    publish(bundle_specs, slug)
+    """A Save pressed while a draft is on its way, and a draft saved as the tab was hidden,
+    both move the page's version on, so the next save is not refused as stale."""
+    scenario = publish(bundle_specs, "telecoms-billing")["telecoms-billing"]
+    from portfolio.casework import services
+
+    case = services.start_case(learner, scenario)
     db.session.commit()
     sign_in(page, live_server)
-    start_case(page, spec.title)
-    heading(page, f"Referral: {spec.customer.name}")
+    page.goto(f"{live_server}/cases/{case.id}/records/letter")
+    assert_accessible(page)
+    box = page.get_by_label("Your letter to Priya Nair")
+    status = page.locator(".autosave-status")
+
+    # Hold the first draft on the wire and press Save meanwhile.
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/records/letter/autosave", hold)
+    box.fill("Dear Mrs Nair,")
+    expect(status).to_have_text("Saving draft…")
+    page.get_by_role("button", name="Save letter").click()
+    page.wait_for_timeout(500)
+    # The form waits for the draft rather than racing it with the version it had.
+    expect(status).to_have_text("Saving draft…")
+    assert held and page.locator(".flashes").count() == 0
+    held[0].continue_()
+    page.unroute("**/records/letter/autosave")
+    flash(page, "Saved.")
+    expect(box).to_have_value("Dear Mrs Nair,")
     assert_accessible(page)
 
-    nav(page, "Case file")
-    assert_accessible(page)
-    first = spec.documents[0]
-    page.get_by_role("button", name=f"Request {first.title}").click()
-    heading(page, first.title)
+    # Type, then hide the tab: the draft goes as the page is hidden.
+    box.press("Control+End")
+    box.press_sequentially(" I am sorry.")
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {configurable: true,
+                                                                get: () => "hidden"});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    expect(status).to_contain_text("Draft saved")
+    page.evaluate("() => { delete document.visibilityState; }")
+    box.press_sequentially(" It was our mistake.")
+    stored = saved_letter(page, case, "Dear Mrs Nair, I am sorry. It was our mistake.")
+    assert stored == "Dear Mrs Nair, I am sorry. It was our mistake.", status.inner_text()
+    expect(status).to_contain_text("Draft saved")
+    expect(status).not_to_have_class(re.compile("autosave-problem"))
+
+    # Everything is saved: leaving asks nothing.
+    page.on("dialog", lambda dialog: pytest.fail(f"unexpected {dialog.type} dialog"))
+    nav(page, "Case log")
+    heading(page, "Case log")
     assert_accessible(page)
 
-    nav(page, "Interviews")
-    person = spec.stakeholders[0]
-    question = person.questions[0]
-    page.get_by_role("button", name=f"Ask {person.name}: {question.text}").click()
-    expect(page.locator(f"#q-{person.id}-{question.id} blockquote.answer")).to_be_visible()
-    assert_accessible(page)
 
-    for label, title in (
-        ("Findings and timeline", "Findings and timeline"),
-        ("Root cause", "Root-cause analysis"),
-        ("Options", "Options for resolving the complaint"),
-        ("Remedy", "Remedy"),
-        ("Final response", "Final response letter"),
-        ("Reply and outcome", "The customer's reply and the outcome"),
-        ("Case log", "Case log"),
-    ):
-        nav(page, label)
-        heading(page, title)
+def test_saving_works_without_javascript(page: Page, live_server: str, bundle_specs, learner):
+    scenario = publish(bundle_specs, "telecoms-billing")["telecoms-billing"]
+    from portfolio.casework import services
+
+    case = services.start_case(learner, scenario)
+    db.session.commit()
+    context = page.context.browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(f"{live_server}/auth/login")
+        plain.locator('input[name="email"]').fill(LEARNER_EMAIL)
+        plain.locator('input[name="password"]').fill(PASSWORD)
+        plain.get_by_role("button", name="Sign in").click()
+        plain.goto(f"{live_server}/cases/{case.id}/records/letter")
+        plain.get_by_label("Your letter to Priya Nair").fill("Dear Mrs Nair, without a script.")
+        plain.get_by_role("button", name="Save letter").click()
+        expect(plain.locator(".flashes")).to_contain_text("Saved.")
+        expect(plain.locator(".autosave-status")).to_be_empty()
+        expect(plain.get_by_label("Your letter to Priya Nair")).to_have_value(
+            "Dear Mrs Nair, without a script."
+        )
+    finally:
+        context.close()
+    db.session.expire_all()
+    assert record_data(case, "letter") == {"text": "Dear Mrs Nair, without a script."}
+    assert trail_events(case)[-1].kind == TrailKind.LETTER_SAVED
+
+
+SLUGS = (
+    "bank-breathing-space",
+    "energy-back-bill",
+    "insurance-claim-delay",
+    "retail-faulty-goods",
+    "telecoms-billing",
+)
+CASE_PAGES = (
+    ("Findings and timeline", "Findings and timeline"),
+    ("Root cause", "Root-cause analysis"),
+    ("Options", "Options for resolving the complaint"),
+    ("Remedy", "Remedy"),
+    ("Final response", "Final response letter"),
+    ("Reply and outcome", "The customer's reply and the outcome"),
+    ("Case log", "Case log"),
+)
+
+
+def test_every_case_page_of_every_scenario_passes_axe(
+    page: Page, live_server: str, bundle_specs, learner
+):
+    """One browser page, signed in once, works through all five scenarios."""
+    publish(bundle_specs, *SLUGS)
+    db.session.commit()
+    sign_in(page, live_server)
+    for slug in SLUGS:
+        spec = bundle_specs[1][slug]
+        start_case(page, spec.title)
+        heading(page, f"Referral: {spec.customer.name}")
         assert_accessible(page)
-    page.get_by_role("navigation", name="Case sections").get_by_role(
-        "link", name="Root cause"
-    ).click()
-    page.get_by_role("link", name="Write or edit your investigation summary").click()
-    heading(page, "Investigation summary")
-    assert_accessible(page)
+
+        nav(page, "Case file")
+        assert_accessible(page)
+        first = spec.documents[0]
+        page.get_by_role("button", name=f"Request {first.title}").click()
+        heading(page, first.title)
+        assert_accessible(page)
+
+        nav(page, "Interviews")
+        person = spec.stakeholders[0]
+        question = person.questions[0]
+        page.get_by_role("button", name=f"Ask {person.name}: {question.text}").click()
+        expect(page.locator(f"#q-{person.id}-{question.id} blockquote.answer")).to_be_visible()
+        assert_accessible(page)
+
+        for label, title in CASE_PAGES:
+            nav(page, label)
+            heading(page, title)
+            assert_accessible(page)
+        nav(page, "Root cause")
+        page.get_by_role("link", name="Write or edit your investigation summary").click()
+        heading(page, "Investigation summary")
+        assert_accessible(page)

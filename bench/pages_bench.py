@@ -1,0 +1,423 @@
+"""Benchmark the main pages on the large demo centre against a bare Flask page, in one run.
+
+    .venv/bin/python bench/pages_bench.py              # SQLite file under bench/out/
+    DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/pages_bench.py --postgres
+
+Steps: build the database once (schema, bundled scenarios, `flask demo --scale large`); serve
+the app (wsgi:app) and bench/bare_app.py with gunicorn, 2 sync workers each, loopback only,
+--no-control-socket; sign in through the real login form as each role; measure every page with
+wrk (or a threaded Python client when wrk is missing) for a few seconds; print page, req/s,
+p50/p99 latency and ratio = bare req/s / page req/s (target: at most 2), and write the table
+to bench/out/results-<database>.md. The bare page is measured before and after the app's pages
+and its mean is the floor.
+
+PostgreSQL: use a database of its own (the test suite drops and recreates the tables of the
+one it runs on)."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PASSWORD = "portfolio-demo"
+TARGET_RATIO = 2.0
+
+
+@dataclass
+class Page:
+    label: str
+    role: str  # learner | assessor | iqa | admin | bare
+    rule: str  # the url_map rule the page is served by
+    values: dict
+
+
+@dataclass
+class Result:
+    page: Page
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    note: str = ""
+
+
+# --- the database ---------------------------------------------------------------------------------
+
+
+def prepare_database(env: dict, fresh: bool, sqlite_path: Path | None) -> float | None:
+    """Build the schema and the large demo once; returns the generator's seconds when it ran."""
+    if fresh and sqlite_path is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    create = (
+        "from portfolio import create_app\n"
+        "from portfolio.extensions import db\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+    )
+    subprocess.run([sys.executable, "-c", create], cwd=ROOT, env=env, check=True)
+    subprocess.run([*flask, "scenarios", "load"], cwd=ROOT, env=env, check=True)
+    started = time.monotonic()
+    demo = subprocess.run(
+        [*flask, "demo", "--scale", "large"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    print(demo.stdout.rstrip())
+    return None if "exists already" in demo.stdout else time.monotonic() - started
+
+
+def discover(env: dict) -> tuple[list[Page], dict[str, str], list[str]]:
+    """The pages to measure (those the app serves), the e-mail to sign in as for each role, and
+    notes on pages skipped. Runs in a child process so this one stays small."""
+    command = [sys.executable, str(ROOT / "bench" / "targets.py")]
+    run = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    found = json.loads(run.stdout)
+    ids = found["ids"]
+    wanted = [
+        Page("Learner dashboard", "learner", "/dashboard", {}),
+        Page("Learner portfolio", "learner", "/portfolio/<int:portfolio_id>", ids),
+        Page("Learner tracking grid", "learner", "/portfolio/<int:portfolio_id>/grid", ids),
+        Page("Case: referral", "learner", "/cases/<int:case_id>", ids),
+        Page("Case: log", "learner", "/cases/<int:case_id>/log", ids),
+        Page("Learner's cases", "learner", "/cases/", {}),
+        Page("Notifications", "learner", "/notifications/", {}),
+        Page("Assessor dashboard", "assessor", "/dashboard", {}),
+        Page("Assessor queue", "assessor", "/assess/", {}),
+        Page("Assessor caseload", "assessor", "/assess/caseload", {}),
+        Page("IQA plans", "iqa", "/iqa/", {}),
+        Page("IQA sampling plan", "iqa", "/iqa/plans/<int:plan_id>", ids),
+        Page("Admin dashboard", "admin", "/dashboard", {}),
+        Page("Centre users", "admin", "/centre/users", {}),
+        Page("Cohorts", "admin", "/centre/cohorts", {}),
+        Page("Cohort members", "admin", "/centre/cohorts/<int:cohort_id>", ids),
+        Page("Exercises", "admin", "/exercises/", {}),
+        Page("Exercise live board", "admin", "/exercises/<int:exercise_id>", ids),
+        Page("Cohort tracking grid", "admin", "/reports/cohorts/<int:cohort_id>", ids),
+        Page("Library", "admin", "/library/", {}),
+    ]
+    rules = set(found["rules"])
+    pages = [p for p in wanted if p.rule in rules]
+    skipped = [f"{p.label} ({p.rule}): not served yet" for p in wanted if p not in pages]
+    return pages, found["emails"], skipped
+
+
+def path_of(page: Page) -> str:
+    path = page.rule
+    for name, value in page.values.items():
+        path = path.replace(f"<int:{name}>", str(value))
+    return path
+
+
+# --- servers --------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(target: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+        "--no-control-socket",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(chdir),
+        "--pythonpath",
+        str(ROOT),
+        "--log-level",
+        "warning",
+        target,
+    ]
+    return subprocess.Popen(command, env=env, cwd=chdir)
+
+
+def wait_until_up(base: str, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + path, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{base}{path} did not come up within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- signing in -----------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in(base: str, email: str) -> str:
+    """Sign in with the real form (GET for the CSRF token, POST the fields); returns the
+    session cookie's value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    with opener.open(base + "/auth/login", timeout=10) as response:
+        html = response.read().decode()
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    if match is None:
+        raise SystemExit("No csrf_token on the login page")
+    form = urllib.parse.urlencode(
+        {"email": email, "password": PASSWORD, "csrf_token": match.group(1)}
+    ).encode()
+    try:
+        opener.open(base + "/auth/login", data=form, timeout=20)
+        raise SystemExit(f"Signing in as {email} did not redirect: wrong password?")
+    except urllib.error.HTTPError as exc:
+        if exc.code != 302:
+            raise SystemExit(f"Signing in as {email} answered {exc.code}") from exc
+    session = next((c.value for c in jar if c.name == "session"), None)
+    if session is None:
+        raise SystemExit(f"No session cookie after signing in as {email}")
+    return session
+
+
+def check(base: str, path: str, cookie: str | None) -> tuple[int, int]:
+    """Status and size of one GET, without following redirects (a redirect to the sign-in
+    page must not pass for a measured page)."""
+    connection = http.client.HTTPConnection(*base.removeprefix("http://").split(":"), timeout=60)
+    headers = {"Cookie": f"session={cookie}"} if cookie else {}
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, len(body)
+
+
+# --- load -----------------------------------------------------------------------------------------
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def run_wrk(url: str, cookie: str | None, seconds: int, connections: int) -> tuple:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: session={cookie}"]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = int(bad.group(1)) if bad else 0
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return rps, p50, p99, errors
+
+
+def run_python(url: str, cookie: str | None, seconds: int, connections: int) -> tuple:
+    """A threaded keep-alive client, for machines without wrk."""
+    parts = urllib.parse.urlsplit(url)
+    headers = {"Cookie": f"session={cookie}"} if cookie else {}
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine, bad = [], 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", parts.path or "/", headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                connection.close()
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                continue
+            mine.append((time.perf_counter() - started) * 1000)
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    if not latencies:
+        return 0.0, 0.0, 0.0, errors[0]
+    cut = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return len(latencies) / seconds, cut[49], cut[98], errors[0]
+
+
+def measure(base, page, cookie, seconds, connections, load) -> Result:
+    path = path_of(page)
+    status, size = check(base, path, cookie)
+    if status != 200:
+        return Result(page, 0.0, 0.0, 0.0, 1, f"GET answered {status}: not measured")
+    load(base + path, cookie, 1, connections)  # warm both workers
+    rps, p50, p99, errors = load(base + path, cookie, seconds, connections)
+    return Result(page, rps, p50, p99, errors, f"{size / 1024:.0f} KB")
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def table(results: list[Result], bare: float) -> list[str]:
+    lines = [
+        "| Page | Path | req/s | p50 ms | p99 ms | ratio | |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        ratio = bare / r.rps if r.rps else float("inf")
+        flag = "ok" if ratio <= TARGET_RATIO else "OVER"
+        if r.errors:
+            flag += f", {r.errors} errors"
+        lines.append(
+            f"| {r.page.label} | `{path_of(r.page)}` | {r.rps:.0f} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {ratio:.2f} | {flag}; {r.note} |"
+        )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", action="store_true", help="run on DATABASE_URL")
+    parser.add_argument("--seconds", type=int, default=6, help="seconds per page (default 6)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the SQLite database")
+    parser.add_argument("--only", help="measure only pages whose label contains this")
+    parser.add_argument("--python-client", action="store_true", help="do not use wrk")
+    args = parser.parse_args()
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 40)}
+    env.pop("PORTFOLIO_DEMO", None)
+    sqlite_path = None
+    if args.postgres:
+        if not env.get("DATABASE_URL", "").startswith("postgres"):
+            raise SystemExit("--postgres needs DATABASE_URL=postgresql+psycopg://...")
+        label = "PostgreSQL"
+    else:
+        sqlite_path = OUT / "bench.sqlite3"
+        env["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
+        label = "SQLite"
+    generated = prepare_database(env, args.fresh, sqlite_path)
+    pages, emails, skipped = discover(env)
+    if args.only:
+        pages = [p for p in pages if args.only.lower() in p.label.lower()]
+    use_wrk = shutil.which("wrk") and not args.python_client
+    load = run_wrk if use_wrk else run_python
+
+    app_port, bare_port = free_port(), free_port()
+    app_server = start_gunicorn("wsgi:app", app_port, env, ROOT)
+    bare_server = start_gunicorn("bare_app:app", bare_port, env, ROOT / "bench")
+    results: list[Result] = []
+    try:
+        app_base, bare_base = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{bare_port}"
+        wait_until_up(app_base, "/auth/login")
+        wait_until_up(bare_base, "/")
+        cookies = {role: sign_in(app_base, email) for role, email in emails.items()}
+        bare_page = Page("Bare Flask page (1 query, 50 rows)", "bare", "/", {})
+        bare_before = measure(bare_base, bare_page, None, args.seconds, args.connections, load)
+        print(f"{bare_page.label}: {bare_before.rps:.0f} req/s", flush=True)
+        for page in pages:
+            result = measure(
+                app_base, page, cookies[page.role], args.seconds, args.connections, load
+            )
+            results.append(result)
+            print(f"{page.label}: {result.rps:.0f} req/s, p99 {result.p99_ms:.1f} ms", flush=True)
+        bare_after = measure(bare_base, bare_page, None, args.seconds, args.connections, load)
+    finally:
+        stop(app_server)
+        stop(bare_server)
+    bare = (bare_before.rps + bare_after.rps) / 2
+    bare_result = Result(
+        bare_page,
+        bare,
+        (bare_before.p50_ms + bare_after.p50_ms) / 2,
+        max(bare_before.p99_ms, bare_after.p99_ms),
+        bare_before.errors + bare_after.errors,
+        f"before {bare_before.rps:.0f}, after {bare_after.rps:.0f} req/s",
+    )
+    client = f"wrk -t2 -c{args.connections}" if use_wrk else "Python client"
+    lines = [
+        f"## {label}",
+        "",
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; gunicorn 2 sync workers each; {client}, "
+        f"{args.seconds} s a page; ratio = bare req/s / page req/s (target at most "
+        f"{TARGET_RATIO:g}).",
+        "",
+        *table([bare_result, *results], bare),
+    ]
+    if generated is not None:
+        lines += ["", f"`flask demo --scale large` took {generated:.0f} s on this database."]
+    if skipped:
+        lines += ["", "Skipped:", *[f"- {s}" for s in skipped]]
+    text = "\n".join(lines) + "\n"
+    print("\n" + text)
+    (OUT / f"results-{label.lower()}.md").write_text(text)
+    parts = [(OUT / f"results-{n}.md") for n in ("sqlite", "postgresql")]
+    (OUT / "results.md").write_text(
+        "# Page benchmark\n\n" + "\n".join(p.read_text() for p in parts if p.exists())
+    )
+    over = [r for r in results if not r.rps or bare / r.rps > TARGET_RATIO]
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""`flask export cohort ID`: a cohort's bulk export, run in the foreground."""
+
+import click
+from flask.cli import AppGroup
+
+from portfolio.accounts.models import Cohort
+from portfolio.export import bulk
+from portfolio.export.models import ExportStatus
+from portfolio.extensions import db
+
+export_cli = AppGroup("export", help="Export portfolios as PDF.")
+
+
+@export_cli.command("cohort")
+@click.argument("cohort_id", type=int)
+@click.option("--workers", type=int, default=None, help="Worker processes (default: every core).")
+def cohort_command(cohort_id: int, workers: int | None) -> None:
+    """Render the latest submitted version of every learner in a cohort into one zip."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise click.ClickException(f"There is no cohort {cohort_id}.")
+    export = bulk.create_export(cohort, by=None)
+    db.session.commit()
+    click.echo(f"Export {export.id}: {export.total} portfolio(s) from {cohort.name}.")
+    export = bulk.run_export(export.id, workers=workers)
+    if export.status != ExportStatus.DONE:
+        raise click.ClickException(f"Export {export.id} failed: {export.error}")
+    click.echo(f"Done: {bulk.zip_path(export)}")

@@ -1,0 +1,443 @@
+"""What the portfolio PDF shows, as plain data: the submission's frozen snapshot, then what came
+after it (the assessor's decisions and sign-off, the IQA's record, this version's entries in the
+decision log) and the head of the log. No database object leaves this module, so the template
+cannot lazy-load anything, and the same dict renders identically in any process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portfolio.casework.models import Case
+from portfolio.casework.queries import spec_for
+from portfolio.db import utcnow
+from portfolio.evidence.models import EvidenceKind, Submission, SubmissionStatus
+from portfolio.evidence.queries import STATUS_LABELS
+from portfolio.extensions import db
+from portfolio.framework.models import Criterion
+from portfolio.improvement.figures import (
+    FiguresUnreadable,
+    figures_from_dict,
+    flag_labels,
+    present,
+)
+from portfolio.review.log import latest_hash
+from portfolio.review.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    DecisionLogEntry,
+    IqaReview,
+    IqaReviewStatus,
+    Sample,
+)
+
+# Past this many items the grid lists item numbers per criterion instead of a column per item,
+# so it still fits the width of an A4 page.
+GRID_MATRIX_MAX_ITEMS = 12
+IMAGE_TYPES = ("image/png", "image/jpeg")
+SUBMISSION_STATUS_LABELS = {
+    SubmissionStatus.SUBMITTED: "Submitted, awaiting assessment",
+    SubmissionStatus.RETURNED: "Returned for resubmission",
+    SubmissionStatus.SIGNED_OFF: "Signed off",
+}
+ASSESSMENT_STATUS_LABELS = {
+    AssessmentStatus.RETURNED: "Returned for resubmission",
+    AssessmentStatus.SIGNED_OFF: "Signed off",
+    AssessmentStatus.COMPLETED: "Completed",
+}
+IQA_STATUS_LABELS = {
+    IqaReviewStatus.COMPLETED: "Verdict given",
+    IqaReviewStatus.RESPONDED: "Verdict given; the assessor has responded",
+}
+
+
+# --- after submission: decisions, sign-off, IQA, the log ---------------------------------------
+
+
+def review_state(submission: Submission) -> dict[str, Any]:
+    """Everything about this version that can change after it was submitted, as plain data:
+    its status, completed assessments with their per-criterion decisions, the IQA's completed
+    reviews of them, and this version's decision-log entries. Drafts (an assessment or IQA
+    review still in progress) are not shown: they are not decisions yet.
+
+    Four queries, however many decisions there are. The PDF cache keys on this (see cache.py),
+    so a version that is signed off or sampled after a first download renders again."""
+    order = _criterion_order(submission.snapshot)
+    assessments = db.session.scalars(
+        sa.select(Assessment)
+        .where(
+            Assessment.submission_id == submission.id,
+            Assessment.kind == AssessmentKind.PRIMARY,
+            Assessment.status != AssessmentStatus.IN_PROGRESS,
+        )
+        .options(
+            so.joinedload(Assessment.assessor),
+            so.selectinload(Assessment.decisions),
+        )
+        .order_by(Assessment.completed_at, Assessment.id)
+    ).all()
+    criterion_refs = _criterion_refs(assessments)
+    reviews = []
+    if assessments:
+        reviews = db.session.scalars(
+            sa.select(IqaReview)
+            .join(Sample, IqaReview.sample_id == Sample.id)
+            .where(
+                Sample.assessment_id.in_([a.id for a in assessments]),
+                IqaReview.status != IqaReviewStatus.IN_PROGRESS,
+            )
+            .options(
+                so.joinedload(IqaReview.iqa),
+                so.joinedload(IqaReview.sample).joinedload(Sample.plan),
+                so.selectinload(IqaReview.verdicts),
+            )
+            .order_by(IqaReview.completed_at, IqaReview.id)
+        ).all()
+        criterion_refs |= _criterion_refs_of_verdicts(reviews)
+    entries = db.session.scalars(
+        sa.select(DecisionLogEntry)
+        .where(DecisionLogEntry.submission_id == submission.id)
+        .options(so.joinedload(DecisionLogEntry.actor))
+        .order_by(DecisionLogEntry.seq)
+    ).all()
+    return {
+        "status": submission.status.value,
+        "status_label": SUBMISSION_STATUS_LABELS[submission.status],
+        "assessments": [_assessment(a, criterion_refs, order) for a in assessments],
+        "iqa_reviews": [_iqa_review(r, criterion_refs, order) for r in reviews],
+        "log_entries": [
+            {
+                "seq": e.seq,
+                "kind": e.kind,
+                "kind_label": _kind_label(e.kind),
+                "actor": e.actor.full_name,
+                "created_at": e.created_at,
+                "prev_hash": e.prev_hash,
+                "entry_hash": e.entry_hash,
+            }
+            for e in entries
+        ],
+    }
+
+
+def _kind_label(kind: str) -> str:
+    """A log entry's kind in words: "iqa_verdict" -> "IQA verdict"."""
+    words = kind.replace("_", " ").capitalize().split(" ")
+    return " ".join("IQA" if w.lower() == "iqa" else w for w in words)
+
+
+def state_digest(state: dict[str, Any]) -> str:
+    """A stable SHA-256 of a review state (timestamps as ISO text)."""
+    data = json.dumps(state, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not plain data: {value!r}")
+
+
+def _criterion_order(snapshot: dict) -> dict[str, int]:
+    refs = [c["ref"] for o in snapshot["unit"]["outcomes"] for c in o["criteria"]]
+    return {ref: i for i, ref in enumerate(refs)}
+
+
+def _criterion_refs(assessments: list[Assessment]) -> dict[int, str]:
+    """Criterion id -> ref for every decision, in one query."""
+    ids = {d.criterion_id for a in assessments for d in a.decisions}
+    return _refs(ids)
+
+
+def _criterion_refs_of_verdicts(reviews: list[IqaReview]) -> dict[int, str]:
+    return _refs({v.criterion_id for r in reviews for v in r.verdicts})
+
+
+def _refs(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.session.execute(sa.select(Criterion.id, Criterion.ref).where(Criterion.id.in_(ids)))
+    return {criterion_id: ref for criterion_id, ref in rows}
+
+
+def _assessment(a: Assessment, refs: dict[int, str], order: dict[str, int]) -> dict[str, Any]:
+    decisions = sorted(
+        (
+            {
+                "ref": refs[d.criterion_id],
+                "decision": d.decision.value,
+                "label": d.decision.label,
+                "feedback": d.feedback,
+            }
+            for d in a.decisions
+        ),
+        key=lambda d: (order.get(d["ref"], len(order)), d["ref"]),
+    )
+    return {
+        "assessor": a.assessor.full_name,
+        "status": a.status.value,
+        "status_label": ASSESSMENT_STATUS_LABELS.get(a.status, a.status.value),
+        "overall_feedback": a.overall_feedback,
+        "signed_name": a.signed_name or "",
+        "started_at": a.started_at,
+        "completed_at": a.completed_at,
+        "acknowledged_at": a.acknowledged_at,
+        "decisions": decisions,
+    }
+
+
+def _iqa_review(r: IqaReview, refs: dict[int, str], order: dict[str, int]) -> dict[str, Any]:
+    verdicts = sorted(
+        (
+            {"ref": refs[v.criterion_id], "agree": v.agree, "feedback": v.feedback}
+            for v in r.verdicts
+        ),
+        key=lambda v: (order.get(v["ref"], len(order)), v["ref"]),
+    )
+    return {
+        "iqa": r.iqa.full_name,
+        "plan": r.sample.plan.name,
+        "stage": r.sample.plan.stage.value,
+        "reason": r.sample.reason,
+        "status_label": IQA_STATUS_LABELS.get(r.status, r.status.value),
+        "overall_feedback": r.overall_feedback,
+        "actions": r.actions,
+        "assessor_response": r.assessor_response,
+        "completed_at": r.completed_at,
+        "responded_at": r.responded_at,
+        "verdicts": verdicts,
+    }
+
+
+# --- the whole document -----------------------------------------------------------------------
+
+
+def portfolio_context(
+    submission: Submission, *, state: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The PDF's context: cover, grid, items, decisions, sign-offs, IQA record and the log.
+    Pass `state` when the caller already has it (the cache computed it for its key)."""
+    snap = submission.snapshot
+    state = review_state(submission) if state is None else state
+    effective = effective_decisions(state)
+    items = _items(snap, effective)
+    head_hash = latest_hash()
+    head_seq = db.session.scalar(
+        sa.select(DecisionLogEntry.seq).where(DecisionLogEntry.entry_hash == head_hash)
+    )
+    latest_assessment = state["assessments"][-1] if state["assessments"] else None
+    learner = snap["learner"]
+    unit = snap["unit"]
+    return {
+        "title": f"Portfolio of {learner['name']}: unit {unit['code']}, version {submission.number}",
+        "learner": {"name": learner["name"], "email": learner.get("email", "")},
+        "centre": snap.get("centre", ""),
+        "unit": unit,
+        "criteria": {c["ref"]: c["text"] for o in unit["outcomes"] for c in o["criteria"]},
+        "submission": {
+            "number": submission.number,
+            "declared_name": submission.declared_name,
+            "declared_on": submission.declared_on,
+            "submitted_at": submission.submitted_at,
+            "snapshot_hash": submission.snapshot_hash,
+            "status_label": state["status_label"],
+            "signed_off": state["status"] == SubmissionStatus.SIGNED_OFF.value,
+        },
+        "assessed_on": latest_assessment["completed_at"] if latest_assessment else None,
+        "assessors": sorted({a["assessor"] for a in state["assessments"]}),
+        "iqas": sorted({r["iqa"] for r in state["iqa_reviews"]}),
+        "counts": {
+            kind.value: sum(1 for i in items if i["kind"] == kind.value) for kind in EvidenceKind
+        },
+        "grid": _grid(unit, items, effective, assessed=bool(state["assessments"])),
+        "items": items,
+        "case_logs": [i for i in items if i["source"] == "case_log"],
+        "uploads": [i for i in items if i["upload"]],
+        "review": state,
+        "signoffs": _signoffs(submission, state),
+        "log": {
+            "entries": state["log_entries"],
+            "head_hash": head_hash,
+            "head_seq": head_seq,
+            "latest_for_version": state["log_entries"][-1] if state["log_entries"] else None,
+        },
+        "generated_at": utcnow(),
+    }
+
+
+def effective_decisions(state: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The decision that stands for each criterion: the latest completed assessment's.
+    (No correction mechanism exists in the review models yet; when the review services add
+    one, read it here.)"""
+    decisions: dict[str, dict[str, str]] = {}
+    for assessment in state["assessments"]:  # oldest first, so later ones win
+        for d in assessment["decisions"]:
+            decisions[d["ref"]] = {
+                "decision": d["decision"],
+                "label": d["label"],
+                "feedback": d["feedback"],
+                "assessor": assessment["assessor"],
+            }
+    return decisions
+
+
+def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    flags = _flag_labels({i["case_id"] for i in snap["items"] if i["source"] == "analysis"})
+    items = []
+    for n, item in enumerate(snap["items"], start=1):
+        kind = EvidenceKind(item["kind"])
+        content = item["content"]
+        items.append(
+            {
+                "n": n,
+                "anchor": f"item-{n}",
+                "kind": kind.value,
+                "kind_label": kind.label,
+                "source": item["source"],
+                "title": item["title"],
+                "scenario": item.get("scenario"),
+                "description": item.get("description", ""),
+                "occurred_on": item.get("occurred_on"),
+                "content": content,
+                "mappings": [
+                    {**m, "decision": effective.get(m["ref"])} for m in item["mappings"]
+                ],
+                "charts": _charts(item, n, flags.get(item.get("case_id"), {})),
+                "log_summary": _log_summary(content) if item["source"] == "case_log" else None,
+                "upload": _upload(content) if item["source"] == "upload" else None,
+            }
+        )
+    return items
+
+
+def _flag_labels(case_ids: set[int | None]) -> dict[int, dict[str, str]]:
+    """The complaint log's flag labels for each case's pinned scenario (for chart titles)."""
+    ids = {i for i in case_ids if i is not None}
+    if not ids:
+        return {}
+    cases = db.session.scalars(
+        sa.select(Case).where(Case.id.in_(ids)).options(so.joinedload(Case.version))
+    )
+    return {case.id: flag_labels(spec_for(case)) for case in cases}
+
+
+def _charts(item: dict, n: int, flags: dict[str, str]) -> list[dict[str, Any]]:
+    """An analysis's charts drawn from its stored figures (never recomputed), as SVG."""
+    if item["source"] != "analysis" or item["content"].get("missing"):
+        return []
+    try:
+        figures = figures_from_dict(item["content"]["figures"])
+    except (FiguresUnreadable, KeyError, TypeError):
+        return []
+    presentation = present(figures, flags, chart_id=f"item{n}")
+    return [
+        {"title": chart.title, "svg": chart.svg, "description": chart.description}
+        for chart in (presentation.summary, presentation.trends)
+    ]
+
+
+def _log_summary(content: dict) -> dict[str, Any]:
+    """The case log in summary: its span, and every action but the draft saves."""
+    entries = content.get("entries", [])
+    milestones = [e for e in entries if not e["action"].startswith("Draft saved")]
+    return {
+        "count": len(entries),
+        "drafts": len(entries) - len(milestones),
+        "first": entries[0] if entries else None,
+        "last": entries[-1] if entries else None,
+        "milestones": milestones,
+    }
+
+
+def _upload(content: dict) -> dict[str, Any]:
+    file = content["file"]
+    return {
+        "name": file["name"],
+        "type": file["type"],
+        "size": file["size"],
+        "sha256": file["sha256"],
+        "stored_name": file["stored_name"],
+        "image": file["type"] in IMAGE_TYPES,
+    }
+
+
+def _grid(
+    unit: dict, items: list[dict], effective: dict[str, dict[str, str]], *, assessed: bool
+) -> dict[str, Any]:
+    """Criteria down, evidence across, with each criterion's status after assessment."""
+    by_ref: dict[str, list[int]] = {}
+    for item in items:
+        for m in item["mappings"]:
+            by_ref.setdefault(m["ref"], []).append(item["n"])
+    outcomes = []
+    for outcome in unit["outcomes"]:
+        rows = []
+        for criterion in outcome["criteria"]:
+            evidence = by_ref.get(criterion["ref"], [])
+            decision = effective.get(criterion["ref"])
+            if decision:
+                status = "met" if decision["decision"] == "competent" else "not_yet"
+                label = decision["label"]
+            elif evidence:
+                status = "submitted"
+                label = "Evidenced, no decision recorded" if assessed else STATUS_LABELS[status]
+            else:
+                status, label = "none", STATUS_LABELS["none"]
+            rows.append(
+                {
+                    "ref": criterion["ref"],
+                    "text": criterion["text"],
+                    "evidence": evidence,
+                    "status": status,
+                    "label": label,
+                }
+            )
+        outcomes.append(
+            {"ref": outcome["ref"], "title": outcome["title"], "kind": outcome["kind"], "rows": rows}
+        )
+    return {
+        "outcomes": outcomes,
+        "matrix": len(items) <= GRID_MATRIX_MAX_ITEMS,
+        "columns": [{"n": i["n"], "title": i["title"], "kind": i["kind"]} for i in items],
+    }
+
+
+def _signoffs(submission: Submission, state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Who put their name to this version, and when: the learner's declaration, each
+    assessor's return or sign-off, and each IQA verdict."""
+    rows = [
+        {
+            "role": "Learner: declaration of authenticity",
+            "name": submission.declared_name,
+            "on": submission.declared_on,
+            "at": None,
+            "detail": "Declared the evidence to be their own work.",
+        }
+    ]
+    for a in state["assessments"]:
+        rows.append(
+            {
+                "role": f"Assessor: {a['status_label'].lower()}",
+                "name": a["signed_name"] or a["assessor"],
+                "on": None,
+                "at": a["completed_at"],
+                "detail": f"Signed electronically by {a['assessor']}'s account.",
+            }
+        )
+    for r in state["iqa_reviews"]:
+        rows.append(
+            {
+                "role": "Internal quality assurer: sample reviewed",
+                "name": r["iqa"],
+                "on": None,
+                "at": r["completed_at"],
+                "detail": r["status_label"] + ".",
+            }
+        )
+    return rows

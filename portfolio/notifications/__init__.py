@@ -1,0 +1,1 @@
+"""In-app notifications: a user's inbox, and the unread count in the page header."""

@@ -1,0 +1,203 @@
+"""What the assessment templates need, computed once per request: the views stay thin and the
+templates only format."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portfolio.accounts.models import User
+from portfolio.auth.forms import ReauthForm
+from portfolio.casework.checks import MarkingCheck, marking_checks
+from portfolio.casework.errors import RulesError
+from portfolio.casework.models import Case
+from portfolio.casework.queries import choice_of, records_of, spec_for, trail_events, trail_of
+from portfolio.db import utcnow
+from portfolio.evidence.models import EvidenceItem, EvidenceKind
+from portfolio.evidence.queries import outcomes_of
+from portfolio.evidence.snapshot import diff_snapshots
+from portfolio.extensions import db
+from portfolio.review import queries
+from portfolio.review.forms import CorrectionForm
+from portfolio.review.models import Assessment, AssessmentKind, Decision
+from portfolio.scenarios.schema import Scenario
+
+KIND_TAGS = {"simulated": "sim", "workplace": "work", "assessor": "assessor"}
+
+
+@dataclass(frozen=True)
+class CaseGuide:
+    """One case in the submission: its scenario's assessor guidance and the marking checks."""
+
+    case: Case
+    spec: Scenario
+    checks: list[MarkingCheck]
+
+
+def _checks(case: Case, spec: Scenario) -> list[MarkingCheck]:
+    """The marking-point checks over the case's trail and records as they stand now."""
+    records = records_of(case)
+    letter = records["letter"].data.get("text") if "letter" in records else None
+    try:
+        choice = choice_of(records["remedy"].data) if "remedy" in records else None
+    except RulesError:
+        choice = None
+    return marking_checks(spec, trail_of(trail_events(case)), letter=letter, choice=choice)
+
+
+def case_guides(snapshot: dict) -> list[CaseGuide]:
+    """Guidance and checks for every case the submitted evidence came from."""
+    ids = sorted({i["case_id"] for i in snapshot["items"] if i.get("case_id")})
+    if not ids:
+        return []
+    cases = db.session.scalars(
+        sa.select(Case).where(Case.id.in_(ids)).options(so.joinedload(Case.version))
+    )
+    guides = []
+    for case in cases:
+        spec = spec_for(case)
+        guides.append(CaseGuide(case, spec, _checks(case, spec)))
+    return guides
+
+
+def evidence_by_ref(snapshot: dict) -> dict[str, list[dict]]:
+    """{criterion ref: [{"index", "title", "kind", "justification"}]} from the snapshot."""
+    found: dict[str, list[dict]] = {}
+    for index, item in enumerate(snapshot["items"], start=1):
+        for mapping in item["mappings"]:
+            found.setdefault(mapping["ref"], []).append(
+                {
+                    "index": index,
+                    "title": item["title"],
+                    "kind": item["kind"],
+                    "justification": mapping["justification"],
+                }
+            )
+    return found
+
+
+def later_records(submission) -> list[EvidenceItem]:
+    """Assessor records added to the portfolio since this version was submitted: they go into
+    the learner's next version, and the assessor may weigh them now."""
+    in_snapshot = [i["id"] for i in submission.snapshot["items"]]
+    return list(
+        db.session.scalars(
+            sa.select(EvidenceItem)
+            .where(
+                EvidenceItem.portfolio_id == submission.portfolio_id,
+                EvidenceItem.kind == EvidenceKind.ASSESSOR,
+                EvidenceItem.withdrawn.is_(False),
+                EvidenceItem.id.not_in(in_snapshot),
+            )
+            .options(so.selectinload(EvidenceItem.mappings))
+            .order_by(EvidenceItem.id)
+        )
+    )
+
+
+def _shared(submission, assessment: Assessment | None) -> dict:
+    portfolio = submission.portfolio
+    return {
+        "submission": submission,
+        "portfolio": portfolio,
+        "learner": portfolio.learner,
+        "snap": submission.snapshot,
+        "outcomes": outcomes_of(portfolio.unit_id),
+        "by_ref": evidence_by_ref(submission.snapshot),
+        "assessment": assessment,
+        "kind_tags": KIND_TAGS,
+        "Decision": Decision,
+        "action_form": ReauthForm(),
+    }
+
+
+def bench_page(
+    submission,
+    assessment: Assessment | None,
+    user: User,
+    *,
+    errors: list[str] | None = None,
+    submitted=None,
+    correction: tuple[int, CorrectionForm] | None = None,
+) -> dict:
+    """The marking bench: evidence as submitted, guidance and checks, the criteria with this
+    assessor's decisions, what changed since the previous version, and the decision log."""
+    context = _shared(submission, assessment)
+    standardisation = assessment is not None and assessment.kind == AssessmentKind.STANDARDISATION
+    previous = queries.previous_version(submission)
+    earlier = None
+    if previous is not None and not standardisation:
+        prior = queries.completed_assessment_of(previous)
+        if prior is not None:
+            earlier = {"assessment": prior, "decisions": queries.effective_decisions(prior)}
+    awaiting = (
+        assessment is not None
+        and not assessment.completed
+        and queries.is_latest(submission)
+        and submission.status == "submitted"
+    )
+    completed = assessment is not None and assessment.completed
+    return context | {
+        "guides": case_guides(submission.snapshot),
+        "decisions": {d.criterion_id: d for d in assessment.decisions} if assessment else {},
+        "effective": queries.effective_decisions(assessment) if completed else {},
+        "previous": previous,
+        "diff": diff_snapshots(previous.snapshot, submission.snapshot) if previous else None,
+        "earlier": earlier,
+        "standardisation": standardisation,
+        "can_edit": assessment is not None and not assessment.completed,
+        "can_complete": awaiting and not standardisation,
+        "is_latest": queries.is_latest(submission),
+        "later_records": later_records(submission) if not standardisation else [],
+        "log": queries.log_of_portfolio(submission.portfolio) if not standardisation else [],
+        "errors": errors or [],
+        "submitted": submitted,
+        "correction": correction,
+        "correction_forms": _correction_forms(context["outcomes"], correction)
+        if completed and not standardisation
+        else {},
+        "age": queries.age_label(utcnow() - submission.submitted_at),
+    }
+
+
+def _correction_forms(outcomes, correction) -> dict[int, CorrectionForm]:
+    forms = {}
+    for outcome in outcomes:
+        for criterion in outcome.criteria:
+            if correction and correction[0] == criterion.id:
+                forms[criterion.id] = correction[1]
+            else:
+                forms[criterion.id] = CorrectionForm(prefix=f"c{criterion.id}", formdata=None)
+    return forms
+
+
+def sign_off_page(submission, assessment: Assessment, form) -> dict:
+    """The sign-off page: the decisions being signed, and what still stops a sign-off."""
+    context = _shared(submission, assessment)
+    decided = {d.criterion_id: d for d in assessment.decisions}
+    criteria = [c for o in context["outcomes"] for c in o.criteria]
+    return context | {
+        "form": form,
+        "today": date.today().strftime("%-d %b %Y"),
+        "decided": decided,
+        "undecided": [c.ref for c in criteria if c.id not in decided],
+        "not_yet": [
+            c.ref
+            for c in criteria
+            if c.id in decided and decided[c.id].decision != Decision.COMPETENT
+        ],
+    }
+
+
+def feedback_page(assessment: Assessment, user: User) -> dict:
+    """The learner's feedback: each criterion's decision as it stands beside the evidence they
+    mapped to it, the overall feedback, and the evidence as submitted."""
+    submission = assessment.submission
+    context = _shared(submission, assessment)
+    return context | {
+        "effective": queries.effective_decisions(assessment),
+        "can_acknowledge": user.id == submission.portfolio.learner_id
+        and assessment.acknowledged_at is None,
+        "is_learner": user.id == submission.portfolio.learner_id,
+    }

@@ -1,0 +1,281 @@
+"""IQA pages: sampling plans and their samples, a sampled assessment read-only beside the
+evidence with the verdict form, the assessor's response, and standardisation.
+
+No route here writes an assessor's decision: the IQA's verdicts are stored beside them."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from portfolio import authz
+from portfolio.auth.forms import ReauthForm
+from portfolio.evidence.models import Submission
+from portfolio.extensions import db
+from portfolio.framework.queries import criteria_of
+from portfolio.review import iqa
+from portfolio.review import iqa_queries as queries
+from portfolio.review.agreement import kappa_band
+from portfolio.review.iqa import IqaError
+from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
+from portfolio.review.models import IqaReviewStatus, Sample, SamplingPlan
+from portfolio.roles import Role
+
+bp = Blueprint("iqa", __name__, url_prefix="/iqa")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every IQA page needs a signed-in user."""
+
+
+def _plan(plan_id: int) -> SamplingPlan:
+    plan = db.get_or_404(SamplingPlan, plan_id)
+    if not authz.can_manage_plan(current_user, plan):
+        abort(404)
+    return plan
+
+
+def _sample(sample_id: int) -> Sample:
+    sample = queries.sample_for_page(sample_id)
+    if sample is None or not authz.can_review_sample(current_user, sample):
+        abort(404)
+    return sample
+
+
+@bp.route("/", methods=["GET", "POST"])
+@authz.role_required(Role.IQA)
+def plans():
+    """The IQA's sampling plans, and a form to make one."""
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            plan = iqa.create_plan(
+                current_user.centre,
+                iqa=current_user,
+                name=form.name.data,
+                stage=form.stage.data,
+                share_pct=form.share_pct.data,
+                all_new_assessors=form.all_new_assessors.data,
+                each_scenario=form.each_scenario.data,
+            )
+        except IqaError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Plan “{plan.name}” created. Generate its sample when you are ready.", "success")
+            return redirect(url_for("iqa.plan", plan_id=plan.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("iqa/plans.html", rows=queries.plans_of(current_user), form=form), status
+
+
+@bp.get("/plans/<int:plan_id>")
+@authz.role_required(Role.IQA)
+def plan(plan_id: int):
+    plan = _plan(plan_id)
+    return render_template(
+        "iqa/plan.html", plan=plan, samples=queries.samples_of(plan), action_form=ReauthForm()
+    )
+
+
+@bp.post("/plans/<int:plan_id>/generate")
+@authz.role_required(Role.IQA)
+def generate(plan_id: int):
+    plan = _plan(plan_id)
+    if not ReauthForm().validate_on_submit():
+        abort(400)
+    try:
+        added = iqa.generate_sample(plan)
+    except IqaError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Added {len(added)} assessment{'' if len(added) == 1 else 's'} to the sample."
+            if added
+            else "The sample is up to date: no assessment completed since needs adding.",
+            "success",
+        )
+    return redirect(url_for("iqa.plan", plan_id=plan.id))
+
+
+def _posted_verdicts() -> dict[int, tuple[bool, str]]:
+    """verdict_<criterion id> = agree | disagree, with feedback_<criterion id>. A row left
+    unanswered is not sent; a malformed id or value is refused."""
+    verdicts: dict[int, tuple[bool, str]] = {}
+    for key, value in request.form.items():
+        if not key.startswith("verdict_"):
+            continue
+        raw_id = key.removeprefix("verdict_")
+        if not raw_id.isdigit() or value not in ("agree", "disagree"):
+            raise IqaError("The form was not filled in as expected. Nothing was saved.")
+        verdicts[int(raw_id)] = (value == "agree", request.form.get(f"feedback_{raw_id}", ""))
+    return verdicts
+
+
+def _save_posted(sample: Sample, form: VerdictForm) -> None:
+    iqa.save_sample_verdicts(
+        sample,
+        _posted_verdicts(),
+        by=current_user,
+        overall_feedback=form.overall_feedback.data or "",
+        actions=form.actions.data or "",
+        expected_version=form.version.data,
+    )
+
+
+def _sample_page(sample: Sample, form: VerdictForm, *, error: str | None = None, status=200):
+    assessment = sample.assessment
+    review = sample.review
+    return render_template(
+        "iqa/sample.html",
+        sample=sample,
+        assessment=assessment,
+        submission=assessment.submission,
+        snap=assessment.submission.snapshot,
+        decisions=queries.decisions_of(assessment),
+        criteria=criteria_of(assessment.submission.portfolio.unit_id),
+        review=review,
+        verdicts={v.criterion_id: v for v in review.verdicts} if review else {},
+        editable=review is None or review.status == IqaReviewStatus.IN_PROGRESS,
+        form=form,
+        error=error,
+        submitted=request.form if error else None,
+    ), status
+
+
+@bp.route("/samples/<int:sample_id>", methods=["GET", "POST"])
+@authz.role_required(Role.IQA)
+def sample(sample_id: int):
+    """The sampled assessment, read-only, beside the evidence; the IQA's verdicts (POST saves
+    them as a draft)."""
+    sample = _sample(sample_id)
+    form = VerdictForm()
+    if request.method == "GET":
+        if sample.review is not None:
+            form.version.data = sample.review.version
+            form.overall_feedback.data = sample.review.overall_feedback
+            form.actions.data = sample.review.actions
+        return _sample_page(sample, form)
+    if not form.validate_on_submit():
+        return _sample_page(sample, form, error="Check the form and try again.", status=422)
+    try:
+        _save_posted(sample, form)
+    except IqaError as exc:
+        db.session.rollback()
+        return _sample_page(_sample(sample_id), form, error=exc.message, status=422)
+    db.session.commit()
+    flash("Your verdicts are saved. Complete the review when every criterion has one.", "success")
+    return redirect(url_for("iqa.sample", sample_id=sample_id))
+
+
+@bp.post("/samples/<int:sample_id>/complete")
+@authz.role_required(Role.IQA)
+def complete(sample_id: int):
+    """Save what the form holds and complete the review: the verdicts go on the decision log."""
+    sample = _sample(sample_id)
+    form = VerdictForm()
+    if not form.validate_on_submit():
+        return _sample_page(sample, form, error="Check the form and try again.", status=422)
+    try:
+        _save_posted(sample, form)
+        iqa.complete_review(sample.review, by=current_user)
+    except IqaError as exc:
+        db.session.rollback()
+        return _sample_page(_sample(sample_id), form, error=exc.message, status=422)
+    db.session.commit()
+    flash("Review complete. Your verdicts are on the decision log and the assessor has been told.")
+    return redirect(url_for("iqa.sample", sample_id=sample_id))
+
+
+@bp.route("/reviews/<int:review_id>/respond", methods=["GET", "POST"])
+def respond(review_id: int):
+    """The assessor reads the IQA's verdicts on their assessment and responds."""
+    review = queries.review_for_page(review_id)
+    if review is None:
+        abort(404)
+    if authz.can_review_sample(current_user, review.sample):  # the IQA sees it on the sample
+        return redirect(url_for("iqa.sample", sample_id=review.sample_id))
+    if (
+        not authz.can_respond_to_review(current_user, review)
+        or review.status == IqaReviewStatus.IN_PROGRESS  # the assessor sees completed reviews
+    ):
+        abort(404)
+    form = RespondForm()
+    status = 200
+    if review.status == IqaReviewStatus.COMPLETED and form.validate_on_submit():
+        try:
+            iqa.respond(review, by=current_user, response=form.response.data)
+        except IqaError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Your response is recorded on the decision log; the IQA has been told.")
+            return redirect(url_for("iqa.respond", review_id=review.id))
+    if request.method == "POST":
+        status = 409 if review.status == IqaReviewStatus.RESPONDED else 422
+    assessment = review.sample.assessment
+    return render_template(
+        "iqa/respond.html",
+        review=review,
+        assessment=assessment,
+        submission=assessment.submission,
+        decisions=queries.decisions_of(assessment),
+        criteria=criteria_of(assessment.submission.portfolio.unit_id),
+        form=form,
+    ), status
+
+
+# --- standardisation ----------------------------------------------------------------------
+
+
+@bp.get("/standardisation/")
+@authz.role_required(Role.IQA)
+def standardisations():
+    return render_template(
+        "iqa/standardisations.html", rows=queries.standardisations_of(current_user)
+    )
+
+
+@bp.route("/standardisation/new", methods=["GET", "POST"])
+@authz.role_required(Role.IQA)
+def new_standardisation():
+    """Choose a submission of one of the IQA's learners and the assessors to mark it."""
+    form = StandardisationForm()
+    submissions = {s.id: s for s in queries.submissions_to_standardise(current_user)}
+    assessors = {a.id: a for a in queries.assessors_of_centre(current_user.centre_id)}
+    form.submission.choices = [
+        SelectChoice(s.id, f"{s.portfolio.learner.full_name}: version {s.number}")
+        for s in submissions.values()
+    ]
+    form.assessors.choices = [SelectChoice(a.id, a.full_name) for a in assessors.values()]
+    if form.validate_on_submit():
+        try:
+            iqa.start_standardisation(
+                submissions[form.submission.data],
+                assessors=[assessors[i] for i in form.assessors.data],
+                by=current_user,
+            )
+        except IqaError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("The assessors have been asked to mark it. Their agreement shows here.")
+            return redirect(url_for("iqa.standardisation", submission_id=form.submission.data))
+    status = 422 if request.method == "POST" else 200
+    return render_template("iqa/new_standardisation.html", form=form), status
+
+
+@bp.get("/standardisation/<int:submission_id>")
+@authz.role_required(Role.IQA)
+def standardisation(submission_id: int):
+    """How the assessors marking one submission agree, criterion by criterion."""
+    submission = db.get_or_404(Submission, submission_id)
+    if not authz.can_standardise(current_user, submission):
+        abort(404)
+    report = iqa.standardisation_report(submission)
+    return render_template("iqa/standardisation.html", report=report, band=kappa_band(report.kappa))

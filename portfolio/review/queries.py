@@ -1,0 +1,517 @@
+"""Reads for assessment: the assessor's queue and caseload grid, effective decisions (stored
+decisions overlaid by corrections from the log), and what the dashboards and pages list. The
+list queries run a fixed number of statements whatever the caseload's size."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portfolio import authz
+from portfolio.accounts.models import User
+from portfolio.db import utcnow
+from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
+from portfolio.extensions import db
+from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.review.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    Decision,
+    DecisionLogEntry,
+)
+from portfolio.roles import Role
+
+COMPLETED = (AssessmentStatus.RETURNED, AssessmentStatus.SIGNED_OFF)
+
+
+@dataclass(frozen=True)
+class EffectiveDecision:
+    """A criterion's decision as it stands: the stored decision, or the latest correction."""
+
+    criterion_id: int
+    decision: Decision
+    feedback: str
+    corrected: bool = False
+    reason: str = ""
+    corrected_at: datetime | None = None
+
+
+def unit_criteria(portfolio: Portfolio) -> list[Criterion]:
+    """The criteria of the portfolio's unit, in outcome and criterion order."""
+    from portfolio.framework.models import Outcome
+
+    return list(
+        db.session.scalars(
+            sa.select(Criterion)
+            .join(Outcome, Criterion.outcome_id == Outcome.id)
+            .where(Criterion.unit_id == portfolio.unit_id)
+            .order_by(Outcome.position, Criterion.position, Criterion.id)
+        )
+    )
+
+
+def is_latest(submission: Submission) -> bool:
+    """True when no later version of the portfolio has been submitted."""
+    newest = db.session.scalar(
+        sa.select(sa.func.max(Submission.number)).where(
+            Submission.portfolio_id == submission.portfolio_id
+        )
+    )
+    return newest == submission.number
+
+
+def find_assessment(submission: Submission, assessor: User) -> Assessment | None:
+    """This assessor's assessment of the submission, if they have opened one."""
+    return db.session.scalar(
+        sa.select(Assessment).where(
+            Assessment.submission_id == submission.id, Assessment.assessor_id == assessor.id
+        )
+    )
+
+
+def corrections_of(assessments: list[Assessment]) -> dict[int, list[DecisionLogEntry]]:
+    """Correction entries for these assessments, oldest first, in one query."""
+    if not assessments:
+        return {}
+    ids = {a.id for a in assessments}
+    rows = db.session.scalars(
+        sa.select(DecisionLogEntry)
+        .where(
+            DecisionLogEntry.kind == "correction",
+            DecisionLogEntry.submission_id.in_({a.submission_id for a in assessments}),
+        )
+        .order_by(DecisionLogEntry.seq)
+    )
+    found: dict[int, list[DecisionLogEntry]] = {i: [] for i in ids}
+    for row in rows:
+        if row.payload.get("assessment_id") in ids:
+            found[row.payload["assessment_id"]].append(row)
+    return found
+
+
+def effective_decisions(
+    assessment: Assessment, corrections: list[DecisionLogEntry] | None = None
+) -> dict[int, EffectiveDecision]:
+    """Each decided criterion's decision as it stands: the stored (final) decision, unless a
+    later correction on the log replaced it."""
+    if corrections is None:
+        corrections = corrections_of([assessment])[assessment.id]
+    result = {
+        d.criterion_id: EffectiveDecision(d.criterion_id, d.decision, d.feedback)
+        for d in assessment.decisions
+    }
+    for entry in corrections:
+        p = entry.payload
+        result[p["criterion_id"]] = EffectiveDecision(
+            p["criterion_id"],
+            Decision(p["decision"]),
+            p["feedback"],
+            corrected=True,
+            reason=p["reason"],
+            corrected_at=entry.created_at,
+        )
+    return result
+
+
+def load_assessment(assessment_id: int) -> Assessment | None:
+    """An assessment with what every page about it reads, in one query."""
+    return db.session.scalar(
+        sa.select(Assessment)
+        .where(Assessment.id == assessment_id)
+        .options(
+            so.joinedload(Assessment.submission)
+            .joinedload(Submission.portfolio)
+            .joinedload(Portfolio.learner),
+            so.joinedload(Assessment.assessor),
+            so.selectinload(Assessment.decisions),
+        )
+    )
+
+
+# --- the queue ----------------------------------------------------------------------------
+
+
+def age_label(age: timedelta) -> str:
+    """How long something has waited, in words: "under an hour", "5 hours", "3 days"."""
+    hours = int(age.total_seconds() // 3600)
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{hours // 24} days"
+
+
+def queue_for(assessor: User) -> sa.Select:
+    """Submissions awaiting this assessor, oldest first: the latest version of each of their
+    learners' portfolios, submitted and with no completed marking. Rows are (Submission, the
+    assessor's own Assessment or None); snapshots are not loaded."""
+    later = so.aliased(Submission)
+    mine = so.aliased(Assessment)
+    newer = sa.exists().where(
+        later.portfolio_id == Submission.portfolio_id, later.number > Submission.number
+    )
+    completed = sa.exists().where(
+        Assessment.submission_id == Submission.id,
+        Assessment.kind == AssessmentKind.PRIMARY,
+        Assessment.status != AssessmentStatus.IN_PROGRESS,
+    )
+    query = (
+        sa.select(Submission, mine)
+        .join(Submission.portfolio)
+        .join(Portfolio.learner)
+        .join(Portfolio.unit)
+        .outerjoin(mine, (mine.submission_id == Submission.id) & (mine.assessor_id == assessor.id))
+        .where(
+            User.role == Role.LEARNER,
+            User.assessor_id == assessor.id,
+            User.centre_id == assessor.centre_id,
+            Submission.status == SubmissionStatus.SUBMITTED,
+            ~newer,
+            ~completed,
+        )
+        .options(
+            so.defer(Submission.snapshot),
+            so.contains_eager(Submission.portfolio).contains_eager(Portfolio.learner),
+            so.contains_eager(Submission.portfolio).contains_eager(Portfolio.unit),
+        )
+        .order_by(Submission.submitted_at, Submission.id)
+    )
+    if assessor.role != Role.ASSESSOR or assessor.centre_id is None:
+        return query.where(sa.false())
+    return query
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    submission: Submission
+    assessment: Assessment | None
+    age: timedelta
+
+    @property
+    def learner(self) -> User:
+        return self.submission.portfolio.learner
+
+    @property
+    def age_label(self) -> str:
+        return age_label(self.age)
+
+
+def queue_rows(assessor: User, now: datetime | None = None) -> list[QueueRow]:
+    """The queue as rows with their age, in one query."""
+    now = now or utcnow()
+    return [
+        QueueRow(submission, assessment, now - submission.submitted_at)
+        for submission, assessment in db.session.execute(queue_for(assessor)).unique()
+    ]
+
+
+def queue_summary(assessor: User) -> tuple[int, datetime | None]:
+    """How many submissions wait for the assessor, and when the oldest was submitted."""
+    waiting = queue_for(assessor).subquery()
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(waiting.c.submitted_at))
+    ).one()
+    if isinstance(oldest, str):  # SQLite returns MIN() of a timestamp as text
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        from datetime import UTC
+
+        oldest = oldest.replace(tzinfo=UTC)
+    return count, oldest
+
+
+# --- decisions as they stand ---------------------------------------------------------------
+
+
+def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
+    """Each portfolio's most recent completed primary assessment, decisions loaded (two
+    queries, whatever the number of portfolios)."""
+    if not portfolio_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Assessment)
+        .join(Assessment.submission)
+        .where(
+            Submission.portfolio_id.in_(portfolio_ids),
+            Assessment.kind == AssessmentKind.PRIMARY,
+            Assessment.status.in_(COMPLETED),
+        )
+        .options(
+            so.contains_eager(Assessment.submission).defer(Submission.snapshot),
+            so.selectinload(Assessment.decisions),
+        )
+        .order_by(Submission.number.desc(), Assessment.completed_at.desc())
+    )
+    found: dict[int, Assessment] = {}
+    for assessment in rows.unique():
+        found.setdefault(assessment.submission.portfolio_id, assessment)
+    return found
+
+
+def _status(
+    criterion: Criterion,
+    decision: EffectiveDecision | None,
+    submitted: set[str],
+    mapping: str | None,
+) -> str:
+    if decision is not None and decision.decision == Decision.COMPETENT:
+        return "met"
+    if criterion.ref in submitted:
+        return "submitted"
+    if decision is not None:
+        return "not_yet"
+    return {"confirmed": "mapped", "proposed": "proposed"}.get(mapping or "", "none")
+
+
+def grid_decisions(portfolio: Portfolio) -> dict[str, str]:
+    """{criterion ref: "met" | "not_yet"} from the latest completed assessment, for the
+    evidence tracking grid. A criterion judged Not yet competent that has since been
+    resubmitted shows as submitted, so it is left out while the new version waits."""
+    assessment = latest_completed({portfolio.id}).get(portfolio.id)
+    if assessment is None:
+        return {}
+    awaiting = db.session.scalar(
+        sa.select(sa.func.count(Submission.id)).where(
+            Submission.portfolio_id == portfolio.id,
+            Submission.number > assessment.submission.number,
+        )
+    )
+    refs = dict(
+        db.session.execute(
+            sa.select(Criterion.id, Criterion.ref).where(Criterion.unit_id == portfolio.unit_id)
+        ).all()
+    )
+    result = {}
+    for cid, effective in effective_decisions(assessment).items():
+        if effective.decision == Decision.COMPETENT:
+            result[refs[cid]] = "met"
+        elif not awaiting:
+            result[refs[cid]] = "not_yet"
+    return result
+
+
+# --- the caseload grid ---------------------------------------------------------------------
+
+
+@dataclass
+class CaseloadRow:
+    learner: User
+    portfolio: Portfolio
+    latest: Submission | None
+    cells: dict[int, str] = field(default_factory=dict)  # criterion id -> status
+
+    @property
+    def met(self) -> int:
+        return sum(1 for status in self.cells.values() if status == "met")
+
+
+@dataclass
+class UnitGrid:
+    unit: Unit
+    outcomes: list[Outcome]
+    rows: list[CaseloadRow]
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [c for o in self.outcomes for c in o.criteria]
+
+
+@dataclass
+class Caseload:
+    grids: list[UnitGrid]
+    without_portfolio: list[User]
+
+
+def caseload(assessor: User) -> Caseload:
+    """The assessor's learners by criteria, one grid per unit: each cell is the criterion's
+    status (met, not yet, submitted, mapped, proposed, none). A fixed number of queries."""
+    learners = list(
+        db.session.scalars(authz.learners_visible_to(assessor).order_by(User.full_name, User.id))
+    )
+    if assessor.role != Role.ASSESSOR or not learners:
+        return Caseload([], learners if assessor.role == Role.ASSESSOR else [])
+    portfolios = list(
+        db.session.scalars(
+            sa.select(Portfolio)
+            .where(Portfolio.learner_id.in_([u.id for u in learners]))
+            .options(so.joinedload(Portfolio.unit))
+            .order_by(Portfolio.unit_id, Portfolio.id)
+        )
+    )
+    pids = {p.id for p in portfolios}
+    unit_ids = {p.unit_id for p in portfolios}
+    outcomes = list(
+        db.session.scalars(
+            sa.select(Outcome)
+            .where(Outcome.unit_id.in_(unit_ids))
+            .options(so.selectinload(Outcome.criteria))
+            .order_by(Outcome.unit_id, Outcome.position)
+        )
+    )
+    mappings: dict[tuple[int, int], str] = {}
+    if pids:
+        for pid, cid, confirmed in db.session.execute(
+            sa.select(EvidenceItem.portfolio_id, Mapping.criterion_id, Mapping.confirmed)
+            .join(Mapping, Mapping.item_id == EvidenceItem.id)
+            .where(EvidenceItem.portfolio_id.in_(pids), EvidenceItem.withdrawn.is_(False))
+        ):
+            if confirmed or (pid, cid) not in mappings:
+                mappings[(pid, cid)] = "confirmed" if confirmed else "proposed"
+    latest = _latest_submissions(pids)
+    submitted = _submitted_refs([s.id for s in latest.values() if _awaiting(s)])
+    assessments = latest_completed(pids)
+    corrections = corrections_of(list(assessments.values()))
+    effective = {pid: effective_decisions(a, corrections[a.id]) for pid, a in assessments.items()}
+    by_learner = {u.id: u for u in learners}
+    grids: dict[int, UnitGrid] = {}
+    for portfolio in portfolios:
+        grid = grids.setdefault(
+            portfolio.unit_id,
+            UnitGrid(portfolio.unit, [o for o in outcomes if o.unit_id == portfolio.unit_id], []),
+        )
+        sub = latest.get(portfolio.id)
+        refs = submitted.get(sub.id, set()) if sub else set()
+        decisions = effective.get(portfolio.id, {})
+        row = CaseloadRow(by_learner[portfolio.learner_id], portfolio, sub)
+        for criterion in grid.criteria:
+            row.cells[criterion.id] = _status(
+                criterion,
+                decisions.get(criterion.id),
+                refs,
+                mappings.get((portfolio.id, criterion.id)),
+            )
+        grid.rows.append(row)
+    with_portfolio = {p.learner_id for p in portfolios}
+    return Caseload(
+        sorted(grids.values(), key=lambda g: g.unit.code),
+        [u for u in learners if u.id not in with_portfolio],
+    )
+
+
+def _awaiting(submission: Submission) -> bool:
+    return submission.status == SubmissionStatus.SUBMITTED
+
+
+def _latest_submissions(portfolio_ids: set[int]) -> dict[int, Submission]:
+    """Each portfolio's newest version, without its snapshot, in one query."""
+    if not portfolio_ids:
+        return {}
+    newest = (
+        sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
+        .where(Submission.portfolio_id.in_(portfolio_ids))
+        .group_by(Submission.portfolio_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        sa.select(Submission)
+        .join(
+            newest,
+            (newest.c.portfolio_id == Submission.portfolio_id)
+            & (newest.c.number == Submission.number),
+        )
+        .options(so.defer(Submission.snapshot))
+    )
+    return {s.portfolio_id: s for s in rows}
+
+
+def _submitted_refs(submission_ids: list[int]) -> dict[int, set[str]]:
+    """The criteria each awaiting version maps evidence to, read from its snapshot."""
+    if not submission_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Submission.id, Submission.snapshot).where(Submission.id.in_(submission_ids))
+    )
+    return {
+        sid: {m["ref"] for item in snapshot["items"] for m in item["mappings"]}
+        for sid, snapshot in rows
+    }
+
+
+# --- pages and dashboards ------------------------------------------------------------------
+
+
+def feedback_to_act_on(learner: User) -> list[Assessment]:
+    """The learner's returned or signed-off assessments not yet acknowledged, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .join(Assessment.submission)
+            .join(Submission.portfolio)
+            .where(
+                Portfolio.learner_id == learner.id,
+                Assessment.kind == AssessmentKind.PRIMARY,
+                Assessment.status.in_(COMPLETED),
+                Assessment.acknowledged_at.is_(None),
+            )
+            .options(
+                so.contains_eager(Assessment.submission)
+                .defer(Submission.snapshot)
+                .contains_eager(Submission.portfolio),
+                so.joinedload(Assessment.assessor),
+            )
+            .order_by(Assessment.completed_at.desc())
+        )
+    )
+
+
+def feedback_by_submission(portfolio: Portfolio) -> dict[int, int]:
+    """{submission id: id of its completed primary assessment} for the portfolio's versions."""
+    return dict(
+        db.session.execute(
+            sa.select(Assessment.submission_id, Assessment.id)
+            .join(Assessment.submission)
+            .where(
+                Submission.portfolio_id == portfolio.id,
+                Assessment.kind == AssessmentKind.PRIMARY,
+                Assessment.status.in_(COMPLETED),
+            )
+        ).all()
+    )
+
+
+def previous_version(submission: Submission) -> Submission | None:
+    """Version N-1 of the same portfolio, if there is one."""
+    return db.session.scalar(
+        sa.select(Submission).where(
+            Submission.portfolio_id == submission.portfolio_id,
+            Submission.number == submission.number - 1,
+        )
+    )
+
+
+def completed_assessment_of(submission: Submission) -> Assessment | None:
+    """The completed primary assessment of a version, decisions loaded."""
+    return db.session.scalar(
+        sa.select(Assessment)
+        .where(
+            Assessment.submission_id == submission.id,
+            Assessment.kind == AssessmentKind.PRIMARY,
+            Assessment.status.in_(COMPLETED),
+        )
+        .options(so.selectinload(Assessment.decisions))
+        .limit(1)
+    )
+
+
+def log_of_portfolio(portfolio: Portfolio) -> list[DecisionLogEntry]:
+    """Every decision-log entry about the portfolio's versions, in chain order."""
+    return list(
+        db.session.scalars(
+            sa.select(DecisionLogEntry)
+            .join(Submission, DecisionLogEntry.submission_id == Submission.id)
+            .where(Submission.portfolio_id == portfolio.id)
+            .options(so.joinedload(DecisionLogEntry.actor))
+            .order_by(DecisionLogEntry.seq)
+        )
+    )
+
+
+def queue_glance(assessor: User) -> dict:
+    """For the assessor's dashboard: how many submissions wait, and the oldest one's age."""
+    count, oldest = queue_summary(assessor)
+    return {
+        "queue_count": count,
+        "queue_oldest_age": age_label(utcnow() - oldest) if oldest is not None else None,
+    }

@@ -1,0 +1,280 @@
+"""Assessor pages: the queue, the caseload grid, the marking bench with return and sign-off,
+corrections, assessor-authored evidence; and the learner's feedback page."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from portfolio import authz
+from portfolio.auth.forms import ReauthForm
+from portfolio.evidence.models import Portfolio, Submission
+from portfolio.extensions import db
+from portfolio.framework.models import Criterion
+from portfolio.notifications.services import mark_read_for_link
+from portfolio.review import context, forms, queries, services
+from portfolio.review.models import Assessment, AssessmentKind
+from portfolio.review.services import ReviewError
+from portfolio.roles import Role
+
+bp = Blueprint("review", __name__, url_prefix="/assess")
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every assessment page needs a signed-in user."""
+
+
+def _marking(submission_id: int) -> tuple[Submission, Assessment | None]:
+    """A submission the assessor may mark (404 otherwise) and their assessment of it."""
+    submission = db.get_or_404(Submission, submission_id)
+    assessment = queries.find_assessment(submission, current_user)
+    if not authz.can_mark_submission(current_user, submission, assessment):
+        abort(404)
+    return submission, assessment
+
+
+def _own(assessment_id: int) -> Assessment:
+    """One of the assessor's own assessments (404 otherwise)."""
+    assessment = queries.load_assessment(assessment_id)
+    if assessment is None or assessment.assessor_id != current_user.id:
+        abort(404)
+    if not authz.can_mark_submission(current_user, assessment.submission, assessment):
+        abort(404)
+    return assessment
+
+
+def _to_bench(submission: Submission):
+    return redirect(url_for("review.bench", submission_id=submission.id))
+
+
+def _bench(submission, assessment, status: int = 200, **kwargs):
+    page = context.bench_page(submission, assessment, current_user, **kwargs)
+    return render_template("review/bench.html", **page), status
+
+
+def _refused(submission_id: int, exc: ReviewError):
+    """Roll back, then show the bench again with the message and what was entered."""
+    db.session.rollback()
+    submission, assessment = _marking(submission_id)
+    return _bench(submission, assessment, 422, errors=[exc.message], submitted=request.form)
+
+
+@bp.get("/")
+@authz.role_required(Role.ASSESSOR)
+def queue():
+    rows = queries.queue_rows(current_user)
+    return render_template("review/queue.html", rows=rows, action_form=ReauthForm())
+
+
+@bp.get("/caseload")
+@authz.role_required(Role.ASSESSOR)
+def caseload():
+    return render_template("review/caseload.html", caseload=queries.caseload(current_user))
+
+
+@bp.post("/submissions/<int:submission_id>/start")
+@authz.role_required(Role.ASSESSOR)
+def start(submission_id: int):
+    submission, _ = _marking(submission_id)
+    if not ReauthForm().validate_on_submit():
+        abort(400)
+    try:
+        services.open_assessment(submission, by=current_user)
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("review.queue"))
+    db.session.commit()
+    return _to_bench(submission)
+
+
+@bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
+@bp.get("/assessments/<int:assessment_id>")
+@authz.role_required(Role.ASSESSOR)
+def bench(submission_id: int | None = None, assessment_id: int | None = None):
+    """The bench; /assessments/<id> (the IQA's standardisation link) leads here too. POST
+    saves the draft, then stays, goes on to sign-off, or finishes a standardisation."""
+    if assessment_id is not None:
+        return _to_bench(_own(assessment_id).submission)
+    submission, assessment = _marking(submission_id)
+    if request.method == "GET":
+        return _bench(submission, assessment)
+    if assessment is None or not ReauthForm().validate_on_submit():
+        abort(400)
+    then = request.form.get("then", "")
+    try:
+        _save_form(assessment)
+        if then == "finish":
+            services.complete_standardisation(assessment, by=current_user)
+    except ReviewError as exc:
+        return _refused(submission_id, exc)
+    db.session.commit()
+    if then == "sign_off":
+        return redirect(url_for("review.sign_off", submission_id=submission.id))
+    flash("Marking finished." if then == "finish" else "Your decisions are saved.", "success")
+    return _to_bench(submission)
+
+
+def _save_form(assessment: Assessment) -> None:
+    services.save_decisions(
+        assessment,
+        forms.read_decisions(request.form),
+        overall_feedback=request.form.get("overall_feedback", ""),
+        expected_version=forms.read_version(request.form),
+        by=current_user,
+    )
+
+
+@bp.post("/submissions/<int:submission_id>/return")
+@authz.role_required(Role.ASSESSOR)
+def return_submission(submission_id: int):
+    submission, assessment = _marking(submission_id)
+    if assessment is None or not ReauthForm().validate_on_submit():
+        abort(400)
+    try:
+        _save_form(assessment)
+        services.return_for_resubmission(assessment, by=current_user)
+    except ReviewError as exc:
+        return _refused(submission_id, exc)
+    db.session.commit()
+    flash(f"Returned to {submission.portfolio.learner.full_name} with your feedback.", "success")
+    return redirect(url_for("review.queue"))
+
+
+@bp.route("/submissions/<int:submission_id>/sign-off", methods=["GET", "POST"])
+@authz.role_required(Role.ASSESSOR)
+def sign_off(submission_id: int):
+    submission, assessment = _marking(submission_id)
+    if assessment is None or assessment.kind != AssessmentKind.PRIMARY or assessment.completed:
+        flash("There is nothing to sign off here.", "error")
+        return _to_bench(submission)
+    form = forms.SignOffForm()
+    if form.validate_on_submit():
+        if (problem := _sign(assessment, form)) is None:
+            flash(f"Signed off {submission.portfolio.learner.full_name}'s unit.", "success")
+            return redirect(url_for("review.queue"))
+        form.form_errors.append(problem)
+        submission, assessment = _marking(submission_id)
+    page = context.sign_off_page(submission, assessment, form)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("review/sign_off.html", **page), status
+
+
+def _sign(assessment: Assessment, form: forms.SignOffForm) -> str | None:
+    """Sign off with the form's name and password: None when signed, else why not."""
+    try:
+        services.sign_off(
+            assessment,
+            by=current_user,
+            signed_name=form.signed_name.data,
+            password=form.password.data,
+            expected_version=forms.read_version(request.form),
+        )
+    except ReviewError as exc:
+        db.session.rollback()
+        return exc.message
+    db.session.commit()
+    return None
+
+
+@bp.post("/assessments/<int:assessment_id>/correct/<int:criterion_id>")
+@authz.role_required(Role.ASSESSOR)
+def correct(assessment_id: int, criterion_id: int):
+    assessment = _own(assessment_id)
+    criterion = db.get_or_404(Criterion, criterion_id)
+    form = forms.CorrectionForm(prefix=f"c{criterion.id}")
+    if (problem := _correct(assessment, criterion, form)) is not None:
+        assessment = _own(assessment_id)
+        return _bench(
+            assessment.submission,
+            assessment,
+            422,
+            errors=[problem],
+            correction=(criterion.id, form),
+        )
+    flash(f"The correction to {criterion.ref} is on the decision log.", "success")
+    return _to_bench(assessment.submission)
+
+
+def _correct(assessment: Assessment, criterion: Criterion, form) -> str | None:
+    """Record the form's correction: None when recorded, else why not."""
+    try:
+        if not form.validate_on_submit():
+            raise ReviewError(" ".join(e for errs in form.errors.values() for e in errs))
+        services.correct_decision(
+            assessment,
+            criterion,
+            decision=form.decision.data,
+            feedback=form.feedback.data,
+            reason=form.reason.data,
+            by=current_user,
+        )
+    except ReviewError as exc:
+        db.session.rollback()
+        return exc.message
+    db.session.commit()
+    return None
+
+
+@bp.route("/portfolios/<int:portfolio_id>/evidence/new", methods=["GET", "POST"])
+@authz.role_required(Role.ASSESSOR)
+def new_evidence(portfolio_id: int):
+    portfolio = db.get_or_404(Portfolio, portfolio_id)
+    if not authz.can_view_portfolio(current_user, portfolio):
+        abort(404)
+    authz.require(authz.can_assess_learner, portfolio.learner)
+    form = forms.AssessorRecordForm()
+    if form.validate_on_submit():
+        try:
+            item = services.record_assessor_evidence(
+                portfolio,
+                source=form.source.data,
+                title=form.title.data or "",
+                body=form.body.data,
+                occurred_on=form.occurred_on.data,
+                by=current_user,
+            )
+        except ReviewError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Recorded. Now map it to the criteria it evidences.", "success")
+            return redirect(url_for("evidence.item", portfolio_id=portfolio.id, item_id=item.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("review/new_evidence.html", portfolio=portfolio, form=form), status
+
+
+def _feedback(assessment_id: int) -> Assessment:
+    """A completed primary assessment whose learner the user may see (404 otherwise)."""
+    assessment = queries.load_assessment(assessment_id)
+    if (
+        assessment is None
+        or not authz.can_view_learner(current_user, assessment.submission.portfolio.learner)
+        or assessment.kind != AssessmentKind.PRIMARY
+        or not assessment.completed
+    ):
+        abort(404)
+    return assessment
+
+
+@bp.get("/feedback/<int:assessment_id>")
+def feedback(assessment_id: int):
+    assessment = _feedback(assessment_id)
+    if mark_read_for_link(current_user, request.path):
+        db.session.commit()
+        assessment = _feedback(assessment_id)
+    page = context.feedback_page(assessment, current_user)
+    return render_template("review/feedback.html", **page)
+
+
+@bp.post("/feedback/<int:assessment_id>/acknowledge")
+def acknowledge(assessment_id: int):
+    assessment = _feedback(assessment_id)
+    authz.require(authz.can_edit_portfolio, assessment.submission.portfolio)
+    if not ReauthForm().validate_on_submit():
+        abort(400)
+    services.acknowledge(assessment, by=current_user)
+    db.session.commit()
+    flash("Thank you: your assessor can see that you have read the feedback.", "success")
+    return redirect(url_for("review.feedback", assessment_id=assessment.id))

@@ -1,0 +1,153 @@
+"""Bulk export of a cohort: the latest version of each learner, a zip with a manifest, progress
+kept in the database, the pages and their access, the CLI, and the parallel path."""
+
+import csv
+import io
+import zipfile
+from datetime import date
+
+import pytest
+
+from portfolio.evidence import services as evidence
+from portfolio.export import bulk
+from portfolio.export.models import BulkExport, ExportStatus
+from portfolio.extensions import db
+from tests.conftest import login
+from tests.export import builders
+from tests.export.conftest import pdftotext
+
+
+@pytest.fixture
+def cohort_work(app, world, pdf_cache):
+    """world.learner (two versions) and world.peer (one), both in world.cohort, plus another
+    centre's learner who must never appear."""
+    world.peer.assessor = world.assessor
+    first = builders.build_submission(world.learner, analyses=0, uploads=0)
+    builders.sign_off(first, world.assessor, not_yet=("2.4",))
+    world.latest = evidence.submit(
+        first.portfolio,
+        declared_name=world.learner.full_name,
+        declared_on=date.today(),
+        by=world.learner,
+    )
+    world.peer_submission = builders.build_submission(world.peer, analyses=0, uploads=0)
+    db.session.commit()
+    return world
+
+
+def _zip(data: bytes) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def test_latest_submission_per_learner(cohort_work):
+    world = cohort_work
+    found = bulk.latest_submissions(world.cohort)
+    assert {s.id for s in found} == {world.latest.id, world.peer_submission.id}
+
+
+def test_export_end_to_end_through_the_pages(client, app, cohort_work, tmp_path):
+    """The admin starts it, the page and its JSON show it done, and the zip holds one PDF per
+    learner (their latest version) and a manifest. Run in the request, one process."""
+    world = cohort_work
+    app.config.update(EXPORT_INLINE=True, EXPORT_WORKERS=1)
+    login(client, world.admin)
+    page = client.get("/export/cohorts")
+    assert page.status_code == 200 and "Alpha cohort" in page.get_data(as_text=True)
+
+    response = client.post("/export/cohorts", data={"cohort": world.cohort.id})
+    assert response.status_code == 302
+    job = db.session.scalar(db.select(BulkExport))
+    assert response.headers["Location"].endswith(f"/export/jobs/{job.id}")
+    db.session.refresh(job)
+    assert (job.status, job.done, job.total) == (ExportStatus.DONE, 2, 2)
+
+    page = client.get(f"/export/jobs/{job.id}").get_data(as_text=True)
+    assert "Ready to download" in page and "js/export.js" in page
+    assert "<script>" not in page  # no inline script (CSP)
+    progress = client.get(f"/export/jobs/{job.id}.json").get_json()
+    assert progress["status"] == "done" and progress["done"] == progress["total"] == 2
+    assert progress["download_url"].endswith(f"/export/jobs/{job.id}/download")
+
+    download = client.get(progress["download_url"])
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    archive = _zip(download.get_data())
+    download.close()
+    names = sorted(archive.namelist())
+    assert "manifest.csv" in names
+    pdfs = [n for n in names if n.endswith(".pdf")]
+    assert len(pdfs) == 2
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    by_learner = {row["learner"]: row for row in rows}
+    assert by_learner[world.learner.full_name]["version"] == "2"
+    assert by_learner[world.peer.full_name]["version"] == "1"
+    for row in rows:
+        text = pdftotext(archive.read(row["file"]), tmp_path)
+        assert row["learner"] in text
+        assert f"version {row['version']}" in text
+    assert world.other_learner.full_name not in str(rows)
+
+
+def test_only_this_centres_admin_sees_a_job(client, app, cohort_work):
+    world = cohort_work
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    for actor, status in (("other_admin", 404), ("learner", 403), ("assessor", 403)):
+        login(client, world.by_role(actor))
+        for path in ("", ".json", "/download"):
+            assert client.get(f"/export/jobs/{job.id}{path}").status_code == status
+    login(client, world.other_admin)
+    response = client.post("/export/cohorts", data={"cohort": world.cohort.id})
+    assert response.status_code == 422  # not one of their cohorts: not a valid choice
+    assert db.session.scalar(db.select(db.func.count(BulkExport.id))) == 1
+
+
+def test_download_before_it_is_done_goes_back_to_the_job(client, cohort_work):
+    world = cohort_work
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    login(client, world.admin)
+    response = client.get(f"/export/jobs/{job.id}/download")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/export/jobs/{job.id}"
+    )
+    page = client.get(f"/export/jobs/{job.id}").get_data(as_text=True)
+    assert "Reload to see progress" in page and "data-progress-url" in page
+
+
+def test_a_failure_is_recorded(app, cohort_work, monkeypatch):
+    world = cohort_work
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bulk, "_render_all", broken)
+    app.config["EXPORT_WORKERS"] = 1
+    job = bulk.run_export(job.id)
+    assert job.status == ExportStatus.FAILED and "disk full" in job.error
+
+
+def test_cli_exports_in_parallel_worker_processes(app, runner, cohort_work, pdf_cache):
+    """`flask export cohort ID --workers 2`: two spawned processes, each with its own app,
+    render into the shared cache; progress reaches the database."""
+    world = cohort_work
+    result = runner.invoke(args=["export", "cohort", str(world.cohort.id), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "2 portfolio(s)" in result.output
+    job = db.session.scalar(db.select(BulkExport))
+    db.session.refresh(job)
+    assert (job.status, job.done, job.total, job.requested_by_id) == (ExportStatus.DONE, 2, 2, None)
+    assert len(list(pdf_cache.glob("submissions/*/*.pdf"))) == 2
+    assert len([n for n in _zip(bulk.zip_path(job).read_bytes()).namelist() if n.endswith(".pdf")]) == 2
+
+
+def test_background_thread_runs_the_job(app, cohort_work):
+    world = cohort_work
+    app.config["EXPORT_WORKERS"] = 1
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    bulk.start_in_background(app, job.id).join(timeout=300)
+    db.session.expire_all()
+    job = db.session.get(BulkExport, job.id)
+    assert job.status == ExportStatus.DONE and job.done == 2

@@ -1,0 +1,1 @@
+"""Tests for portfolio.improvement: saved analyses, recommendations, knowledge and reflection."""

@@ -1,0 +1,295 @@
+"""Analysis and recommendation pages: the builder for every bundled scenario, bad choices
+refused with a message, saved analyses drawn from their stored figures, stale edits refused
+keeping the text, and a list page whose query count does not grow."""
+
+import copy
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+import sqlalchemy as sa
+
+from portfolio.extensions import db
+from portfolio.improvement.models import Recommendation, SavedAnalysis
+from portfolio.roles import Role
+from tests.improvement.builders import bundled_slugs, open_case
+from tests.improvement.conftest import GOOD_FIELDS
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svgs(html: str) -> list[ET.Element]:
+    """Every inline chart on the page, parsed as XML."""
+    return [ET.fromstring(m) for m in re.findall(r"<svg class=\"chart\".*?</svg>", html, re.S)]
+
+
+@pytest.mark.parametrize("slug", bundled_slugs())
+def test_the_builder_draws_each_scenarios_pareto(client, login_as, make_user, slug):
+    learner = make_user(Role.LEARNER)
+    case = open_case(learner, slug)
+    login_as(learner)
+    response = client.get(f"/cases/{case.id}/analysis")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    pareto, trend = svgs(html)
+    assert pareto.find(f"{SVG}title").text == "Pareto chart of complaints by category"
+    assert trend.find(f"{SVG}title").text == "Monthly complaints by category"
+    assert "Cumulative" in html and 'class="reference-80"' in html
+    assert "style=" not in html and "<script>" not in html
+    assert "<caption" in html and "Cumulative share" in html  # the table of figures
+    assert "Save analysis" in html
+
+
+def test_choices_change_the_chart(client, login_as, case, learner):
+    login_as(learner)
+    html = client.get(
+        f"/cases/{case.id}/analysis?group_by=category&measure=cost&flag=swiftfit"
+    ).get_data(as_text=True)
+    pareto = svgs(html)[0]
+    assert pareto.find(f"{SVG}title").text.startswith("Pareto chart of complaint cost by category")
+    first_row = re.search(r"<tbody>\s*<tr><th scope=\"row\">([^<]+)</th>", html).group(1)
+    assert first_row == "Faulty after installation"
+    months = client.get(f"/cases/{case.id}/analysis?group_by=month").get_data(as_text=True)
+    assert svgs(months)[0].find(f"{SVG}title").text == "Complaints by month"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("group_by=colour", 'Unknown grouping "colour": choose one of "category", "month".'),
+        ("measure=weight", 'Unknown measure "weight"'),
+        ("flag=nope", 'Unknown flag "nope": choose one of "swiftfit".'),
+        ("category=Parking", 'Unknown category "Parking"'),
+        ("flag=swiftfit&exclude_flag=swiftfit", "cannot be both required and excluded"),
+    ],
+)
+def test_bad_choices_answer_400_with_a_message_and_no_chart(
+    client, login_as, case, learner, query, message
+):
+    login_as(learner)
+    response = client.get(f"/cases/{case.id}/analysis?{query}")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The chart could not be built" in html
+    assert message.replace('"', "&#34;") in html
+    assert "<svg" not in html and "Save analysis" not in html
+
+
+def test_saving_an_analysis_redirects_to_it(client, login_as, case, learner):
+    login_as(learner)
+    response = client.post(
+        f"/cases/{case.id}/analyses",
+        data={"group_by": "category", "measure": "cost", "title": "By cost", "commentary": "Hm"},
+    )
+    analysis = db.session.scalar(sa.select(SavedAnalysis))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cases/{case.id}/analyses/{analysis.id}"
+    assert analysis.params["measure"] == "cost"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<h1>By cost</h1>" in page and "Analysis saved." in page
+    assert "By category (Pareto), weighted by cost." in page
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"group_by": "colour", "title": "T"}, 400, "Unknown grouping"),
+        ({"group_by": "category", "title": ""}, 422, "Give the analysis a title."),
+    ],
+)
+def test_a_bad_save_changes_nothing(client, login_as, case, learner, data, status, message):
+    login_as(learner)
+    response = client.post(f"/cases/{case.id}/analyses", data={**data, "commentary": "Kept"})
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert db.session.scalar(sa.select(sa.func.count(SavedAnalysis.id))) == 0
+    if status == 422:
+        assert "Kept</textarea>" in html
+
+
+def test_a_saved_analysis_is_drawn_from_its_stored_figures(
+    client, login_as, case, learner, make_analysis
+):
+    analysis = make_analysis(case)
+    figures = copy.deepcopy(analysis.figures)
+    bar = figures["summary"]["bars"][0]
+    figures["summary"]["bars"][0] = {**bar, "label": "Tampered category", "count": 4242}
+    figures["trends"][0] = {**figures["trends"][0], "category": "Tampered trend"}
+    analysis.figures = figures
+    db.session.commit()
+    login_as(learner)
+    html = client.get(f"/cases/{case.id}/analyses/{analysis.id}").get_data(as_text=True)
+    pareto, trend = svgs(html)
+    assert "Tampered category" in ET.tostring(pareto, encoding="unicode")
+    assert "Tampered trend" in ET.tostring(trend, encoding="unicode")
+    assert '<th scope="row">Tampered category</th><td class="num">4,242</td>' in html
+
+
+def test_unreadable_stored_figures_show_a_notice(client, login_as, case, learner, make_analysis):
+    analysis = make_analysis(case)
+    analysis.figures = {"summary": "broken"}
+    db.session.commit()
+    login_as(learner)
+    response = client.get(f"/cases/{case.id}/analyses/{analysis.id}")
+    assert response.status_code == 200
+    assert "could not be read" in response.get_data(as_text=True)
+
+
+def test_a_stale_commentary_edit_is_refused_keeping_the_text(
+    client, login_as, case, learner, make_analysis
+):
+    analysis = make_analysis(case)
+    db.session.commit()
+    login_as(learner)
+    url = f"/cases/{case.id}/analyses/{analysis.id}"
+    assert client.post(url, data={"commentary": "Tab one", "version": 1}).status_code == 302
+    response = client.post(url, data={"commentary": "Tab two words", "version": 1})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "changed elsewhere" in html and "Tab two words</textarea>" in html
+    db.session.expire_all()
+    assert db.session.get(SavedAnalysis, analysis.id).commentary == "Tab one"
+
+
+def test_deleting_a_linked_analysis_explains_why_not(
+    client, login_as, case, learner, make_analysis, make_recommendation
+):
+    analysis = make_analysis(case)
+    make_recommendation(case, analysis)
+    login_as(learner)
+    response = client.post(f"/cases/{case.id}/analyses/{analysis.id}/delete", follow_redirects=True)
+    assert "1 recommendation rests on this analysis, so it was not deleted." in response.get_data(
+        as_text=True
+    )
+    assert db.session.get(SavedAnalysis, analysis.id) is not None
+
+
+def test_recommendations_offer_only_this_cases_analyses(
+    client, login_as, case, learner, make_user, make_analysis
+):
+    mine = make_analysis(case, title="Mine by cost")
+    other_case = open_case(make_user(Role.LEARNER))
+    theirs = make_analysis(other_case, title="Theirs by cost")
+    db.session.commit()
+    login_as(learner)
+    html = client.get(f"/cases/{case.id}/recommendations").get_data(as_text=True)
+    assert f'<option value="{mine.id}">Mine by cost</option>' in html
+    assert "Theirs by cost" not in html
+
+    response = client.post(
+        f"/cases/{case.id}/recommendations", data={**GOOD_FIELDS, "analysis_id": theirs.id}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "not one of the analyses saved on this case" in html
+    assert GOOD_FIELDS["owner"] in html  # the learner's text is kept
+    assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
+
+
+def test_an_empty_recommendation_gets_clear_messages(
+    client, login_as, case, learner, make_analysis
+):
+    analysis = make_analysis(case)
+    login_as(learner)
+    response = client.post(
+        f"/cases/{case.id}/recommendations", data={"analysis_id": analysis.id, "change": " "}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for message in ("Describe the change.", "Say who can make the change.", "Say how success"):
+        assert message in html
+    assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
+
+
+def test_a_recommendation_is_added_and_edited(client, login_as, case, learner, make_analysis):
+    analysis = make_analysis(case)
+    login_as(learner)
+    url = f"/cases/{case.id}/recommendations"
+    response = client.post(url, data={**GOOD_FIELDS, "analysis_id": analysis.id})
+    assert response.status_code == 302
+    recommendation = db.session.scalar(sa.select(Recommendation))
+    edit = f"{url}/{recommendation.id}"
+    page = client.get(edit).get_data(as_text=True)
+    assert f'<option selected value="{analysis.id}">' in page or (
+        f'<option value="{analysis.id}" selected>' in page
+    )
+    changed = {**GOOD_FIELDS, "analysis_id": analysis.id, "target": "Under 10", "version": 1}
+    assert client.post(edit, data=changed).status_code == 302
+    stale = {**changed, "target": "Old tab target"}
+    response = client.post(edit, data=stale)
+    assert response.status_code == 409
+    assert "Old tab target" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Recommendation, recommendation.id).target == "Under 10"
+    assert client.post(f"{edit}/delete").status_code == 302
+    assert db.session.get(Recommendation, recommendation.id) is None
+
+
+def test_staff_read_without_forms(client, login_as, make_user, make_analysis, make_recommendation):
+    assessor = make_user(Role.ASSESSOR)
+    learner = make_user(Role.LEARNER, assessor.centre, assessor=assessor)
+    case = open_case(learner)
+    analysis = make_analysis(case)
+    recommendation = make_recommendation(case, analysis)
+    login_as(assessor)
+    for path in (
+        "/analysis",
+        f"/analyses/{analysis.id}",
+        "/recommendations",
+        f"/recommendations/{recommendation.id}",
+    ):
+        response = client.get(f"/cases/{case.id}{path}")
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert 'method="post"' not in html.split('class="case-main"')[1], path
+    assert client.post(f"/cases/{case.id}/analyses", data={"title": "x"}).status_code == 403
+
+
+def test_the_recommendations_list_does_not_grow_its_queries(
+    client, login_as, case, learner, make_analysis, make_recommendation, count_queries
+):
+    analyses = [make_analysis(case, title=f"Analysis {i}") for i in range(3)]
+    make_recommendation(case, analyses[0])
+    login_as(learner)
+    url = f"/cases/{case.id}/recommendations"
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        make_recommendation(case, analyses[i % 3], change=f"Change {i}")
+    login_as(learner)
+    with count_queries() as many:
+        html = client.get(url).get_data(as_text=True)
+    assert "Recommendation 7" in html
+    assert len(many) == len(few)
+
+
+def test_the_knowledge_page_shows_questions_with_their_criteria(client, login_as, case, learner):
+    login_as(learner)
+    url = f"/cases/{case.id}/records/knowledge"
+    html = client.get(url).get_data(as_text=True)
+    assert "Criterion 4.1</span> Explain the stages of the organisation" in html
+    assert 'name="answer_cra-rules"' in html
+    response = client.post(url, data={"answer_cra-rules": "Thirty days to reject."})
+    assert response.status_code == 302
+    assert "Thirty days to reject." in client.get(url).get_data(as_text=True)
+    response = client.post(url, data={"answer_invented": "x", "version": 1})
+    assert response.status_code == 422
+    assert "is not one of this case" in response.get_data(as_text=True)
+
+
+def test_the_case_nav_leads_to_the_new_sections(client, login_as, case, learner):
+    login_as(learner)
+    html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    order = [
+        "Reply and outcome",
+        "Complaint analysis",
+        "Recommendations",
+        "Knowledge",
+        "Reflection",
+    ]
+    positions = [html.index(f">{label}</a>") for label in order]
+    assert positions == sorted(positions)
+    reflection = client.get(f"/cases/{case.id}/records/reflection")
+    assert reflection.status_code == 200
+    assert "Your reflective account" in reflection.get_data(as_text=True)

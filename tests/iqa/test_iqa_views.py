@@ -1,0 +1,397 @@
+"""IQA pages: plans, the read-only sampled assessment and its verdict form, the assessor's
+response, standardisation; tampered forms change nothing; other centres find nothing; the plan
+page's query count holds as the sample grows."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portfolio.extensions import db
+from portfolio.review import iqa, log
+from portfolio.review.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    CriterionDecision,
+    DecisionLogEntry,
+    IqaReview,
+    IqaReviewStatus,
+    IqaVerdict,
+    Sample,
+    SamplingPlan,
+)
+from portfolio.roles import Role
+from tests.conftest import login
+from tests.iqa.builders import C, N
+
+
+def make_plan(world, **rules):
+    values = {"name": "Spring interim", "stage": "interim", "share_pct": 100} | rules
+    return iqa.create_plan(world.centre, iqa=world.iqa, **values)
+
+
+@pytest.fixture
+def sample(world, signed_off, unit):
+    """world.learner's assessment (decided C, C, N) sampled by world.iqa's plan; committed."""
+    _, criteria = unit
+    signed_off(
+        learner=world.learner,
+        status=AssessmentStatus.RETURNED,
+        decisions={criteria[0]: C, criteria[1]: C, criteria[2]: N},
+    )
+    [sample] = iqa.generate_sample(make_plan(world))
+    db.session.commit()
+    return sample
+
+
+def decisions_now(assessment_id):
+    db.session.expire_all()
+    return [
+        (d.criterion_id, d.decision, d.feedback, d.updated_at)
+        for d in db.session.scalars(
+            sa.select(CriterionDecision)
+            .where(CriterionDecision.assessment_id == assessment_id)
+            .order_by(CriterionDecision.id)
+        )
+    ]
+
+
+def verdict_form(criteria, *, version="", disagree=(), actions="", **extra):
+    data = {"version": str(version), "overall_feedback": "", "actions": actions}
+    for c in criteria:
+        data[f"verdict_{c.id}"] = "disagree" if c.ref in disagree else "agree"
+        data[f"feedback_{c.id}"] = "Too thin." if c.ref in disagree else ""
+    return data | extra
+
+
+# --- plans ----------------------------------------------------------------------------------
+
+
+def test_the_iqa_makes_a_plan(client, world):
+    login(client, world.iqa)
+    page = client.get("/iqa/")
+    assert page.status_code == 200 and "Make a sampling plan" in page.text
+    bad = client.post("/iqa/", data={"name": "P", "stage": "interim", "share_pct": "0"})
+    assert bad.status_code == 422 and "Enter a whole number from 1 to 100" in bad.text
+    bad = client.post("/iqa/", data={"name": "P", "stage": "weekly", "share_pct": "20"})
+    assert bad.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(SamplingPlan.id))) == 0
+    ok = client.post(
+        "/iqa/",
+        data={
+            "name": "Spring interim",
+            "stage": "interim",
+            "share_pct": "25",
+            "each_scenario": "y",
+        },
+    )
+    plan = db.session.scalar(sa.select(SamplingPlan))
+    assert ok.status_code == 302 and ok.headers["Location"] == f"/iqa/plans/{plan.id}"
+    assert (plan.share_pct, plan.all_new_assessors, plan.each_scenario) == (25, False, True)
+    assert "Spring" in client.get("/iqa/").text
+
+
+def test_generating_the_sample(client, world, signed_off):
+    for _ in range(3):
+        signed_off()
+    plan = make_plan(world, share_pct=50)
+    db.session.commit()
+    login(client, world.iqa)
+    response = client.post(f"/iqa/plans/{plan.id}/generate", follow_redirects=True)
+    assert "Added 2 assessments to the sample." in response.text
+    assert response.text.count("<td>50% of ") == 2
+    again = client.post(f"/iqa/plans/{plan.id}/generate", follow_redirects=True)
+    assert "The sample is up to date" in again.text
+
+
+# --- the sampled assessment -----------------------------------------------------------------
+
+
+def test_the_sampled_assessment_opens_read_only_beside_the_evidence(client, world, sample):
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}")
+    assert page.status_code == 200
+    assert "Read-only" in page.text and "Assessor's decision: <strong>Not yet competent" in (
+        page.text
+    )
+    assert "Reflective account (Fibrelink billing)" in page.text  # the submitted evidence
+    assert "What I learned from the case." in page.text
+    assert not re.search(r'name="decision', page.text)  # nothing to change a decision with
+    assert 'name="verdict_' in page.text
+    assert db.session.scalar(sa.select(sa.func.count(IqaReview.id))) == 0  # GET writes nothing
+
+
+def test_the_iqa_disagrees_and_completes(client, world, sample, unit):
+    _, criteria = unit
+    assessment_id = sample.assessment_id
+    before = decisions_now(assessment_id)
+    login(client, world.iqa)
+    saved = client.post(f"/iqa/samples/{sample.id}", data=verdict_form(criteria[:2]))
+    assert saved.status_code == 302
+    review = db.session.scalar(sa.select(IqaReview))
+    assert review.status == IqaReviewStatus.IN_PROGRESS and len(review.verdicts) == 2
+    refused = client.post(
+        f"/iqa/samples/{sample.id}/complete",
+        data=verdict_form(criteria, version=review.version, disagree=["1.2"]),
+    )
+    assert refused.status_code == 422 and "set out the actions" in refused.text
+    assert "Too thin." in refused.text  # what was typed is shown again
+    done = client.post(
+        f"/iqa/samples/{sample.id}/complete",
+        data=verdict_form(
+            criteria, version=review.version, disagree=["1.2"], actions="Re-mark 1.2."
+        ),
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert review.status == IqaReviewStatus.COMPLETED
+    assert db.session.scalar(
+        sa.select(sa.func.count(DecisionLogEntry.id)).where(DecisionLogEntry.kind == "iqa_verdict")
+    )
+    assert log.verify().ok
+    assert decisions_now(assessment_id) == before
+    page = client.get(f"/iqa/samples/{sample.id}")
+    assert "Review complete" in page.text and 'name="verdict_' not in page.text
+
+
+@pytest.mark.parametrize("endpoint", ["", "/complete"])
+def test_posting_decision_fields_changes_no_decision(client, world, sample, unit, endpoint):
+    _, criteria = unit
+    assessment_id = sample.assessment_id
+    before = decisions_now(assessment_id)
+    tamper = {}
+    for c in criteria:
+        tamper |= {
+            f"decision_{c.id}": "not_yet",
+            f"criterion_{c.id}": "not_yet",
+            f"decisions-{c.id}-decision": "not_yet",
+        }
+    tamper |= {"status": "in_progress", "overall_feedback": "IQA wrote this"}
+    login(client, world.iqa)
+    response = client.post(
+        f"/iqa/samples/{sample.id}{endpoint}",
+        data=verdict_form(criteria, actions="Do better.", **tamper),
+    )
+    assert response.status_code == 302
+    assert decisions_now(assessment_id) == before
+    assessment = db.session.get(Assessment, assessment_id)
+    assert assessment.status == AssessmentStatus.RETURNED
+    assert assessment.overall_feedback == "Well argued."
+
+
+def test_tampered_verdicts_change_nothing(client, world, sample, unit):
+    _, criteria = unit
+    login(client, world.iqa)
+    for data, message in (
+        ({"verdict_abc": "agree"}, "not filled in as expected"),
+        ({f"verdict_{criteria[0].id}": "maybe"}, "not filled in as expected"),
+        ({"verdict_999999": "agree"}, "does not belong to this unit"),
+    ):
+        response = client.post(f"/iqa/samples/{sample.id}", data=data)
+        assert response.status_code == 422 and message in response.text
+    assert db.session.scalar(sa.select(sa.func.count(IqaVerdict.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(IqaReview.id))) == 0
+
+
+def test_a_stale_save_is_refused(client, world, sample, unit):
+    _, criteria = unit
+    login(client, world.iqa)
+    client.post(f"/iqa/samples/{sample.id}", data=verdict_form(criteria))
+    review = db.session.scalar(sa.select(IqaReview))
+    old = review.version
+    client.post(f"/iqa/samples/{sample.id}", data=verdict_form(criteria, version=old))
+    stale = client.post(
+        f"/iqa/samples/{sample.id}",
+        data=verdict_form(criteria, version=old, disagree=["1.1"]),
+    )
+    assert stale.status_code == 422 and "saved elsewhere" in stale.text
+    # A page that showed no review yet, posted after another tab started one: stale too.
+    fresh = client.post(f"/iqa/samples/{sample.id}", data=verdict_form(criteria, version=""))
+    assert fresh.status_code == 422 and "saved elsewhere" in fresh.text
+    db.session.expire_all()
+    assert all(v.agree for v in review.verdicts)
+
+
+def test_who_sees_a_sample(client, world, sample, make_user):
+    other_iqa = make_user(Role.IQA, world.centre)
+    elsewhere = make_user(Role.IQA, world.other_centre)
+    db.session.commit()
+    plan_id = sample.plan_id
+    for user, status in (
+        (other_iqa, 404),
+        (elsewhere, 404),
+        (world.assessor, 403),
+        (world.learner, 403),
+        (world.admin, 403),
+        (world.other_admin, 403),
+    ):
+        login(client, user)
+        for url in (f"/iqa/plans/{plan_id}", f"/iqa/samples/{sample.id}"):
+            assert client.get(url).status_code == status, (user, url)
+        assert client.post(f"/iqa/samples/{sample.id}/complete").status_code == status
+    # Another centre's IQA finds neither the plan nor the sample, nor lists them.
+    login(client, elsewhere)
+    assert "Spring interim" not in client.get("/iqa/").text
+
+
+def test_plan_page_query_count_holds_as_samples_grow(client, world, signed_off, count_queries):
+    for _ in range(2):
+        signed_off()
+    plan = make_plan(world)
+    iqa.generate_sample(plan)
+    db.session.commit()
+    login(client, world.iqa)
+    client.get(f"/iqa/plans/{plan.id}")
+    with count_queries() as few:
+        assert client.get(f"/iqa/plans/{plan.id}").status_code == 200
+    for _ in range(6):
+        signed_off()
+    added = iqa.generate_sample(plan)
+    review = iqa.start_review(added[0], by=world.iqa)
+    assert review
+    make_plan(world, name="Another")
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get(f"/iqa/plans/{plan.id}")
+    assert page.text.count("<td>100% of ") == 8
+    assert len(many) == len(few), "\n".join(many)
+    with count_queries() as listing:
+        client.get("/iqa/")
+    for _ in range(3):
+        make_plan(world, name="More")
+    db.session.commit()
+    with count_queries() as more:
+        client.get("/iqa/")
+    assert len(more) == len(listing)
+
+
+# --- the assessor's response ----------------------------------------------------------------
+
+
+def completed_review(world, sample, criteria, *, disagree=("1.2",)):
+    review = iqa.start_review(sample, by=world.iqa)
+    iqa.save_verdicts(
+        review,
+        {c.id: (c.ref not in disagree, "Too thin." if c.ref in disagree else "") for c in criteria},
+        overall_feedback="Mostly sound.",
+        actions="Re-mark 1.2 with the ombudsman rule in mind.",
+        expected_version=review.version,
+    )
+    iqa.complete_review(review, by=world.iqa)
+    db.session.commit()
+    return review
+
+
+def test_the_assessor_reads_the_verdicts_and_responds(client, world, sample, unit, make_user):
+    _, criteria = unit
+    review = completed_review(world, sample, criteria)
+    url = f"/iqa/reviews/{review.id}/respond"
+    login(client, world.assessor)
+    dashboard = client.get("/dashboard")
+    assert "IQA reviews awaiting your response" in dashboard.text and url in dashboard.text
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Re-mark 1.2 with the ombudsman rule in mind." in page.text
+    assert "<strong>Disagree</strong>" in page.text
+    empty = client.post(url, data={"response": "  "})
+    assert empty.status_code == 422 and "Write your response" in empty.text
+    ok = client.post(url, data={"response": "Agreed; I have re-read the rule."})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert review.status == IqaReviewStatus.RESPONDED
+    assert client.post(url, data={"response": "Again"}).status_code == 409
+    assert review.assessor_response == "Agreed; I have re-read the rule."
+    # The IQA sees the response on the sample page; the respond URL leads them there.
+    login(client, world.iqa)
+    assert client.get(url).headers["Location"] == f"/iqa/samples/{sample.id}"
+    assert "Agreed; I have re-read the rule." in client.get(f"/iqa/samples/{sample.id}").text
+
+
+def test_only_the_sampled_assessor_reaches_the_response_page(
+    client, world, sample, unit, make_user
+):
+    _, criteria = unit
+    review = iqa.start_review(sample, by=world.iqa)
+    db.session.commit()
+    url = f"/iqa/reviews/{review.id}/respond"
+    login(client, world.assessor)
+    assert client.get(url).status_code == 404  # not until the IQA completes it
+    completed_review(world, sample, criteria)
+    colleague = make_user(Role.ASSESSOR, world.centre)
+    db.session.commit()
+    for user in (colleague, world.learner, world.admin, world.other_assessor, world.site_admin):
+        login(client, user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, data={"response": "Hijack"}).status_code == 404
+    assert db.session.get(IqaReview, review.id).assessor_response == ""
+
+
+def test_the_iqa_dashboard_counts_open_samples(client, world, sample):
+    login(client, world.iqa)
+    assert "1 sampled assessment awaiting your review" in client.get("/dashboard").text
+
+
+# --- standardisation ------------------------------------------------------------------------
+
+
+def test_standardisation_from_start_to_report(client, world, signed_off, unit, make_user):
+    _, criteria = unit
+    primary = signed_off(learner=world.learner)
+    colleague = make_user(Role.ASSESSOR, world.centre, full_name="Cara Colleague")
+    db.session.commit()
+    submission_id = primary.submission_id
+    login(client, world.iqa)
+    form = client.get("/iqa/standardisation/new")
+    assert form.status_code == 200 and "Cara Colleague" in form.text
+    tampered = client.post(
+        "/iqa/standardisation/new",
+        data={"submission": submission_id, "assessors": [world.other_assessor.id]},
+    )
+    assert tampered.status_code == 422
+    ok = client.post(
+        "/iqa/standardisation/new",
+        data={"submission": submission_id, "assessors": [colleague.id]},
+    )
+    assert ok.headers["Location"] == f"/iqa/standardisation/{submission_id}"
+    marking = db.session.scalar(
+        sa.select(Assessment).where(Assessment.kind == AssessmentKind.STANDARDISATION)
+    )
+    assert marking.assessor_id == colleague.id
+    report = client.get(f"/iqa/standardisation/{submission_id}")
+    assert "Still marking: Cara Colleague" in report.text
+    # The colleague finishes (made directly here) and differs on 1.2.
+    for criterion, decision in zip(criteria, (C, N, C), strict=True):
+        marking.decisions.append(
+            CriterionDecision(
+                criterion_id=criterion.id,
+                decision=decision,
+                feedback=f"Say more about {criterion.ref}.",
+            )
+        )
+    db.session.flush()
+    marking.status = AssessmentStatus.COMPLETED
+    db.session.commit()
+    report = client.get(f"/iqa/standardisation/{submission_id}")
+    assert report.status_code == 200
+    assert "Where they differ" in report.text and "1.2 Resolve the complaint." in report.text
+    assert "Say more about 1.2." in report.text
+    listing = client.get("/iqa/standardisation/")
+    assert f"/iqa/standardisation/{submission_id}" in listing.text
+
+
+def test_another_centre_finds_no_standardisation(client, world, signed_off, make_user):
+    submission_id = signed_off(learner=world.learner).submission_id
+    elsewhere = make_user(Role.IQA, world.other_centre)
+    not_theirs = make_user(Role.IQA, world.centre)
+    db.session.commit()
+    for user in (elsewhere, not_theirs):
+        login(client, user)
+        assert client.get(f"/iqa/standardisation/{submission_id}").status_code == 404
+        response = client.post(
+            "/iqa/standardisation/new",
+            data={"submission": submission_id, "assessors": [world.assessor.id]},
+        )
+        assert response.status_code == 422  # not one of their choices
+    assert db.session.scalar(sa.select(sa.func.count(Sample.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 1

@@ -1,0 +1,401 @@
+"""Assessor pages: queue, bench, return, sign-off, corrections, assessor evidence, feedback;
+tampered forms, other assessors and centres; query counts on the queue and caseload."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from portfolio.evidence import services as evidence
+from portfolio.evidence.models import EvidenceItem, Mapping, SubmissionStatus
+from portfolio.extensions import db
+from portfolio.review import log, services
+from portfolio.review.models import (
+    Assessment,
+    AssessmentStatus,
+    CriterionDecision,
+    Decision,
+    DecisionLogEntry,
+    Notification,
+)
+from portfolio.roles import Role
+from tests.conftest import PASSWORD, login
+from tests.review.conftest import criteria_of, decide, submit
+
+
+def _open(w) -> Assessment:
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    db.session.commit()
+    return assessment
+
+
+def _form(w, assessment, overall="", **choices) -> dict:
+    """The bench form: choices by ref with dots as underscores, e.g. {"1_1": "competent"}."""
+    data = {"version": str(assessment.version), "overall_feedback": overall}
+    for ref, criterion in criteria_of(w).items():
+        value = choices.get(ref.replace(".", "_"), "")
+        data[f"decision_{criterion.id}"] = value
+        data[f"feedback_{criterion.id}"] = "" if value != "not_yet" else f"More on {ref}."
+    return data
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+ALL = {"1_1": "competent", "1_2": "competent", "2_1": "competent"}
+
+
+def test_queue_start_and_bench_show_evidence_guidance_and_checks(client, submitted):
+    w = submitted
+    login(client, w.assessor)
+    queue = client.get("/assess/")
+    assert queue.status_code == 200
+    assert w.learner.full_name in queue.text and "Start marking" in queue.text
+    started = client.post(f"/assess/submissions/{w.submission.id}/start")
+    assert started.status_code == 302
+    assert started.headers["Location"].endswith(f"/assess/submissions/{w.submission.id}")
+    bench = client.get(f"/assess/submissions/{w.submission.id}")
+    assert bench.status_code == 200
+    text = bench.text
+    assert "The bill was wrong" in text  # the learner's finding, as submitted
+    assert "The retention price was never applied." in text  # assessor guidance
+    assert "Marking-point checks" in text and "Key documents read" in text
+    assert 'name="decision_' in text and "Save and return for resubmission" in text
+    assert "Continue marking" in client.get("/assess/").text
+
+
+def test_save_then_return_with_feedback(client, submitted):
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+    saved = client.post(url, data=_form(w, assessment, **{"1_1": "competent"}))
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert [d.decision for d in assessment.decisions] == [Decision.COMPETENT]
+    # Returning without overall feedback: refused, nothing changes, the entries stay on screen.
+    form = _form(w, assessment, **{"1_1": "competent", "1_2": "not_yet", "2_1": "not_yet"})
+    refused = client.post(f"{url}/return", data=form)
+    assert refused.status_code == 422
+    assert "Write your overall feedback" in refused.text and "More on 1.2." in refused.text
+    db.session.expire_all()
+    assert assessment.status == AssessmentStatus.IN_PROGRESS and len(assessment.decisions) == 1
+    assert _count(DecisionLogEntry) == 0
+    returned = client.post(f"{url}/return", data=form | {"overall_feedback": "Add a letter."})
+    assert returned.status_code == 302
+    db.session.expire_all()
+    assert assessment.status == AssessmentStatus.RETURNED
+    assert w.submission.status == SubmissionStatus.RETURNED
+    assert _count(DecisionLogEntry) == 4 and log.verify().ok
+    # The completed bench shows final decisions and offers corrections, not the form.
+    bench = client.get(url)
+    assert "Correct the decision on 1.2" in bench.text and "Save decisions" not in bench.text
+
+
+def test_learner_reads_feedback_and_acknowledges(client, submitted):
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    login(client, w.learner)
+    assert "1<span class=\"visually-hidden\"> unread" in client.get("/dashboard").text
+    inbox = client.get("/notifications/")
+    assert "returned version 1" in inbox.text
+    note = db.session.scalar(sa.select(Notification))
+    opened = client.post(f"/notifications/{note.id}/open")
+    assert opened.headers["Location"] == f"/assess/feedback/{assessment.id}"
+    page = client.get(f"/assess/feedback/{assessment.id}")
+    assert page.status_code == 200
+    assert "Say more about 1.2." in page.text and "Good work overall." in page.text
+    assert "The retention price" not in page.text  # never the assessor guidance
+    assert "I have read this feedback" in page.text
+    assert client.post(f"/assess/feedback/{assessment.id}/acknowledge").status_code == 302
+    db.session.expire_all()
+    assert assessment.acknowledged_at is not None and note.read_at is not None
+    assert "I have read this feedback" not in client.get(f"/assess/feedback/{assessment.id}").text
+
+
+@pytest.mark.parametrize(
+    ("choices", "name", "password", "message"),
+    [
+        ({"1_1": "competent"}, None, PASSWORD, "still undecided"),
+        (ALL | {"2_1": "not_yet"}, None, PASSWORD, "judged Not yet"),
+        (ALL, "Not My Name", PASSWORD, "full name exactly"),
+        (ALL, None, "wrong password here", "password is not right"),
+    ],
+    ids=["undecided", "not-yet", "name-mismatch", "wrong-password"],
+)
+def test_sign_off_refusals_change_nothing(client, submitted, choices, name, password, message):
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+    moved = client.post(url, data=_form(w, assessment, **choices) | {"then": "sign_off"})
+    assert moved.headers["Location"].endswith(f"{url}/sign-off")
+    db.session.expire_all()
+    page = client.get(f"{url}/sign-off")
+    assert page.status_code == 200
+    signed = client.post(
+        f"{url}/sign-off",
+        data={
+            "signed_name": name or w.assessor.full_name,
+            "password": password,
+            "version": str(assessment.version),
+        },
+    )
+    assert signed.status_code == 422 and message in signed.text
+    db.session.expire_all()
+    assert assessment.status == AssessmentStatus.IN_PROGRESS
+    assert w.submission.status == SubmissionStatus.SUBMITTED
+    assert _count(DecisionLogEntry) == 0
+
+
+def test_sign_off_with_name_and_password(client, submitted):
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w)
+    db.session.commit()
+    login(client, w.assessor)
+    signed = client.post(
+        f"/assess/submissions/{w.submission.id}/sign-off",
+        data={
+            "signed_name": w.assessor.full_name,
+            "password": PASSWORD,
+            "version": str(assessment.version),
+        },
+    )
+    assert signed.status_code == 302
+    db.session.expire_all()
+    assert assessment.status == AssessmentStatus.SIGNED_OFF
+    assert [e.kind for e in db.session.scalars(sa.select(DecisionLogEntry))][-1] == "sign_off"
+
+
+@pytest.mark.parametrize("key", ["decision_999999", "feedback_999999", "decision_abc"])
+def test_a_tampered_criterion_field_changes_nothing(client, submitted, key):
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+    data = _form(w, assessment, **ALL) | {key: "competent"}
+    for target in (url, f"{url}/return"):
+        response = client.post(target, data=data | {"overall_feedback": "Fine."})
+        assert response.status_code == 422
+        assert "not part of this unit" in response.text
+    assert _count(CriterionDecision) == 0 and _count(DecisionLogEntry) == 0
+
+
+def test_a_decision_on_another_units_criterion_changes_nothing(client, submitted):
+    from portfolio.framework.models import Criterion, Outcome, Unit
+
+    w = submitted
+    assessment = _open(w)
+    unit = Unit(code="OTHER", title="Another unit", level=3)
+    outcome = Outcome(unit=unit, ref="1", title="Another", kind="competence")
+    db.session.add_all([unit, outcome])
+    db.session.flush()
+    foreign = Criterion(unit_id=unit.id, outcome=outcome, ref="9.9", text="Elsewhere")
+    db.session.add(foreign)
+    db.session.commit()
+    login(client, w.assessor)
+    data = _form(w, assessment, **ALL) | {f"decision_{foreign.id}": "competent"}
+    response = client.post(f"/assess/submissions/{w.submission.id}", data=data)
+    assert response.status_code == 422 and "not part of this unit" in response.text
+    assert _count(CriterionDecision) == 0
+
+
+def test_a_stale_bench_save_is_refused(client, submitted):
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+    old = _form(w, assessment, **{"1_1": "competent"})
+    assert client.post(url, data=old).status_code == 302
+    again = client.post(url, data=old | {f"decision_{criteria_of(w)['1.1'].id}": "not_yet"})
+    assert again.status_code == 422 and "saved elsewhere" in again.text
+    db.session.expire_all()
+    assert [d.decision for d in assessment.decisions] == [Decision.COMPETENT]
+
+
+def test_other_assessors_and_centres_are_kept_out(client, submitted, make_user):
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET)
+    db.session.commit()
+    stranger = make_user(Role.ASSESSOR, w.centre)
+    url = f"/assess/submissions/{w.submission.id}"
+    for outsider in (stranger, w.other_assessor):
+        login(client, outsider)
+        assert client.get(url).status_code == 404
+        assert client.post(f"{url}/start").status_code == 404
+        assert client.post(f"{url}/return", data={"overall_feedback": "x"}).status_code == 404
+        assert client.get(f"{url}/sign-off").status_code == 404
+        assert client.get(f"/assess/assessments/{assessment.id}").status_code == 404
+        assert client.get(f"/assess/portfolios/{w.portfolio.id}/evidence/new").status_code == 404
+        assert w.learner.full_name not in client.get("/assess/").text
+        assert w.learner.full_name not in client.get("/assess/caseload").text
+    for not_assessor in (w.learner, w.iqa, w.admin):
+        login(client, not_assessor)
+        assert client.get(url).status_code == 403
+        assert client.get("/assess/").status_code == 403
+    db.session.expire_all()
+    assert assessment.status == AssessmentStatus.IN_PROGRESS
+
+
+def test_feedback_is_hidden_until_complete_and_only_the_learner_acknowledges(client, submitted):
+    w = submitted
+    assessment = _open(w)
+    login(client, w.learner)
+    assert client.get(f"/assess/feedback/{assessment.id}").status_code == 404  # a draft
+    decide(assessment, w, Decision.NOT_YET)
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    for reader in (w.assessor, w.iqa, w.admin):
+        login(client, reader)
+        assert client.get(f"/assess/feedback/{assessment.id}").status_code == 200
+        assert client.post(f"/assess/feedback/{assessment.id}/acknowledge").status_code == 403
+    for outsider in (w.peer, w.other_admin, w.other_assessor):
+        login(client, outsider)
+        assert client.get(f"/assess/feedback/{assessment.id}").status_code == 404
+    db.session.expire_all()
+    assert assessment.acknowledged_at is None
+
+
+def test_correction_through_the_bench(client, submitted):
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    c = criteria_of(w)["1.2"]
+    login(client, w.assessor)
+    url = f"/assess/assessments/{assessment.id}/correct/{c.id}"
+    refused = client.post(url, data={f"c{c.id}-decision": "competent", f"c{c.id}-reason": ""})
+    assert refused.status_code == 422 and "Say why" in refused.text
+    ok = client.post(
+        url, data={f"c{c.id}-decision": "competent", f"c{c.id}-reason": "Misread the letter."}
+    )
+    assert ok.status_code == 302
+    page = client.get(f"/assess/submissions/{w.submission.id}")
+    assert "Misread the letter." in page.text
+    assert _count(DecisionLogEntry) == 5 and log.verify().ok
+    login(client, w.other_assessor)
+    assert client.post(url, data={}).status_code == 404
+
+
+def test_assessor_records_evidence_and_maps_it(client, submitted):
+    w = submitted
+    login(client, w.assessor)
+    url = f"/assess/portfolios/{w.portfolio.id}/evidence/new"
+    assert client.get(url).status_code == 200
+    empty = client.post(url, data={"source": "observation", "body": "", "occurred_on": "2026-01-05"})
+    assert empty.status_code == 422
+    made = client.post(
+        url,
+        data={
+            "source": "professional_discussion",
+            "title": "Discussion on the ombudsman",
+            "body": "We talked through the ombudsman's time limits.",
+            "occurred_on": date.today().isoformat(),
+        },
+    )
+    assert made.status_code == 302
+    item = db.session.scalar(sa.select(EvidenceItem).where(EvidenceItem.author_id == w.assessor.id))
+    assert made.headers["Location"] == f"/portfolio/{w.portfolio.id}/items/{item.id}"
+    page = client.get(made.headers["Location"])
+    assert "Save mappings" in page.text and "Withdraw" not in page.text
+    c = criteria_of(w)["2.1"]
+    mapped = client.post(
+        made.headers["Location"],
+        data={f"criterion_{c.id}": "on", f"justification_{c.id}": "Explained the time limits."},
+    )
+    assert mapped.status_code == 302
+    assert db.session.scalar(sa.select(Mapping.confirmed).where(Mapping.item_id == item.id))
+    # The assessor maps only their own record; the learner cannot remap it.
+    learner_item = f"/portfolio/{w.portfolio.id}/items/{w.item.id}"
+    assert "Save mappings" not in client.get(learner_item).text
+    assert client.post(learner_item, data={}).status_code == 403
+    login(client, w.learner)
+    assert client.post(made.headers["Location"], data={}).status_code == 403
+    assert client.post(learner_item, data={}).status_code == 302
+
+
+def test_dashboards_show_the_queue_and_feedback_to_act_on(client, submitted):
+    w = submitted
+    login(client, w.assessor)
+    page = client.get("/dashboard")
+    assert "<strong>1</strong> submission waiting" in page.text
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET)
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    assert "Nothing is waiting" in client.get("/dashboard").text
+    login(client, w.learner)
+    page = client.get("/dashboard")
+    assert "Feedback to act on" in page.text and f"/assess/feedback/{assessment.id}" in page.text
+
+
+def test_read_all_clears_the_header_count(client, submitted):
+    w = submitted
+    from portfolio.notifications.services import notify
+
+    for n in range(3):
+        notify(w.learner, "note", f"Message {n}", "")
+    db.session.commit()
+    login(client, w.learner)
+    assert "3<span class=\"visually-hidden\"> unread" in client.get("/notifications/").text
+    assert client.post("/notifications/read-all").status_code == 302
+    assert "visually-hidden\"> unread" not in client.get("/notifications/").text
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+def _more_learners(w, make_user, n: int) -> None:
+    """n more learners for the assessor, each with a submitted portfolio (some assessed)."""
+    criteria = criteria_of(w)
+    for i in range(n):
+        learner = make_user(Role.LEARNER, w.centre, assessor=w.assessor)
+        portfolio = evidence.portfolio_for(learner, w.portfolio.unit)
+        item = evidence.add_assessor_evidence(
+            portfolio,
+            source="observation",
+            title=f"Observation {i}",
+            body="Handled an escalation.",
+            occurred_on=date.today(),
+            by=w.assessor,
+        )
+        evidence.set_mapping(item, criteria["1.2"], justification="Resolved it on the call.")
+        submission = evidence.submit(
+            portfolio, declared_name=learner.full_name, declared_on=date.today(), by=learner
+        )
+        if i % 2:
+            assessment = services.open_assessment(submission, by=w.assessor)
+            services.save_decisions(
+                assessment,
+                {criteria["1.2"].id: ("not_yet", "More please.")},
+                overall_feedback="More.",
+                expected_version=None,
+            )
+            services.return_for_resubmission(assessment, by=w.assessor)
+            evidence.submit(
+                portfolio, declared_name=learner.full_name, declared_on=date.today(), by=learner
+            )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/assess/", "/assess/caseload", "/dashboard"])
+def test_queue_and_caseload_queries_do_not_grow(client, submitted, make_user, count_queries, path):
+    w = submitted
+    _more_learners(w, make_user, 2)  # one waiting, one returned and resubmitted
+    login(client, w.assessor)
+    with count_queries() as few:
+        assert client.get(path).status_code == 200
+    _more_learners(w, make_user, 6)
+    with count_queries() as many:
+        page = client.get(path)
+        assert page.status_code == 200
+    assert len(many) == len(few)
+    if path == "/assess/":
+        assert page.text.count("Start marking<span") == 9
