@@ -64,6 +64,22 @@ def everyone(status: int = 200) -> dict[str, int]:
     return {actor: status for actor in SIGNED_IN}
 
 
+def export_job(world):
+    """A finished bulk export of centre A's cohort with its zip, made on first use (only the
+    export rules need it, so the rest of the matrix does not pay for it)."""
+    if getattr(world, "export_job", None) is None:
+        from portfolio.export import bulk
+
+        job = bulk.create_export(world.cohort, by=world.admin)
+        job.status, job.path = bulk.ExportStatus.DONE, f"exports/matrix-{job.id}.zip"
+        target = bulk.cache_dir() / job.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+        db.session.commit()
+        world.export_job = job
+    return world.export_job
+
+
 ADMIN = {"admin": 200}
 CASE_READERS = {"learner": 200, "assessor": 200, "iqa": 200, "admin": 200}
 CASE_HIDDEN = {a: 404 for a in ("peer", "other_admin", "other_assessor", "site_admin")}
@@ -210,6 +226,20 @@ RULES: dict[str, Rule] = {
         method="POST",
         overrides=CASE_HIDDEN,
     ),
+    # Export: a version's PDF goes to whoever reads the portfolio; bulk export is the centre
+    # admin's, and another centre's admin finds nothing of ours.
+    "export.submission_pdf": Rule(
+        lambda w: f"/export/submissions/{w.submission.id}.pdf", CASE_READERS, overrides=CASE_HIDDEN
+    ),
+    "export.cohorts": Rule(lambda w: "/export/cohorts", ADMIN | {"other_admin": 200}),
+    **{
+        f"export.{name}": Rule(
+            lambda w, path=path: f"/export/jobs/{export_job(w).id}{path}",
+            ADMIN,
+            overrides={"other_admin": 404},
+        )
+        for name, path in (("job", ""), ("job_progress", ".json"), ("download", "/download"))
+    },
     # Exercises: a centre's staff and the cohort's learners; reports: the centre's admin.
     "exercises.index": Rule(lambda w: "/exercises/", everyone()),
     "exercises.new": Rule(lambda w: "/exercises/new", ADMIN | {"other_admin": 200}),
@@ -254,9 +284,7 @@ RULES: dict[str, Rule] = {
     # assessor finds nothing of ours (404). Feedback is read like the case; the learner alone
     # acknowledges it. Empty POSTs are refused with a message (422), never applied.
     "review.queue": Rule(lambda w: "/assess/", {"assessor": 200, "other_assessor": 200}),
-    "review.caseload": Rule(
-        lambda w: "/assess/caseload", {"assessor": 200, "other_assessor": 200}
-    ),
+    "review.caseload": Rule(lambda w: "/assess/caseload", {"assessor": 200, "other_assessor": 200}),
     **{
         f"review.{name}": Rule(
             lambda w, path=path: f"/assess/submissions/{w.submission.id}{path}",
@@ -383,7 +411,10 @@ def _review_world(world) -> None:
     world.criterion = criteria_of(world.portfolio.unit_id)[0]
     world.assessment = review.open_assessment(world.submission, by=world.assessor)
     world.notification = notify(
-        world.learner, "returned", "Version 1 was returned.", f"/assess/feedback/{world.returned.id}"
+        world.learner,
+        "returned",
+        "Version 1 was returned.",
+        f"/assess/feedback/{world.returned.id}",
     )
 
 

@@ -3,7 +3,8 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from portfolio.accounts.models import Centre, Cohort, User
+from portfolio.accounts.models import Centre, Cohort, User, cohort_members
+from portfolio.extensions import db
 from portfolio.roles import Role
 
 
@@ -33,17 +34,54 @@ def centre_staff(centre_id: int, role: Role) -> sa.Select:
 
 
 def centre_cohorts(centre_id: int) -> sa.Select:
-    """A centre's cohorts with their member counts: rows of (Cohort, count)."""
-    count = (
-        sa.select(sa.func.count())
-        .select_from(User.__table__.join(Cohort.members.property.secondary))
-        .where(Cohort.members.property.secondary.c.cohort_id == Cohort.id)
-        .scalar_subquery()
+    """A centre's cohorts by name (count their members with `member_counts`)."""
+    return sa.select(Cohort).where(Cohort.centre_id == centre_id).order_by(Cohort.name, Cohort.id)
+
+
+def member_counts(cohort_ids: list[int]) -> dict[int, int]:
+    """How many learners each of these cohorts has, in one query."""
+    if not cohort_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(cohort_members.c.cohort_id, sa.func.count())
+        .where(cohort_members.c.cohort_id.in_(cohort_ids))
+        .group_by(cohort_members.c.cohort_id)
     )
-    return (
-        sa.select(Cohort, count.label("members"))
-        .where(Cohort.centre_id == centre_id)
-        .order_by(Cohort.name)
+    return dict(rows.all())
+
+
+def cohort_picker(
+    centre_id: int, *, members_of: int | None = None, unassigned: bool = False, q: str = ""
+) -> sa.Select:
+    """A centre's learners to choose a cohort's members from, by name: all of them, only the
+    members of one cohort (`members_of`), or only those in no cohort (`unassigned`)."""
+    query = (
+        sa.select(User)
+        .where(User.centre_id == centre_id, User.role == Role.LEARNER)
+        .order_by(User.full_name, User.id)
+    )
+    if members_of is not None:
+        query = query.join(cohort_members, cohort_members.c.user_id == User.id).where(
+            cohort_members.c.cohort_id == members_of
+        )
+    if unassigned:
+        query = query.where(~sa.exists().where(cohort_members.c.user_id == User.id))
+    if q := q.strip():
+        like = f"%{q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like)))
+    return query
+
+
+def members_among(cohort_id: int, user_ids: list[int]) -> set[int]:
+    """Which of these users belong to the cohort."""
+    if not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(cohort_members.c.user_id).where(
+                cohort_members.c.cohort_id == cohort_id, cohort_members.c.user_id.in_(user_ids)
+            )
+        )
     )
 
 

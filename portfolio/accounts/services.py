@@ -175,6 +175,40 @@ def create_cohort(*, centre: Centre, name: str, description: str = "") -> Cohort
     return cohort
 
 
+def change_cohort_members(
+    cohort: Cohort, *, add: list[User], remove: list[User]
+) -> tuple[int, int]:
+    """Add and remove some of a cohort's members, leaving the rest as they are (the members
+    page shows a page of learners at a time). Returns how many joined and how many left."""
+    for learner in add:
+        if learner.centre_id != cohort.centre_id or learner.role != Role.LEARNER:
+            raise AccountError("Only learners of this centre can join the cohort.", "members")
+    table = Cohort.members.property.secondary
+    present = set(
+        db.session.scalars(
+            sa.select(table.c.user_id).where(
+                table.c.cohort_id == cohort.id,
+                table.c.user_id.in_([u.id for u in add] + [u.id for u in remove]),
+            )
+        )
+    )
+    joining = [u.id for u in add if u.id not in present]
+    leaving = [u.id for u in remove if u.id in present]
+    if joining:
+        db.session.execute(
+            sa.insert(table), [{"cohort_id": cohort.id, "user_id": i} for i in joining]
+        )
+    if leaving:
+        db.session.execute(
+            sa.delete(table).where(table.c.cohort_id == cohort.id, table.c.user_id.in_(leaving))
+        )
+    db.session.expire(cohort, ["members"])
+    for user in add + remove:
+        db.session.expire(user, ["cohorts"])
+    db.session.flush()
+    return len(joining), len(leaving)
+
+
 def set_cohort_members(cohort: Cohort, *, learners: list[User]) -> Cohort:
     """Replace a cohort's members; only learners of the cohort's centre may join."""
     for learner in learners:

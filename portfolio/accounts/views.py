@@ -1,8 +1,11 @@
 """Centre administration: users, allocation and cohorts (centre admins only)."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from wtforms import SelectChoice
 
 from portfolio import authz
@@ -17,6 +20,7 @@ from portfolio.pagination import page_number
 from portfolio.roles import Role
 
 bp = Blueprint("accounts", __name__, url_prefix="/centre")
+PER_PAGE = 50
 
 
 @bp.before_request
@@ -157,56 +161,119 @@ def reset_password(user_id: int):
 
 @bp.get("/cohorts")
 def cohorts():
-    rows = db.session.execute(queries.centre_cohorts(current_user.centre_id)).all()
-    return render_template("accounts/cohorts.html", rows=rows)
-
-
-def _cohort_form(form: CohortForm) -> None:
-    learners = db.session.scalars(
-        queries.centre_users(current_user.centre_id, role=Role.LEARNER)
-    ).unique()
-    form.members.choices = [SelectChoice(u.id, f"{u.full_name} ({u.email})") for u in learners]
+    page = db.paginate(
+        queries.centre_cohorts(current_user.centre_id),
+        page=page_number(),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    counts = queries.member_counts([c.id for c in page.items])
+    return render_template("accounts/cohorts.html", page=page, counts=counts)
 
 
 def _learners(ids: list[int]) -> list[User]:
+    """The learners of the admin's own centre among these IDs (others are never found)."""
     if not ids:
         return []
-    query = authz.users_managed_by(current_user).where(User.id.in_(ids))
+    query = authz.users_managed_by(current_user).where(User.id.in_(ids), User.role == Role.LEARNER)
     return list(db.session.scalars(query))
+
+
+# Which learners the members page lists: {value: (label, available when creating)}.
+SHOW = {
+    "members": ("Members of this cohort", False),
+    "unassigned": ("Learners in no cohort", True),
+    "all": ("All learners", True),
+}
+
+
+@dataclass
+class Picker:
+    """One page of learners to choose members from, and which of them are members."""
+
+    page: Pagination
+    members: set[int]
+    show: str
+    q: str
+    shown: list[int]
+
+    def rows(self, form: CohortForm) -> list[tuple[int, str, bool]]:
+        """(id, label, ticked) for each learner listed: rendered as plain checkboxes, since
+        rendering 50 WTForms option widgets costs more than the rest of the page."""
+        ticked = set(form.members.data or ())
+        return [(c.value, c.label, c.value in ticked) for c in form.members.choices]
+
+
+def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
+    """Set the members field's choices to one page of the centre's learners (plus any posted
+    learner of the centre), in a fixed number of queries however many learners there are."""
+    q = request.args.get("q", "")[:100]
+    show = request.args.get("show", "members" if cohort else "all")
+    if show not in SHOW or (cohort is None and not SHOW[show][1]):
+        show = "all"
+    query = queries.cohort_picker(
+        current_user.centre_id,
+        members_of=cohort.id if cohort is not None and show == "members" else None,
+        unassigned=show == "unassigned",
+        q=q,
+    )
+    page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
+    learners = list(page.items)
+    posted = {int(v) for v in request.form.getlist("members") if v.isdigit()}
+    extra = _learners(sorted(posted - {u.id for u in learners}))
+    form.members.choices = [
+        SelectChoice(u.id, f"{u.full_name} ({u.email})") for u in [*learners, *extra]
+    ]
+    ids = [u.id for u in learners]
+    members = queries.members_among(cohort.id, ids) if cohort is not None else set()
+    return Picker(page, members, show, q, ids)
+
+
+def _posted_changes(form: CohortForm, cohort: Cohort | None) -> tuple[list[User], list[User]]:
+    """Learners to add (ticked) and to remove (listed on the page but unticked). A post that
+    does not say which learners its page listed only adds."""
+    ticked = _learners(form.members.data or [])
+    shown = [int(v) for v in request.form.getlist("shown") if v.isdigit()]
+    kept = {u.id for u in ticked}
+    removed = [i for i in shown if i not in kept] if cohort is not None else []
+    return ticked, _learners(removed)
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
 def new_cohort():
     form = CohortForm()
-    _cohort_form(form)
+    picker = _picker(form, None)
     if form.validate_on_submit():
         try:
             cohort = services.create_cohort(
                 centre=current_user.centre, name=form.name.data, description=form.description.data
             )
-            services.set_cohort_members(cohort, learners=_learners(form.members.data))
+            services.change_cohort_members(cohort, add=_posted_changes(form, None)[0], remove=[])
         except AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field or "name").errors.append(exc.message)
         else:
             db.session.commit()
             flash(f"Created the cohort {cohort.name}.", "success")
-            return redirect(url_for("accounts.cohorts"))
-    return render_template("accounts/cohort_form.html", form=form, cohort=None)
+            return redirect(url_for("accounts.edit_cohort", cohort_id=cohort.id))
+    return render_template(
+        "accounts/cohort_form.html", form=form, cohort=None, picker=picker, show_options=SHOW
+    )
 
 
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 def edit_cohort(cohort_id: int):
     cohort = db.first_or_404(authz.cohorts_managed_by(current_user).where(Cohort.id == cohort_id))
     form = CohortForm(obj=cohort if request.method == "GET" else None)
-    _cohort_form(form)
+    picker = _picker(form, cohort)
     if request.method == "GET":
-        form.members.data = [m.id for m in cohort.members]
+        form.members.data = sorted(picker.members)
     if form.validate_on_submit():
         try:
             cohort.name = form.name.data.strip()
             cohort.description = (form.description.data or "").strip()
-            services.set_cohort_members(cohort, learners=_learners(form.members.data))
+            add, remove = _posted_changes(form, cohort)
+            joined, left = services.change_cohort_members(cohort, add=add, remove=remove)
             db.session.flush()
         except AccountError as exc:
             db.session.rollback()
@@ -216,6 +283,13 @@ def edit_cohort(cohort_id: int):
             form.name.errors.append("This centre already has a cohort with that name.")
         else:
             db.session.commit()
-            flash(f"Saved the cohort {cohort.name}.", "success")
-            return redirect(url_for("accounts.cohorts"))
-    return render_template("accounts/cohort_form.html", form=form, cohort=cohort)
+            flash(f"Saved the cohort {cohort.name}: {joined} joined, {left} left.", "success")
+            return redirect(url_for("accounts.edit_cohort", cohort_id=cohort.id, **request.args))
+    return render_template(
+        "accounts/cohort_form.html",
+        form=form,
+        cohort=cohort,
+        picker=picker,
+        show_options=SHOW,
+        member_count=queries.member_counts([cohort.id]).get(cohort.id, 0),
+    )

@@ -49,10 +49,15 @@ def case_page(case: Case, user: User) -> dict:
     records = records_of(case)
     trail = trail_of(events)
     letter = records["letter"].data.get("text") if "letter" in records else None
+    remedy = records["remedy"].data if "remedy" in records else None
+    sent = records["correspondence"].data.get("rounds") if "correspondence" in records else None
+    if sent:
+        # Once sent, the checks weigh the response as sent, not a later draft.
+        letter, remedy = sent[-1]["letter"], sent[-1]["remedy"]
     choice = None
-    if "remedy" in records:
+    if remedy is not None:
         try:
-            choice = choice_of(records["remedy"].data)
+            choice = choice_of(remedy)
         except RulesError:
             choice = None
     can_work = authz.can_work_case(user, case) and case.status == CaseStatus.OPEN

@@ -13,6 +13,7 @@ from portfolio.evidence.content import case_item_content
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio
 from portfolio.extensions import db
 from portfolio.framework.models import Outcome, Unit
+from portfolio.library.queries import spec_of
 
 
 def canonical_json(data: dict) -> bytes:
@@ -106,7 +107,7 @@ def build_snapshot(portfolio: Portfolio, *, declared_name: str, declared_on: dat
                 "source": item.source,
                 "case_id": item.case_id,
                 "source_ref": item.source_ref,
-                "scenario": cases[item.case_id].version.data["title"] if item.case_id else None,
+                "scenario": spec_of(cases[item.case_id].version).title if item.case_id else None,
                 "title": item.title,
                 "description": item.description,
                 "occurred_on": item.occurred_on.isoformat() if item.occurred_on else None,

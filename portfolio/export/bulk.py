@@ -219,9 +219,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "learner"
 
 
-def _write_zip(
-    export: BulkExport, submissions: list[Submission], rendered: dict[int, str]
-) -> str:
+def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict[int, str]) -> str:
     """The PDFs and a manifest (CSV, with each PDF's SHA-256) in one zip under PDF_CACHE_DIR,
     streamed to a temporary file and renamed into place; returns its path relative to that
     folder."""

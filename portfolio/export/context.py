@@ -31,11 +31,13 @@ from portfolio.review.models import (
     Assessment,
     AssessmentKind,
     AssessmentStatus,
+    Decision,
     DecisionLogEntry,
     IqaReview,
     IqaReviewStatus,
     Sample,
 )
+from portfolio.review.queries import corrections_of, effective_decisions
 
 # Past this many items the grid lists item numbers per criterion instead of a column per item,
 # so it still fits the width of an A4 page.
@@ -82,7 +84,8 @@ def review_state(submission: Submission) -> dict[str, Any]:
         )
         .order_by(Assessment.completed_at, Assessment.id)
     ).all()
-    criterion_refs = _criterion_refs(assessments)
+    corrections = corrections_of(list(assessments))
+    criterion_refs = _criterion_refs(assessments, corrections)
     reviews = []
     if assessments:
         reviews = db.session.scalars(
@@ -109,13 +112,16 @@ def review_state(submission: Submission) -> dict[str, Any]:
     return {
         "status": submission.status.value,
         "status_label": SUBMISSION_STATUS_LABELS[submission.status],
-        "assessments": [_assessment(a, criterion_refs, order) for a in assessments],
+        "assessments": [
+            _assessment(a, corrections.get(a.id, []), criterion_refs, order) for a in assessments
+        ],
         "iqa_reviews": [_iqa_review(r, criterion_refs, order) for r in reviews],
         "log_entries": [
             {
                 "seq": e.seq,
                 "kind": e.kind,
                 "kind_label": _kind_label(e.kind),
+                "detail": _entry_detail(e.payload),
                 "actor": e.actor.full_name,
                 "created_at": e.created_at,
                 "prev_hash": e.prev_hash,
@@ -126,10 +132,32 @@ def review_state(submission: Submission) -> dict[str, Any]:
     }
 
 
+LOG_KIND_LABELS = {
+    "decision": "Decision",
+    "correction": "Decision corrected",
+    "return": "Returned for resubmission",
+    "sign_off": "Signed off",
+    "standardisation": "Standardisation marking",
+    "iqa_verdict": "IQA verdict",
+    "assessor_response": "Assessor responded to the IQA",
+    "acknowledgement": "Learner acknowledged the feedback",
+}
+
+
 def _kind_label(kind: str) -> str:
     """A log entry's kind in words: "iqa_verdict" -> "IQA verdict"."""
+    if kind in LOG_KIND_LABELS:
+        return LOG_KIND_LABELS[kind]
     words = kind.replace("_", " ").capitalize().split(" ")
     return " ".join("IQA" if w.lower() == "iqa" else w for w in words)
+
+
+def _entry_detail(payload: dict[str, Any]) -> str:
+    """The criterion and decision an entry records, when it records one."""
+    ref, value = payload.get("criterion"), payload.get("decision")
+    if isinstance(ref, str) and value in Decision._value2member_map_:
+        return f"{ref}: {Decision(value).label}"
+    return ""
 
 
 def state_digest(state: dict[str, Any]) -> str:
@@ -149,9 +177,12 @@ def _criterion_order(snapshot: dict) -> dict[str, int]:
     return {ref: i for i, ref in enumerate(refs)}
 
 
-def _criterion_refs(assessments: list[Assessment]) -> dict[int, str]:
-    """Criterion id -> ref for every decision, in one query."""
+def _criterion_refs(
+    assessments: list[Assessment], corrections: dict[int, list[DecisionLogEntry]]
+) -> dict[int, str]:
+    """Criterion id -> ref for every decision and correction, in one query."""
     ids = {d.criterion_id for a in assessments for d in a.decisions}
+    ids |= {e.payload["criterion_id"] for entries in corrections.values() for e in entries}
     return _refs(ids)
 
 
@@ -166,7 +197,15 @@ def _refs(ids: set[int]) -> dict[int, str]:
     return {criterion_id: ref for criterion_id, ref in rows}
 
 
-def _assessment(a: Assessment, refs: dict[int, str], order: dict[str, int]) -> dict[str, Any]:
+def _assessment(
+    a: Assessment,
+    corrections: list[DecisionLogEntry],
+    refs: dict[int, str],
+    order: dict[str, int],
+) -> dict[str, Any]:
+    """A completed assessment with each decision as it stands: the stored decision, or the
+    latest correction on the log (review.queries.effective_decisions), with what it replaced."""
+    stored = {d.criterion_id: d for d in a.decisions}
     decisions = sorted(
         (
             {
@@ -174,8 +213,14 @@ def _assessment(a: Assessment, refs: dict[int, str], order: dict[str, int]) -> d
                 "decision": d.decision.value,
                 "label": d.decision.label,
                 "feedback": d.feedback,
+                "corrected": d.corrected,
+                "reason": d.reason,
+                "corrected_at": d.corrected_at,
+                "original_label": stored[d.criterion_id].decision.label
+                if d.corrected and d.criterion_id in stored
+                else "",
             }
-            for d in a.decisions
+            for d in effective_decisions(a, corrections).values()
         ),
         key=lambda d: (order.get(d["ref"], len(order)), d["ref"]),
     )
@@ -225,7 +270,7 @@ def portfolio_context(
     Pass `state` when the caller already has it (the cache computed it for its key)."""
     snap = submission.snapshot
     state = review_state(submission) if state is None else state
-    effective = effective_decisions(state)
+    effective = standing_decisions(state)
     items = _items(snap, effective)
     head_hash = latest_hash()
     head_seq = db.session.scalar(
@@ -234,8 +279,9 @@ def portfolio_context(
     latest_assessment = state["assessments"][-1] if state["assessments"] else None
     learner = snap["learner"]
     unit = snap["unit"]
+    title = f"Portfolio of {learner['name']}: unit {unit['code']}, version {submission.number}"
     return {
-        "title": f"Portfolio of {learner['name']}: unit {unit['code']}, version {submission.number}",
+        "title": title,
         "learner": {"name": learner["name"], "email": learner.get("email", "")},
         "centre": snap.get("centre", ""),
         "unit": unit,
@@ -271,10 +317,9 @@ def portfolio_context(
     }
 
 
-def effective_decisions(state: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """The decision that stands for each criterion: the latest completed assessment's.
-    (No correction mechanism exists in the review models yet; when the review services add
-    one, read it here.)"""
+def standing_decisions(state: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The decision that stands for each criterion: the latest completed assessment's, with
+    its corrections applied (see review_state)."""
     decisions: dict[str, dict[str, str]] = {}
     for assessment in state["assessments"]:  # oldest first, so later ones win
         for d in assessment["decisions"]:
@@ -305,9 +350,7 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
                 "description": item.get("description", ""),
                 "occurred_on": item.get("occurred_on"),
                 "content": content,
-                "mappings": [
-                    {**m, "decision": effective.get(m["ref"])} for m in item["mappings"]
-                ],
+                "mappings": [{**m, "decision": effective.get(m["ref"])} for m in item["mappings"]],
                 "charts": _charts(item, n, flags.get(item.get("case_id"), {})),
                 "log_summary": _log_summary(content) if item["source"] == "case_log" else None,
                 "upload": _upload(content) if item["source"] == "upload" else None,
@@ -399,7 +442,12 @@ def _grid(
                 }
             )
         outcomes.append(
-            {"ref": outcome["ref"], "title": outcome["title"], "kind": outcome["kind"], "rows": rows}
+            {
+                "ref": outcome["ref"],
+                "title": outcome["title"],
+                "kind": outcome["kind"],
+                "rows": rows,
+            }
         )
     return {
         "outcomes": outcomes,

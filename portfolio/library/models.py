@@ -64,7 +64,9 @@ class ScenarioVersion(db.Model):
     scenario_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("scenarios.id"), index=True)
     number: so.Mapped[int]
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
-    data: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    # Deferred: about 70 KB of JSON, parsed once per process into spec_of's cache of immutable
+    # versions; pages that load a version (or a case's) then never fetch or parse it again.
+    data: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, deferred=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 

@@ -25,7 +25,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.models import Centre, User
@@ -50,6 +49,7 @@ from portfolio.review.models import (
     SampleStage,
     SamplingPlan,
 )
+from portfolio.review.services import link_to
 from portfolio.roles import Role
 
 MAX_NAME = 120
@@ -72,14 +72,6 @@ class StaleReview(IqaError):
             "your changes were not applied. Your text is still below: copy anything you need, "
             "reload the page to see the newer version, then make your change again."
         )
-
-
-def _path(endpoint: str, **values) -> str:
-    """A URL path for a notification link, built from the routes without a request."""
-    adapter = current_app.url_map.bind(
-        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
-    )
-    return adapter.build(endpoint, values)
 
 
 def _clean(text: str | None, *, label: str, limit: int = MAX_TEXT) -> str:
@@ -392,7 +384,7 @@ def complete_review(review: IqaReview, *, by: User) -> IqaReview:
                 else "agrees with every decision."
             )
         ),
-        link=_path("iqa.respond", review_id=review.id),
+        link=link_to("iqa.respond", review_id=review.id),
     )
     return review
 
@@ -435,7 +427,7 @@ def respond(review: IqaReview, *, by: User, response: str) -> IqaReview:
         review.iqa,
         kind="assessor_response",
         message=f"{by.full_name} has responded to your review of their assessment.",
-        link=_path("iqa.sample", sample_id=review.sample_id),
+        link=link_to("iqa.sample", sample_id=review.sample_id),
     )
     return review
 
@@ -507,7 +499,7 @@ def start_standardisation(
 
 def _standardisation_link(assessment: Assessment) -> str:
     """Where the assessor marks: their bench (/assess/assessments/<id> leads there)."""
-    return _path("review.bench", assessment_id=assessment.id)
+    return link_to("review.bench", assessment_id=assessment.id)
 
 
 @dataclass(frozen=True)

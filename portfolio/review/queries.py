@@ -80,7 +80,7 @@ def corrections_of(assessments: list[Assessment]) -> dict[int, list[DecisionLogE
         sa.select(DecisionLogEntry)
         .where(
             DecisionLogEntry.kind == "correction",
-            DecisionLogEntry.submission_id.in_({a.submission_id for a in assessments}),
+            DecisionLogEntry.submission_id.in_(sorted({a.submission_id for a in assessments})),
         )
         .order_by(DecisionLogEntry.seq)
     )
@@ -213,12 +213,6 @@ def queue_summary(assessor: User) -> tuple[int, datetime | None]:
     count, oldest = db.session.execute(
         sa.select(sa.func.count(), sa.func.min(waiting.c.submitted_at))
     ).one()
-    if isinstance(oldest, str):  # SQLite returns MIN() of a timestamp as text
-        oldest = datetime.fromisoformat(oldest)
-    if oldest is not None and oldest.tzinfo is None:
-        from datetime import UTC
-
-        oldest = oldest.replace(tzinfo=UTC)
     return count, oldest
 
 

@@ -49,6 +49,13 @@ class ReviewError(Exception):
         self.message = message
 
 
+class WrongPassword(ReviewError):
+    """The re-entered password did not match: counted towards sign-in throttling."""
+
+    def __init__(self) -> None:
+        super().__init__("That password is not right. Re-enter your password to sign off.")
+
+
 class StaleAssessment(ReviewError):
     """A save named an older version of the assessment than the one stored."""
 
@@ -324,7 +331,7 @@ def sign_off(
             f"Type your full name exactly as it is on your account ({by.full_name}) to sign."
         )
     if not verify_password(by.password_hash, password or ""):
-        raise ReviewError("That password is not right. Re-enter your password to sign off.")
+        raise WrongPassword()
     signed_at = utcnow()
     decisions = _log_decisions(assessment, criteria, by)
     log.append(

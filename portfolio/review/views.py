@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from portfolio import authz
+from portfolio.accounts.services import login_throttled, record_login_failure
 from portfolio.auth.forms import ReauthForm
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db
@@ -161,7 +162,11 @@ def sign_off(submission_id: int):
 
 
 def _sign(assessment: Assessment, form: forms.SignOffForm) -> str | None:
-    """Sign off with the form's name and password: None when signed, else why not."""
+    """Sign off with the form's name and password: None when signed, else why not. Wrong
+    passwords count towards the sign-in throttle, so the form cannot be used to guess one."""
+    ip = request.remote_addr or "unknown"
+    if login_throttled(email=current_user.email, ip=ip):
+        return "Too many wrong passwords. Wait 15 minutes, then try again."
     try:
         services.sign_off(
             assessment,
@@ -172,6 +177,9 @@ def _sign(assessment: Assessment, form: forms.SignOffForm) -> str | None:
         )
     except ReviewError as exc:
         db.session.rollback()
+        if isinstance(exc, services.WrongPassword):
+            record_login_failure(email=current_user.email, ip=ip)
+            db.session.commit()
         return exc.message
     db.session.commit()
     return None

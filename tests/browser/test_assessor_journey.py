@@ -176,3 +176,55 @@ def test_return_then_sign_off_the_resubmission(page: Page, live_server: str, sub
     statuses = db.session.scalars(sa.select(Submission.status).order_by(Submission.number)).all()
     assert statuses == [SubmissionStatus.RETURNED, SubmissionStatus.SIGNED_OFF]
     assert log.verify().ok
+
+
+def test_assessor_records_evidence_and_corrects_a_decision(page: Page, live_server: str, submitted):
+    from portfolio.accounts.models import User
+    from portfolio.review import services
+    from portfolio.review.models import Decision
+
+    assessor = db.session.scalar(sa.select(User).where(User.email == "sam@alpha.test"))
+    submission = db.session.scalar(sa.select(Submission))
+    assessment = services.open_assessment(submission, by=assessor)
+    criteria = services.unit_criteria(submission.portfolio)
+    services.save_decisions(
+        assessment,
+        {c.id: (Decision.NOT_YET, f"More on {c.ref}.") for c in criteria},
+        overall_feedback="Keep going.",
+        expected_version=None,
+    )
+    services.return_for_resubmission(assessment, by=assessor)
+    db.session.commit()
+
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    page.goto(f"{live_server}/assess/submissions/{submission.id}")
+    expect(page.get_by_text("Decisions are final")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_text("Correct the decision on 1.1").click()
+    page.get_by_role("group", name="Corrected decision (1.1)").get_by_label("Competent", exact=True).check()
+    page.get_by_role("button", name="Record the correction").first.click()
+    expect(page.get_by_role("alert")).to_contain_text("Say why the decision is being corrected")
+    assert_accessible(page)
+    page.get_by_label("Reason for the correction").first.fill("The findings do gather it all.")
+    page.get_by_role("button", name="Record the correction").first.click()
+    expect(page.get_by_role("status")).to_contain_text("correction to 1.1 is on the decision log")
+    expect(
+        page.get_by_text("Reason for the correction: The findings do gather it all.")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Record a discussion, observation or questioning").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Record assessor evidence")
+    assert_accessible(page)
+    page.get_by_label("Professional discussion").check()
+    page.get_by_label("Record").fill("We discussed the stages of the complaints procedure.")
+    page.get_by_role("button", name="Save the record").click()
+    expect(page.get_by_role("status")).to_contain_text("Now map it to the criteria")
+    assert_accessible(page)
+    page.get_by_label(re.compile(r"^2\.1 ")).check()
+    page.get_by_label("How this item meets 2.1").fill("Described each stage and its timescale.")
+    page.get_by_role("button", name="Save mappings").click()
+    expect(page.get_by_role("status")).to_contain_text("Mappings saved.")
+    assert_accessible(page)
+    nav(page, "Notifications")
+    expect(page.get_by_text("You have no notifications.")).to_be_visible()

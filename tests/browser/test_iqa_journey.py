@@ -21,6 +21,7 @@ from portfolio.library.services import load_bundled
 from portfolio.review import log
 from portfolio.review import services as review
 from portfolio.review.models import (
+    Assessment,
     CriterionDecision,
     Decision,
     DecisionLogEntry,
@@ -222,3 +223,71 @@ def test_iqa_samples_disagrees_and_the_assessor_responds(page: Page, live_server
     assert list(kinds)[-2:] == ["iqa_verdict", "assessor_response"]
     assert log.verify().ok
     assert decisions(assessment_id) == before
+
+
+def test_iqa_standardises_and_reads_the_agreement(
+    page: Page, live_server: str, signed_off, make_user
+):
+    """The IQA asks a colleague to mark the signed-off submission; the colleague marks it on
+    their bench (through the services here) and differs on 1.2; the IQA reads the report."""
+    colleague = make_user(
+        Role.ASSESSOR, signed_off.assessor.centre, email="cara@alpha.test", full_name="Cara Reid"
+    )
+    db.session.commit()
+    submission_id = signed_off.submission_id
+
+    sign_in(page, live_server, "ines@alpha.test", IQA)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Standardisation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Standardisation")
+    expect(page.get_by_text("No standardisation yet.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Start standardisation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Start standardisation")
+    assert_accessible(page)
+    page.get_by_label("Submission to standardise on").select_option(label=f"{LEARNER}: version 1")
+    page.get_by_role("button", name="Ask them to mark it").click()  # nobody chosen
+    expect(page.get_by_role("alert")).to_contain_text("Choose at least one assessor")
+    assert_accessible(page)
+    page.get_by_label("Cara Reid").check()
+    page.get_by_role("button", name="Ask them to mark it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Standardisation: {LEARNER}, version 1"
+    )
+    expect(page.get_by_text("Still marking: Cara Reid")).to_be_visible()
+    assert_accessible(page)
+
+    # Cara marks on her bench (the assessor side's services) and differs on 1.2.
+    db.session.expire_all()
+    marking = db.session.scalar(sa.select(Assessment).where(Assessment.assessor_id == colleague.id))
+    criteria = criteria_of(marking.submission.portfolio.unit_id)
+    review.save_decisions(
+        marking,
+        {
+            c.id: (Decision.NOT_YET, "No ombudsman named.")
+            if c.ref == "1.2"
+            else (Decision.COMPETENT, "")
+            for c in criteria
+        },
+        overall_feedback="",
+        expected_version=marking.version,
+        by=colleague,
+    )
+    review.complete_standardisation(marking, by=colleague)
+    db.session.commit()
+
+    page.reload()
+    differ = page.get_by_role("region", name="Where they differ")
+    expect(differ.get_by_role("heading", level=3)).to_have_text(re.compile(r"^1\.2 "))
+    expect(differ).to_contain_text("Cara Reid: Not yet competent. No ombudsman named.")
+    expect(
+        page.get_by_role("row", name=re.compile(r"^1\.1 Competent Competent 100%"))
+    ).to_be_visible()
+    # 5 of 6 decisions Competent: one difference in three criteria is below chance (kappa
+    # -0.2), the prevalence effect the hint explains.
+    expect(page.locator(".card", has_text="Fleiss' kappa")).to_contain_text("-0.20")
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to standardisation").click()
+    expect(page.get_by_role("link", name=f"{LEARNER}, version 1")).to_have_attribute(
+        "href", f"/iqa/standardisation/{submission_id}"
+    )
+    assert_accessible(page)

@@ -884,3 +884,21 @@ def test_a_weak_learner_is_pushed_back_twice(bundled, slug):
         "remedy-covers": False,
         "authority": False,
     }
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_each_scenarios_manager_approves_up_to_their_limit(bundled, slug):
+    learner, scenarios = bundled
+    scenario, spec = scenarios[slug]
+    case = services.start_case(learner, scenario)
+    within = str(spec.authority_limit + 1)
+    save(case, "remedy", remedy(custom=("Goodwill", within)))
+    answer = services.request_authorisation(case)
+    assert answer["approved"] is True
+    assert answer["message"] == spec.authorisation.approve_message.strip()
+    beyond = str(spec.authorisation.approve_up_to + Decimal("0.01"))
+    save(case, "remedy", remedy(custom=("Goodwill", beyond)))
+    answer = services.request_authorisation(case)
+    assert answer["approved"] is False and answer["total"] == beyond
+    assert answer["message"] == spec.authorisation.decline_message.strip()
+    assert case.hours == 2 * spec.clock.costs.request_authorisation

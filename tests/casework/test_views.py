@@ -647,3 +647,23 @@ def test_queries_do_not_grow_with_the_trail(client, w, spec, count_queries, page
     with count_queries() as long:
         assert client.get(url(case, page)).status_code == 200
     assert len(long) == len(short), "\n".join(long)
+
+
+def test_the_checks_weigh_the_response_as_sent(client, w):
+    services.save_record(
+        w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    services.save_record(w.case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    services.send_response(w.case)
+    # Edits after sending do not change what the customer was sent.
+    services.save_record(w.case, "letter", {"text": WEAK_LETTER}, expected_version=1)
+    services.save_record(w.case, "remedy", {"remedy_ids": []}, expected_version=1)
+    db.session.commit()
+    body = login(client, w.assessor).get(url(w.case)).get_data(as_text=True)
+    rows = {
+        unescape(label): unescape(row)
+        for label, row in (chunk.split("</th>", 1) for chunk in body.split('<th scope="row">')[1:])
+    }
+    assert "Met" in rows[CHECK_LABELS["adr-rights"]].split("</td>", 1)[0]
+    assert "Met" in rows[CHECK_LABELS["remedy-covers"]].split("</td>", 1)[0]
+    assert "Not met" not in rows[CHECK_LABELS["adr-rights"]].split("</td>", 1)[0]

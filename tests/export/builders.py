@@ -159,7 +159,9 @@ def work_case(
         expected_version=None,
     )
     required = [
-        r.remedy for r in spec.customer_reply.requirements if r.kind == "remedy_includes" and r.remedy
+        r.remedy
+        for r in spec.customer_reply.requirements
+        if r.kind == "remedy_includes" and r.remedy
     ]
     casework.save_record(
         case,
@@ -350,10 +352,24 @@ def sign_off(
     assessment.completed_at = utcnow()
     submission.status = SubmissionStatus.RETURNED if not_yet else SubmissionStatus.SIGNED_OFF
     db.session.flush()
+    # The log as review.services writes it: one entry per decision, then the closing entry.
+    for criterion, decision in zip(criteria, assessment.decisions, strict=True):
+        log.append(
+            "decision",
+            actor=assessor,
+            submission_id=submission.id,
+            payload={
+                "assessment_id": assessment.id,
+                "criterion_id": criterion.id,
+                "criterion": criterion.ref,
+                "decision": decision.decision.value,
+                "feedback": decision.feedback,
+            },
+        )
     log.append(
-        "assessment_signed_off" if not not_yet else "assessment_returned",
+        "return" if not_yet else "sign_off",
         actor=assessor,
-        payload={"assessment_id": assessment.id, "decisions": len(criteria)},
+        payload={"assessment_id": assessment.id, "signed_name": assessor.full_name},
         submission_id=submission.id,
     )
     return assessment

@@ -139,7 +139,10 @@ def test_cli_exports_in_parallel_worker_processes(app, runner, cohort_work, pdf_
     db.session.refresh(job)
     assert (job.status, job.done, job.total, job.requested_by_id) == (ExportStatus.DONE, 2, 2, None)
     assert len(list(pdf_cache.glob("submissions/*/*.pdf"))) == 2
-    assert len([n for n in _zip(bulk.zip_path(job).read_bytes()).namelist() if n.endswith(".pdf")]) == 2
+    assert (
+        len([n for n in _zip(bulk.zip_path(job).read_bytes()).namelist() if n.endswith(".pdf")])
+        == 2
+    )
 
 
 def test_background_thread_runs_the_job(app, cohort_work):

@@ -55,9 +55,7 @@ def test_serves_static_stylesheet_and_our_images():
     css = resolve(BASE_URL + "pdf/portfolio.css", static_root=STATIC)
     assert css.mime_type == "text/css" and b"@page" in css.body
     png = builders.png_bytes()
-    image = resolve(
-        "data:image/png;base64," + base64.b64encode(png).decode(), static_root=STATIC
-    )
+    image = resolve("data:image/png;base64," + base64.b64encode(png).decode(), static_root=STATIC)
     assert image.mime_type == "image/png" and image.body == png
 
 
@@ -132,9 +130,7 @@ def test_hostile_learner_text_fetches_nothing(
     assert "<http://example.com/x>" in text  # a link is printed, never fetched
 
 
-def test_the_fetcher_refuses_what_gets_past_the_template(
-    app, tmp_path, asked, no_network_no_files
-):
+def test_the_fetcher_refuses_what_gets_past_the_template(app, tmp_path, asked, no_network_no_files):
     """Second wall: raw HTML with hostile URLs (as if escaping failed) renders without reading
     them; each one reached the fetcher and was refused."""
     hostile = [

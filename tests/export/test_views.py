@@ -127,3 +127,32 @@ def test_submission_and_portfolio_pages_link_to_the_pdf(client, light):
     assert link in page and "Download PDF" in page
     page = client.get(f"/portfolio/{world.submission.portfolio_id}").get_data(as_text=True)
     assert link in page
+
+
+def test_a_corrected_decision_is_shown_as_corrected(client, light, renders, tmp_path):
+    """A correction (a log entry; the stored decision never changes) re-renders the PDF, which
+    shows the decision as it stands and what it replaced."""
+    from portfolio.framework.models import Criterion
+    from portfolio.review import services as review
+    from tests.export.conftest import pdftotext
+
+    world = light
+    assessment = builders.sign_off(world.submission, world.assessor)
+    db.session.commit()
+    _get(client, world.learner, world.submission.id)
+    criterion = db.session.scalar(db.select(Criterion).where(Criterion.ref == "2.4"))
+    review.correct_decision(
+        assessment,
+        criterion,
+        decision="not_yet",
+        feedback="Say what the customer can do next.",
+        reason="Missed that the ombudsman was not named.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    _, body = _get(client, world.learner, world.submission.id)
+    assert len(renders) == 2
+    text = " ".join(pdftotext(body, tmp_path).split())
+    assert "Say what the customer can do next." in text
+    assert "from Competent: Missed that the ombudsman was not named." in text
+    assert "Decision corrected (2.4: Not yet competent)" in text

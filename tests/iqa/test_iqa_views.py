@@ -395,3 +395,60 @@ def test_another_centre_finds_no_standardisation(client, world, signed_off, make
         assert response.status_code == 422  # not one of their choices
     assert db.session.scalar(sa.select(sa.func.count(Sample.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 1
+
+
+def test_a_corrected_decision_is_judged_as_it_stands(client, world, sample, unit):
+    from portfolio.review import services as review
+
+    _, criteria = unit
+    assessment = sample.assessment
+    review.correct_decision(
+        assessment,
+        criteria[2],
+        decision=C,
+        feedback="",
+        reason="The knowledge answer was in the second item after all.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}")
+    assert "Corrected" in page.text and "in the second item after all" in page.text
+    assert "Assessor's decision: <strong>Not yet competent" not in page.text
+    done = client.post(
+        f"/iqa/samples/{sample.id}/complete", data=verdict_form(criteria, version="")
+    )
+    assert done.status_code == 302
+    entry = db.session.scalar(
+        sa.select(DecisionLogEntry).where(DecisionLogEntry.kind == "iqa_verdict")
+    )
+    assert entry.payload["verdicts"][2] | {"feedback": ""} == {
+        "criterion_id": criteria[2].id,
+        "criterion": "2.1",
+        "assessor_decision": "competent",
+        "corrected": True,
+        "agree": True,
+        "feedback": "",
+    }
+
+
+def test_standardisation_list_query_count_holds(
+    client, world, signed_off, make_user, count_queries
+):
+    colleague = make_user(Role.ASSESSOR, world.centre)
+
+    def standardise():
+        iqa.start_standardisation(signed_off().submission, assessors=[colleague], by=world.iqa)
+        db.session.commit()
+
+    standardise()
+    login(client, world.iqa)
+    client.get("/iqa/standardisation/")
+    with count_queries() as few:
+        client.get("/iqa/standardisation/")
+    for _ in range(4):
+        standardise()
+    with count_queries() as many:
+        page = client.get("/iqa/standardisation/")
+    assert page.text.count("/iqa/standardisation/") >= 5
+    assert len(many) == len(few)

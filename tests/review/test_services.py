@@ -179,7 +179,11 @@ def test_return_logs_each_decision_and_tells_the_learner(submitted):
     assert w.submission.status == SubmissionStatus.RETURNED
     entries = _entries()
     assert [e.kind for e in entries] == ["decision"] * 3 + ["return"]
-    assert entries[-1].payload["decisions"] == {"1.1": "competent", "1.2": "not_yet", "2.1": "not_yet"}
+    assert entries[-1].payload["decisions"] == {
+        "1.1": "competent",
+        "1.2": "not_yet",
+        "2.1": "not_yet",
+    }
     assert entries[-1].payload["snapshot_hash"] == w.submission.snapshot_hash
     assert all(e.submission_id == w.submission.id for e in entries)
     note = db.session.scalar(sa.select(Notification).where(Notification.user_id == w.learner.id))
@@ -248,9 +252,10 @@ def test_sign_off_writes_the_signature_to_the_log(submitted):
     assert [e.kind for e in entries] == ["decision"] * 3 + ["sign_off"]
     assert entries[-1].payload["signed_name"] == name.strip()
     assert set(entries[-1].payload["decisions"].values()) == {"competent"}
-    assert db.session.scalar(
-        sa.select(Notification.kind).where(Notification.user_id == w.learner.id)
-    ) == "signed_off"
+    assert (
+        db.session.scalar(sa.select(Notification.kind).where(Notification.user_id == w.learner.id))
+        == "signed_off"
+    )
     assert queries.queue_rows(w.assessor) == []
 
 

@@ -20,7 +20,7 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import PASSWORD, login
-from tests.review.conftest import criteria_of, decide, submit
+from tests.review.conftest import criteria_of, decide
 
 
 def _open(w) -> Assessment:
@@ -100,7 +100,7 @@ def test_learner_reads_feedback_and_acknowledges(client, submitted):
     services.return_for_resubmission(assessment, by=w.assessor)
     db.session.commit()
     login(client, w.learner)
-    assert "1<span class=\"visually-hidden\"> unread" in client.get("/dashboard").text
+    assert '1<span class="visually-hidden"> unread' in client.get("/dashboard").text
     inbox = client.get("/notifications/")
     assert "returned version 1" in inbox.text
     note = db.session.scalar(sa.select(Notification))
@@ -289,7 +289,9 @@ def test_assessor_records_evidence_and_maps_it(client, submitted):
     login(client, w.assessor)
     url = f"/assess/portfolios/{w.portfolio.id}/evidence/new"
     assert client.get(url).status_code == 200
-    empty = client.post(url, data={"source": "observation", "body": "", "occurred_on": "2026-01-05"})
+    empty = client.post(
+        url, data={"source": "observation", "body": "", "occurred_on": "2026-01-05"}
+    )
     assert empty.status_code == 422
     made = client.post(
         url,
@@ -344,9 +346,9 @@ def test_read_all_clears_the_header_count(client, submitted):
         notify(w.learner, "note", f"Message {n}", "")
     db.session.commit()
     login(client, w.learner)
-    assert "3<span class=\"visually-hidden\"> unread" in client.get("/notifications/").text
+    assert '3<span class="visually-hidden"> unread' in client.get("/notifications/").text
     assert client.post("/notifications/read-all").status_code == 302
-    assert "visually-hidden\"> unread" not in client.get("/notifications/").text
+    assert 'visually-hidden"> unread' not in client.get("/notifications/").text
 
 
 # --- query counts ----------------------------------------------------------------------------
@@ -399,3 +401,58 @@ def test_queue_and_caseload_queries_do_not_grow(client, submitted, make_user, co
     assert len(many) == len(few)
     if path == "/assess/":
         assert page.text.count("Start marking<span") == 9
+
+
+def test_a_standardisation_marking_on_the_bench(client, submitted, make_user):
+    """The IQA asks another assessor of the centre to mark the same version for comparison:
+    their link leads to the bench, where they save and finish but never return or sign off."""
+    w = submitted
+    second = make_user(Role.ASSESSOR, w.centre)
+    marking = Assessment(
+        submission_id=w.submission.id, assessor_id=second.id, kind="standardisation"
+    )
+    db.session.add(marking)
+    db.session.commit()
+    login(client, second)
+    link = client.get(f"/assess/assessments/{marking.id}")
+    assert link.headers["Location"] == f"/assess/submissions/{w.submission.id}"
+    bench = client.get(link.headers["Location"])
+    assert bench.status_code == 200 and "Standardisation marking" in bench.text
+    assert "Save and finish marking" in bench.text and "return for resubmission" not in bench.text
+    url = link.headers["Location"]
+    assert client.post(f"{url}/return", data=_form(w, marking, "x", **ALL)).status_code == 422
+    unfinished = client.post(
+        url, data=_form(w, marking, **{"1_1": "competent"}) | {"then": "finish"}
+    )
+    assert unfinished.status_code == 422 and "still undecided" in unfinished.text
+    db.session.expire_all()
+    done = client.post(url, data=_form(w, marking, **ALL) | {"then": "finish"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert marking.status == AssessmentStatus.COMPLETED
+    assert [e.kind for e in db.session.scalars(sa.select(DecisionLogEntry))][-1] == (
+        "standardisation"
+    )
+    assert w.submission.status == SubmissionStatus.SUBMITTED  # the learner's version waits on
+    login(client, w.learner)
+    assert client.get(f"/assess/feedback/{marking.id}").status_code == 404
+    # The allocated assessor's own marking is unaffected and still to do.
+    login(client, w.assessor)
+    assert "Start marking" in client.get("/assess/").text
+
+
+def test_wrong_sign_off_passwords_are_throttled(client, submitted, app):
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w)
+    db.session.commit()
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}/sign-off"
+    data = {"signed_name": w.assessor.full_name, "version": str(assessment.version)}
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]):
+        wrong = client.post(url, data=data | {"password": "guess number one"})
+        assert "password is not right" in wrong.text
+    blocked = client.post(url, data=data | {"password": PASSWORD})
+    assert blocked.status_code == 422 and "Too many wrong passwords" in blocked.text
+    db.session.expire_all()
+    assert assessment.status == AssessmentStatus.IN_PROGRESS
