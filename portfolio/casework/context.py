@@ -10,6 +10,7 @@ from portfolio.casework import clock as sim_clock
 from portfolio.casework.checks import formative_list, marking_checks
 from portfolio.casework.errors import RulesError
 from portfolio.casework.models import Case, CaseStatus
+from portfolio.casework.narrative import describe_event
 from portfolio.casework.queries import (
     choice_of,
     records_of,
@@ -82,6 +83,7 @@ def case_page(case: Case, user: User) -> dict:
         else [],
         "action_form": ReauthForm(),
         "case_nav": CASE_NAV,
+        "describe": lambda event: describe_event(spec, event),
         "sim_time": lambda hours: sim_clock.SimTime.from_hours(spec.clock, hours),
     }
 

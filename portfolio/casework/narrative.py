@@ -41,8 +41,13 @@ def describe_event(spec: Scenario, event: TrailEvent) -> str:
         case "outcome_recorded":
             return "Recorded the outcome"
         case "draft_saved":
+            record = str(p.get("record", "")).replace("_", " ")
             if p.get("removed"):
                 return "Removed a finding"
-            return f"Draft saved: {str(p.get('record', '')).replace('_', ' ')}"
+            if p.get("deleted"):
+                return f"Deleted the {record}"
+            if p.get("saved") or "id" in p:
+                return f"Saved the {record}"
+            return f"Draft saved: {record}"
     # summary_saved, options_saved, remedy_saved, letter_saved and any later kinds
     return "Saved the " + event.kind.removesuffix("_saved").replace("_", " ")

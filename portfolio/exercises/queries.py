@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_sqlalchemy.pagination import Pagination
 
 from portfolio.accounts.models import Cohort, User, cohort_members
 from portfolio.casework.clock import SimTime, deadline_status
@@ -53,34 +54,62 @@ class BoardRow:
     overdue: bool
 
 
-def live_board(exercise: Exercise, today: date) -> list[BoardRow]:
-    """Every learner of the cohort with where they are in the exercise. Six queries however
-    large the cohort: members, cases, trail kinds, analyses, confirmed mappings, submissions."""
-    learners = list(
-        db.session.scalars(
-            sa.select(User)
-            .join(cohort_members, cohort_members.c.user_id == User.id)
-            .where(cohort_members.c.cohort_id == exercise.cohort_id)
-            .order_by(User.full_name)
-        )
+@dataclass
+class Board:
+    """One page of the live board, and how many of the whole cohort are at each stage."""
+
+    rows: list[BoardRow]
+    counts: dict[str, int]
+    page: Pagination | None = None
+
+
+# The trail kinds that place a case at a stage, most advanced first (see _case_stage).
+_RESOLUTION_KINDS = (
+    "customer_replied",
+    "response_sent",
+    "letter_saved",
+    "options_saved",
+    "remedy_saved",
+    "authorisation_requested",
+)
+_INVESTIGATION_KINDS = ("document_requested", "question_asked")
+
+
+def _stage_map(exercise: Exercise, learner_ids: list[int] | None = None) -> dict[int, str]:
+    """Each cohort member's stage (or only these learners'), from column-only queries whose
+    number does not depend on the cohort's size: members, open cases with the furthest trail
+    kind of each, analyses, confirmed mappings, latest submissions."""
+    members = sa.select(cohort_members.c.user_id).where(
+        cohort_members.c.cohort_id == exercise.cohort_id
     )
-    ids = [u.id for u in learners]
-    cases = {
-        c.learner_id: c
-        for c in db.session.scalars(
-            sa.select(Case)
-            .where(Case.exercise_id == exercise.id, Case.status == CaseStatus.OPEN)
-            .order_by(Case.created_at)
+    if learner_ids is not None:
+        members = members.where(cohort_members.c.user_id.in_(learner_ids))
+    ids = list(db.session.scalars(members))
+    rank = sa.case(
+        (TrailEvent.kind.in_(_RESOLUTION_KINDS), 2),
+        (TrailEvent.kind.in_(_INVESTIGATION_KINDS), 1),
+        else_=0,
+    )
+    cases = db.session.execute(
+        sa.select(Case.id, Case.learner_id, Case.created_at, sa.func.max(rank))
+        .outerjoin(TrailEvent, TrailEvent.case_id == Case.id)
+        .where(
+            Case.exercise_id == exercise.id,
+            Case.status == CaseStatus.OPEN,
+            Case.learner_id.in_(members.scalar_subquery()),
         )
-    }
-    case_ids = [c.id for c in cases.values()]
-    kinds: dict[int, set[str]] = {}
-    for case_id, kind in db.session.execute(
-        sa.select(TrailEvent.case_id, TrailEvent.kind)
-        .where(TrailEvent.case_id.in_(case_ids))
-        .group_by(TrailEvent.case_id, TrailEvent.kind)
-    ):
-        kinds.setdefault(case_id, set()).add(kind)
+        .group_by(Case.id, Case.learner_id, Case.created_at)
+    ).all()
+    # The same cases as a subquery: an IN list of every case ID costs more to bind than to run.
+    case_ids = (
+        sa.select(Case.id)
+        .where(
+            Case.exercise_id == exercise.id,
+            Case.status == CaseStatus.OPEN,
+            Case.learner_id.in_(members.scalar_subquery()),
+        )
+        .scalar_subquery()
+    )
     from portfolio.improvement.models import SavedAnalysis
 
     analysed = set(
@@ -96,31 +125,80 @@ def live_board(exercise: Exercise, today: date) -> list[BoardRow]:
             .distinct()
         )
     )
-    latest = {}
-    for learner_id, status, submitted_at in db.session.execute(
-        sa.select(Portfolio.learner_id, Submission.status, Submission.submitted_at)
-        .join(Submission, Submission.portfolio_id == Portfolio.id)
-        .where(Portfolio.learner_id.in_(ids))
-        .order_by(Submission.number)
-    ):
-        latest[learner_id] = (status, submitted_at)
+    newest = (
+        sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
+        .join(Portfolio, Portfolio.id == Submission.portfolio_id)
+        .where(Portfolio.learner_id.in_(members.scalar_subquery()))
+        .group_by(Submission.portfolio_id)
+        .subquery()
+    )
+    latest = {
+        learner_id: (status, submitted_at)
+        for learner_id, status, submitted_at in db.session.execute(
+            sa.select(Portfolio.learner_id, Submission.status, Submission.submitted_at)
+            .join(Submission, Submission.portfolio_id == Portfolio.id)
+            .join(
+                newest,
+                sa.and_(
+                    newest.c.portfolio_id == Submission.portfolio_id,
+                    newest.c.number == Submission.number,
+                ),
+            )
+            .order_by(Submission.submitted_at)
+        )
+    }
+    stages = dict.fromkeys(ids, "not_started")
+    for case_id, learner_id, created_at, furthest in cases:
+        stage = ("referral", "investigation", "resolution")[furthest or 0]
+        if case_id in analysed:
+            stage = _later(stage, "analysis")
+        if case_id in mapped:
+            stage = _later(stage, "evidence")
+        submitted = latest.get(learner_id)
+        if submitted and submitted[1] >= created_at:
+            stage = _later(stage, "submitted" if submitted[0] == "submitted" else "assessed")
+        stages[learner_id] = stage
+    return stages
+
+
+def live_board(
+    exercise: Exercise, today: date, *, page: int | None = None, per_page: int = 50
+) -> Board:
+    """Where each learner of the cohort is in the exercise: the stage counts cover the whole
+    cohort; the rows one page of learners by name (every learner when `page` is None). A fixed
+    number of queries however large the cohort."""
+    stages = _stage_map(exercise)
+    members = (
+        sa.select(User)
+        .join(cohort_members, cohort_members.c.user_id == User.id)
+        .where(cohort_members.c.cohort_id == exercise.cohort_id)
+        .order_by(User.full_name, User.id)
+    )
+    pagination = None
+    if page is None:
+        learners = list(db.session.scalars(members))
+    else:
+        pagination = db.paginate(members, page=page, per_page=per_page, error_out=False)
+        learners = list(pagination.items)
+    cases = {
+        c.learner_id: c
+        for c in db.session.scalars(
+            sa.select(Case).where(
+                Case.exercise_id == exercise.id,
+                Case.status == CaseStatus.OPEN,
+                Case.learner_id.in_([u.id for u in learners]),
+            )
+        )
+    }
     spec = spec_of(exercise.version)
+    closed = today > exercise.closes_on
     rows = []
     for learner in learners:
         case = cases.get(learner.id)
+        stage = stages.get(learner.id, "not_started")
         if case is None:
-            rows.append(
-                BoardRow(learner, None, "not_started", "", None, today > exercise.closes_on)
-            )
+            rows.append(BoardRow(learner, None, stage, "", None, closed))
             continue
-        stage = _case_stage(kinds.get(case.id, set()))
-        if case.id in analysed:
-            stage = _later(stage, "analysis")
-        if case.id in mapped:
-            stage = _later(stage, "evidence")
-        submitted = latest.get(learner.id)
-        if submitted and submitted[1] >= case.created_at:
-            stage = _later(stage, "submitted" if submitted[0] == "submitted" else "assessed")
         final = next((d for d in deadline_status(spec, case.hours) if d.deadline.final), None)
         rows.append(
             BoardRow(
@@ -129,31 +207,17 @@ def live_board(exercise: Exercise, today: date) -> list[BoardRow]:
                 stage,
                 str(SimTime.from_hours(spec.clock, case.hours)),
                 final.days_left if final else None,
-                today > exercise.closes_on and _ORDER[stage] < _ORDER["submitted"],
+                closed and _ORDER[stage] < _ORDER["submitted"],
             )
         )
-    return rows
-
-
-def _case_stage(kinds: set[str]) -> str:
-    if "customer_replied" in kinds or "response_sent" in kinds or "letter_saved" in kinds:
-        return "resolution"
-    if kinds & {"options_saved", "remedy_saved", "authorisation_requested"}:
-        return "resolution"
-    if kinds & {"document_requested", "question_asked"}:
-        return "investigation"
-    return "referral"
+    counts = dict.fromkeys(_ORDER, 0)
+    for stage in stages.values():
+        counts[stage] += 1
+    return Board(rows, counts, pagination)
 
 
 def _later(a: str, b: str) -> str:
     return a if _ORDER[a] >= _ORDER[b] else b
-
-
-def stage_counts(rows: list[BoardRow]) -> dict[str, int]:
-    counts = {key: 0 for key, _ in BOARD_STAGES}
-    for row in rows:
-        counts[row.stage] += 1
-    return counts
 
 
 def centre_cohorts(user: User) -> list[Cohort]:

@@ -19,6 +19,7 @@ from portfolio.exercises.services import ExerciseError
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.queries import scenarios_visible_to
+from portfolio.pagination import page_number
 from portfolio.roles import Role
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
@@ -39,10 +40,15 @@ def _exercise(exercise_id: int) -> Exercise:
 
 @bp.get("/")
 def index():
-    exercises = db.session.scalars(queries.exercises_visible_to(current_user)).unique().all()
+    page = db.paginate(
+        queries.exercises_visible_to(current_user),
+        page=page_number(),
+        per_page=50,
+        error_out=False,
+    )
     return render_template(
         "exercises/index.html",
-        exercises=exercises,
+        page=page,
         today=date.today(),
         can_create=current_user.role == Role.CENTRE_ADMIN,
     )
@@ -90,14 +96,13 @@ def detail(exercise_id: int):
             case=open_case(current_user, exercise.scenario_id),
             action_form=ReauthForm(),
         )
-    rows = queries.live_board(exercise, today)
+    board = queries.live_board(exercise, today, page=page_number())
     template = "exercises/_board.html" if request.args.get("fragment") else "exercises/board.html"
     return render_template(
         template,
         exercise=exercise,
-        rows=rows,
-        counts=queries.stage_counts(rows),
-        stages=queries.BOARD_STAGES,
+        board=board,
+        stage_labels=dict(queries.BOARD_STAGES),
         today=today,
     )
 

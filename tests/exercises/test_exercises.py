@@ -91,7 +91,7 @@ def test_board_shows_stages_with_constant_queries(
     case = casework.start_case(world.learner, scenario, exercise=exercise)
     casework.request_document(case, "crm-history")
     db.session.commit()
-    rows = {r.learner.id: r for r in live_board(exercise, TODAY)}
+    rows = {r.learner.id: r for r in live_board(exercise, TODAY).rows}
     assert rows[world.learner.id].stage == "investigation"
     assert rows[world.peer.id].stage == "not_started"
     login(client, world.admin)
