@@ -57,6 +57,7 @@ class Result:
     p99_ms: float
     errors: int
     note: str = ""
+    cpu_ms: float = 0.0  # worker CPU time per request
 
 
 # --- the database ---------------------------------------------------------------------------------
@@ -187,6 +188,38 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def worker_cpu(master: subprocess.Popen) -> float:
+    """CPU seconds used so far by a gunicorn master's workers (Linux /proc). Unlike req/s, CPU
+    per request hardly moves when other processes load the machine."""
+    try:
+        children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICK
+
+
+def timed(load, server: subprocess.Popen):
+    """Run the load and add the server's worker CPU per request to what it returns."""
+
+    def run(url, cookie, seconds, connections):
+        before = worker_cpu(server)
+        rps, p50, p99, errors, requests = load(url, cookie, seconds, connections)
+        used = worker_cpu(server) - before
+        return rps, p50, p99, errors, (1000 * used / requests if requests else 0.0)
+
+    return run
+
+
 # --- signing in -----------------------------------------------------------------------------------
 
 
@@ -260,6 +293,7 @@ def run_wrk(url: str, cookie: str | None, seconds: int, connections: int) -> tup
         command[1:1] = ["-H", f"Cookie: session={cookie}"]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -267,7 +301,7 @@ def run_wrk(url: str, cookie: str | None, seconds: int, connections: int) -> tup
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    return rps, p50, p99, errors
+    return rps, p50, p99, errors, requests
 
 
 def run_python(url: str, cookie: str | None, seconds: int, connections: int) -> tuple:
@@ -308,9 +342,9 @@ def run_python(url: str, cookie: str | None, seconds: int, connections: int) -> 
         t.join()
     latencies.sort()
     if not latencies:
-        return 0.0, 0.0, 0.0, errors[0]
+        return 0.0, 0.0, 0.0, errors[0], 0
     cut = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-    return len(latencies) / seconds, cut[49], cut[98], errors[0]
+    return len(latencies) / seconds, cut[49], cut[98], errors[0], len(latencies)
 
 
 @dataclass
@@ -325,19 +359,25 @@ class Pair:
     def ratio(self) -> float:
         return self.bare.rps / self.page.rps if self.page.rps else float("inf")
 
+    @property
+    def cpu_ratio(self) -> float:
+        return self.page.cpu_ms / self.bare.cpu_ms if self.bare.cpu_ms else float("nan")
 
-def measure_pair(app_base, bare_base, page, cookie, seconds, connections, load, rounds=2):
+
+def measure_pair(app, bare, page, cookie, seconds, connections, rounds=2):
+    """`app` and `bare` are (base URL, load function timed on that server)."""
+    (app_base, app_load), (bare_base, bare_load) = app, bare
     path = path_of(page)
     status, size = check(app_base, path, cookie)
     if status != 200:
         failed = Result(page, 0.0, 0.0, 0.0, 1, f"GET answered {status}: not measured")
         return Pair(failed, Result(BARE, 0.0, 0.0, 0.0, 0))
-    load(app_base + path, cookie, 1, connections)  # warm both workers
+    app_load(app_base + path, cookie, 1, connections)  # warm both workers
     slice_ = max(1, round(seconds / rounds))
     page_runs, bare_runs = [], []
     for _ in range(rounds):
-        bare_runs.append(load(bare_base + "/", None, slice_, connections))
-        page_runs.append(load(app_base + path, cookie, slice_, connections))
+        bare_runs.append(bare_load(bare_base + "/", None, slice_, connections))
+        page_runs.append(app_load(app_base + path, cookie, slice_, connections))
     return Pair(_combine(page, page_runs, f"{size / 1024:.0f} KB"), _combine(BARE, bare_runs))
 
 
@@ -349,6 +389,7 @@ def _combine(page: Page, runs: list[tuple], note: str = "") -> Result:
         max(r[2] for r in runs),
         sum(r[3] for r in runs),
         note,
+        statistics.mean(r[4] for r in runs),
     )
 
 
@@ -360,8 +401,8 @@ BARE = Page("Bare Flask page (1 query, 50 rows)", "bare", "/", {})
 
 def table(pairs: list[Pair]) -> list[str]:
     lines = [
-        "| Page | Path | req/s | p50 ms | p99 ms | bare req/s | ratio | |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| Page | Path | req/s | p50 ms | p99 ms | bare req/s | ratio | CPU ms/req | CPU ratio | |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for pair in pairs:
         r = pair.page
@@ -370,7 +411,8 @@ def table(pairs: list[Pair]) -> list[str]:
             flag += f", {r.errors + pair.bare.errors} errors"
         lines.append(
             f"| {r.page.label} | `{path_of(r.page)}` | {r.rps:.0f} | {r.p50_ms:.1f} | "
-            f"{r.p99_ms:.1f} | {pair.bare.rps:.0f} | {pair.ratio:.2f} | {flag}; {r.note} |"
+            f"{r.p99_ms:.1f} | {pair.bare.rps:.0f} | {pair.ratio:.2f} | {r.cpu_ms:.1f} | "
+            f"{pair.cpu_ratio:.2f} | {flag}; {r.note} |"
         )
     return lines
 
@@ -382,7 +424,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="slices per page (default 2)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--fresh", action="store_true", help="rebuild the SQLite database")
-    parser.add_argument("--only", help="measure only pages whose label contains this")
+    parser.add_argument(
+        "--only", help="measure only pages whose label contains one of these (comma-separated)"
+    )
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
     args = parser.parse_args()
 
@@ -401,7 +445,8 @@ def main() -> int:
     generated = prepare_database(env, args.fresh, sqlite_path)
     pages, emails, skipped = discover(env)
     if args.only:
-        pages = [p for p in pages if args.only.lower() in p.label.lower()]
+        wanted = [w.strip().lower() for w in args.only.split(",")]
+        pages = [p for p in pages if any(w in p.label.lower() for w in wanted)]
     use_wrk = shutil.which("wrk") and not args.python_client
     load = run_wrk if use_wrk else run_python
 
@@ -415,21 +460,17 @@ def main() -> int:
         wait_until_up(bare_base, "/")
         cookies = {role: sign_in(app_base, email) for role, email in emails.items()}
         load(bare_base + "/", None, 1, args.connections)  # warm the bare workers
+        app = (app_base, timed(load, app_server))
+        bare = (bare_base, timed(load, bare_server))
         for page in pages:
             pair = measure_pair(
-                app_base,
-                bare_base,
-                page,
-                cookies[page.role],
-                args.seconds,
-                args.connections,
-                load,
-                args.rounds,
+                app, bare, page, cookies[page.role], args.seconds, args.connections, args.rounds
             )
             pairs.append(pair)
             print(
                 f"{page.label}: {pair.page.rps:.0f} req/s (bare {pair.bare.rps:.0f}), "
-                f"ratio {pair.ratio:.2f}",
+                f"ratio {pair.ratio:.2f}, CPU {pair.page.cpu_ms:.1f} ms/req "
+                f"(bare {pair.bare.cpu_ms:.1f}), CPU ratio {pair.cpu_ratio:.2f}",
                 flush=True,
             )
     finally:
@@ -444,7 +485,10 @@ def main() -> int:
         f"page measured for {args.seconds} s in {args.rounds} slices alternating with the bare "
         f"page; ratio = bare req/s / page req/s over the same slices (target at most "
         f"{TARGET_RATIO:g}). Bare page: {min(bare_all, default=0):.0f}-"
-        f"{max(bare_all, default=0):.0f} req/s across the run.",
+        f"{max(bare_all, default=0):.0f} req/s across the run. CPU ms/req: the app's gunicorn "
+        "workers' CPU time per request (on SQLite it includes the database's work; on "
+        "PostgreSQL the server's is not counted); CPU ratio = page's / bare page's, steadier "
+        "than req/s when other work shares the machine.",
         "",
         *table(pairs),
     ]

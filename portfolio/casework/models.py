@@ -47,9 +47,7 @@ class Case(db.Model):
         ),
         default=CaseStatus.OPEN,
     )
-    exercise_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("exercises.id"), index=True
-    )
+    exercise_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("exercises.id"), index=True)
     hours: so.Mapped[int] = so.mapped_column(default=0)  # simulated working hours since opening
     trail_count: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -14,6 +14,7 @@ from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submissi
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.library.queries import spec_of
+from portfolio.pagination import paginate
 from portfolio.roles import Role
 
 BOARD_STAGES = (
@@ -46,8 +47,8 @@ def exercises_visible_to(user: User) -> sa.Select:
 
 @dataclass
 class BoardRow:
-    learner: User
-    case: Case | None
+    learner: sa.Row  # id, full_name
+    case_id: int | None
     stage: str
     simulated: str
     final_days_left: int | None
@@ -63,7 +64,7 @@ class Board:
     page: Pagination | None = None
 
 
-# The trail kinds that place a case at a stage, most advanced first (see _case_stage).
+# The trail kinds that place a case at a stage, most advanced first.
 _RESOLUTION_KINDS = (
     "customer_replied",
     "response_sent",
@@ -75,60 +76,52 @@ _RESOLUTION_KINDS = (
 _INVESTIGATION_KINDS = ("document_requested", "question_asked")
 
 
-def _stage_map(exercise: Exercise, learner_ids: list[int] | None = None) -> dict[int, str]:
-    """Each cohort member's stage (or only these learners'), from column-only queries whose
-    number does not depend on the cohort's size: members, open cases with the furthest trail
-    kind of each, analyses, confirmed mappings, latest submissions."""
-    members = sa.select(cohort_members.c.user_id).where(
+def _members(exercise: Exercise) -> sa.Select:
+    return sa.select(cohort_members.c.user_id).where(
         cohort_members.c.cohort_id == exercise.cohort_id
     )
-    if learner_ids is not None:
-        members = members.where(cohort_members.c.user_id.in_(learner_ids))
-    ids = list(db.session.scalars(members))
+
+
+def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
+    """Every open case of the exercise (id, learner, hours) and its learner's stage, from
+    column-only queries whose number does not depend on the cohort's size: cases with the
+    furthest trail kind of each, analyses and confirmed mappings, latest submissions."""
+    members = _members(exercise).scalar_subquery()
+    mine = sa.and_(
+        Case.exercise_id == exercise.id,
+        Case.status == CaseStatus.OPEN,
+        Case.learner_id.in_(members),
+    )
     rank = sa.case(
         (TrailEvent.kind.in_(_RESOLUTION_KINDS), 2),
         (TrailEvent.kind.in_(_INVESTIGATION_KINDS), 1),
         else_=0,
     )
     cases = db.session.execute(
-        sa.select(Case.id, Case.learner_id, Case.created_at, sa.func.max(rank))
+        sa.select(Case.id, Case.learner_id, Case.created_at, Case.hours, sa.func.max(rank))
         .outerjoin(TrailEvent, TrailEvent.case_id == Case.id)
-        .where(
-            Case.exercise_id == exercise.id,
-            Case.status == CaseStatus.OPEN,
-            Case.learner_id.in_(members.scalar_subquery()),
-        )
-        .group_by(Case.id, Case.learner_id, Case.created_at)
+        .where(mine)
+        .group_by(Case.id, Case.learner_id, Case.created_at, Case.hours)
     ).all()
-    # The same cases as a subquery: an IN list of every case ID costs more to bind than to run.
-    case_ids = (
-        sa.select(Case.id)
-        .where(
-            Case.exercise_id == exercise.id,
-            Case.status == CaseStatus.OPEN,
-            Case.learner_id.in_(members.scalar_subquery()),
-        )
-        .scalar_subquery()
-    )
     from portfolio.improvement.models import SavedAnalysis
 
-    analysed = set(
-        db.session.scalars(
-            sa.select(SavedAnalysis.case_id).where(SavedAnalysis.case_id.in_(case_ids)).distinct()
-        )
+    # A subquery rather than an IN list of every case ID, which costs more to bind than to run.
+    case_ids = sa.select(Case.id).where(mine).scalar_subquery()
+    done = sa.union(
+        sa.select(SavedAnalysis.case_id, sa.literal("analysis").label("stage")).where(
+            SavedAnalysis.case_id.in_(case_ids)
+        ),
+        sa.select(EvidenceItem.case_id, sa.literal("evidence").label("stage"))
+        .join(Mapping)
+        .where(EvidenceItem.case_id.in_(case_ids), Mapping.confirmed.is_(True)),
     )
-    mapped = set(
-        db.session.scalars(
-            sa.select(EvidenceItem.case_id)
-            .join(Mapping)
-            .where(EvidenceItem.case_id.in_(case_ids), Mapping.confirmed.is_(True))
-            .distinct()
-        )
-    )
+    reached: dict[int, set[str]] = {}
+    for case_id, stage in db.session.execute(done):
+        reached.setdefault(case_id, set()).add(stage)
     newest = (
         sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
         .join(Portfolio, Portfolio.id == Submission.portfolio_id)
-        .where(Portfolio.learner_id.in_(members.scalar_subquery()))
+        .where(Portfolio.learner_id.in_(members))
         .group_by(Submission.portfolio_id)
         .subquery()
     )
@@ -147,65 +140,49 @@ def _stage_map(exercise: Exercise, learner_ids: list[int] | None = None) -> dict
             .order_by(Submission.submitted_at)
         )
     }
-    stages = dict.fromkeys(ids, "not_started")
-    for case_id, learner_id, created_at, furthest in cases:
+    stages = {}
+    for case_id, learner_id, created_at, _hours, furthest in cases:
         stage = ("referral", "investigation", "resolution")[furthest or 0]
-        if case_id in analysed:
-            stage = _later(stage, "analysis")
-        if case_id in mapped:
-            stage = _later(stage, "evidence")
+        for later in sorted(reached.get(case_id, ()), key=_ORDER.get):
+            stage = _later(stage, later)
         submitted = latest.get(learner_id)
         if submitted and submitted[1] >= created_at:
             stage = _later(stage, "submitted" if submitted[0] == "submitted" else "assessed")
         stages[learner_id] = stage
-    return stages
+    return cases, stages
 
 
-def live_board(
-    exercise: Exercise, today: date, *, page: int | None = None, per_page: int = 50
-) -> Board:
-    """Where each learner of the cohort is in the exercise: the stage counts cover the whole
-    cohort; the rows one page of learners by name (every learner when `page` is None). A fixed
-    number of queries however large the cohort."""
-    stages = _stage_map(exercise)
+def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
+    """Where each learner of the cohort is in the exercise. The stage counts cover the whole
+    cohort; the rows are one page of learners by name (the request's page) when `page`, else
+    every learner. A fixed number of queries however large the cohort."""
     members = (
-        sa.select(User)
+        sa.select(User.id, User.full_name)
         .join(cohort_members, cohort_members.c.user_id == User.id)
         .where(cohort_members.c.cohort_id == exercise.cohort_id)
         .order_by(User.full_name, User.id)
     )
-    pagination = None
-    if page is None:
-        learners = list(db.session.scalars(members))
-    else:
-        pagination = db.paginate(members, page=page, per_page=per_page, error_out=False)
-        learners = list(pagination.items)
-    cases = {
-        c.learner_id: c
-        for c in db.session.scalars(
-            sa.select(Case).where(
-                Case.exercise_id == exercise.id,
-                Case.status == CaseStatus.OPEN,
-                Case.learner_id.in_([u.id for u in learners]),
-            )
-        )
-    }
+    pagination = paginate(members, rows=True) if page else None
+    learners = pagination.items if pagination else db.session.execute(members).all()
+    total = pagination.total if pagination else len(learners)
+    cases, stages = _progress(exercise)
+    hours = {c.learner_id: (c.id, c.hours) for c in cases}
     spec = spec_of(exercise.version)
     closed = today > exercise.closes_on
     rows = []
     for learner in learners:
-        case = cases.get(learner.id)
         stage = stages.get(learner.id, "not_started")
-        if case is None:
+        if learner.id not in hours:
             rows.append(BoardRow(learner, None, stage, "", None, closed))
             continue
-        final = next((d for d in deadline_status(spec, case.hours) if d.deadline.final), None)
+        case_id, spent = hours[learner.id]
+        final = next((d for d in deadline_status(spec, spent) if d.deadline.final), None)
         rows.append(
             BoardRow(
                 learner,
-                case,
+                case_id,
                 stage,
-                str(SimTime.from_hours(spec.clock, case.hours)),
+                str(SimTime.from_hours(spec.clock, spent)),
                 final.days_left if final else None,
                 closed and _ORDER[stage] < _ORDER["submitted"],
             )
@@ -213,6 +190,7 @@ def live_board(
     counts = dict.fromkeys(_ORDER, 0)
     for stage in stages.values():
         counts[stage] += 1
+    counts["not_started"] = total - len(stages)
     return Board(rows, counts, pagination)
 
 

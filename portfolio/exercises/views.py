@@ -3,6 +3,7 @@ learner starting their case from it."""
 
 from datetime import date
 
+import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -34,7 +35,9 @@ def _signed_in():
 def _exercise(exercise_id: int) -> Exercise:
     """An exercise the user may see (404 otherwise)."""
     return db.first_or_404(
-        queries.exercises_visible_to(current_user).where(Exercise.id == exercise_id)
+        queries.exercises_visible_to(current_user)
+        .where(Exercise.id == exercise_id)
+        .options(so.joinedload(Exercise.version))
     )
 
 
@@ -96,7 +99,7 @@ def detail(exercise_id: int):
             case=open_case(current_user, exercise.scenario_id),
             action_form=ReauthForm(),
         )
-    board = queries.live_board(exercise, today, page=page_number())
+    board = queries.live_board(exercise, today, page=True)
     template = "exercises/_board.html" if request.args.get("fragment") else "exercises/board.html"
     return render_template(
         template,

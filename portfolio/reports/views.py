@@ -7,11 +7,13 @@ import io
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
+from markupsafe import Markup
 
 from portfolio import authz
 from portfolio.accounts.models import Cohort
 from portfolio.evidence.queries import STATUS_LABELS
 from portfolio.extensions import db
+from portfolio.pagination import page_number
 from portfolio.reports.queries import cohort_grid
 from portfolio.review.models import DecisionLogEntry
 from portfolio.roles import Role
@@ -32,11 +34,31 @@ def _cohort(cohort_id: int) -> Cohort:
 def _table(grid) -> list[list[str]]:
     header = ["Learner", "Email"] + [c.ref for c in grid.criteria]
     rows = [
-        [learner.full_name, learner.email]
-        + [STATUS_LABELS[statuses.get(c.id, "none")] for c in grid.criteria]
-        for learner, statuses in grid.rows
+        [learner.full_name, learner.email] + [STATUS_LABELS[s] for s in cells]
+        for learner, cells in grid.rows
     ]
     return [header, *rows]
+
+
+SYMBOLS = {
+    "none": "–",
+    "proposed": "P",
+    "mapped": "M",
+    "submitted": "S",
+    "met": "✓",
+    "not_yet": "NYC",
+}
+# Each status's cell, built once: a 50-learner page has over a thousand cells, and rendering
+# each through the template cost more than the rest of the page.
+CELLS = {
+    key: str(
+        Markup(
+            '<td><span class="status status-{0}" title="{1}">{2}'
+            '<span class="visually-hidden"> {1}</span></span></td>'
+        ).format(key, label, SYMBOLS[key])
+    )
+    for key, label in STATUS_LABELS.items()
+}
 
 
 def _safe(value: str) -> str:
@@ -47,9 +69,15 @@ def _safe(value: str) -> str:
 @bp.get("/cohorts/<int:cohort_id>")
 def cohort_grid_page(cohort_id: int):
     cohort = _cohort(cohort_id)
-    grid = cohort_grid(cohort)
+    grid = cohort_grid(cohort, page=page_number())
+    rows = [(learner, Markup("".join(CELLS[s] for s in cells))) for learner, cells in grid.rows]
     return render_template(
-        "reports/cohort_grid.html", cohort=cohort, grid=grid, status_labels=STATUS_LABELS
+        "reports/cohort_grid.html",
+        cohort=cohort,
+        grid=grid,
+        rows=rows,
+        status_labels=STATUS_LABELS,
+        symbols=SYMBOLS,
     )
 
 

@@ -12,6 +12,7 @@ from portfolio.extensions import db
 from portfolio.framework.models import Criterion
 from portfolio.notifications.services import mark_read_for_link
 from portfolio.review import context, forms, queries, services
+from portfolio.review.caseload import caseload as caseload_of
 from portfolio.review.models import Assessment, AssessmentKind
 from portfolio.review.services import ReviewError
 from portfolio.roles import Role
@@ -70,7 +71,7 @@ def queue():
 @bp.get("/caseload")
 @authz.role_required(Role.ASSESSOR)
 def caseload():
-    return render_template("review/caseload.html", caseload=queries.caseload(current_user))
+    return render_template("review/caseload.html", caseload=caseload_of(current_user))
 
 
 @bp.post("/submissions/<int:submission_id>/start")

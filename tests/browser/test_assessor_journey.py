@@ -201,7 +201,9 @@ def test_assessor_records_evidence_and_corrects_a_decision(page: Page, live_serv
     expect(page.get_by_text("Decisions are final")).to_be_visible()
     assert_accessible(page)
     page.get_by_text("Correct the decision on 1.1").click()
-    page.get_by_role("group", name="Corrected decision (1.1)").get_by_label("Competent", exact=True).check()
+    page.get_by_role("group", name="Corrected decision (1.1)").get_by_label(
+        "Competent", exact=True
+    ).check()
     page.get_by_role("button", name="Record the correction").first.click()
     expect(page.get_by_role("alert")).to_contain_text("Say why the decision is being corrected")
     assert_accessible(page)

@@ -1,0 +1,170 @@
+"""The assessor's caseload grid: learners by criteria, one grid per unit, in a fixed number
+of queries whatever the caseload's size."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portfolio import authz
+from portfolio.accounts.models import User
+from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
+from portfolio.extensions import db
+from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.review.models import Decision
+from portfolio.review.queries import (
+    EffectiveDecision,
+    corrections_of,
+    effective_decisions,
+    latest_completed,
+)
+from portfolio.roles import Role
+
+
+def _status(
+    criterion: Criterion,
+    decision: EffectiveDecision | None,
+    submitted: set[str],
+    mapping: str | None,
+) -> str:
+    if decision is not None and decision.decision == Decision.COMPETENT:
+        return "met"
+    if criterion.ref in submitted:
+        return "submitted"
+    if decision is not None:
+        return "not_yet"
+    return {"confirmed": "mapped", "proposed": "proposed"}.get(mapping or "", "none")
+
+
+@dataclass
+class CaseloadRow:
+    learner: User
+    portfolio: Portfolio
+    latest: Submission | None
+    cells: dict[int, str] = field(default_factory=dict)  # criterion id -> status
+
+    @property
+    def met(self) -> int:
+        return sum(1 for status in self.cells.values() if status == "met")
+
+
+@dataclass
+class UnitGrid:
+    unit: Unit
+    outcomes: list[Outcome]
+    rows: list[CaseloadRow]
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [c for o in self.outcomes for c in o.criteria]
+
+
+@dataclass
+class Caseload:
+    grids: list[UnitGrid]
+    without_portfolio: list[User]
+
+
+def caseload(assessor: User) -> Caseload:
+    """The assessor's learners by criteria, one grid per unit: each cell is the criterion's
+    status (met, not yet, submitted, mapped, proposed, none). A fixed number of queries."""
+    learners = list(
+        db.session.scalars(authz.learners_visible_to(assessor).order_by(User.full_name, User.id))
+    )
+    if assessor.role != Role.ASSESSOR or not learners:
+        return Caseload([], learners if assessor.role == Role.ASSESSOR else [])
+    portfolios = list(
+        db.session.scalars(
+            sa.select(Portfolio)
+            .where(Portfolio.learner_id.in_([u.id for u in learners]))
+            .options(so.joinedload(Portfolio.unit))
+            .order_by(Portfolio.unit_id, Portfolio.id)
+        )
+    )
+    pids = {p.id for p in portfolios}
+    unit_ids = {p.unit_id for p in portfolios}
+    outcomes = list(
+        db.session.scalars(
+            sa.select(Outcome)
+            .where(Outcome.unit_id.in_(unit_ids))
+            .options(so.selectinload(Outcome.criteria))
+            .order_by(Outcome.unit_id, Outcome.position)
+        )
+    )
+    mappings: dict[tuple[int, int], str] = {}
+    if pids:
+        for pid, cid, confirmed in db.session.execute(
+            sa.select(EvidenceItem.portfolio_id, Mapping.criterion_id, Mapping.confirmed)
+            .join(Mapping, Mapping.item_id == EvidenceItem.id)
+            .where(EvidenceItem.portfolio_id.in_(pids), EvidenceItem.withdrawn.is_(False))
+        ):
+            if confirmed or (pid, cid) not in mappings:
+                mappings[(pid, cid)] = "confirmed" if confirmed else "proposed"
+    latest = _latest_submissions(pids)
+    submitted = _submitted_refs([s.id for s in latest.values() if _awaiting(s)])
+    assessments = latest_completed(pids)
+    corrections = corrections_of(list(assessments.values()))
+    effective = {pid: effective_decisions(a, corrections[a.id]) for pid, a in assessments.items()}
+    by_learner = {u.id: u for u in learners}
+    grids: dict[int, UnitGrid] = {}
+    for portfolio in portfolios:
+        grid = grids.setdefault(
+            portfolio.unit_id,
+            UnitGrid(portfolio.unit, [o for o in outcomes if o.unit_id == portfolio.unit_id], []),
+        )
+        sub = latest.get(portfolio.id)
+        refs = submitted.get(sub.id, set()) if sub else set()
+        decisions = effective.get(portfolio.id, {})
+        row = CaseloadRow(by_learner[portfolio.learner_id], portfolio, sub)
+        for criterion in grid.criteria:
+            row.cells[criterion.id] = _status(
+                criterion,
+                decisions.get(criterion.id),
+                refs,
+                mappings.get((portfolio.id, criterion.id)),
+            )
+        grid.rows.append(row)
+    with_portfolio = {p.learner_id for p in portfolios}
+    return Caseload(
+        sorted(grids.values(), key=lambda g: g.unit.code),
+        [u for u in learners if u.id not in with_portfolio],
+    )
+
+
+def _awaiting(submission: Submission) -> bool:
+    return submission.status == SubmissionStatus.SUBMITTED
+
+
+def _latest_submissions(portfolio_ids: set[int]) -> dict[int, Submission]:
+    """Each portfolio's newest version, without its snapshot, in one query."""
+    if not portfolio_ids:
+        return {}
+    newest = (
+        sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
+        .where(Submission.portfolio_id.in_(portfolio_ids))
+        .group_by(Submission.portfolio_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        sa.select(Submission)
+        .join(
+            newest,
+            (newest.c.portfolio_id == Submission.portfolio_id)
+            & (newest.c.number == Submission.number),
+        )
+        .options(so.defer(Submission.snapshot))
+    )
+    return {s.portfolio_id: s for s in rows}
+
+
+def _submitted_refs(submission_ids: list[int]) -> dict[int, set[str]]:
+    """The criteria each awaiting version maps evidence to, read from its snapshot."""
+    if not submission_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Submission.id, Submission.snapshot).where(Submission.id.in_(submission_ids))
+    )
+    return {
+        sid: {m["ref"] for item in snapshot["items"] for m in item["mappings"]}
+        for sid, snapshot in rows
+    }
