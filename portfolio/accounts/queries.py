@@ -9,11 +9,24 @@ from portfolio.roles import Role
 
 
 def centre_users(centre_id: int, *, role: Role | None = None, q: str = "") -> sa.Select:
-    """The users of one centre, by name, with their allocation loaded for listing."""
+    """The users of one centre by name, as rows of the columns the list shows, with their
+    assessor's and IQA's names (plain rows: far cheaper to load than objects)."""
+    assessor, iqa = so.aliased(User), so.aliased(User)
     query = (
-        sa.select(User)
+        sa.select(
+            User.id,
+            User.full_name,
+            User.email,
+            User.role,
+            User.active,
+            User.must_change_password,
+            User.is_new_assessor,
+            assessor.full_name.label("assessor_name"),
+            iqa.full_name.label("iqa_name"),
+        )
+        .outerjoin(assessor, assessor.id == User.assessor_id)
+        .outerjoin(iqa, iqa.id == User.iqa_id)
         .where(User.centre_id == centre_id)
-        .options(so.joinedload(User.assessor), so.joinedload(User.iqa))
         .order_by(User.full_name, User.id)
     )
     if role is not None:

@@ -16,11 +16,10 @@ from portfolio.accounts.models import Cohort, User
 from portfolio.auth.forms import ReauthForm
 from portfolio.auth.passwords import temporary_password
 from portfolio.extensions import db
-from portfolio.pagination import page_number
+from portfolio.pagination import paginate
 from portfolio.roles import Role
 
 bp = Blueprint("accounts", __name__, url_prefix="/centre")
-PER_PAGE = 50
 
 
 @bp.before_request
@@ -54,12 +53,7 @@ def users():
     role = request.args.get("role", "")
     role_filter = Role(role) if role in Role._value2member_map_ else None
     q = request.args.get("q", "")[:100]
-    page = db.paginate(
-        queries.centre_users(current_user.centre_id, role=role_filter, q=q),
-        page=page_number(),
-        per_page=50,
-        error_out=False,
-    )
+    page = paginate(queries.centre_users(current_user.centre_id, role=role_filter, q=q), rows=True)
     return render_template(
         "accounts/users.html", page=page, q=q, role=role, roles=Role, action_form=ReauthForm()
     )
@@ -161,12 +155,7 @@ def reset_password(user_id: int):
 
 @bp.get("/cohorts")
 def cohorts():
-    page = db.paginate(
-        queries.centre_cohorts(current_user.centre_id),
-        page=page_number(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = paginate(queries.centre_cohorts(current_user.centre_id))
     counts = queries.member_counts([c.id for c in page.items])
     return render_template("accounts/cohorts.html", page=page, counts=counts)
 
@@ -217,7 +206,7 @@ def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
         unassigned=show == "unassigned",
         q=q,
     )
-    page = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = paginate(query)
     learners = list(page.items)
     posted = {int(v) for v in request.form.getlist("members") if v.isdigit()}
     extra = _learners(sorted(posted - {u.id for u in learners}))

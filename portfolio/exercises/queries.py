@@ -1,5 +1,6 @@
 """Reads for exercises: what a user may see, and the live board."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,19 +77,18 @@ _RESOLUTION_KINDS = (
 _INVESTIGATION_KINDS = ("document_requested", "question_asked")
 
 
-def _members(exercise: Exercise) -> sa.Select:
-    return sa.select(cohort_members.c.user_id).where(
-        cohort_members.c.cohort_id == exercise.cohort_id
+@functools.cache
+def _progress_statements() -> tuple[sa.Select, sa.CompoundSelect, sa.Select]:
+    """The three statements behind the stage counts, built once: they are immutable, and
+    building them (with their subqueries) cost more than running them. They take the
+    parameters `exercise_id` and `cohort_id`."""
+    members = (
+        sa.select(cohort_members.c.user_id)
+        .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"))
+        .scalar_subquery()
     )
-
-
-def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
-    """Every open case of the exercise (id, learner, hours) and its learner's stage, from
-    column-only queries whose number does not depend on the cohort's size: cases with the
-    furthest trail kind of each, analyses and confirmed mappings, latest submissions."""
-    members = _members(exercise).scalar_subquery()
     mine = sa.and_(
-        Case.exercise_id == exercise.id,
+        Case.exercise_id == sa.bindparam("exercise_id"),
         Case.status == CaseStatus.OPEN,
         Case.learner_id.in_(members),
     )
@@ -97,12 +97,12 @@ def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
         (TrailEvent.kind.in_(_INVESTIGATION_KINDS), 1),
         else_=0,
     )
-    cases = db.session.execute(
+    cases = (
         sa.select(Case.id, Case.learner_id, Case.created_at, Case.hours, sa.func.max(rank))
         .outerjoin(TrailEvent, TrailEvent.case_id == Case.id)
         .where(mine)
         .group_by(Case.id, Case.learner_id, Case.created_at, Case.hours)
-    ).all()
+    )
     from portfolio.improvement.models import SavedAnalysis
 
     # A subquery rather than an IN list of every case ID, which costs more to bind than to run.
@@ -115,9 +115,6 @@ def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
         .join(Mapping)
         .where(EvidenceItem.case_id.in_(case_ids), Mapping.confirmed.is_(True)),
     )
-    reached: dict[int, set[str]] = {}
-    for case_id, stage in db.session.execute(done):
-        reached.setdefault(case_id, set()).add(stage)
     newest = (
         sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
         .join(Portfolio, Portfolio.id == Submission.portfolio_id)
@@ -125,20 +122,34 @@ def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
         .group_by(Submission.portfolio_id)
         .subquery()
     )
+    latest = (
+        sa.select(Portfolio.learner_id, Submission.status, Submission.submitted_at)
+        .join(Submission, Submission.portfolio_id == Portfolio.id)
+        .join(
+            newest,
+            sa.and_(
+                newest.c.portfolio_id == Submission.portfolio_id,
+                newest.c.number == Submission.number,
+            ),
+        )
+        .order_by(Submission.submitted_at)
+    )
+    return cases, done, latest
+
+
+def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
+    """Every open case of the exercise (id, learner, hours) and its learner's stage, from
+    column-only queries whose number does not depend on the cohort's size: cases with the
+    furthest trail kind of each, analyses and confirmed mappings, latest submissions."""
+    cases_of, done, newest = _progress_statements()
+    params = {"exercise_id": exercise.id, "cohort_id": exercise.cohort_id}
+    cases = db.session.execute(cases_of, params).all()
+    reached: dict[int, set[str]] = {}
+    for case_id, stage in db.session.execute(done, params):
+        reached.setdefault(case_id, set()).add(stage)
     latest = {
         learner_id: (status, submitted_at)
-        for learner_id, status, submitted_at in db.session.execute(
-            sa.select(Portfolio.learner_id, Submission.status, Submission.submitted_at)
-            .join(Submission, Submission.portfolio_id == Portfolio.id)
-            .join(
-                newest,
-                sa.and_(
-                    newest.c.portfolio_id == Submission.portfolio_id,
-                    newest.c.number == Submission.number,
-                ),
-            )
-            .order_by(Submission.submitted_at)
-        )
+        for learner_id, status, submitted_at in db.session.execute(newest, params)
     }
     stages = {}
     for case_id, learner_id, created_at, _hours, furthest in cases:

@@ -1,5 +1,6 @@
 """The cohort tracking grid: learners by criteria, in a fixed number of queries."""
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from portfolio.evidence.models import (
 from portfolio.evidence.queries import STATUS_LABELS
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.pagination import paginate
 from portfolio.review.models import (
     Assessment,
     AssessmentKind,
@@ -40,11 +42,11 @@ class CohortGrid:
         return counts
 
 
-def cohort_grid(cohort: Cohort, *, page: int | None = None, per_page: int = 50) -> CohortGrid:
+def cohort_grid(cohort: Cohort, *, page: bool = False) -> CohortGrid:
     """Each learner's status on each criterion: met / not yet (latest completed assessment),
-    submitted (mapped and awaiting assessment), mapped, proposed, or no evidence. One page of
-    learners by name (every learner when `page` is None, for the downloads), in a fixed
-    number of queries."""
+    submitted (mapped and awaiting assessment), mapped, proposed, or no evidence. With `page`,
+    one page of learners by name (the request's page); else every learner, for the
+    downloads. A fixed number of queries."""
     unit = db.session.scalar(sa.select(Unit).order_by(Unit.id).limit(1))
     members = (
         sa.select(User)
@@ -52,12 +54,8 @@ def cohort_grid(cohort: Cohort, *, page: int | None = None, per_page: int = 50) 
         .where(cohort_members.c.cohort_id == cohort.id)
         .order_by(User.full_name, User.id)
     )
-    pagination = None
-    if page is None:
-        learners = list(db.session.scalars(members))
-    else:
-        pagination = db.paginate(members, page=page, per_page=per_page, error_out=False)
-        learners = list(pagination.items)
+    pagination = paginate(members) if page else None
+    learners = list(pagination.items if pagination else db.session.scalars(members))
     if unit is None:
         return CohortGrid(None, [], [(u, []) for u in learners], pagination)
     criteria = list(
@@ -73,55 +71,40 @@ def cohort_grid(cohort: Cohort, *, page: int | None = None, per_page: int = 50) 
     return CohortGrid(unit, criteria, rows, pagination)
 
 
-def _statuses(unit: Unit, learner_ids: list[int]) -> dict[int, dict[int, str]]:
-    """learner id -> criterion id -> status, for these learners' portfolios for the unit."""
-    portfolio_of = dict(
-        db.session.execute(
-            sa.select(Portfolio.id, Portfolio.learner_id).where(
-                Portfolio.learner_id.in_(learner_ids), Portfolio.unit_id == unit.id
-            )
-        ).all()
+@functools.cache
+def _status_statements() -> tuple[sa.Select, sa.Select, sa.Select]:
+    """The statements behind the grid's cells, built once (they are immutable, and building
+    them cost more than running them). Parameters: `unit_id` and `learner_ids` (a list).
+    Rows: (learner, criterion, confirmed), (learner), (learner, criterion, decision)."""
+    portfolios = sa.select(Portfolio.id).where(
+        Portfolio.learner_id.in_(sa.bindparam("learner_ids", expanding=True)),
+        Portfolio.unit_id == sa.bindparam("unit_id"),
     )
-    # One subquery instead of an IN list of portfolio IDs in every statement below.
-    portfolios = (
-        sa.select(Portfolio.id)
-        .where(Portfolio.learner_id.in_(learner_ids), Portfolio.unit_id == unit.id)
-        .scalar_subquery()
-    )
-    statuses: dict[int, dict[int, str]] = {pid: {} for pid in portfolio_of}
-    for pid, criterion_id, confirmed in db.session.execute(
-        sa.select(EvidenceItem.portfolio_id, Mapping.criterion_id, Mapping.confirmed)
+    mappings = (
+        sa.select(Portfolio.learner_id, Mapping.criterion_id, Mapping.confirmed)
+        .select_from(Portfolio)
+        .join(EvidenceItem, EvidenceItem.portfolio_id == Portfolio.id)
         .join(Mapping, Mapping.item_id == EvidenceItem.id)
-        .where(EvidenceItem.portfolio_id.in_(portfolios), EvidenceItem.withdrawn.is_(False))
-    ):
-        current = statuses[pid].get(criterion_id)
-        if confirmed:
-            statuses[pid][criterion_id] = "mapped"
-        elif current is None:
-            statuses[pid][criterion_id] = "proposed"
+        .where(Portfolio.id.in_(portfolios.scalar_subquery()), EvidenceItem.withdrawn.is_(False))
+    )
     latest = (
         sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
-        .where(Submission.portfolio_id.in_(portfolios))
+        .where(Submission.portfolio_id.in_(portfolios.scalar_subquery()))
         .group_by(Submission.portfolio_id)
         .subquery()
     )
-    pending = set(
-        db.session.scalars(
-            sa.select(Submission.portfolio_id)
-            .join(
-                latest,
-                sa.and_(
-                    latest.c.portfolio_id == Submission.portfolio_id,
-                    latest.c.number == Submission.number,
-                ),
-            )
-            .where(Submission.status == SubmissionStatus.SUBMITTED)
+    pending = (
+        sa.select(Portfolio.learner_id)
+        .join(Submission, Submission.portfolio_id == Portfolio.id)
+        .join(
+            latest,
+            sa.and_(
+                latest.c.portfolio_id == Submission.portfolio_id,
+                latest.c.number == Submission.number,
+            ),
         )
+        .where(Submission.status == SubmissionStatus.SUBMITTED)
     )
-    for pid in pending:
-        for criterion_id, status in statuses[pid].items():
-            if status == "mapped":
-                statuses[pid][criterion_id] = "submitted"
     # Decisions of each portfolio's most recent completed primary assessment only.
     completed = sa.and_(
         Assessment.kind == AssessmentKind.PRIMARY,
@@ -130,14 +113,14 @@ def _statuses(unit: Unit, learner_ids: list[int]) -> dict[int, dict[int, str]]:
     newest = (
         sa.select(Submission.portfolio_id, sa.func.max(Assessment.completed_at).label("at"))
         .join(Assessment, Assessment.submission_id == Submission.id)
-        .where(Submission.portfolio_id.in_(portfolios), completed)
+        .where(Submission.portfolio_id.in_(portfolios.scalar_subquery()), completed)
         .group_by(Submission.portfolio_id)
         .subquery()
     )
-    for pid, criterion_id, decision in db.session.execute(
-        sa.select(
-            Submission.portfolio_id, CriterionDecision.criterion_id, CriterionDecision.decision
-        )
+    decisions = (
+        sa.select(Portfolio.learner_id, CriterionDecision.criterion_id, CriterionDecision.decision)
+        .select_from(Portfolio)
+        .join(Submission, Submission.portfolio_id == Portfolio.id)
         .join(Assessment, Assessment.submission_id == Submission.id)
         .join(
             newest,
@@ -148,6 +131,30 @@ def _statuses(unit: Unit, learner_ids: list[int]) -> dict[int, dict[int, str]]:
         )
         .join(CriterionDecision, CriterionDecision.assessment_id == Assessment.id)
         .where(completed)
-    ):
-        statuses[pid][criterion_id] = "met" if decision == "competent" else "not_yet"
-    return {learner_id: statuses[pid] for pid, learner_id in portfolio_of.items()}
+    )
+    return mappings, pending, decisions
+
+
+def _statuses(unit: Unit, learner_ids: list[int]) -> dict[int, dict[int, str]]:
+    """learner id -> criterion id -> status, for these learners' portfolios for the unit."""
+    if not learner_ids:
+        return {}
+    mappings, pending, decisions = _status_statements()
+    params = {"unit_id": unit.id, "learner_ids": learner_ids}
+    statuses: dict[int, dict[int, str]] = {}
+    for learner_id, criterion_id, confirmed in db.session.execute(mappings, params):
+        cells = statuses.setdefault(learner_id, {})
+        if confirmed:
+            cells[criterion_id] = "mapped"
+        elif criterion_id not in cells:
+            cells[criterion_id] = "proposed"
+    for learner_id in db.session.scalars(pending, params):
+        cells = statuses.get(learner_id, {})
+        for criterion_id, status in cells.items():
+            if status == "mapped":
+                cells[criterion_id] = "submitted"
+    for learner_id, criterion_id, decision in db.session.execute(decisions, params):
+        statuses.setdefault(learner_id, {})[criterion_id] = (
+            "met" if decision == "competent" else "not_yet"
+        )
+    return statuses

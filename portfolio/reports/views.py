@@ -13,7 +13,6 @@ from portfolio import authz
 from portfolio.accounts.models import Cohort
 from portfolio.evidence.queries import STATUS_LABELS
 from portfolio.extensions import db
-from portfolio.pagination import page_number
 from portfolio.reports.queries import cohort_grid
 from portfolio.review.models import DecisionLogEntry
 from portfolio.roles import Role
@@ -69,7 +68,7 @@ def _safe(value: str) -> str:
 @bp.get("/cohorts/<int:cohort_id>")
 def cohort_grid_page(cohort_id: int):
     cohort = _cohort(cohort_id)
-    grid = cohort_grid(cohort, page=page_number())
+    grid = cohort_grid(cohort, page=True)
     rows = [(learner, Markup("".join(CELLS[s] for s in cells))) for learner, cells in grid.rows]
     return render_template(
         "reports/cohort_grid.html",
