@@ -24,19 +24,13 @@ def page_number() -> int:
 
 
 class _Page(SelectPagination):
-    """Flask-SQLAlchemy's select pagination, able to page plain rows (a select of columns
-    costs far less to load than ORM objects), and without the COUNT when the first page is not
-    full (most lists in most centres)."""
+    """Flask-SQLAlchemy's select pagination, able to page plain rows as well as objects (a
+    select of columns costs far less to load than ORM objects)."""
 
     def _query_items(self) -> list[Any]:
         select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
         result = self._query_args["session"].execute(select)
         return list(result.all() if self._query_args["rows"] else result.unique().scalars())
-
-    def _query_count(self) -> int:
-        if self.page == 1 and len(self.items) < self.per_page:
-            return len(self.items)
-        return super()._query_count()
 
 
 def paginate(select: sa.Select, *, rows: bool = False, per_page: int = PER_PAGE) -> Pagination:

@@ -152,8 +152,10 @@ def _save_mappings(item: EvidenceItem) -> dict[int, str]:
 
 @bp.post("/<int:portfolio_id>/items/<int:item_id>/withdraw")
 def withdraw(portfolio_id: int, item_id: int):
-    portfolio = _portfolio(portfolio_id, edit=True)
+    portfolio = _portfolio(portfolio_id)
     item = _item(portfolio, item_id)
+    # Whoever maps an item may withdraw it: an assessor's record is the assessor's to withdraw.
+    authz.require(authz.can_map_item, item)
     if ReauthForm().validate_on_submit():
         services.withdraw_item(item, withdrawn=not item.withdrawn)
         db.session.commit()

@@ -144,3 +144,25 @@ def test_submit_flow_and_changes_page(client, worked):
     assert "Workplace letter" in changes.text
     login(client, worked.assessor)
     assert "Workplace letter" in client.get(f"/portfolio/submissions/{submission.id}").text
+
+
+def test_learner_cannot_withdraw_an_assessor_record(client, worked):
+    portfolio, _ = _portfolio_and_item(worked)
+    record = services.add_assessor_evidence(
+        portfolio,
+        source="observation",
+        title="Observed call",
+        body="Handled the escalation well.",
+        occurred_on=date(2026, 2, 2),
+        by=worked.assessor,
+    )
+    db.session.commit()
+    login(client, worked.learner)
+    response = client.post(f"/portfolio/{portfolio.id}/items/{record.id}/withdraw")
+    assert response.status_code == 403
+    db.session.refresh(record)
+    assert not record.withdrawn
+    login(client, worked.assessor)
+    assert client.post(f"/portfolio/{portfolio.id}/items/{record.id}/withdraw").status_code == 302
+    db.session.refresh(record)
+    assert record.withdrawn
