@@ -118,7 +118,7 @@ def item(portfolio_id: int, item_id: int):
         errors=errors,
         submitted=request.form if errors else None,
         can_edit=can_edit,
-        can_withdraw=authz.can_edit_portfolio(current_user, portfolio) and not item.withdrawn,
+        can_withdraw=authz.can_map_item(current_user, item) and not item.withdrawn,
         action_form=ReauthForm(),
     ), (422 if errors else 200)
 
