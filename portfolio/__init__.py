@@ -41,11 +41,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portfolio.exercises.views import bp as exercises_bp
     from portfolio.export.views import bp as export_bp
     from portfolio.improvement.views import bp as improvement_bp
-    from portfolio.review.iqa_views import bp as iqa_bp
     from portfolio.library.views import bp as library_bp
     from portfolio.main.views import bp as main_bp
     from portfolio.notifications.views import bp as notifications_bp
     from portfolio.reports.views import bp as reports_bp
+    from portfolio.review.iqa_views import bp as iqa_bp
     from portfolio.review.views import bp as review_bp
     from portfolio.site.views import bp as site_bp
 

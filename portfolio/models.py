@@ -6,6 +6,9 @@ from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submissi
 from portfolio.exercises.models import Exercise
 from portfolio.export.models import BulkExport
 from portfolio.extensions import db, login_manager
+from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.improvement.models import Recommendation, SavedAnalysis
+from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.review.models import (
     Assessment,
     CriterionDecision,
@@ -16,9 +19,6 @@ from portfolio.review.models import (
     Sample,
     SamplingPlan,
 )
-from portfolio.improvement.models import Recommendation, SavedAnalysis
-from portfolio.framework.models import Criterion, Outcome, Unit
-from portfolio.library.models import LibraryScenario, ScenarioVersion
 
 __all__ = [
     "BulkExport",

@@ -3,7 +3,6 @@ test_every_route_is_in_the_matrix, so a new page cannot ship without an access d
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
 from datetime import date
 
 import pytest

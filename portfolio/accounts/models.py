@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint(
             "(role = 'site_admin') = (centre_id IS NULL)", name="centre_unless_site_admin"
         ),
+        # A centre's people by name: the users list, the cohort members page and the staff
+        # lists read the first 50 from the index instead of sorting thousands of rows.
+        sa.Index("ix_users_centre_id_full_name", "centre_id", "full_name", "id"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

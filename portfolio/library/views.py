@@ -11,6 +11,7 @@ from portfolio.framework.queries import unit_by_code
 from portfolio.library import queries, services
 from portfolio.library.forms import UploadForm
 from portfolio.library.models import LibraryScenario
+from portfolio.pagination import paginate
 from portfolio.roles import Role
 from portfolio.scenarios.errors import ScenarioInvalid
 from portfolio.scenarios.loader import load_scenario_from_files
@@ -34,9 +35,9 @@ def _load(scenario_id: int) -> LibraryScenario:
 
 @bp.get("/")
 def index():
-    scenarios = db.session.scalars(queries.scenarios_visible_to(current_user)).all()
+    page = paginate(queries.scenarios_visible_to(current_user))
     can_upload = current_user.role == Role.CENTRE_ADMIN
-    return render_template("library/index.html", scenarios=scenarios, can_upload=can_upload)
+    return render_template("library/index.html", page=page, can_upload=can_upload)
 
 
 @bp.get("/<int:scenario_id>")
