@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# Tests run on every core (pytest-xdist); WORKERS=0 runs them in one process.
+WORKERS ?= auto
 export FLASK_APP := wsgi
 
 .PHONY: run test lint format setup db clean bench
@@ -28,7 +30,7 @@ run: db
 
 test: setup
 	$(BIN)/flask scenarios validate
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -45,10 +45,26 @@ def _database_url() -> str:
     return f"sqlite:///{_TMP / 'test.sqlite3'}"
 
 
+def _engine_options() -> dict:
+    """Under pytest-xdist each worker gets its own PostgreSQL schema (SQLite already gets a
+    file per process), so parallel workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = _database_url()
+    if not worker or not url.startswith("postgresql"):
+        return {"pool_pre_ping": True}
+    schema = f"test_{worker}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    engine.dispose()
+    return {"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={schema}"}}
+
+
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
     "SQLALCHEMY_DATABASE_URI": _database_url(),
+    "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(),
     "WTF_CSRF_ENABLED": False,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,

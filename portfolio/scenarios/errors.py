@@ -1,6 +1,7 @@
 """The errors the scenario loader reports, and how pydantic's validation errors become them."""
 
 import difflib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,13 +37,16 @@ class ScenarioInvalid(Exception):
 
 
 def format_loc(loc: Iterable[str | int]) -> str:
-    """A field path as the errors show it: ``("a", 2, "b")`` becomes ``a[2].b``."""
+    """A field path as the errors show it: ``("a", 2, "b")`` becomes ``a[2].b``. A key that is
+    blank or holds unprintable characters is quoted (``a["\\n"]``) so a message stays one line."""
     text = ""
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        else:
+        elif part and part.isprintable() and part.strip() == part:
             text += f".{part}" if text else str(part)
+        else:
+            text += "[" + json.dumps(part) + "]"
     return text
 
 

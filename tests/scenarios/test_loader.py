@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from portfolio.scenarios.errors import ScenarioError, ScenarioInvalid
@@ -935,8 +935,9 @@ _MANIFEST_PATHS = _paths(_MANIFEST_DATA)
 _UNITS = {"MINI": load_criteria(FIXTURES / "criteria" / "mini.yaml")}
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.sampled_from(_MANIFEST_PATHS), _VALUES)
+@example(path=("stakeholders", 2, "questions", 0), value={"\n": None})
 def test_any_value_anywhere_is_reported_not_crashed(path: tuple, value: object) -> None:
     data = copy.deepcopy(_MANIFEST_DATA)
     target = data
