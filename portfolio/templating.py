@@ -3,8 +3,9 @@
 from datetime import datetime
 
 from flask import Flask
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
-from portfolio.auth.forms import ReauthForm
 from portfolio.library.markdown import render_markdown
 from portfolio.roles import Role
 
@@ -49,6 +50,17 @@ def analysis_presentation(figures: dict, chart_id: str):
         return None
 
 
+class _SignOutForm:
+    """What the header's sign-out form needs: the CSRF field a ReauthForm would render, without
+    building a WTForms form on every page (which cost more than the rest of the header)."""
+
+    @property
+    def csrf_token(self) -> Markup:
+        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(
+            generate_csrf()
+        )
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
@@ -59,7 +71,7 @@ def init_app(app: Flask) -> None:
     def inject_globals():
         return {
             "Role": Role,
-            "signout_form": ReauthForm(),
+            "signout_form": _SignOutForm(),
             "demo_mode": app.config["DEMO_MODE"],
             "nav_items": NAV_ITEMS,
         }

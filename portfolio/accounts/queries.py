@@ -1,39 +1,51 @@
 """Reads for accounts, scoped to what a user may see."""
 
+import functools
+
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.extensions import db
 from portfolio.roles import Role
 
 
+@functools.cache
+def _users_list() -> sa.Select:
+    """The users list's columns with the assessor's and IQA's names, built once (aliased
+    columns cost more to build than the query takes to run)."""
+    users = User.__table__
+    assessor, iqa = users.alias("assessor"), users.alias("iqa")
+    return (
+        sa.select(
+            users.c.id,
+            users.c.full_name,
+            users.c.email,
+            users.c.role,
+            users.c.active,
+            users.c.must_change_password,
+            users.c.is_new_assessor,
+            assessor.c.full_name.label("assessor_name"),
+            iqa.c.full_name.label("iqa_name"),
+        )
+        .select_from(users)
+        .outerjoin(assessor, assessor.c.id == users.c.assessor_id)
+        .outerjoin(iqa, iqa.c.id == users.c.iqa_id)
+        .order_by(users.c.full_name, users.c.id)
+    )
+
+
 def centre_users(centre_id: int, *, role: Role | None = None, q: str = "") -> sa.Select:
     """The users of one centre by name, as rows of the columns the list shows, with their
     assessor's and IQA's names (plain rows: far cheaper to load than objects)."""
-    assessor, iqa = so.aliased(User), so.aliased(User)
-    query = (
-        sa.select(
-            User.id,
-            User.full_name,
-            User.email,
-            User.role,
-            User.active,
-            User.must_change_password,
-            User.is_new_assessor,
-            assessor.full_name.label("assessor_name"),
-            iqa.full_name.label("iqa_name"),
-        )
-        .outerjoin(assessor, assessor.id == User.assessor_id)
-        .outerjoin(iqa, iqa.id == User.iqa_id)
-        .where(User.centre_id == centre_id)
-        .order_by(User.full_name, User.id)
-    )
+    users = User.__table__
+    query = _users_list().where(users.c.centre_id == centre_id)
     if role is not None:
-        query = query.where(User.role == role)
+        query = query.where(users.c.role == role)
     if q := q.strip():
         like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like)))
+        query = query.where(
+            sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like))
+        )
     return query
 
 
@@ -46,9 +58,39 @@ def centre_staff(centre_id: int, role: Role) -> sa.Select:
     )
 
 
+@functools.cache
+def _cohorts_list() -> sa.Select:
+    """Cohorts with their member counts, built once."""
+    cohorts = Cohort.__table__
+    members = (
+        sa.select(sa.func.count())
+        .where(cohort_members.c.cohort_id == cohorts.c.id)
+        .scalar_subquery()
+        .label("members")
+    )
+    return sa.select(cohorts.c.id, cohorts.c.name, cohorts.c.description, members).order_by(
+        cohorts.c.name, cohorts.c.id
+    )
+
+
 def centre_cohorts(centre_id: int) -> sa.Select:
-    """A centre's cohorts by name (count their members with `member_counts`)."""
-    return sa.select(Cohort).where(Cohort.centre_id == centre_id).order_by(Cohort.name, Cohort.id)
+    """A centre's cohorts by name with their member counts: rows (id, name, description,
+    members)."""
+    return _cohorts_list().where(Cohort.__table__.c.centre_id == centre_id)
+
+
+@functools.cache
+def cohort_member_rows() -> sa.Select:
+    """A cohort's members by name as rows (id, full_name, email), built once: execute it with
+    the parameter `cohort_id`."""
+    users = User.__table__
+    return (
+        sa.select(users.c.id, users.c.full_name, users.c.email)
+        .select_from(users)
+        .join(cohort_members, cohort_members.c.user_id == users.c.id)
+        .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"))
+        .order_by(users.c.full_name, users.c.id)
+    )
 
 
 def member_counts(cohort_ids: list[int]) -> dict[int, int]:
@@ -63,39 +105,54 @@ def member_counts(cohort_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def cohort_picker(
-    centre_id: int, *, members_of: int | None = None, unassigned: bool = False, q: str = ""
-) -> sa.Select:
-    """A centre's learners to choose a cohort's members from, by name: all of them, only the
-    members of one cohort (`members_of`), or only those in no cohort (`unassigned`)."""
-    query = (
-        sa.select(User)
-        .where(User.centre_id == centre_id, User.role == Role.LEARNER)
-        .order_by(User.full_name, User.id)
-    )
-    if members_of is not None:
-        query = query.join(cohort_members, cohort_members.c.user_id == User.id).where(
-            cohort_members.c.cohort_id == members_of
+@functools.cache
+def _picker_columns() -> tuple[sa.Select, sa.Select]:
+    """Learners with whether they belong to the cohort `:cohort_id`: (every learner, only the
+    members), built once."""
+    users = User.__table__
+    columns = (users.c.id, users.c.full_name, users.c.email)
+    everyone = (
+        sa.select(*columns, cohort_members.c.cohort_id.is_not(None).label("member"))
+        .select_from(users)
+        .outerjoin(
+            cohort_members,
+            sa.and_(
+                cohort_members.c.user_id == users.c.id,
+                cohort_members.c.cohort_id == sa.bindparam("cohort_id"),
+            ),
         )
-    if unassigned:
-        query = query.where(~sa.exists().where(cohort_members.c.user_id == User.id))
+        .where(users.c.role == Role.LEARNER)
+        .order_by(users.c.full_name, users.c.id)
+    )
+    members = (
+        sa.select(*columns, sa.true().label("member"))
+        .select_from(users)
+        .join(cohort_members, cohort_members.c.user_id == users.c.id)
+        .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"))
+        .where(users.c.role == Role.LEARNER)
+        .order_by(users.c.full_name, users.c.id)
+    )
+    return everyone, members
+
+
+def cohort_picker(centre_id: int, *, show: str = "all", q: str = "") -> sa.Select:
+    """A centre's learners to choose a cohort's members from, by name, as rows (id, full_name,
+    email, member): all of them, only the cohort's members (`show="members"`), or only those
+    in no cohort (`show="unassigned"`). Execute with the parameter `cohort_id` (0 for none)."""
+    users = User.__table__
+    everyone, members = _picker_columns()
+    query = members if show == "members" else everyone
+    query = query.where(users.c.centre_id == centre_id)
+    if show == "unassigned":
+        query = query.where(
+            ~sa.exists().where(cohort_members.c.user_id == users.c.id).correlate(users)
+        )
     if q := q.strip():
         like = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(User.full_name).like(like), User.email.like(like)))
-    return query
-
-
-def members_among(cohort_id: int, user_ids: list[int]) -> set[int]:
-    """Which of these users belong to the cohort."""
-    if not user_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(cohort_members.c.user_id).where(
-                cohort_members.c.cohort_id == cohort_id, cohort_members.c.user_id.in_(user_ids)
-            )
+        query = query.where(
+            sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like))
         )
-    )
+    return query
 
 
 def all_centres() -> sa.Select:

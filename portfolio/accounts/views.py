@@ -155,9 +155,8 @@ def reset_password(user_id: int):
 
 @bp.get("/cohorts")
 def cohorts():
-    page = paginate(queries.centre_cohorts(current_user.centre_id))
-    counts = queries.member_counts([c.id for c in page.items])
-    return render_template("accounts/cohorts.html", page=page, counts=counts)
+    page = paginate(queries.centre_cohorts(current_user.centre_id), rows=True)
+    return render_template("accounts/cohorts.html", page=page)
 
 
 def _learners(ids: list[int]) -> list[User]:
@@ -181,7 +180,6 @@ class Picker:
     """One page of learners to choose members from, and which of them are members."""
 
     page: Pagination
-    members: set[int]
     show: str
     q: str
     shown: list[int]
@@ -195,27 +193,22 @@ class Picker:
 
 def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     """Set the members field's choices to one page of the centre's learners (plus any posted
-    learner of the centre), in a fixed number of queries however many learners there are."""
+    learner of the centre) and, on a GET, tick the members: a fixed number of queries
+    however many learners there are."""
     q = request.args.get("q", "")[:100]
     show = request.args.get("show", "members" if cohort else "all")
     if show not in SHOW or (cohort is None and not SHOW[show][1]):
         show = "all"
-    query = queries.cohort_picker(
-        current_user.centre_id,
-        members_of=cohort.id if cohort is not None and show == "members" else None,
-        unassigned=show == "unassigned",
-        q=q,
-    )
-    page = paginate(query)
-    learners = list(page.items)
+    query = queries.cohort_picker(current_user.centre_id, show=show, q=q)
+    page = paginate(query, rows=True, params={"cohort_id": cohort.id if cohort else 0})
+    listed = [(u.id, f"{u.full_name} ({u.email})") for u in page.items]
     posted = {int(v) for v in request.form.getlist("members") if v.isdigit()}
-    extra = _learners(sorted(posted - {u.id for u in learners}))
-    form.members.choices = [
-        SelectChoice(u.id, f"{u.full_name} ({u.email})") for u in [*learners, *extra]
-    ]
-    ids = [u.id for u in learners]
-    members = queries.members_among(cohort.id, ids) if cohort is not None else set()
-    return Picker(page, members, show, q, ids)
+    extra = _learners(sorted(posted - {i for i, _ in listed}))
+    listed += [(u.id, f"{u.full_name} ({u.email})") for u in extra]
+    form.members.choices = [SelectChoice(i, label) for i, label in listed]
+    if request.method == "GET":
+        form.members.data = [u.id for u in page.items if u.member]
+    return Picker(page, show, q, [u.id for u in page.items])
 
 
 def _posted_changes(form: CohortForm, cohort: Cohort | None) -> tuple[list[User], list[User]]:
@@ -255,8 +248,6 @@ def edit_cohort(cohort_id: int):
     cohort = db.first_or_404(authz.cohorts_managed_by(current_user).where(Cohort.id == cohort_id))
     form = CohortForm(obj=cohort if request.method == "GET" else None)
     picker = _picker(form, cohort)
-    if request.method == "GET":
-        form.members.data = sorted(picker.members)
     if form.validate_on_submit():
         try:
             cohort.name = form.name.data.strip()
@@ -280,5 +271,7 @@ def edit_cohort(cohort_id: int):
         cohort=cohort,
         picker=picker,
         show_options=SHOW,
-        member_count=queries.member_counts([cohort.id]).get(cohort.id, 0),
+        member_count=picker.page.total
+        if picker.show == "members" and not picker.q
+        else queries.member_counts([cohort.id]).get(cohort.id, 0),
     )

@@ -38,6 +38,7 @@ def submissions_of(portfolio: Portfolio) -> list[Submission]:
         db.session.scalars(
             sa.select(Submission)
             .where(Submission.portfolio_id == portfolio.id)
+            .options(so.defer(Submission.snapshot))
             .order_by(Submission.number.desc())
         )
     )
@@ -53,14 +54,14 @@ def latest_submission(portfolio: Portfolio) -> Submission | None:
 
 
 def outcomes_of(unit_id: int) -> list[Outcome]:
-    """A unit's outcomes with their criteria, in two queries."""
+    """A unit's outcomes with their criteria, in one query."""
     return list(
         db.session.scalars(
             sa.select(Outcome)
             .where(Outcome.unit_id == unit_id)
-            .options(so.selectinload(Outcome.criteria))
+            .options(so.joinedload(Outcome.criteria))
             .order_by(Outcome.position)
-        )
+        ).unique()
     )
 
 

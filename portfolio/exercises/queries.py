@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 from flask_sqlalchemy.pagination import Pagination
 
 from portfolio.accounts.models import Cohort, User, cohort_members
+from portfolio.accounts.queries import cohort_member_rows
 from portfolio.casework.clock import SimTime, deadline_status
 from portfolio.casework.models import Case, CaseStatus, TrailEvent
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
@@ -48,7 +49,7 @@ def exercises_visible_to(user: User) -> sa.Select:
 
 @dataclass
 class BoardRow:
-    learner: sa.Row  # id, full_name
+    learner: sa.Row  # id, full_name, email
     case_id: int | None
     stage: str
     simulated: str
@@ -167,14 +168,9 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     """Where each learner of the cohort is in the exercise. The stage counts cover the whole
     cohort; the rows are one page of learners by name (the request's page) when `page`, else
     every learner. A fixed number of queries however large the cohort."""
-    members = (
-        sa.select(User.id, User.full_name)
-        .join(cohort_members, cohort_members.c.user_id == User.id)
-        .where(cohort_members.c.cohort_id == exercise.cohort_id)
-        .order_by(User.full_name, User.id)
-    )
-    pagination = paginate(members, rows=True) if page else None
-    learners = pagination.items if pagination else db.session.execute(members).all()
+    members, params = cohort_member_rows(), {"cohort_id": exercise.cohort_id}
+    pagination = paginate(members, rows=True, params=params) if page else None
+    learners = pagination.items if pagination else db.session.execute(members, params).all()
     total = pagination.total if pagination else len(learners)
     cases, stages = _progress(exercise)
     hours = {c.learner_id: (c.id, c.hours) for c in cases}

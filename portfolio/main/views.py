@@ -7,9 +7,10 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portfolio import authz
-from portfolio.accounts.models import Centre, Cohort, User
+from portfolio.accounts.models import Centre, User
 from portfolio.extensions import db
 from portfolio.main import dashboards
+from portfolio.pagination import paginate
 from portfolio.review import iqa_queries
 from portfolio.review import queries as review_queries
 from portfolio.roles import Role
@@ -35,26 +36,10 @@ def dashboard():
         context["feedback_due"] = review_queries.feedback_to_act_on(current_user)
     elif current_user.role == Role.CENTRE_ADMIN:
         context |= dashboards.admin_context(current_user, date.today())
-        counts = db.session.execute(
-            sa.select(User.role, sa.func.count())
-            .where(User.centre_id == current_user.centre_id, User.active.is_(True))
-            .group_by(User.role)
-        ).all()
-        context["role_counts"] = {role: n for role, n in counts}
-        context["cohort_count"] = db.session.scalar(
-            sa.select(sa.func.count(Cohort.id)).where(Cohort.centre_id == current_user.centre_id)
-        )
-        context["unallocated"] = db.session.scalar(
-            sa.select(sa.func.count(User.id)).where(
-                User.centre_id == current_user.centre_id,
-                User.role == Role.LEARNER,
-                User.active.is_(True),
-                sa.or_(User.assessor_id.is_(None), User.iqa_id.is_(None)),
-            )
-        )
+        context |= dashboards.centre_counts(current_user.centre_id)
     elif current_user.role in (Role.ASSESSOR, Role.IQA):
-        context["learners"] = list(
-            db.session.scalars(authz.learners_visible_to(current_user).order_by(User.full_name))
+        context["learners"] = paginate(
+            authz.learners_visible_to(current_user).order_by(User.full_name, User.id)
         )
         if current_user.role == Role.IQA:
             context["open_samples"] = iqa_queries.open_samples_count(current_user)

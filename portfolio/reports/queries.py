@@ -6,7 +6,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
-from portfolio.accounts.models import Cohort, User, cohort_members
+from portfolio.accounts.models import Cohort
+from portfolio.accounts.queries import cohort_member_rows
 from portfolio.evidence.models import (
     EvidenceItem,
     Mapping,
@@ -28,9 +29,9 @@ from portfolio.review.models import (
 
 @dataclass
 class CohortGrid:
-    unit: Unit | None
-    criteria: list[Criterion]
-    rows: list[tuple[User, list[str]]]  # learner, status key for each criterion in order
+    unit_id: int | None
+    criteria: list[sa.Row]  # id, ref, text
+    rows: list[tuple[sa.Row, list[str]]]  # learner (id, full_name, email), status keys
     page: Pagination | None = None
 
     def summary(self) -> dict[str, int]:
@@ -42,33 +43,34 @@ class CohortGrid:
         return counts
 
 
+@functools.cache
+def _criteria_rows() -> sa.Select:
+    """The criteria of the first unit in outcome order, as rows (id, ref, text), built once."""
+    first_unit = sa.select(sa.func.min(Unit.id)).scalar_subquery()
+    criteria, outcomes = Criterion.__table__, Outcome.__table__
+    return (
+        sa.select(criteria.c.id, criteria.c.ref, criteria.c.text, criteria.c.unit_id)
+        .select_from(criteria)
+        .join(outcomes, outcomes.c.id == criteria.c.outcome_id)
+        .where(criteria.c.unit_id == first_unit)
+        .order_by(outcomes.c.position, criteria.c.position)
+    )
+
+
 def cohort_grid(cohort: Cohort, *, page: bool = False) -> CohortGrid:
     """Each learner's status on each criterion: met / not yet (latest completed assessment),
     submitted (mapped and awaiting assessment), mapped, proposed, or no evidence. With `page`,
     one page of learners by name (the request's page); else every learner, for the
-    downloads. A fixed number of queries."""
-    unit = db.session.scalar(sa.select(Unit).order_by(Unit.id).limit(1))
-    members = (
-        sa.select(User)
-        .join(cohort_members, cohort_members.c.user_id == User.id)
-        .where(cohort_members.c.cohort_id == cohort.id)
-        .order_by(User.full_name, User.id)
-    )
-    pagination = paginate(members) if page else None
-    learners = list(pagination.items if pagination else db.session.scalars(members))
-    if unit is None:
+    downloads. Learners and criteria are plain rows. A fixed number of queries."""
+    members, params = cohort_member_rows(), {"cohort_id": cohort.id}
+    pagination = paginate(members, rows=True, params=params) if page else None
+    learners = pagination.items if pagination else db.session.execute(members, params).all()
+    criteria = db.session.execute(_criteria_rows()).all()
+    if not criteria:
         return CohortGrid(None, [], [(u, []) for u in learners], pagination)
-    criteria = list(
-        db.session.scalars(
-            sa.select(Criterion)
-            .join(Outcome)
-            .where(Criterion.unit_id == unit.id)
-            .order_by(Outcome.position, Criterion.position)
-        )
-    )
-    statuses = _statuses(unit, [u.id for u in learners])
+    statuses = _statuses(criteria[0].unit_id, [u.id for u in learners])
     rows = [(u, [statuses.get(u.id, {}).get(c.id, "none") for c in criteria]) for u in learners]
-    return CohortGrid(unit, criteria, rows, pagination)
+    return CohortGrid(criteria[0].unit_id, criteria, rows, pagination)
 
 
 @functools.cache
@@ -135,12 +137,12 @@ def _status_statements() -> tuple[sa.Select, sa.Select, sa.Select]:
     return mappings, pending, decisions
 
 
-def _statuses(unit: Unit, learner_ids: list[int]) -> dict[int, dict[int, str]]:
+def _statuses(unit_id: int, learner_ids: list[int]) -> dict[int, dict[int, str]]:
     """learner id -> criterion id -> status, for these learners' portfolios for the unit."""
     if not learner_ids:
         return {}
     mappings, pending, decisions = _status_statements()
-    params = {"unit_id": unit.id, "learner_ids": learner_ids}
+    params = {"unit_id": unit_id, "learner_ids": learner_ids}
     statuses: dict[int, dict[int, str]] = {}
     for learner_id, criterion_id, confirmed in db.session.execute(mappings, params):
         cells = statuses.setdefault(learner_id, {})

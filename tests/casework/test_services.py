@@ -6,6 +6,7 @@ request costs 3 hours, a question 1, authorisation 8, sending 2 and the customer
 Authority limit £50, the manager approves up to £200. The customer wants ADR rights in the
 letter, refund-overcharge (£42.50) in the remedy and an on-time response."""
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -159,7 +160,7 @@ def test_a_newer_version_leaves_existing_cases_on_theirs(case, scenario, learner
         update={
             "title": "Minimal Broadband: version two",
             "clock": spec.clock.model_copy(update={"costs": costs}),
-            "content_hash": "changed-" + spec.content_hash,
+            "content_hash": hashlib.sha256(b"version two").hexdigest(),
         }
     )
     result = import_scenario(changed, centre=None, publish=True)
