@@ -48,7 +48,8 @@ SAVED_KIND = {
 }
 
 
-def _require_open(case: Case) -> None:
+def require_open(case: Case) -> None:
+    """Refuse any change to a case that was set aside (other features' services call this)."""
     if case.status != CaseStatus.OPEN:
         raise CaseworkError(
             "This case was set aside when you started the scenario again, so it can no longer "
@@ -56,7 +57,9 @@ def _require_open(case: Case) -> None:
         )
 
 
-def _append(case: Case, kind: TrailKind, payload: Mapping[str, Any] | None = None) -> TrailEvent:
+def append_trail(
+    case: Case, kind: TrailKind, payload: Mapping[str, Any] | None = None
+) -> TrailEvent:
     """Add an entry to the trail, advancing the clock by what the action costs."""
     spec = spec_for(case)
     case.hours = sim_clock.advance(spec.clock, case.hours, kind)
@@ -113,7 +116,7 @@ def start_case(learner: User, scenario: LibraryScenario, *, exercise=None) -> Ca
     )
     db.session.add(case)
     db.session.flush()
-    _append(case, TrailKind.CASE_STARTED, {"scenario_version": version.number})
+    append_trail(case, TrailKind.CASE_STARTED, {"scenario_version": version.number})
     db.session.flush()
     return case
 
@@ -128,26 +131,26 @@ def _done(case: Case, kind: TrailKind, **match: str) -> bool:
 def request_document(case: Case, document_id: str) -> bool:
     """Request a document from the case file. Returns False (and costs nothing) when it was
     already requested."""
-    _require_open(case)
+    require_open(case)
     if spec_for(case).document(document_id) is None:
         raise CaseworkError("That document is not in this case file.")
     if _done(case, TrailKind.DOCUMENT_REQUESTED, document_id=document_id):
         return False
-    _append(case, TrailKind.DOCUMENT_REQUESTED, {"document_id": document_id})
+    append_trail(case, TrailKind.DOCUMENT_REQUESTED, {"document_id": document_id})
     db.session.flush()
     return True
 
 
 def ask_question(case: Case, stakeholder_id: str, question_id: str) -> bool:
     """Ask a stakeholder a question from their bank. Returns False when already asked."""
-    _require_open(case)
+    require_open(case)
     if spec_for(case).question(stakeholder_id, question_id) is None:
         raise CaseworkError("That question is not in this person's question bank.")
     if _done(
         case, TrailKind.QUESTION_ASKED, stakeholder_id=stakeholder_id, question_id=question_id
     ):
         return False
-    _append(
+    append_trail(
         case,
         TrailKind.QUESTION_ASKED,
         {"stakeholder_id": stakeholder_id, "question_id": question_id},
@@ -165,7 +168,7 @@ def pin_finding(
     question_id: str | None = None,
 ) -> Finding:
     """Pin a finding to the document or answer it came from; the learner must have read it."""
-    _require_open(case)
+    require_open(case)
     text = (text or "").strip()
     if not text:
         raise CaseworkError("Write the finding before you pin it.")
@@ -185,17 +188,17 @@ def pin_finding(
         raise CaseworkError("Choose the document or answer the finding came from.")
     finding = Finding(case=case, text=text, **{k: v for k, v in payload.items()})
     db.session.add(finding)
-    _append(case, TrailKind.FINDING_PINNED, payload)
+    append_trail(case, TrailKind.FINDING_PINNED, payload)
     db.session.flush()
     return finding
 
 
 def remove_finding(case: Case, finding: Finding) -> None:
     """Unpin a finding (the trail keeps the record that it was pinned and removed)."""
-    _require_open(case)
+    require_open(case)
     if finding.case_id != case.id:
         raise CaseworkError("That finding belongs to another case.")
-    _append(case, TrailKind.DRAFT_SAVED, {"record": "findings", "removed": finding.text[:200]})
+    append_trail(case, TrailKind.DRAFT_SAVED, {"record": "findings", "removed": finding.text[:200]})
     db.session.delete(finding)
     db.session.flush()
 
@@ -204,7 +207,7 @@ def add_timeline_entry(
     case: Case, *, occurred_on: date, description: str, document_id: str | None = None
 ) -> TimelineEntry:
     """Add a dated event to the learner's timeline."""
-    _require_open(case)
+    require_open(case)
     description = (description or "").strip()
     if not description:
         raise CaseworkError("Describe what happened on that date.")
@@ -216,16 +219,16 @@ def add_timeline_entry(
         case=case, occurred_on=occurred_on, description=description, document_id=document_id
     )
     db.session.add(entry)
-    _append(case, TrailKind.TIMELINE_SAVED, {"occurred_on": occurred_on.isoformat()})
+    append_trail(case, TrailKind.TIMELINE_SAVED, {"occurred_on": occurred_on.isoformat()})
     db.session.flush()
     return entry
 
 
 def remove_timeline_entry(case: Case, entry: TimelineEntry) -> None:
-    _require_open(case)
+    require_open(case)
     if entry.case_id != case.id:
         raise CaseworkError("That entry belongs to another case.")
-    _append(case, TrailKind.TIMELINE_SAVED, {"removed": entry.occurred_on.isoformat()})
+    append_trail(case, TrailKind.TIMELINE_SAVED, {"removed": entry.occurred_on.isoformat()})
     db.session.delete(entry)
     db.session.flush()
 
@@ -248,7 +251,7 @@ def save_record(
     was showing (None for a record that did not exist then); if the stored record is newer,
     StaleEdit is raised and nothing changes. A draft (autosave) goes on the trail as
     draft_saved, at most once per record in a ten-minute window."""
-    _require_open(case)
+    require_open(case)
     if kind not in CLEANERS:
         raise CaseworkError("That is not a record of this case.")
     data = CLEANERS[kind](raw)
@@ -284,7 +287,7 @@ def save_record(
         payload = {"method": data["method"]} if kind == "root_cause" else {}
         if SAVED_KIND[kind] is TrailKind.DRAFT_SAVED:
             payload = {"record": kind, "saved": True}
-        _append(case, SAVED_KIND[kind], payload)
+        append_trail(case, SAVED_KIND[kind], payload)
     try:
         db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError):
@@ -328,13 +331,13 @@ def _trail_draft(case: Case, kind: str) -> None:
         and not last.payload.get("saved")  # a save stays a save: a later draft is new
     ):
         return
-    _append(case, TrailKind.DRAFT_SAVED, {"record": kind})
+    append_trail(case, TrailKind.DRAFT_SAVED, {"record": kind})
 
 
 def request_authorisation(case: Case) -> dict:
     """Ask the manager to authorise the saved remedy. The scenario's rules answer, the request
     goes on the trail (costing the scenario's time), and the answer is kept."""
-    _require_open(case)
+    require_open(case)
     spec = spec_for(case)
     remedy = record_data(case, "remedy")
     if remedy is None:
@@ -349,7 +352,7 @@ def request_authorisation(case: Case) -> dict:
         raise CaseworkError("Your remedy is within your own authority: no authorisation needed.")
     decision = decide_authorisation(spec, choice)
     total = f"{decision.total:.2f}"
-    _append(
+    append_trail(
         case,
         TrailKind.AUTHORISATION_REQUESTED,
         {"total": total, "approved": decision.approved},
@@ -378,7 +381,7 @@ def _append_to_record(case: Case, kind: str, key: str, item: dict) -> None:
 def send_response(case: Case) -> dict:
     """Send the saved letter with the saved remedy. The customer replies by the scenario's
     rules; one revision is allowed after a push-back. Returns the round's record."""
-    _require_open(case)
+    require_open(case)
     spec = spec_for(case)
     letter = (record_data(case, "letter") or {}).get("text", "").strip()
     if len(letter) < 200:
@@ -400,13 +403,13 @@ def send_response(case: Case) -> dict:
     if len(rounds) >= MAX_ROUNDS:
         raise CaseworkError("You have used your one revision: record the outcome now.")
     number = len(rounds) + 1
-    _append(case, TrailKind.RESPONSE_SENT, {"round": number})
+    append_trail(case, TrailKind.RESPONSE_SENT, {"round": number})
     sent_hours = case.hours
     result = evaluate_response(
         spec, letter=letter, choice=choice, sent_hours=sent_hours, round=number
     )
     unmet = [r.id for r in result.unmet]
-    _append(case, TrailKind.CUSTOMER_REPLIED, {"accepted": result.accepted, "unmet": unmet})
+    append_trail(case, TrailKind.CUSTOMER_REPLIED, {"accepted": result.accepted, "unmet": unmet})
     entry = {
         "round": number,
         "letter": letter,

@@ -16,7 +16,7 @@ from portfolio.casework.queries import spec_for
 
 # The casework trail has exactly one writer (sequence numbers, the simulated clock) and one
 # "can this case still change?" rule; reuse them rather than keep copies here.
-from portfolio.casework.services import _append, _require_open
+from portfolio.casework.services import append_trail, require_open
 from portfolio.casework.trail import TrailKind
 from portfolio.extensions import db
 from portfolio.improvement.figures import check_params, compute
@@ -42,7 +42,7 @@ REQUIRED_FIELDS = ("change", "owner", "measure")
 
 
 def _trail(case: Case, record: str, record_id: int, **extra: object) -> None:
-    _append(case, TrailKind.DRAFT_SAVED, {"record": record, "id": record_id, **extra})
+    append_trail(case, TrailKind.DRAFT_SAVED, {"record": record, "id": record_id, **extra})
 
 
 def _text(value: object, label: str, limit: int) -> str:
@@ -63,7 +63,7 @@ def save_analysis(
 ) -> SavedAnalysis:
     """Compute the figures for ``params`` from the case's complaint log and save them with the
     learner's title and commentary. The stored figures never change afterwards."""
-    _require_open(case)
+    require_open(case)
     spec = spec_for(case)
     try:
         params = check_params(spec, params)
@@ -92,7 +92,7 @@ def update_commentary(
     """Change a saved analysis's commentary (its figures stay as saved). ``expected_version``
     is the version the learner's page showed; a newer stored one raises ``StaleEdit``."""
     case = analysis.case
-    _require_open(case)
+    require_open(case)
     if analysis.version != expected_version:
         raise StaleEdit("analysis", analysis.version)
     commentary = _text(commentary, "the commentary", MAX_COMMENTARY)
@@ -107,7 +107,7 @@ def update_commentary(
 def delete_analysis(analysis: SavedAnalysis) -> None:
     """Delete a saved analysis that no recommendation rests on."""
     case = analysis.case
-    _require_open(case)
+    require_open(case)
     linked = db.session.scalar(
         sa.select(sa.func.count(Recommendation.id)).where(Recommendation.analysis_id == analysis.id)
     )
@@ -143,7 +143,7 @@ def save_recommendation(
     ``expected_version``). It must name the change, its owner and its measure, and rest on one
     of this case's saved analyses; until a root cause is saved it must also say how it
     addresses the cause. Anything refused raises ``CaseworkError`` and changes nothing."""
-    _require_open(case)
+    require_open(case)
     if recommendation is not None:
         if recommendation.case_id != case.id:
             raise CaseworkError("That recommendation belongs to another case.")
@@ -189,7 +189,7 @@ def save_recommendation(
 
 def delete_recommendation(case: Case, recommendation: Recommendation) -> None:
     """Delete one of the case's recommendations."""
-    _require_open(case)
+    require_open(case)
     if recommendation.case_id != case.id:
         raise CaseworkError("That recommendation belongs to another case.")
     _trail(case, "recommendation", recommendation.id, deleted=True)
