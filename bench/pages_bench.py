@@ -420,8 +420,8 @@ def table(pairs: list[Pair]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", action="store_true", help="run on DATABASE_URL")
-    parser.add_argument("--seconds", type=int, default=6, help="seconds per page (default 6)")
-    parser.add_argument("--rounds", type=int, default=2, help="slices per page (default 2)")
+    parser.add_argument("--seconds", type=int, default=8, help="seconds per page (default 8)")
+    parser.add_argument("--rounds", type=int, default=4, help="slices per page (default 4)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--fresh", action="store_true", help="rebuild the SQLite database")
     parser.add_argument(

@@ -25,18 +25,36 @@ def page_number() -> int:
 
 
 class _Page(SelectPagination):
-    """Flask-SQLAlchemy's select pagination, able to page plain rows as well as objects (a
-    select of columns costs far less to load than ORM objects)."""
+    """Flask-SQLAlchemy's select pagination, changed in two ways: it can page plain rows as
+    well as objects (a select of columns costs far less to load than ORM objects), and the page
+    query carries the total as `count(*) OVER ()`, so a page is one statement instead of two
+    (a separate COUNT is run only for a page past the end)."""
 
     def _query_items(self) -> list[Any]:
-        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        result = self._query_args["session"].execute(select, self._query_args["params"])
-        return list(result.all() if self._query_args["rows"] else result.unique().scalars())
+        select, params = self._query_args["select"], self._query_args["params"]
+        self._window_total = None
+        if self._query_args["count_select"] is not None:
+            page = select.limit(self.per_page).offset(self._query_offset)
+            result = self._query_args["session"].execute(page, params)
+            return list(result.all() if self._query_args["rows"] else result.unique().scalars())
+        counted = select.add_columns(sa.func.count().over().label("page_total"))
+        counted = counted.limit(self.per_page).offset(self._query_offset)
+        result = self._query_args["session"].execute(counted, params)
+        rows = result.all() if self._query_args["rows"] else result.unique().all()
+        self._window_total = rows[0][-1] if rows else None
+        # Rows keep their trailing page_total column (rows have names, so templates and
+        # callers reading them by name are unaffected); objects come out on their own.
+        return rows if self._query_args["rows"] else [row[0] for row in rows]
 
     def _query_count(self) -> int:
-        """SELECT count(*) over the same FROM and WHERE: wrapping the select in a subquery
-        (the default) rebuilds its column collection on every request, which costs more than
-        the count itself. Grouped or distinct selects still count their subquery."""
+        if self._query_args["count_select"] is not None:
+            return self._query_args["session"].scalar(
+                self._query_args["count_select"], self._query_args["params"]
+            )
+        if self._window_total is not None:
+            return self._window_total
+        if self.page == 1:
+            return 0
         select = self._query_args["select"]
         if select._group_by_clauses or select._distinct:  # noqa: SLF001
             return super()._query_count()
@@ -45,22 +63,31 @@ class _Page(SelectPagination):
 
 @functools.lru_cache(maxsize=128)
 def _count_of(select: sa.Select) -> sa.Select:
-    """The COUNT for a select, remembered for statements built once (working out a select's
-    FROM list is the costly part). Statements are immutable, so this caches no state."""
+    """The COUNT for a select (working out a select's FROM list is the costly part, so it is
+    remembered for statements built once; statements are immutable, so this caches no
+    state)."""
     count = sa.select(sa.func.count()).select_from(*select.get_final_froms())
     return count if select.whereclause is None else count.where(select.whereclause)
 
 
 def paginate(
-    select: sa.Select, *, rows: bool = False, params: dict | None = None, per_page: int = PER_PAGE
+    select: sa.Select,
+    *,
+    rows: bool = False,
+    params: dict | None = None,
+    count: sa.Select | None = None,
+    per_page: int = PER_PAGE,
 ) -> Pagination:
     """One page (the request's `page` argument) of a select: ORM objects, or with `rows` the
-    selected columns as rows; `params` for its bound parameters."""
+    selected columns as rows; `params` for its bound parameters. The total comes with the page
+    (a window count), unless `count` gives a cheaper COUNT statement: pass one for long lists,
+    where the window would make the database read every row rather than the first page."""
     return _Page(
         select=select,
         session=db.session(),
         rows=rows,
         params=params or {},
+        count_select=count,
         page=page_number(),
         per_page=per_page,
         error_out=False,

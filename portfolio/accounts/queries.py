@@ -34,19 +34,20 @@ def _users_list() -> sa.Select:
     )
 
 
-def centre_users(centre_id: int, *, role: Role | None = None, q: str = "") -> sa.Select:
-    """The users of one centre by name, as rows of the columns the list shows, with their
-    assessor's and IQA's names (plain rows: far cheaper to load than objects)."""
+def centre_users(
+    centre_id: int, *, role: Role | None = None, q: str = ""
+) -> tuple[sa.Select, sa.Select]:
+    """The users of one centre by name, as rows of the columns the list shows with their
+    assessor's and IQA's names (plain rows: far cheaper to load than objects), and the COUNT
+    of the same users (without the joins, so it reads only the index)."""
     users = User.__table__
-    query = _users_list().where(users.c.centre_id == centre_id)
+    where = [users.c.centre_id == centre_id]
     if role is not None:
-        query = query.where(users.c.role == role)
+        where.append(users.c.role == role)
     if q := q.strip():
         like = f"%{q.lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like))
-        )
-    return query
+        where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
+    return _users_list().where(*where), sa.select(sa.func.count()).where(*where)
 
 
 def centre_staff(centre_id: int, role: Role) -> sa.Select:
@@ -135,24 +136,28 @@ def _picker_columns() -> tuple[sa.Select, sa.Select]:
     return everyone, members
 
 
-def cohort_picker(centre_id: int, *, show: str = "all", q: str = "") -> sa.Select:
+def cohort_picker(centre_id: int, *, show: str = "all", q: str = "") -> tuple[sa.Select, sa.Select]:
     """A centre's learners to choose a cohort's members from, by name, as rows (id, full_name,
     email, member): all of them, only the cohort's members (`show="members"`), or only those
-    in no cohort (`show="unassigned"`). Execute with the parameter `cohort_id` (0 for none)."""
+    in no cohort (`show="unassigned"`); and the COUNT of them. Execute both with the parameter
+    `cohort_id` (0 for none)."""
     users = User.__table__
     everyone, members = _picker_columns()
-    query = members if show == "members" else everyone
-    query = query.where(users.c.centre_id == centre_id)
+    where = [users.c.centre_id == centre_id, users.c.role == Role.LEARNER]
     if show == "unassigned":
-        query = query.where(
-            ~sa.exists().where(cohort_members.c.user_id == users.c.id).correlate(users)
-        )
+        where.append(~sa.exists().where(cohort_members.c.user_id == users.c.id).correlate(users))
     if q := q.strip():
         like = f"%{q.lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like))
+        where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
+    if show == "members":
+        count = (
+            sa.select(sa.func.count())
+            .select_from(users)
+            .join(cohort_members, cohort_members.c.user_id == users.c.id)
+            .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"), *where)
         )
-    return query
+        return members.where(*where), count
+    return everyone.where(*where), sa.select(sa.func.count()).select_from(users).where(*where)
 
 
 def all_centres() -> sa.Select:

@@ -53,7 +53,8 @@ def users():
     role = request.args.get("role", "")
     role_filter = Role(role) if role in Role._value2member_map_ else None
     q = request.args.get("q", "")[:100]
-    page = paginate(queries.centre_users(current_user.centre_id, role=role_filter, q=q), rows=True)
+    listed, count = queries.centre_users(current_user.centre_id, role=role_filter, q=q)
+    page = paginate(listed, rows=True, count=count)
     return render_template(
         "accounts/users.html", page=page, q=q, role=role, roles=Role, action_form=ReauthForm()
     )
@@ -199,8 +200,9 @@ def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     show = request.args.get("show", "members" if cohort else "all")
     if show not in SHOW or (cohort is None and not SHOW[show][1]):
         show = "all"
-    query = queries.cohort_picker(current_user.centre_id, show=show, q=q)
-    page = paginate(query, rows=True, params={"cohort_id": cohort.id if cohort else 0})
+    listed, count = queries.cohort_picker(current_user.centre_id, show=show, q=q)
+    params = {"cohort_id": cohort.id if cohort else 0}
+    page = paginate(listed, rows=True, params=params, count=count)
     listed = [(u.id, f"{u.full_name} ({u.email})") for u in page.items]
     posted = {int(v) for v in request.form.getlist("members") if v.isdigit()}
     extra = _learners(sorted(posted - {i for i, _ in listed}))

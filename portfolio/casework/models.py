@@ -75,7 +75,11 @@ class TrailEvent(db.Model):
     Append-only: the mapper refuses updates and deletes (see below)."""
 
     __tablename__ = "trail_events"
-    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "seq"),
+        # The live board reads each case's furthest kind of action from this index alone.
+        sa.Index("ix_trail_events_case_id_kind", "case_id", "kind"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id"), index=True)

@@ -20,7 +20,7 @@ from portfolio.exercises.services import ExerciseError
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.queries import scenarios_visible_to
-from portfolio.pagination import page_number
+from portfolio.pagination import paginate
 from portfolio.roles import Role
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
@@ -43,12 +43,7 @@ def _exercise(exercise_id: int) -> Exercise:
 
 @bp.get("/")
 def index():
-    page = db.paginate(
-        queries.exercises_visible_to(current_user),
-        page=page_number(),
-        per_page=50,
-        error_out=False,
-    )
+    page = paginate(queries.exercise_list(current_user), rows=True)
     return render_template(
         "exercises/index.html",
         page=page,

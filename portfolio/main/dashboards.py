@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.casework.clock import deadline_status
 from portfolio.casework.models import Case, CaseStatus
-from portfolio.evidence.queries import portfolios_of, tracking_grid
+from portfolio.evidence.queries import coverage_of, portfolios_of
 from portfolio.exercises.models import Exercise
 from portfolio.exercises.queries import exercises_visible_to
 from portfolio.extensions import db
@@ -33,7 +33,7 @@ def learner_context(learner: User, today: date) -> dict:
         spec = spec_of(case.version)
         final = next((d for d in deadline_status(spec, case.hours) if d.deadline.final), None)
         open_cases.append((case, final))
-    progress = [(p, tracking_grid(p)) for p in portfolios_of(learner)[:3]]
+    progress = [(p, coverage_of(p)) for p in portfolios_of(learner)[:3]]
     return {
         "exercises": exercises,
         "open_cases": open_cases,
@@ -87,12 +87,19 @@ def admin_context(admin: User, today: date) -> dict:
         .where(cohort_members.c.cohort_id == Exercise.cohort_id)
         .scalar_subquery()
     )
+    # The ten first, then their counts: counting for every exercise before sorting cost
+    # more than the rest of the page on a centre with hundreds of exercises.
+    recent = (
+        sa.select(Exercise.id)
+        .where(Exercise.centre_id == admin.centre_id)
+        .order_by(Exercise.closes_on.desc(), Exercise.id.desc())
+        .limit(10)
+    )
     found = db.session.execute(
         sa.select(Exercise, size, started)
-        .where(Exercise.centre_id == admin.centre_id)
+        .where(Exercise.id.in_(recent.scalar_subquery()))
         .options(so.joinedload(Exercise.cohort))
-        .order_by(Exercise.closes_on.desc())
-        .limit(10)
+        .order_by(Exercise.closes_on.desc(), Exercise.id.desc())
     ).all()
     rows = []
     for exercise, size, begun in found:

@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_sqlalchemy.pagination import Pagination
 
 from portfolio import authz
 from portfolio.accounts.models import User
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.pagination import paginate
 from portfolio.review.models import Decision
 from portfolio.review.queries import (
     EffectiveDecision,
@@ -63,16 +65,18 @@ class UnitGrid:
 class Caseload:
     grids: list[UnitGrid]
     without_portfolio: list[User]
+    page: Pagination | None = None
 
 
-def caseload(assessor: User) -> Caseload:
+def caseload(assessor: User, *, page: bool = False) -> Caseload:
     """The assessor's learners by criteria, one grid per unit: each cell is the criterion's
-    status (met, not yet, submitted, mapped, proposed, none). A fixed number of queries."""
-    learners = list(
-        db.session.scalars(authz.learners_visible_to(assessor).order_by(User.full_name, User.id))
-    )
+    status (met, not yet, submitted, mapped, proposed, none). With `page`, one page of 50
+    learners by name (the request's page). A fixed number of queries."""
+    learners_query = authz.learners_visible_to(assessor).order_by(User.full_name, User.id)
+    pagination = paginate(learners_query) if page else None
+    learners = list(pagination.items if pagination else db.session.scalars(learners_query))
     if assessor.role != Role.ASSESSOR or not learners:
-        return Caseload([], learners if assessor.role == Role.ASSESSOR else [])
+        return Caseload([], learners if assessor.role == Role.ASSESSOR else [], pagination)
     portfolios = list(
         db.session.scalars(
             sa.select(Portfolio)
@@ -128,6 +132,7 @@ def caseload(assessor: User) -> Caseload:
     return Caseload(
         sorted(grids.values(), key=lambda g: g.unit.code),
         [u for u in learners if u.id not in with_portfolio],
+        pagination,
     )
 
 

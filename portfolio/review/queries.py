@@ -141,12 +141,17 @@ def age_label(age: timedelta) -> str:
     return f"{hours // 24} days"
 
 
+# Built once: a fresh aliased() on every call rebuilt its column proxies on every request,
+# which cost more than the queue's query itself.
+_LATER = so.aliased(Submission)
+_MINE = so.aliased(Assessment)
+
+
 def queue_for(assessor: User) -> sa.Select:
     """Submissions awaiting this assessor, oldest first: the latest version of each of their
     learners' portfolios, submitted and with no completed marking. Rows are (Submission, the
     assessor's own Assessment or None); snapshots are not loaded."""
-    later = so.aliased(Submission)
-    mine = so.aliased(Assessment)
+    later, mine = _LATER, _MINE
     newer = sa.exists().where(
         later.portfolio_id == Submission.portfolio_id, later.number > Submission.number
     )
@@ -222,14 +227,30 @@ def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
     queries, whatever the number of portfolios)."""
     if not portfolio_ids:
         return {}
-    rows = db.session.scalars(
-        sa.select(Assessment)
+    # Only the newest per portfolio is wanted: rank in SQL rather than loading every earlier
+    # assessment with its decisions (on a large caseload that was most of the page's time).
+    newest = (
+        sa.select(
+            Assessment.id,
+            sa.func.row_number()
+            .over(
+                partition_by=Submission.portfolio_id,
+                order_by=(Submission.number.desc(), Assessment.completed_at.desc()),
+            )
+            .label("rank"),
+        )
         .join(Assessment.submission)
         .where(
             Submission.portfolio_id.in_(portfolio_ids),
             Assessment.kind == AssessmentKind.PRIMARY,
             Assessment.status.in_(COMPLETED),
         )
+        .subquery()
+    )
+    rows = db.session.scalars(
+        sa.select(Assessment)
+        .join(Assessment.submission)
+        .join(newest, (newest.c.id == Assessment.id) & (newest.c.rank == 1))
         .options(
             so.contains_eager(Assessment.submission).defer(Submission.snapshot),
             so.selectinload(Assessment.decisions),

@@ -7,10 +7,12 @@ from flask_login import current_user, login_required
 from portfolio import authz
 from portfolio.accounts.services import login_throttled, record_login_failure
 from portfolio.auth.forms import ReauthForm
+from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion
 from portfolio.notifications.services import mark_read_for_link
+from portfolio.pagination import paginate
 from portfolio.review import context, forms, queries, services
 from portfolio.review.caseload import caseload as caseload_of
 from portfolio.review.models import Assessment, AssessmentKind
@@ -64,14 +66,16 @@ def _refused(submission_id: int, exc: ReviewError):
 @bp.get("/")
 @authz.role_required(Role.ASSESSOR)
 def queue():
-    rows = queries.queue_rows(current_user)
-    return render_template("review/queue.html", rows=rows, action_form=ReauthForm())
+    page = paginate(queries.queue_for(current_user), rows=True)
+    now = utcnow()
+    rows = [queries.QueueRow(s, a, now - s.submitted_at) for s, a, _total in page.items]
+    return render_template("review/queue.html", rows=rows, page=page, action_form=ReauthForm())
 
 
 @bp.get("/caseload")
 @authz.role_required(Role.ASSESSOR)
 def caseload():
-    return render_template("review/caseload.html", caseload=caseload_of(current_user))
+    return render_template("review/caseload.html", caseload=caseload_of(current_user, page=True))
 
 
 @bp.post("/submissions/<int:submission_id>/start")
