@@ -170,8 +170,8 @@ def test_list_pages_and_dashboards_run_a_fixed_number_of_queries(
     client,
     world,
     make_user,
-    bundle,
-    count_queries,  # noqa: F811
+    bundle,  # noqa: F811
+    count_queries,
 ):
     centre = Centre(world, make_user, bundle)
     few = _counts(app, client, centre, count_queries)

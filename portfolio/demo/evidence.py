@@ -21,7 +21,7 @@ from portfolio.evidence.models import (
 from portfolio.evidence.snapshot import snapshot_hash
 
 CASES_IN_PORTFOLIO = 1
-VERSIONS, VERSION_WEIGHTS = (0, 1, 2, 3, 4), (4, 10, 22, 34, 30)
+VERSIONS, VERSION_WEIGHTS = (0, 1, 2, 3, 4), (3, 8, 18, 33, 38)
 
 
 def _item_rows(gen: Generation, portfolio_id: int, learner: Learner, cases, confirm_before):
@@ -78,7 +78,7 @@ def _versions(gen: Generation, first: datetime, allocated: bool) -> list[dict]:
     rng, now = gen.rng, gen.now
     wanted = rng.choices(VERSIONS, VERSION_WEIGHTS)[0] if allocated else min(1, rng.randint(0, 3))
     versions: list[dict] = []
-    at = first + timedelta(days=rng.uniform(10, 40))
+    at = first + timedelta(days=rng.uniform(7, 30))
     for number in range(1, wanted + 1):
         if at > now - timedelta(hours=6):
             break

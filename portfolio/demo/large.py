@@ -131,6 +131,7 @@ def build_large_centre(
     for n, learner in enumerate(learners, 1):
         cases = _cases(gen, learner, exercises)
         build_portfolio(gen, learner, cases)
+        gen.maybe_flush()
         if n % 500 == 0:
             say(f"  {n:,} learners' cases and portfolios")
     marking.build_iqa(gen, staff[Role.IQA])

@@ -228,6 +228,7 @@ def build_iqa(gen: Generation, iqa_ids: list[int]) -> None:
             )
             if rng.random() < 0.5:
                 _review(gen, iqa_id, plan_id, sample_id, a, reason, at)
+        gen.maybe_flush()
 
 
 def _review(gen, iqa_id, plan_id, sample_id, a, reason, sampled_at) -> None:
@@ -241,15 +242,6 @@ def _review(gen, iqa_id, plan_id, sample_id, a, reason, sampled_at) -> None:
         agree = rng.random() < 0.93
         feedback = "" if agree else f"The evidence for {criterion.ref} does not support this."
         verdicts.append((criterion, agree, feedback))
-        gen.add(
-            IqaVerdict.__table__,
-            {
-                "review_id": review_id,
-                "criterion_id": criterion.id,
-                "agree": agree,
-                "feedback": feedback,
-            },
-        )
     disagreed = sum(1 for v in verdicts if not v[1])
     actions = "Re-check the evidence against the criteria named and tell me." if disagreed else ""
     responded = disagreed and rng.random() < 0.6
@@ -270,6 +262,16 @@ def _review(gen, iqa_id, plan_id, sample_id, a, reason, sampled_at) -> None:
             "version": 2,
         },
     )
+    for criterion, agree, feedback in verdicts:
+        gen.add(
+            IqaVerdict.__table__,
+            {
+                "review_id": review_id,
+                "criterion_id": criterion.id,
+                "agree": agree,
+                "feedback": feedback,
+            },
+        )
     payload = {
         "review_id": review_id,
         "sample_id": sample_id,

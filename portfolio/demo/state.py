@@ -74,9 +74,13 @@ class Generation:
     _pending: int = 0
 
     def add(self, table: sa.Table, row: dict) -> None:
-        """Queue a row; rows are written in foreign-key order when enough have gathered."""
+        """Queue a row; `flush` writes the queue in foreign-key order."""
         self._rows[table].append(row)
         self._pending += 1
+
+    def maybe_flush(self) -> None:
+        """Write the queue once enough rows have gathered. Called only between whole units of
+        work (a learner, a sampling plan), so every queued row's parents are queued too."""
         if self._pending >= FLUSH_AT:
             self.flush()
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from portfolio.accounts.models import Centre, User
 from portfolio.casework.models import Case, TrailEvent
+from portfolio.demo import state
 from portfolio.demo.large import LARGE_CENTRE, Sizes, build_large_centre
 from portfolio.evidence.models import Submission, SubmissionStatus
 from portfolio.evidence.snapshot import snapshot_hash
@@ -21,7 +22,10 @@ SCALE = 0.004  # 12 learners, 2 assessors, 1 IQA, 3 admins, 2 cohorts
 
 
 @pytest.fixture
-def report(app):
+def report(app, monkeypatch):
+    # Write the queue at every chance (the full-size run waits for 40,000 rows), so that a
+    # row queued before its parent would break a foreign key here too.
+    monkeypatch.setattr(state, "FLUSH_AT", 1)
     result = build_large_centre(scale=SCALE, password="correct horse battery")
     db.session.commit()
     return result
