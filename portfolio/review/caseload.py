@@ -14,22 +14,17 @@ from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
 from portfolio.review.models import Decision
-from portfolio.review.queries import (
-    EffectiveDecision,
-    corrections_of,
-    effective_decisions,
-    latest_completed,
-)
+from portfolio.review.queries import latest_decision_states
 from portfolio.roles import Role
 
 
 def _status(
     criterion: Criterion,
-    decision: EffectiveDecision | None,
+    decision: Decision | None,
     submitted: set[str],
     mapping: str | None,
 ) -> str:
-    if decision is not None and decision.decision == Decision.COMPETENT:
+    if decision == Decision.COMPETENT:
         return "met"
     if criterion.ref in submitted:
         return "submitted"
@@ -44,6 +39,7 @@ class CaseloadRow:
     portfolio: Portfolio
     latest: Submission | None
     cells: dict[int, str] = field(default_factory=dict)  # criterion id -> status
+    statuses: list[str] = field(default_factory=list)  # in the grid's criteria order
 
     @property
     def met(self) -> int:
@@ -106,27 +102,29 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
                 mappings[(pid, cid)] = "confirmed" if confirmed else "proposed"
     latest = _latest_submissions(pids)
     submitted = _submitted_refs([s.id for s in latest.values() if _awaiting(s)])
-    assessments = latest_completed(pids)
-    corrections = corrections_of(list(assessments.values()))
-    effective = {pid: effective_decisions(a, corrections[a.id]) for pid, a in assessments.items()}
+    effective = latest_decision_states(pids)
     by_learner = {u.id: u for u in learners}
     grids: dict[int, UnitGrid] = {}
+    criteria: dict[int, list[Criterion]] = {}
     for portfolio in portfolios:
         grid = grids.setdefault(
             portfolio.unit_id,
             UnitGrid(portfolio.unit, [o for o in outcomes if o.unit_id == portfolio.unit_id], []),
         )
+        if portfolio.unit_id not in criteria:
+            criteria[portfolio.unit_id] = grid.criteria
         sub = latest.get(portfolio.id)
         refs = submitted.get(sub.id, set()) if sub else set()
         decisions = effective.get(portfolio.id, {})
         row = CaseloadRow(by_learner[portfolio.learner_id], portfolio, sub)
-        for criterion in grid.criteria:
+        for criterion in criteria[portfolio.unit_id]:
             row.cells[criterion.id] = _status(
                 criterion,
                 decisions.get(criterion.id),
                 refs,
                 mappings.get((portfolio.id, criterion.id)),
             )
+        row.statuses = list(row.cells.values())
         grid.rows.append(row)
     with_portfolio = {p.learner_id for p in portfolios}
     return Caseload(

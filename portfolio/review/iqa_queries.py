@@ -96,24 +96,27 @@ def sampling_candidates(plan: SamplingPlan) -> list[Assessment]:
     )
 
 
-def samples_of(plan: SamplingPlan) -> list[Sample]:
-    """A plan's samples with assessment, assessor, learner and review loaded: a fixed number of
-    queries however many samples there are."""
-    return list(
-        db.session.scalars(
-            sa.select(Sample)
-            .where(Sample.plan_id == plan.id)
-            .options(
-                so.joinedload(Sample.assessment).joinedload(Assessment.assessor),
-                so.joinedload(Sample.assessment)
-                .joinedload(Assessment.submission)
-                .load_only(Submission.id, Submission.number, Submission.portfolio_id)
-                .joinedload(Submission.portfolio)
-                .joinedload(Portfolio.learner),
-                so.joinedload(Sample.review),
-            )
-            .order_by(Sample.id)
+def samples_of(plan: SamplingPlan) -> sa.Select:
+    """A plan's samples, oldest first, with assessment, assessor, learner and review loaded
+    (only the columns the plan page shows): page it, as a plan can sample hundreds."""
+    return (
+        sa.select(Sample)
+        .where(Sample.plan_id == plan.id)
+        .options(
+            so.joinedload(Sample.assessment)
+            .load_only(Assessment.id, Assessment.status, Assessment.completed_at)
+            .joinedload(Assessment.assessor)
+            .load_only(User.id, User.full_name, User.is_new_assessor),
+            so.joinedload(Sample.assessment)
+            .joinedload(Assessment.submission)
+            .load_only(Submission.id, Submission.number, Submission.portfolio_id)
+            .joinedload(Submission.portfolio)
+            .load_only(Portfolio.id, Portfolio.learner_id)
+            .joinedload(Portfolio.learner)
+            .load_only(User.id, User.full_name),
+            so.joinedload(Sample.review).load_only(IqaReview.id, IqaReview.status),
         )
+        .order_by(Sample.id)
     )
 
 

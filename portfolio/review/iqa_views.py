@@ -12,6 +12,7 @@ from portfolio.auth.forms import ReauthForm
 from portfolio.evidence.models import Submission
 from portfolio.extensions import db
 from portfolio.framework.queries import criteria_of
+from portfolio.pagination import paginate
 from portfolio.review import iqa
 from portfolio.review import iqa_queries as queries
 from portfolio.review.agreement import kappa_band
@@ -75,7 +76,10 @@ def plans():
 def plan(plan_id: int):
     plan = _plan(plan_id)
     return render_template(
-        "iqa/plan.html", plan=plan, samples=queries.samples_of(plan), action_form=ReauthForm()
+        "iqa/plan.html",
+        plan=plan,
+        samples=paginate(queries.samples_of(plan)),
+        action_form=ReauthForm(),
     )
 
 

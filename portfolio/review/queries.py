@@ -17,6 +17,7 @@ from portfolio.review.models import (
     Assessment,
     AssessmentKind,
     AssessmentStatus,
+    CriterionDecision,
     Decision,
     DecisionLogEntry,
 )
@@ -261,6 +262,66 @@ def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
     for assessment in rows.unique():
         found.setdefault(assessment.submission.portfolio_id, assessment)
     return found
+
+
+def latest_decision_states(portfolio_ids: set[int]) -> dict[int, dict[int, Decision]]:
+    """{portfolio id: {criterion id: decision as it stands}} from each portfolio's latest
+    completed primary assessment, corrections applied: plain columns in two queries, for the
+    grids that show hundreds of learners' decisions (loading them as objects cost most of the
+    caseload page's time)."""
+    if not portfolio_ids:
+        return {}
+    newest = (
+        sa.select(
+            Assessment.id,
+            Assessment.submission_id,
+            Submission.portfolio_id,
+            sa.func.row_number()
+            .over(
+                partition_by=Submission.portfolio_id,
+                order_by=(Submission.number.desc(), Assessment.completed_at.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Assessment.submission)
+        .where(
+            Submission.portfolio_id.in_(portfolio_ids),
+            Assessment.kind == AssessmentKind.PRIMARY,
+            Assessment.status.in_(COMPLETED),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            newest.c.portfolio_id,
+            newest.c.id,
+            newest.c.submission_id,
+            CriterionDecision.criterion_id,
+            CriterionDecision.decision,
+        )
+        .join(CriterionDecision, CriterionDecision.assessment_id == newest.c.id)
+        .where(newest.c.rank == 1)
+    )
+    states: dict[int, dict[int, Decision]] = {}
+    portfolio_of: dict[int, int] = {}
+    submissions: set[int] = set()
+    for pid, aid, sid, cid, decision in rows:
+        states.setdefault(pid, {})[cid] = decision
+        portfolio_of[aid] = pid
+        submissions.add(sid)
+    if submissions:
+        for payload in db.session.scalars(
+            sa.select(DecisionLogEntry.payload)
+            .where(
+                DecisionLogEntry.kind == "correction",
+                DecisionLogEntry.submission_id.in_(sorted(submissions)),
+            )
+            .order_by(DecisionLogEntry.seq)
+        ):
+            pid = portfolio_of.get(payload.get("assessment_id"))
+            if pid is not None:
+                states[pid][payload["criterion_id"]] = Decision(payload["decision"])
+    return states
 
 
 def grid_decisions(portfolio: Portfolio) -> dict[str, str]:
