@@ -223,16 +223,14 @@ def queue_summary(assessor: User) -> tuple[int, datetime | None]:
 # --- decisions as they stand ---------------------------------------------------------------
 
 
-def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
-    """Each portfolio's most recent completed primary assessment, decisions loaded (two
-    queries, whatever the number of portfolios)."""
-    if not portfolio_ids:
-        return {}
-    # Only the newest per portfolio is wanted: rank in SQL rather than loading every earlier
-    # assessment with its decisions (on a large caseload that was most of the page's time).
-    newest = (
+def _ranked_completed(portfolio_ids: set[int]) -> sa.Subquery:
+    """Completed primary assessments of these portfolios as (id, submission_id, portfolio_id,
+    rank), rank 1 being each portfolio's latest."""
+    return (
         sa.select(
             Assessment.id,
+            Assessment.submission_id,
+            Submission.portfolio_id,
             sa.func.row_number()
             .over(
                 partition_by=Submission.portfolio_id,
@@ -248,6 +246,16 @@ def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
         )
         .subquery()
     )
+
+
+def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
+    """Each portfolio's most recent completed primary assessment, decisions loaded (two
+    queries, whatever the number of portfolios)."""
+    if not portfolio_ids:
+        return {}
+    # Only the newest per portfolio is wanted: rank in SQL rather than loading every earlier
+    # assessment with its decisions (on a large caseload that was most of the page's time).
+    newest = _ranked_completed(portfolio_ids)
     rows = db.session.scalars(
         sa.select(Assessment)
         .join(Assessment.submission)
@@ -271,26 +279,7 @@ def latest_decision_states(portfolio_ids: set[int]) -> dict[int, dict[int, Decis
     caseload page's time)."""
     if not portfolio_ids:
         return {}
-    newest = (
-        sa.select(
-            Assessment.id,
-            Assessment.submission_id,
-            Submission.portfolio_id,
-            sa.func.row_number()
-            .over(
-                partition_by=Submission.portfolio_id,
-                order_by=(Submission.number.desc(), Assessment.completed_at.desc()),
-            )
-            .label("rank"),
-        )
-        .join(Assessment.submission)
-        .where(
-            Submission.portfolio_id.in_(portfolio_ids),
-            Assessment.kind == AssessmentKind.PRIMARY,
-            Assessment.status.in_(COMPLETED),
-        )
-        .subquery()
-    )
+    newest = _ranked_completed(portfolio_ids)
     rows = db.session.execute(
         sa.select(
             newest.c.portfolio_id,
