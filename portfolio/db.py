@@ -1,11 +1,12 @@
 """Declarative base with a naming convention, and database-specific connection setup."""
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,6 +41,45 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def _columns_set(state: ORMExecuteState, primary_key: set[str]) -> set[str]:
+    """The columns a bulk UPDATE sets: from ``.values()``, or from the parameter rows of an
+    UPDATE by primary key (whose key columns only say which row)."""
+    values = state.statement._values  # noqa: SLF001  (ordered_values() fills it too)
+    if values:
+        return {getattr(key, "key", key) for key in values}
+    rows = state.parameters
+    rows = [rows] if isinstance(rows, dict) else list(rows or ())
+    return {key for row in rows for key in row} - primary_key
+
+
+def refuse_bulk_changes(
+    table: sa.Table, message: str, *, mutable: Iterable[str] = ()
+) -> Callable[[ORMExecuteState], None]:
+    """Refuse bulk DELETE statements on ``table`` run through a session, and bulk UPDATE
+    statements that set any column outside ``mutable`` (or say nothing of what they set).
+    Mapper events (before_update, before_delete) guard changes to loaded objects, but bulk
+    statements skip them; this closes that way round. Raw SQL on a connection is not seen:
+    the hash chain and snapshot hash are what catch that. Returns the listener; keep it."""
+    mutable = frozenset(mutable)
+    primary_key = {column.key for column in table.primary_key}
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _refuse(state: ORMExecuteState) -> None:
+        if not (state.is_update or state.is_delete):
+            return
+        # update(Model) targets an annotated copy of the table, update(table) the table itself.
+        target = getattr(state.statement, "table", None)
+        if getattr(target, "name", None) != table.name or target.schema != table.schema:
+            return
+        if state.is_delete:
+            raise RuntimeError(message)
+        changed = _columns_set(state, primary_key)
+        if not changed or changed - mutable:
+            raise RuntimeError(message)
+
+    return _refuse
 
 
 @event.listens_for(Engine, "connect")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
-from portfolio.db import UTCDateTime, utcnow
+from portfolio.db import UTCDateTime, refuse_bulk_changes, utcnow
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 
@@ -103,11 +103,10 @@ def _trail_cannot_be_deleted(mapper, connection, target):
     raise RuntimeError("Trail events are append-only and cannot be deleted.")
 
 
-@sa.event.listens_for(so.Session, "do_orm_execute")
-def _trail_refuses_bulk_changes(state: so.ORMExecuteState) -> None:
-    # Bulk UPDATE and DELETE statements skip the mapper events above.
-    if (state.is_update or state.is_delete) and state.bind_mapper is TrailEvent.__mapper__:
-        raise RuntimeError("Trail events are append-only and cannot be changed or deleted.")
+# Bulk UPDATE and DELETE statements skip the mapper events above.
+_trail_refuses_bulk_changes = refuse_bulk_changes(
+    TrailEvent.__table__, "Trail events are append-only and cannot be changed or deleted."
+)
 
 
 class CaseRecord(db.Model):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
-from portfolio.db import UTCDateTime, utcnow
+from portfolio.db import UTCDateTime, refuse_bulk_changes, utcnow
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Unit
 
@@ -168,3 +168,11 @@ def _snapshot_is_immutable(mapper, connection, target):
 @sa.event.listens_for(Submission, "before_delete")
 def _submission_cannot_be_deleted(mapper, connection, target):
     raise RuntimeError("A submitted version cannot be deleted.")
+
+
+# Bulk UPDATE and DELETE statements skip the mapper events above: only the status may move on.
+_submissions_refuse_bulk_changes = refuse_bulk_changes(
+    Submission.__table__,
+    "A submitted version cannot change or be deleted; only its status moves on.",
+    mutable={"status"},
+)

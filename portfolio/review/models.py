@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
-from portfolio.db import UTCDateTime, utcnow
+from portfolio.db import UTCDateTime, refuse_bulk_changes, utcnow
 from portfolio.evidence.models import Submission
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion
@@ -158,6 +158,13 @@ def _log_is_append_only(mapper, connection, target):
 @sa.event.listens_for(DecisionLogEntry, "before_delete")
 def _log_cannot_be_deleted(mapper, connection, target):
     raise RuntimeError("Decision log entries are append-only and cannot be deleted.")
+
+
+# Bulk UPDATE and DELETE statements skip the mapper events above.
+_log_refuses_bulk_changes = refuse_bulk_changes(
+    DecisionLogEntry.__table__,
+    "Decision log entries are append-only and cannot be changed or deleted.",
+)
 
 
 class SampleStage(enum.StrEnum):

@@ -110,3 +110,28 @@ def test_audit_verify_command(chain, runner):
     bad = runner.invoke(args=["audit", "verify"])
     assert bad.exit_code == 1
     assert "Entry 2 does not match" in bad.output
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        sa.update(DecisionLogEntry).values(payload={}),
+        sa.update(DecisionLogEntry).where(DecisionLogEntry.seq == 2).values(kind="sign_off"),
+        sa.update(DecisionLogEntry.__table__).values(entry_hash="0" * 64),
+        sa.delete(DecisionLogEntry).where(DecisionLogEntry.seq == 5),
+        sa.delete(DecisionLogEntry.__table__),
+    ],
+    ids=["update", "update-where", "core-update", "delete-where", "core-delete"],
+)
+def test_bulk_statements_cannot_rewrite_the_log(chain, statement):
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.execute(statement)
+    db.session.rollback()
+    assert log.verify().ok
+
+
+def test_a_bulk_update_by_primary_key_is_refused(chain):
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.execute(sa.update(DecisionLogEntry), [{"id": chain[0].id, "payload": {}}])
+    db.session.rollback()
+    assert log.verify().ok
