@@ -23,6 +23,7 @@ from portfolio.casework.queries import choice_of, record_data, spec_for
 from portfolio.casework.records import CLEANERS
 from portfolio.casework.remedy import decide_authorisation, needs_authorisation, validate_choice
 from portfolio.casework.reply import evaluate_response
+from portfolio.casework.signals import record_saved
 from portfolio.casework.trail import TrailKind
 from portfolio.db import utcnow
 from portfolio.extensions import db
@@ -118,6 +119,7 @@ def start_case(learner: User, scenario: LibraryScenario, *, exercise=None) -> Ca
     db.session.flush()
     append_trail(case, TrailKind.CASE_STARTED, {"scenario_version": version.number})
     db.session.flush()
+    record_saved.send(case, record="case", record_id=case.id)
     return case
 
 
@@ -190,6 +192,7 @@ def pin_finding(
     db.session.add(finding)
     append_trail(case, TrailKind.FINDING_PINNED, payload)
     db.session.flush()
+    record_saved.send(case, record="finding", record_id=finding.id)
     return finding
 
 
@@ -221,6 +224,7 @@ def add_timeline_entry(
     db.session.add(entry)
     append_trail(case, TrailKind.TIMELINE_SAVED, {"occurred_on": occurred_on.isoformat()})
     db.session.flush()
+    record_saved.send(case, record="timeline", record_id=entry.id)
     return entry
 
 
@@ -294,6 +298,7 @@ def save_record(
         # Another request saved this record between our read and our write; the caller rolls
         # the session back, as for any StaleEdit.
         raise StaleEdit(kind, stored or 0) from None
+    record_saved.send(case, record=kind, record_id=record.id)
     return record
 
 
@@ -376,6 +381,7 @@ def _append_to_record(case: Case, kind: str, key: str, item: dict) -> None:
         db.session.add(record)
     record.data = {**record.data, key: [*record.data.get(key, []), item]}
     db.session.flush()
+    record_saved.send(case, record=kind, record_id=record.id)
 
 
 def send_response(case: Case) -> dict:

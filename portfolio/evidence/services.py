@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portfolio.accounts.models import User
-from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry
+from portfolio.casework.models import Case, CaseRecord, CaseStatus, Finding, TimelineEntry
 from portfolio.casework.queries import spec_for
+from portfolio.casework.signals import record_deleted, record_saved
 from portfolio.db import utcnow
 from portfolio.evidence.content import ASSESSOR_SOURCES, SOURCE_TITLES
 from portfolio.evidence.models import (
@@ -49,33 +50,57 @@ def portfolio_for(learner: User, unit: Unit) -> Portfolio:
     return found
 
 
+#: The evidence item each kind of saved record stands in (see casework.signals): CaseRecord
+#: kinds, pinned findings and timeline entries, saved analyses (one item each) and
+#: recommendations (one item for them all); "case" is the case itself, whose log is an item.
+RECORD_SOURCES = {
+    "case": "case_log",
+    "finding": "investigation",
+    "timeline": "investigation",
+    "root_cause": "investigation",
+    "summary": "investigation",
+    "options": "resolution",
+    "remedy": "resolution",
+    "authorisation": "resolution",
+    "letter": "resolution",
+    "correspondence": "resolution",
+    "outcome": "resolution",
+    "knowledge": "knowledge",
+    "reflection": "reflection",
+    "analysis": "analysis",
+    "recommendation": "recommendations",
+}
+
+
 def _present_sources(case: Case) -> list[tuple[str, str]]:
     """The (source, source_ref) pairs the case has records for."""
-    kinds = set(db.session.scalars(sa.select(CaseRecord.kind).where(CaseRecord.case_id == case.id)))
-    has_notes = db.session.scalar(
-        sa.select(sa.func.count(Finding.id)).where(Finding.case_id == case.id)
-    ) or db.session.scalar(
-        sa.select(sa.func.count(TimelineEntry.id)).where(TimelineEntry.case_id == case.id)
-    )
-    present = [("case_log", "")]
-    if has_notes or kinds & {"root_cause", "summary"}:
-        present.append(("investigation", ""))
-    if kinds & {"options", "remedy", "letter", "correspondence", "outcome"}:
-        present.append(("resolution", ""))
-    for kind in ("knowledge", "reflection"):
-        if kind in kinds:
-            present.append((kind, ""))
     from portfolio.improvement.models import Recommendation, SavedAnalysis
 
-    for analysis_id in db.session.scalars(
-        sa.select(SavedAnalysis.id).where(SavedAnalysis.case_id == case.id)
-    ):
-        present.append(("analysis", str(analysis_id)))
+    records = set(
+        db.session.scalars(sa.select(CaseRecord.kind).where(CaseRecord.case_id == case.id))
+    )
+    if db.session.scalar(sa.select(Finding.id).where(Finding.case_id == case.id).limit(1)):
+        records.add("finding")
     if db.session.scalar(
-        sa.select(sa.func.count(Recommendation.id)).where(Recommendation.case_id == case.id)
+        sa.select(TimelineEntry.id).where(TimelineEntry.case_id == case.id).limit(1)
     ):
-        present.append(("recommendations", ""))
-    return present
+        records.add("timeline")
+    if db.session.scalar(
+        sa.select(Recommendation.id).where(Recommendation.case_id == case.id).limit(1)
+    ):
+        records.add("recommendation")
+    present = {RECORD_SOURCES[kind] for kind in records if kind in RECORD_SOURCES}
+    pairs = [("case_log", "")]
+    pairs += [(source, "") for source in SOURCE_TITLES if source in present]
+    pairs += [
+        ("analysis", str(analysis_id))
+        for analysis_id in db.session.scalars(
+            sa.select(SavedAnalysis.id)
+            .where(SavedAnalysis.case_id == case.id)
+            .order_by(SavedAnalysis.id)
+        )
+    ]
+    return pairs
 
 
 def _proposed_refs(case: Case, source: str) -> list[str]:
@@ -85,54 +110,118 @@ def _proposed_refs(case: Case, source: str) -> list[str]:
     return list(getattr(spec.evidence_map, source, ()))
 
 
-def sync_case_items(case: Case) -> list[EvidenceItem]:
-    """Make sure every record the case has stands in the portfolio as an evidence item, with
-    the scenario's proposed mappings waiting for the learner to confirm. Idempotent."""
+def _unit_of(case: Case) -> Unit | None:
+    return db.session.scalar(sa.select(Unit).where(Unit.code == spec_for(case).unit))
+
+
+def _new_item(
+    case: Case, portfolio: Portfolio, criteria: dict[str, Criterion], source: str, ref: str
+) -> EvidenceItem:
+    """A case-derived item with the scenario's proposed mappings, waiting for the learner to
+    confirm them."""
     spec = spec_for(case)
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == spec.unit))
-    if unit is None:
-        raise EvidenceError(f"The unit {spec.unit} is not loaded.")
-    portfolio = portfolio_for(case.learner, unit)
-    existing = {
-        (i.source, i.source_ref): i
-        for i in db.session.scalars(
-            sa.select(EvidenceItem).where(
-                EvidenceItem.portfolio_id == portfolio.id, EvidenceItem.case_id == case.id
-            )
-        )
-    }
-    criteria = {
+    title = f"{SOURCE_TITLES[source]}: {spec.organisation}"
+    if source == "analysis":
+        from portfolio.improvement.models import SavedAnalysis
+
+        analysis = db.session.get(SavedAnalysis, int(ref))
+        title = f"{SOURCE_TITLES[source]}: {analysis.title}"
+    item = EvidenceItem(
+        portfolio=portfolio,
+        kind=EvidenceKind.SIMULATED,
+        source=source,
+        case_id=case.id,
+        source_ref=ref,
+        title=title[:200],
+        description=f"From the simulated case {spec.title}.",
+        occurred_on=case.created_at.date(),
+        author_id=case.learner_id,
+    )
+    item.mappings = [
+        Mapping(criterion=criteria[r]) for r in _proposed_refs(case, source) if r in criteria
+    ]
+    db.session.add(item)
+    return item
+
+
+def _criteria_of(unit: Unit) -> dict[str, Criterion]:
+    return {
         c.ref: c
         for c in db.session.scalars(sa.select(Criterion).where(Criterion.unit_id == unit.id))
     }
-    created = []
-    for source, ref in _present_sources(case):
-        if (source, ref) in existing:
-            continue
-        title = f"{SOURCE_TITLES[source]}: {spec.organisation}"
-        if source == "analysis":
-            from portfolio.improvement.models import SavedAnalysis
 
-            analysis = db.session.get(SavedAnalysis, int(ref))
-            title = f"{SOURCE_TITLES[source]}: {analysis.title}"
-        item = EvidenceItem(
-            portfolio=portfolio,
-            kind=EvidenceKind.SIMULATED,
-            source=source,
-            case_id=case.id,
-            source_ref=ref,
-            title=title[:200],
-            description=f"From the simulated case {spec.title}.",
-            occurred_on=case.created_at.date(),
-            author_id=case.learner_id,
+
+def _case_items(case: Case) -> list[EvidenceItem]:
+    return list(
+        db.session.scalars(
+            sa.select(EvidenceItem).where(EvidenceItem.case_id == case.id).order_by(EvidenceItem.id)
         )
-        item.mappings = [
-            Mapping(criterion=criteria[r]) for r in _proposed_refs(case, source) if r in criteria
-        ]
-        db.session.add(item)
-        created.append(item)
+    )
+
+
+def sync_case_items(case: Case) -> list[EvidenceItem]:
+    """Make sure every record the case has stands in the portfolio as an evidence item, with
+    the scenario's proposed mappings waiting for the learner to confirm. Idempotent; returns
+    all of the case's items, those already there and those made now."""
+    unit = _unit_of(case)
+    if unit is None:
+        raise EvidenceError(f"The unit {spec_for(case).unit} is not loaded.")
+    portfolio = portfolio_for(case.learner, unit)
+    existing = {(i.source, i.source_ref) for i in _case_items(case)}
+    missing = [pair for pair in _present_sources(case) if pair not in existing]
+    if missing:
+        criteria = _criteria_of(unit)
+        for source, ref in missing:
+            _new_item(case, portfolio, criteria, source, ref)
+        db.session.flush()
+    return _case_items(case)
+
+
+def ensure_case_item(case: Case, source: str, ref: str = "") -> EvidenceItem | None:
+    """The case's item for one source, made now if the case has none yet (a withdrawn item
+    stays withdrawn). None while the scenario's unit is not loaded: the submission refuses
+    then, with the reason."""
+    found = db.session.scalar(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.case_id == case.id,
+            EvidenceItem.source == source,
+            EvidenceItem.source_ref == ref,
+        )
+    )
+    if found is not None:
+        return found
+    unit = _unit_of(case)
+    if unit is None:
+        return None
+    item = _new_item(case, portfolio_for(case.learner, unit), _criteria_of(unit), source, ref)
     db.session.flush()
-    return created
+    return item
+
+
+@record_saved.connect
+def _record_saved(case: Case, *, record: str, record_id: int | None = None) -> None:
+    """A record saved on a case is in the portfolio from that moment: the item reads the
+    record's content live, so only its existence needs seeing to."""
+    source = RECORD_SOURCES.get(record)
+    if source is not None:
+        ensure_case_item(case, source, str(record_id) if source == "analysis" else "")
+
+
+@record_deleted.connect
+def _record_deleted(case: Case, *, record: str, record_id: int | None = None) -> None:
+    """A deleted analysis leaves the live portfolio (submitted versions keep their copy)."""
+    if record != "analysis":
+        return
+    item = db.session.scalar(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.case_id == case.id,
+            EvidenceItem.source == "analysis",
+            EvidenceItem.source_ref == str(record_id),
+        )
+    )
+    if item is not None:
+        db.session.delete(item)
+        db.session.flush()
 
 
 def upload_evidence(
@@ -241,6 +330,16 @@ def _normal(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _open_cases_of(portfolio: Portfolio) -> list[Case]:
+    """The learner's open cases on scenarios of the portfolio's unit."""
+    cases = db.session.scalars(
+        sa.select(Case).where(
+            Case.learner_id == portfolio.learner_id, Case.status == CaseStatus.OPEN
+        )
+    )
+    return [case for case in cases if spec_for(case).unit == portfolio.unit.code]
+
+
 def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: User) -> Submission:
     """Freeze the portfolio as version N+1 after a declaration of authenticity: the learner
     types their full name exactly and today's date."""
@@ -253,6 +352,9 @@ def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: U
         )
     if declared_on != date.today():
         raise EvidenceError("The declaration must carry today's date.")
+    # Items appear as records are saved; this catches anything saved before that was so.
+    for case in _open_cases_of(portfolio):
+        sync_case_items(case)
     snapshot = build_snapshot(
         portfolio, declared_name=declared_name.strip(), declared_on=declared_on
     )

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
-from portfolio.casework.models import Case, CaseStatus
+from portfolio.casework.models import Case
 from portfolio.evidence import queries, services
 from portfolio.evidence.forms import MappingForm, SubmitForm, UploadForm
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
@@ -58,13 +58,8 @@ def _item(portfolio: Portfolio, item_id: int) -> EvidenceItem:
 @bp.get("/")
 @authz.role_required(Role.LEARNER)
 def mine():
-    """The learner's portfolios; evidence from their open cases is brought up to date first."""
-    cases = db.session.scalars(
-        sa.select(Case).where(Case.learner_id == current_user.id, Case.status == CaseStatus.OPEN)
-    ).all()
-    for case in cases:
-        services.sync_case_items(case)
-    db.session.commit()
+    """The learner's portfolios (each case's records became items as they were saved, so this
+    page only reads)."""
     portfolios = queries.portfolios_of(current_user)
     if len(portfolios) == 1:
         return redirect(url_for("evidence.portfolio", portfolio_id=portfolios[0].id))

@@ -17,6 +17,7 @@ from portfolio.casework.queries import spec_for
 # The casework trail has exactly one writer (sequence numbers, the simulated clock) and one
 # "can this case still change?" rule; reuse them rather than keep copies here.
 from portfolio.casework.services import append_trail, require_open
+from portfolio.casework.signals import record_deleted, record_saved
 from portfolio.casework.trail import TrailKind
 from portfolio.extensions import db
 from portfolio.improvement.figures import check_params, compute
@@ -83,6 +84,7 @@ def save_analysis(
     db.session.flush()
     _trail(case, "analysis", analysis.id)
     db.session.flush()
+    record_saved.send(case, record="analysis", record_id=analysis.id)
     return analysis
 
 
@@ -119,6 +121,7 @@ def delete_analysis(analysis: SavedAnalysis) -> None:
             f"{'it' if linked == 1 else 'them'}, first."
         )
     _trail(case, "analysis", analysis.id, deleted=True)
+    record_deleted.send(case, record="analysis", record_id=analysis.id)
     db.session.delete(analysis)
     db.session.flush()
 
@@ -184,6 +187,7 @@ def save_recommendation(
     db.session.flush()
     _trail(case, "recommendation", recommendation.id)
     db.session.flush()
+    record_saved.send(case, record="recommendation", record_id=recommendation.id)
     return recommendation
 
 

@@ -7,13 +7,17 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portfolio.analysis import AnalysisParams
 from portfolio.casework import services as casework
+from portfolio.casework.models import CaseRecord
 from portfolio.evidence import services
-from portfolio.evidence.models import EvidenceItem, EvidenceKind, Submission
+from portfolio.evidence.models import EvidenceItem, EvidenceKind, Submission, SubmissionStatus
 from portfolio.evidence.services import EvidenceError
 from portfolio.evidence.snapshot import diff_snapshots
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.improvement import services as improvement
+from tests.improvement.builders import open_case
 
 
 def _items(case):
@@ -184,3 +188,124 @@ def test_only_the_learner_uploads_and_the_date_is_not_in_the_future(worked):
         services.upload_evidence(
             portfolio, occurred_on=date.today() + timedelta(days=1), by=worked.learner, **kwargs
         )
+
+
+# --- items follow the case's records as they are saved ----------------------------------------
+
+
+def _sources(case) -> list[str]:
+    return sorted(
+        db.session.scalars(sa.select(EvidenceItem.source).where(EvidenceItem.case_id == case.id))
+    )
+
+
+def test_each_record_is_an_item_as_soon_as_it_is_saved(worked):
+    # Started, a finding pinned, a timeline entry and a root cause saved: no sync was called.
+    assert _sources(worked.case) == ["case_log", "investigation"]
+    casework.save_record(
+        worked.case, "reflection", {"text": "I check offer codes first now."}, expected_version=None
+    )
+    casework.save_record(worked.case, "root_cause", {"root_cause": "Expired"}, expected_version=1)
+    assert _sources(worked.case) == ["case_log", "investigation", "reflection"]
+    assert services.sync_case_items(worked.case) == services.sync_case_items(worked.case)
+    assert len(services.sync_case_items(worked.case)) == 3
+
+
+def test_a_record_saved_just_before_submitting_is_in_the_snapshot(worked):
+    _map(worked)
+    db.session.commit()
+    casework.save_record(
+        worked.case,
+        "reflection",
+        {"text": "Saved a moment before submitting."},
+        expected_version=None,
+    )
+    submission = _submit(worked)
+    [reflection] = [i for i in submission.snapshot["items"] if i["source"] == "reflection"]
+    assert reflection["content"] == {"text": "Saved a moment before submitting."}
+
+
+def test_submitting_brings_in_records_that_have_no_item_yet(worked):
+    """Records written before items followed saves (or by anything but the save services) are
+    frozen too: submission brings the learner's open cases up to date first."""
+    _map(worked)
+    db.session.add(CaseRecord(case_id=worked.case.id, kind="knowledge", data={"answers": {}}))
+    db.session.flush()
+    submission = _submit(worked)
+    assert "knowledge" in {i["source"] for i in submission.snapshot["items"]}
+
+
+def test_a_withdrawn_item_stays_withdrawn_when_its_record_changes(worked):
+    item = _items(worked.case)["investigation"]
+    services.withdraw_item(item)
+    casework.save_record(worked.case, "root_cause", {"root_cause": "Changed"}, expected_version=1)
+    assert item.withdrawn
+    assert _sources(worked.case).count("investigation") == 1
+
+
+def test_a_saved_analysis_is_an_item_until_it_is_deleted(app, world):
+    case = open_case(world.learner)
+    analysis = improvement.save_analysis(
+        case, params=AnalysisParams(measure="cost"), title="Pareto by cost"
+    )
+    item = db.session.scalar(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.case_id == case.id, EvidenceItem.source == "analysis"
+        )
+    )
+    assert item.source_ref == str(analysis.id)
+    assert item.title == "Complaint analysis: Pareto by cost"
+    assert item.portfolio.learner == world.learner
+    improvement.delete_analysis(analysis)
+    assert "analysis" not in _sources(case)
+
+
+# --- bulk statements cannot rewrite a submitted version ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        sa.update(Submission).values(snapshot={}),
+        sa.update(Submission).where(Submission.number == 1).values(snapshot_hash="0" * 64),
+        sa.update(Submission).values(status=SubmissionStatus.RETURNED, declared_name="X"),
+        sa.update(Submission.__table__).values(number=7),
+        sa.delete(Submission),
+        sa.delete(Submission.__table__),
+    ],
+    ids=["snapshot", "hash-where", "status-and-name", "core-table", "delete", "core-delete"],
+)
+def test_bulk_statements_cannot_rewrite_a_submission(worked, statement):
+    _map(worked)
+    _submit(worked)
+    db.session.commit()
+    with pytest.raises(RuntimeError, match="cannot change or be deleted"):
+        db.session.execute(statement)
+    db.session.rollback()
+
+
+def test_a_bulk_update_by_primary_key_cannot_touch_the_snapshot(worked):
+    _map(worked)
+    submission = _submit(worked)
+    db.session.commit()
+    rows = [{"id": submission.id, "snapshot": {"tampered": True}}]
+    with pytest.raises(RuntimeError, match="cannot change or be deleted"):
+        db.session.execute(sa.update(Submission), rows)
+    db.session.rollback()
+    assert db.session.get(Submission, submission.id).snapshot["items"]
+
+
+def test_a_bulk_update_may_move_the_status_on(worked):
+    _map(worked)
+    submission = _submit(worked)
+    db.session.commit()
+    db.session.execute(
+        sa.update(Submission)
+        .where(Submission.id == submission.id)
+        .values(status=SubmissionStatus.RETURNED)
+    )
+    db.session.execute(
+        sa.update(Submission), [{"id": submission.id, "status": SubmissionStatus.SIGNED_OFF}]
+    )
+    db.session.commit()
+    assert db.session.get(Submission, submission.id).status == SubmissionStatus.SIGNED_OFF

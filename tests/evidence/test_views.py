@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from portfolio.evidence import services
-from portfolio.evidence.models import EvidenceItem, Mapping, Submission
+from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.extensions import db
 from tests.conftest import login
 
@@ -166,3 +166,25 @@ def test_learner_cannot_withdraw_an_assessor_record(client, worked):
     assert client.post(f"/portfolio/{portfolio.id}/items/{record.id}/withdraw").status_code == 302
     db.session.refresh(record)
     assert record.withdrawn
+
+
+def test_the_portfolio_pages_only_read(client, worked, count_queries):
+    """Items follow the records as they are saved, so no GET writes (the snapshot is the one
+    place that must be complete, and submission brings the items up to date itself)."""
+    portfolio = db.session.scalar(sa.select(Portfolio))
+    login(client, worked.learner)
+    for path in (
+        "/portfolio/",
+        f"/portfolio/{portfolio.id}",
+        f"/portfolio/{portfolio.id}/grid",
+        f"/portfolio/{portfolio.id}/submit",
+    ):
+        with count_queries() as queries:
+            response = client.get(path)
+        assert response.status_code in (200, 302), path
+        writes = [q for q in queries if q.split(None, 1)[0].upper() in WRITES]
+        assert not writes, f"{path} wrote: {writes}"
+    assert "Investigation" in client.get(f"/portfolio/{portfolio.id}").text
+
+
+WRITES = {"INSERT", "UPDATE", "DELETE"}
