@@ -388,7 +388,10 @@ def matrix_world(world, fixture_bundle):
         fields={
             "change": "Fix the code",
             "owner": "Billing lead",
+            "benefit": "No more wrong bills",
             "measure": "Repeats",
+            "target": "None a month",
+            "by_when": "End of May",
             "root_cause_link": "The expired code",
         },
     )

@@ -61,7 +61,10 @@ class RecommendationForm(FlaskForm):
     )
     benefit = TextAreaField(
         "Expected benefit",
-        validators=[Length(max=MAX_FIELD)],
+        validators=[
+            DataRequired(message="Say what the change is expected to bring."),
+            Length(max=MAX_FIELD),
+        ],
         description="For customers and for the organisation.",
     )
     measure = TextAreaField(
@@ -72,8 +75,22 @@ class RecommendationForm(FlaskForm):
         ],
         description="A measure you can count, such as repeat complaints or cost per complaint.",
     )
-    target = StringField("Target", validators=[Length(max=200)])
-    by_when = StringField("By when", validators=[Length(max=100)])
+    target = StringField(
+        "Target",
+        validators=[
+            DataRequired(message="Give a target for the measure, such as a figure to reach."),
+            Length(max=200),
+        ],
+        description="A figure to reach, for example fewer than 20 installation complaints a month.",
+    )
+    by_when = StringField(
+        "By when",
+        validators=[
+            DataRequired(message="Say by when the change will be made."),
+            Length(max=100),
+        ],
+        description="A date or a time from now, for example by the end of October.",
+    )
     root_cause_link = TextAreaField(
         "How it addresses the root cause",
         validators=[Length(max=MAX_FIELD)],

@@ -35,11 +35,13 @@ RECOMMENDATION_FIELDS: dict[str, tuple[str, int]] = {
     "benefit": ("the expected benefit", MAX_FIELD),
     "measure": ("how success will be measured", MAX_FIELD),
     "target": ("the target", 200),
-    "by_when": ("by when", 100),
+    "by_when": ("when it will be done by", 100),
     "root_cause_link": ("how it addresses the root cause", MAX_FIELD),
     "other_customers": ("what happens for other customers affected", MAX_FIELD),
 }
-REQUIRED_FIELDS = ("change", "owner", "measure")
+#: What makes a recommendation SMART: specific (the change), owned (who has authority to make
+#: it), with an expected benefit, measurable (the measure and its target) and time-bound.
+REQUIRED_FIELDS = ("change", "owner", "benefit", "measure", "target", "by_when")
 
 
 def _trail(case: Case, record: str, record_id: int, **extra: object) -> None:
@@ -143,8 +145,8 @@ def save_recommendation(
     recommendation: Recommendation | None = None,
 ) -> Recommendation:
     """Add a recommendation to the case, or change ``recommendation`` (whose page showed
-    ``expected_version``). It must name the change, its owner and its measure, and rest on one
-    of this case's saved analyses; until a root cause is saved it must also say how it
+    ``expected_version``). It must be SMART (every field of ``REQUIRED_FIELDS``) and rest on
+    one of this case's saved analyses; until a root cause is saved it must also say how it
     addresses the cause. Anything refused raises ``CaseworkError`` and changes nothing."""
     require_open(case)
     if recommendation is not None:
@@ -157,8 +159,9 @@ def save_recommendation(
     if missing:
         listed = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
         raise CaseworkError(
-            "A SMART recommendation names the change, who has authority to make it and how "
-            f"success will be measured. Add {listed}."
+            "A SMART recommendation names the change, who has authority to make it, the "
+            "expected benefit, how success will be measured, the target and when it will be done "
+            f"by. Add {listed}."
         )
     if analysis_id is None:
         raise CaseworkError("Choose the saved analysis this recommendation rests on.")

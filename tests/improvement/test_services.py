@@ -145,6 +145,13 @@ def test_save_recommendation_stores_every_field_and_goes_on_the_trail(case, make
         (("change",), "Add the change."),
         (("owner", "measure"), "Add who has authority to make it and how success"),
         (("change", "owner", "measure"), "Add the change, who has authority"),
+        (("by_when",), "Add when it will be done by."),
+        (("benefit", "target"), "Add the expected benefit and the target."),
+        (
+            ("change", "owner", "benefit", "measure", "target", "by_when"),
+            "Add the change, who has authority to make it, the expected benefit, how success "
+            "will be measured, the target and when it will be done by.",
+        ),
     ],
 )
 def test_an_empty_recommendation_is_refused(case, make_analysis, blank, message):

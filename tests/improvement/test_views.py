@@ -197,7 +197,14 @@ def test_an_empty_recommendation_gets_clear_messages(
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    for message in ("Describe the change.", "Say who can make the change.", "Say how success"):
+    for message in (
+        "Describe the change.",
+        "Say who can make the change.",
+        "Say what the change is expected to bring.",
+        "Say how success",
+        "Give a target for the measure",
+        "Say by when the change will be made.",
+    ):
         assert message in html
     assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
 
