@@ -29,14 +29,16 @@ TODAY = date.today()
 
 class Centre:
     """world's centre with an exercise on the minimal scenario, and learners worked through it:
-    a case with a trail, evidence mapped, version 1 returned by the assessor with decisions,
-    version 2 waiting in the queue; an IQA sampling plan over the returned markings."""
+    a case with a trail, evidence mapped, version 1 returned by the assessor with decisions and
+    marked by a second assessor for standardisation, version 2 waiting in the queue; an IQA
+    sampling plan over the returned markings. Growing it adds learners and other centres."""
 
     def __init__(self, world, make_user, bundle):  # noqa: F811
         load_bundled(bundle)
         self.world = world
         self.make_user = make_user
         self.scenario = db.session.scalar(sa.select(LibraryScenario))
+        self.second_assessor = make_user(Role.ASSESSOR, world.centre)
         self.exercise = create_exercise(
             cohort=world.cohort,
             scenario=self.scenario,
@@ -99,6 +101,7 @@ class Centre:
             by=assessor,
         )
         review.return_for_resubmission(assessment, by=assessor)
+        iqa.start_standardisation(first, assessors=[self.second_assessor], by=self.world.iqa)
         evidence.submit(portfolio, declared_name=learner.full_name, declared_on=TODAY, by=learner)
         return portfolio
 
@@ -111,6 +114,8 @@ class Centre:
             )
             accounts.change_cohort_members(world.cohort, add=[learner], remove=[])
             self.work(learner)
+            self.make_user(Role.CENTRE_ADMIN)  # in a centre of its own
+            casework.start_case(world.learner, self.scenario)  # sets the open one aside
         iqa.generate_sample(self.plan)
         db.session.commit()
 
@@ -132,6 +137,7 @@ PAGES = [
     ("IQA dashboard", "iqa", lambda c: "/dashboard"),
     ("IQA plans", "iqa", lambda c: "/iqa/"),
     ("IQA sampling plan", "iqa", lambda c: f"/iqa/plans/{c.plan.id}"),
+    ("IQA standardisation", "iqa", lambda c: "/iqa/standardisation/"),
     ("admin dashboard", "admin", lambda c: "/dashboard"),
     ("centre users", "admin", lambda c: "/centre/users"),
     ("cohorts", "admin", lambda c: "/centre/cohorts"),
@@ -139,6 +145,7 @@ PAGES = [
     ("exercises", "admin", lambda c: "/exercises/"),
     ("exercise live board", "admin", lambda c: f"/exercises/{c.exercise.id}"),
     ("cohort tracking grid", "admin", lambda c: f"/reports/cohorts/{c.world.cohort.id}"),
+    ("centres", "site_admin", lambda c: "/site/centres"),
 ]
 
 
@@ -207,6 +214,31 @@ def test_long_lists_page_fifty_rows_at_a_time(client, world, crowded, path):
     second = client.get(path.format(page=2, cohort=world.cohort.id)).text
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
     assert "Zed Learner 59" not in first and "Zed Learner 59" in second
+
+
+def test_the_site_admins_centres_page_fifty_at_a_time(client, world, make_centre):
+    for n in range(60):
+        make_centre(f"Zed Centre {n:02d}")
+    login(client, world.site_admin)
+    first = client.get("/site/centres").text
+    second = client.get("/site/centres?page=2").text
+    assert "Page 1 of 2 (62 in all)" in first and "Page 2 of 2" in second
+    assert "Zed Centre 59" not in first and "Zed Centre 59" in second
+    assert "There is no page 3" in client.get("/site/centres?page=3").text
+
+
+def test_a_learners_cases_page_fifty_at_a_time(client, world, bundle):  # noqa: F811
+    load_bundled(bundle)
+    scenario = db.session.scalar(sa.select(LibraryScenario))
+    for _ in range(51):
+        casework.start_case(world.learner, scenario)
+    login(client, world.learner)
+    first = client.get("/cases/").text
+    second = client.get("/cases/?page=2").text
+    assert "Page 1 of 2 (51 in all)" in first and "Page 2 of 2" in second
+    # The open case first, then the set-aside ones newest first.
+    assert first.count("<td>Open</td>") == 1 and first.count("<td>Set aside</td>") == 49
+    assert second.count("<td>Set aside</td>") == 1 and "<td>Open</td>" not in second
 
 
 def test_the_live_board_pages_rows_but_counts_the_whole_cohort(

@@ -107,7 +107,7 @@ def cases_of_learner(learner: User) -> sa.Select:
         sa.select(Case)
         .where(Case.learner_id == learner.id)
         .options(so.joinedload(Case.scenario), so.joinedload(Case.version))
-        .order_by(Case.status, Case.created_at.desc())
+        .order_by(Case.status, Case.created_at.desc(), Case.id.desc())
     )
 
 

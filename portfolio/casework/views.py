@@ -12,6 +12,7 @@ from portfolio.casework.models import Case, Finding, TimelineEntry
 from portfolio.casework.records import CLEANERS
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
+from portfolio.pagination import paginate
 from portfolio.roles import Role
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
@@ -40,8 +41,8 @@ def _back(case: Case, endpoint: str = "casework.overview", **kwargs):
 @bp.get("/")
 @authz.role_required(Role.LEARNER)
 def my_cases():
-    cases = db.session.scalars(queries.cases_of_learner(current_user)).all()
-    return render_template("casework/my_cases.html", cases=cases)
+    page = paginate(queries.cases_of_learner(current_user))
+    return render_template("casework/my_cases.html", page=page)
 
 
 @bp.post("/start/<int:scenario_id>")

@@ -249,16 +249,10 @@ def assessors_of_centre(centre_id: int | None) -> list[User]:
     )
 
 
-@dataclass(frozen=True)
-class StandardisationRow:
-    submission: Submission
-    markers: int  # assessors marking it, primary included
-    completed: int
-
-
-def standardisations_of(iqa: User) -> list[StandardisationRow]:
-    """Submissions of the IQA's learners that have at least one standardisation marking, with
-    how many assessors mark each and how many have finished (one query)."""
+def standardisations_of(iqa: User) -> sa.Select:
+    """Submissions of the IQA's learners that have at least one standardisation marking, newest
+    first, as rows for ``paginate(rows=True)``: ``Submission`` (with its learner loaded),
+    ``markers`` (assessors marking it, the primary included) and ``completed`` (those done)."""
     learner = so.aliased(User)
     standardised = (
         sa.select(Assessment.submission_id)
@@ -277,7 +271,7 @@ def standardisations_of(iqa: User) -> list[StandardisationRow]:
         .group_by(Assessment.submission_id)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         sa.select(Submission, counts.c.markers, counts.c.completed)
         .join(counts, counts.c.submission_id == Submission.id)
         .join(Portfolio, Submission.portfolio_id == Portfolio.id)
@@ -288,8 +282,7 @@ def standardisations_of(iqa: User) -> list[StandardisationRow]:
             so.joinedload(Submission.portfolio).joinedload(Portfolio.learner),
         )
         .order_by(Submission.id.desc())
-    ).all()
-    return [StandardisationRow(s, m, c) for s, m, c in rows]
+    )
 
 
 def assessments_of(submission: Submission) -> list[Assessment]:

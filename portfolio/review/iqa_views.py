@@ -239,9 +239,8 @@ def respond(review_id: int):
 @bp.get("/standardisation/")
 @authz.role_required(Role.IQA)
 def standardisations():
-    return render_template(
-        "iqa/standardisations.html", rows=queries.standardisations_of(current_user)
-    )
+    page = paginate(queries.standardisations_of(current_user), rows=True)
+    return render_template("iqa/standardisations.html", page=page)
 
 
 @bp.route("/standardisation/new", methods=["GET", "POST"])

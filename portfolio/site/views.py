@@ -8,6 +8,7 @@ from portfolio.accounts.errors import AccountError
 from portfolio.accounts.forms import CentreForm
 from portfolio.auth.passwords import temporary_password
 from portfolio.extensions import db
+from portfolio.pagination import paginate
 from portfolio.roles import Role
 
 bp = Blueprint("site", __name__, url_prefix="/site")
@@ -21,8 +22,8 @@ def _site_admins_only():
 
 @bp.get("/centres")
 def centres():
-    rows = db.session.execute(queries.all_centres()).all()
-    return render_template("site/centres.html", rows=rows)
+    page = paginate(queries.all_centres(), rows=True)
+    return render_template("site/centres.html", page=page)
 
 
 @bp.route("/centres/new", methods=["GET", "POST"])
