@@ -24,6 +24,7 @@ from portfolio.evidence.snapshot import build_snapshot, snapshot_hash
 from portfolio.evidence.uploads import UploadError, store
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Unit
+from portfolio.notifications.services import submission_received
 from portfolio.roles import Role
 
 MIN_JUSTIFICATION = 15
@@ -380,4 +381,5 @@ def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: U
     )
     db.session.add(submission)
     db.session.flush()
+    submission_received(submission, learner=by)
     return submission

@@ -1,8 +1,11 @@
 """Exercise form."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+#: The version field's value for "the chosen scenario's current version".
+CURRENT_VERSION = 0
 
 
 class ExerciseForm(FlaskForm):
@@ -12,6 +15,37 @@ class ExerciseForm(FlaskForm):
         description="Leave blank to use the scenario's title.",
     )
     cohort = SelectField("Cohort", coerce=int)
-    scenario = SelectField("Scenario", coerce=int, description="Its current version is pinned.")
+    scenario = SelectField("Scenario", coerce=int)
+    version = SelectField(
+        "Scenario version",
+        coerce=int,
+        default=CURRENT_VERSION,
+        description=(
+            "The exercise keeps this version: later edits to the scenario do not change it. "
+            "Choose an earlier version to repeat an exercise as it was."
+        ),
+        invalid_value_message="Choose a version from the list.",
+        invalid_choice_message="Choose a version of a scenario in your library.",
+    )
     opens_on = DateField("Opens on", validators=[DataRequired(message="Enter a real date.")])
     closes_on = DateField("Closes on", validators=[DataRequired(message="Enter a real date.")])
+
+    def offer(self, cohorts, scenarios, versions) -> None:
+        """Set the choices: the centre's cohorts, the published scenarios it may use, and
+        every version of those, grouped by scenario, newest first, after "current"."""
+        self.cohort.choices = [SelectChoice(c.id, c.name) for c in cohorts]
+        self.scenario.choices = [SelectChoice(s.id, s.title) for s in scenarios]
+        titles = {s.id: s.title for s in scenarios}
+        currents = {s.id: s.current_number for s in scenarios}
+        self.version.choices = [
+            SelectChoice(CURRENT_VERSION, "The current version of the chosen scenario")
+        ] + [
+            SelectChoice(
+                v.id,
+                f"Version {v.number}"
+                + (" (current)" if v.number == currents[v.scenario_id] else "")
+                + f", {v.created_at:%-d %b %Y}",
+                optgroup=titles[v.scenario_id],
+            )
+            for v in versions
+        ]

@@ -10,14 +10,16 @@ from flask_sqlalchemy.pagination import Pagination
 
 from portfolio.accounts.models import Cohort, User, cohort_members
 from portfolio.accounts.queries import cohort_member_rows
-from portfolio.casework.clock import SimTime, deadline_status
+from portfolio.casework.clock import DeadlineStatus, SimTime, deadline_status
 from portfolio.casework.models import Case, CaseStatus, TrailEvent
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
-from portfolio.library.queries import spec_of
+from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.library.queries import scenarios_visible_to, spec_of
 from portfolio.pagination import paginate
 from portfolio.roles import Role
+from portfolio.scenarios.schema import Deadline
 
 BOARD_STAGES = (
     ("not_started", "Not started"),
@@ -84,7 +86,9 @@ class BoardRow:
     case_id: int | None
     stage: str
     simulated: str
-    final_days_left: int | None
+    #: Every deadline of the scenario where it stands on the learner's simulated clock, in
+    #: the scenario's order (the board's columns); empty before the case starts.
+    deadlines: list[DeadlineStatus]
     overdue: bool
 
 
@@ -95,6 +99,8 @@ class Board:
     rows: list[BoardRow]
     counts: dict[str, int]
     page: Pagination | None = None
+    #: The scenario version's regulatory deadlines, in order: one column each.
+    deadlines: tuple[Deadline, ...] = ()
 
 
 # The trail kinds that place a case at a stage, most advanced first.
@@ -211,17 +217,16 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     for learner in learners:
         stage = stages.get(learner.id, "not_started")
         if learner.id not in hours:
-            rows.append(BoardRow(learner, None, stage, "", None, closed))
+            rows.append(BoardRow(learner, None, stage, "", [], closed))
             continue
         case_id, spent = hours[learner.id]
-        final = next((d for d in deadline_status(spec, spent) if d.deadline.final), None)
         rows.append(
             BoardRow(
                 learner,
                 case_id,
                 stage,
                 str(SimTime.from_hours(spec.clock, spent)),
-                final.days_left if final else None,
+                deadline_status(spec, spent),
                 closed and _ORDER[stage] < _ORDER["submitted"],
             )
         )
@@ -229,14 +234,30 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     for stage in stages.values():
         counts[stage] += 1
     counts["not_started"] = total - len(stages)
-    return Board(rows, counts, pagination)
+    return Board(rows, counts, pagination, tuple(spec.regime.deadlines))
 
 
 def _later(a: str, b: str) -> str:
     return a if _ORDER[a] >= _ORDER[b] else b
 
 
+def assignable_scenarios(user: User) -> tuple[list[LibraryScenario], list[ScenarioVersion]]:
+    """The published scenarios the user's centre may set (bundled and its own), by title, and
+    every version of them, newest first within each scenario: two queries, the versions'
+    content left unloaded."""
+    scenarios = list(
+        db.session.scalars(scenarios_visible_to(user).where(LibraryScenario.published.is_(True)))
+    )
+    order = {s.id: n for n, s in enumerate(scenarios)}
+    versions = db.session.scalars(
+        sa.select(ScenarioVersion).where(ScenarioVersion.scenario_id.in_(list(order)))
+    ).all()
+    versions = sorted(versions, key=lambda v: (order[v.scenario_id], -v.number))
+    return scenarios, versions
+
+
 def centre_cohorts(user: User) -> list[Cohort]:
+    """The cohorts of the user's centre, by name."""
     return list(
         db.session.scalars(
             sa.select(Cohort).where(Cohort.centre_id == user.centre_id).order_by(Cohort.name)

@@ -1,11 +1,11 @@
 """Writes for exercises."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from portfolio.accounts.models import Cohort, User
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
-from portfolio.library.models import LibraryScenario
+from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import current_version
 from portfolio.review.models import Notification
 
@@ -17,6 +17,15 @@ class ExerciseError(Exception):
         self.field = field
 
 
+def opening_moment(opens_on: date, today: date) -> datetime | None:
+    """When an exercise's "open" notice should appear: the start of its opening day (the
+    server's local midnight, the day `date.today()` turns to it), or None when it is open
+    already, so the notice is shown at once and ordered by when it was written."""
+    if opens_on <= today:
+        return None
+    return datetime.combine(opens_on, time.min).astimezone().astimezone(UTC)
+
+
 def create_exercise(
     *,
     cohort: Cohort,
@@ -25,20 +34,28 @@ def create_exercise(
     opens_on: date,
     closes_on: date,
     by: User,
+    version: ScenarioVersion | None = None,
 ) -> Exercise:
-    """Assign the scenario's current version to a cohort of the admin's centre for a period,
-    and tell the cohort's learners."""
+    """Assign a version of the scenario (its current one unless `version` names another) to a
+    cohort of the admin's centre for a period. Each learner of the cohort is told when the
+    exercise opens: the notice is written now and shown from the opening day."""
     if cohort.centre_id != by.centre_id:
         raise ExerciseError("Choose a cohort of your own centre.", "cohort")
     if scenario.centre_id not in (None, by.centre_id) or not scenario.published:
         raise ExerciseError("Choose a published scenario from your library.", "scenario")
+    if version is not None and version.scenario_id != scenario.id:
+        raise ExerciseError(
+            f"That version is not one of {scenario.title}'s. Choose one of its versions, or "
+            "its current version.",
+            "version",
+        )
     if closes_on < opens_on:
         raise ExerciseError("The close date must be on or after the open date.", "closes_on")
     exercise = Exercise(
         centre_id=by.centre_id,
         cohort=cohort,
         scenario=scenario,
-        version=current_version(scenario),
+        version=version or current_version(scenario),
         title=(title or "").strip() or scenario.title,
         opens_on=opens_on,
         closes_on=closes_on,
@@ -46,16 +63,19 @@ def create_exercise(
     )
     db.session.add(exercise)
     db.session.flush()
+    shown_from = opening_moment(opens_on, date.today())
+    # Added together and flushed once (rather than notify() per learner, which flushes each):
+    # a cohort can have hundreds of learners.
     for learner in cohort.members:
         db.session.add(
             Notification(
                 user_id=learner.id,
                 kind="exercise_opened",
                 message=(
-                    f"New exercise: {exercise.title}, open {opens_on:%-d %b} to "
-                    f"{closes_on:%-d %b %Y}."
+                    f"Exercise open: {exercise.title}. Start your case by {closes_on:%-d %b %Y}."
                 ),
                 link=f"/exercises/{exercise.id}",
+                visible_from=shown_from,
             )
         )
     db.session.flush()

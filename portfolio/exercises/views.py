@@ -6,7 +6,6 @@ from datetime import date
 import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
@@ -19,7 +18,6 @@ from portfolio.exercises.models import Exercise
 from portfolio.exercises.services import ExerciseError
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
-from portfolio.library.queries import scenarios_visible_to
 from portfolio.pagination import paginate
 from portfolio.roles import Role
 
@@ -57,16 +55,14 @@ def index():
 def new():
     form = ExerciseForm()
     cohorts = {c.id: c for c in queries.centre_cohorts(current_user)}
-    scenarios = {
-        s.id: s for s in db.session.scalars(scenarios_visible_to(current_user)) if s.published
-    }
-    form.cohort.choices = [SelectChoice(c.id, c.name) for c in cohorts.values()]
-    form.scenario.choices = [SelectChoice(s.id, s.title) for s in scenarios.values()]
+    scenarios, versions = queries.assignable_scenarios(current_user)
+    form.offer(cohorts.values(), scenarios, versions)
     if form.validate_on_submit():
         try:
             exercise = services.create_exercise(
                 cohort=cohorts[form.cohort.data],
-                scenario=scenarios[form.scenario.data],
+                scenario=next(s for s in scenarios if s.id == form.scenario.data),
+                version=next((v for v in versions if v.id == form.version.data), None),
                 title=form.title.data,
                 opens_on=form.opens_on.data,
                 closes_on=form.closes_on.data,

@@ -1,6 +1,7 @@
 """What each dashboard shows, in a fixed number of queries however much data there is."""
 
 import functools
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -9,12 +10,22 @@ import sqlalchemy.orm as so
 from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.casework.clock import deadline_status
 from portfolio.casework.models import Case, CaseStatus
+from portfolio.evidence.models import Portfolio, Submission, SubmissionStatus
 from portfolio.evidence.queries import coverage_of, portfolios_of
 from portfolio.exercises.models import Exercise
 from portfolio.exercises.queries import exercises_visible_to
 from portfolio.extensions import db
 from portfolio.library.queries import spec_of
 from portfolio.roles import Role
+
+RECENT_EXERCISES = 10
+#: The admin dashboard's stages of a learner in an exercise, in order.
+PROGRESS_STAGES = (
+    ("not_started", "Not started"),
+    ("working", "Working"),
+    ("submitted", "Submitted"),
+    ("assessed", "Assessed"),
+)
 
 
 def learner_context(learner: User, today: date) -> dict:
@@ -74,38 +85,117 @@ def support_of(learner: User) -> dict:
     return {"centre": centre, "assessor": assessor, "iqa": iqa, "cohorts": cohorts}
 
 
-def admin_context(admin: User, today: date) -> dict:
-    """Recent exercises with how many of each cohort have started, and which are overdue: one
-    statement."""
-    started = (
-        sa.select(sa.func.count(sa.distinct(Case.learner_id)))
-        .where(Case.exercise_id == Exercise.id)
-        .scalar_subquery()
-    )
-    size = (
-        sa.select(sa.func.count())
-        .where(cohort_members.c.cohort_id == Exercise.cohort_id)
-        .scalar_subquery()
-    )
-    # The ten first, then their counts: counting for every exercise before sorting cost
-    # more than the rest of the page on a centre with hundreds of exercises.
+@dataclass
+class ExerciseProgress:
+    """One recent exercise on the admin dashboard: its cohort's learners by stage, and how many
+    are overdue (the exercise has closed and they have not submitted a version since starting,
+    or never started)."""
+
+    exercise: Exercise
+    counts: dict[str, int]
+    overdue: int
+
+    @property
+    def size(self) -> int:
+        return sum(self.counts.values())
+
+
+@functools.cache
+def _progress_statement() -> sa.Select:
+    """Learners by stage for each of a centre's ten most recent exercises, counted in the
+    database: (exercise id, stage, learners). Built once; takes `centre_id`.
+
+    A learner has started when they have an open case of the exercise; they have submitted
+    when their newest portfolio version came at or after that case began (the live board's
+    rule), and it is assessed once that version is returned or signed off."""
+    exercises, members = Exercise.__table__, cohort_members
     recent = (
-        sa.select(Exercise.id)
-        .where(Exercise.centre_id == admin.centre_id)
-        .order_by(Exercise.closes_on.desc(), Exercise.id.desc())
-        .limit(10)
+        sa.select(exercises.c.id, exercises.c.cohort_id)
+        .where(exercises.c.centre_id == sa.bindparam("centre_id"))
+        .order_by(exercises.c.closes_on.desc(), exercises.c.id.desc())
+        .limit(RECENT_EXERCISES)
+        .cte("recent")
     )
-    found = db.session.execute(
-        sa.select(Exercise, size, started)
-        .where(Exercise.id.in_(recent.scalar_subquery()))
+    learners = (
+        sa.select(recent.c.id.label("exercise_id"), members.c.user_id.label("learner_id"))
+        .join(members, members.c.cohort_id == recent.c.cohort_id)
+        .cte("learners")
+    )
+    started = (
+        sa.select(Case.exercise_id, Case.learner_id, sa.func.max(Case.created_at).label("at"))
+        .where(
+            Case.exercise_id.in_(sa.select(recent.c.id)),
+            Case.status == CaseStatus.OPEN,
+        )
+        .group_by(Case.exercise_id, Case.learner_id)
+        .subquery("started")
+    )
+    ranked = (
+        sa.select(
+            Portfolio.learner_id,
+            Submission.status,
+            Submission.submitted_at,
+            sa.func.row_number()
+            .over(
+                partition_by=Portfolio.learner_id,
+                order_by=(Submission.submitted_at.desc(), Submission.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Portfolio, Portfolio.id == Submission.portfolio_id)
+        .where(Portfolio.learner_id.in_(sa.select(learners.c.learner_id)))
+        .subquery("ranked")
+    )
+    newest = sa.select(ranked).where(ranked.c.rank == 1).subquery("newest")
+    stage = sa.case(
+        (started.c.at.is_(None), "not_started"),
+        (sa.or_(newest.c.submitted_at.is_(None), newest.c.submitted_at < started.c.at), "working"),
+        (newest.c.status == SubmissionStatus.SUBMITTED, "submitted"),
+        else_="assessed",
+    ).label("stage")
+    staged = (
+        sa.select(learners.c.exercise_id, stage)
+        .select_from(learners)
+        .outerjoin(
+            started,
+            sa.and_(
+                started.c.exercise_id == learners.c.exercise_id,
+                started.c.learner_id == learners.c.learner_id,
+            ),
+        )
+        .outerjoin(newest, newest.c.learner_id == learners.c.learner_id)
+        .subquery("staged")
+    )
+    # Grouped outside: PostgreSQL cannot match a GROUP BY CASE whose literals are parameters.
+    return sa.select(staged.c.exercise_id, staged.c.stage, sa.func.count()).group_by(
+        staged.c.exercise_id, staged.c.stage
+    )
+
+
+def admin_context(admin: User, today: date) -> dict:
+    """The centre's ten most recent exercises with their cohorts' learners by stage and how
+    many are overdue: two queries, whatever the centre's size."""
+    exercises = db.session.scalars(
+        sa.select(Exercise)
+        .where(Exercise.centre_id == admin.centre_id)
         .options(so.joinedload(Exercise.cohort))
         .order_by(Exercise.closes_on.desc(), Exercise.id.desc())
+        .limit(RECENT_EXERCISES)
     ).all()
+    counts: dict[int, dict[str, int]] = {
+        e.id: dict.fromkeys(dict(PROGRESS_STAGES), 0) for e in exercises
+    }
+    found = db.session.execute(_progress_statement(), {"centre_id": admin.centre_id})
+    for exercise_id, stage, n in found:
+        if exercise_id in counts:  # an exercise set between the two queries waits
+            counts[exercise_id][stage] = n
     rows = []
-    for exercise, size, begun in found:
-        overdue = size - begun if today > exercise.closes_on else 0
-        rows.append((exercise, size, begun, overdue))
-    return {"exercise_rows": rows, "today": today}
+    for exercise in exercises:
+        mine = counts[exercise.id]
+        closed = today > exercise.closes_on
+        overdue = mine["not_started"] + mine["working"] if closed else 0
+        rows.append(ExerciseProgress(exercise, mine, overdue))
+    return {"exercise_rows": rows, "progress_stages": PROGRESS_STAGES, "today": today}
 
 
 def centre_counts(centre_id: int) -> dict:

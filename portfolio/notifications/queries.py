@@ -1,27 +1,42 @@
-"""Reads for notifications."""
+"""Reads for notifications. A notification with a `visible_from` in the future is not there
+yet: neither listed nor counted."""
+
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from portfolio.accounts.models import User
+from portfolio.db import utcnow
 from portfolio.extensions import db
 from portfolio.review.models import Notification
 
+#: When a notification appears in the inbox: its visible_from, else when it was written.
+SHOWN_AT = sa.func.coalesce(Notification.visible_from, Notification.created_at)
 
-def inbox(user: User) -> sa.Select:
-    """The user's notifications, unread first, then newest first."""
-    return (
-        sa.select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
+
+def visible(now: datetime | None = None) -> sa.ColumnElement[bool]:
+    """The condition that a notification is shown at `now` (default: this moment)."""
+    return sa.or_(
+        Notification.visible_from.is_(None), Notification.visible_from <= (now or utcnow())
     )
 
 
-def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread: one COUNT, for the page header."""
+def inbox(user: User, now: datetime | None = None) -> sa.Select:
+    """The user's notifications shown at `now`, unread first, then the latest shown first."""
+    return (
+        sa.select(Notification)
+        .where(Notification.user_id == user.id, visible(now))
+        .order_by(Notification.read_at.is_not(None), SHOWN_AT.desc(), Notification.id.desc())
+    )
+
+
+def unread_count(user: User, now: datetime | None = None) -> int:
+    """How many of the user's notifications shown at `now` are unread: one COUNT, for the page
+    header."""
     return (
         db.session.scalar(
             sa.select(sa.func.count(Notification.id)).where(
-                Notification.user_id == user.id, Notification.read_at.is_(None)
+                Notification.user_id == user.id, Notification.read_at.is_(None), visible(now)
             )
         )
         or 0

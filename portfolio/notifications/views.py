@@ -39,7 +39,9 @@ def inbox():
 def open_notification(notification_id: int):
     notification = db.session.scalar(
         sa.select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == current_user.id
+            Notification.id == notification_id,
+            Notification.user_id == current_user.id,
+            queries.visible(),
         )
     )
     if notification is None or not ReauthForm().validate_on_submit():

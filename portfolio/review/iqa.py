@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.models import Centre, User
 from portfolio.db import utcnow
-from portfolio.evidence.models import Submission
+from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion
 from portfolio.framework.queries import criteria_of
@@ -196,7 +196,49 @@ def generate_sample(plan: SamplingPlan) -> list[Sample]:
         raise IqaError(
             "The sample was being generated elsewhere at the same time. Reload the plan to see it."
         ) from None
+    _tell_sampled(plan, [a for a in candidates if a.id in chosen])
     return added
+
+
+def _tell_sampled(plan: SamplingPlan, sampled: list[Assessment]) -> None:
+    """Tell each newly sampled assessment's assessor, with a link to that marking, and its
+    learner. The learner is told too because IQA sampling is part of how their qualification
+    is assured and is not hidden from them: centres tell learners at induction that their work
+    may be sampled, and the IQA may ask to talk with them about it. The notice says their
+    result stands and asks nothing of them, so it informs without alarming. (Standardisation
+    is different: a comparison of assessors the learner never sees.)"""
+    if not sampled:
+        return
+    learners = dict(
+        db.session.execute(
+            sa.select(Portfolio.id, User)
+            .join(User, User.id == Portfolio.learner_id)
+            .where(Portfolio.id.in_({a.submission.portfolio_id for a in sampled}))
+        ).all()
+    )
+    iqa_name = plan.iqa.full_name
+    for assessment in sampled:
+        learner = learners[assessment.submission.portfolio_id]
+        number = assessment.submission.number
+        notify(
+            assessment.assessor,
+            kind="sampled",
+            message=(
+                f"{iqa_name} (IQA) has sampled your assessment of {learner.full_name}'s "
+                f"version {number}. You will be told when their review is complete."
+            ),
+            link=link_to("review.bench", submission_id=assessment.submission_id),
+        )
+        notify(
+            learner,
+            kind="sampled",
+            message=(
+                f"The assessment of version {number} of your portfolio was chosen for internal "
+                "quality assurance: the IQA checks how it was assessed. Your result stands and "
+                "you need do nothing, though the IQA may ask to talk with you about your work."
+            ),
+            link=link_to("review.feedback", assessment_id=assessment.id),
+        )
 
 
 # --- reviewing a sample -------------------------------------------------------------------

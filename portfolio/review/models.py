@@ -119,6 +119,9 @@ class Notification(db.Model):
     message: so.Mapped[str] = so.mapped_column(sa.String(500))
     link: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Shown (and counted unread) only from this moment; NULL means from created_at. An
+    # exercise's "open" notice is written when the exercise is set but shown when it opens.
+    visible_from: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     user: so.Mapped[User] = so.relationship()

@@ -229,4 +229,9 @@ def test_assessor_records_evidence_and_corrects_a_decision(page: Page, live_serv
     expect(page.get_by_role("status")).to_contain_text("Mappings saved.")
     assert_accessible(page)
     nav(page, "Notifications")
-    expect(page.get_by_text("You have no notifications.")).to_be_visible()
+    # The one notice is the learner's submission arriving, with a link to its bench.
+    expect(page.locator(".notification")).to_have_count(1)
+    expect(page.locator(".notification")).to_contain_text(
+        "submitted version 1 of their portfolio: it is waiting for you to mark."
+    )
+    assert_accessible(page)

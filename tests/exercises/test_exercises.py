@@ -1,4 +1,5 @@
-"""Exercises: rules for setting one, starting within dates, the pinned version, the board."""
+"""Exercises: rules for setting one, starting within dates, the pinned (or chosen) version, the
+notice shown when the exercise opens, and the board with every deadline."""
 
 from datetime import date, timedelta
 
@@ -12,8 +13,9 @@ from portfolio.exercises.models import Exercise
 from portfolio.exercises.queries import live_board
 from portfolio.exercises.services import ExerciseError, create_exercise
 from portfolio.extensions import db
-from portfolio.library.models import LibraryScenario
+from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.services import import_scenario, load_bundled
+from portfolio.notifications import queries as notifications
 from portfolio.review.models import Notification
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
@@ -29,7 +31,7 @@ def scenario(app, bundle):  # noqa: F811
     return db.session.scalar(sa.select(LibraryScenario))
 
 
-def _exercise(world, scenario, opens=TODAY, closes=TODAY + timedelta(days=7)):
+def _exercise(world, scenario, opens=TODAY, closes=TODAY + timedelta(days=7), version=None):
     return create_exercise(
         cohort=world.cohort,
         scenario=scenario,
@@ -37,7 +39,27 @@ def _exercise(world, scenario, opens=TODAY, closes=TODAY + timedelta(days=7)):
         opens_on=opens,
         closes_on=closes,
         by=world.admin,
+        version=version,
     )
+
+
+def _second_version(bundle):  # noqa: F811
+    """Publish a changed copy of the minimal scenario: it becomes version 2."""
+    manifest = bundle / "minimal" / "scenario.yaml"
+    manifest.write_text(manifest.read_text().replace("Minimal Broadband: a bill", "Changed", 1))
+    _, [spec] = load_bundle(bundle)
+    import_scenario(spec, centre=None, publish=True)
+
+
+def _form(world, scenario, **changes):
+    return {
+        "cohort": world.cohort.id,
+        "scenario": scenario.id,
+        "version": 0,
+        "title": "Week 1",
+        "opens_on": TODAY.isoformat(),
+        "closes_on": (TODAY + timedelta(days=7)).isoformat(),
+    } | changes
 
 
 def test_setting_an_exercise_tells_the_cohort(world, scenario):
@@ -73,10 +95,7 @@ def test_cases_start_only_while_open_and_keep_the_pinned_version(world, scenario
     with pytest.raises(CaseworkError, match="closed on"):
         casework.start_case(world.learner, scenario, exercise=closed)
     exercise = _exercise(world, scenario)
-    manifest = bundle / "minimal" / "scenario.yaml"
-    manifest.write_text(manifest.read_text().replace("Minimal Broadband: a bill", "Changed", 1))
-    _, [spec] = load_bundle(bundle)
-    import_scenario(spec, centre=None, publish=True)
+    _second_version(bundle)
     case = casework.start_case(world.learner, scenario, exercise=exercise)
     assert case.scenario_version_id == exercise.scenario_version_id
     assert case.version.number == 1 and scenario.current_number == 2
@@ -132,3 +151,107 @@ def test_views_refuse_close_before_open_and_learners_start(client, world, scenar
     assert started.status_code == 302 and "/cases/" in started.headers["Location"]
     login(client, world.other_learner)
     assert client.get(f"/exercises/{exercise.id}").status_code == 404
+
+
+def test_learners_are_told_when_the_exercise_opens_not_before(world, scenario):
+    opens = TODAY + timedelta(days=3)
+    exercise = _exercise(world, scenario, opens=opens)
+    notes = db.session.scalars(sa.select(Notification)).all()
+    assert len(notes) == 2 and all(n.kind == "exercise_opened" for n in notes)
+    assert notes[0].message == (
+        f"Exercise open: {scenario.title}. Start your case by {exercise.closes_on:%-d %b %Y}."
+    )
+    assert notifications.unread_count(world.learner) == 0
+    assert db.session.scalars(notifications.inbox(world.learner)).all() == []
+    # The server's local midnight at the start of the opening day: shown from then on.
+    opening = notes[0].visible_from
+    assert opening.astimezone().date() == opens and opening.astimezone().hour == 0
+    assert notifications.unread_count(world.learner, opening - timedelta(seconds=1)) == 0
+    assert notifications.unread_count(world.learner, opening) == 1
+    assert notifications.unread_count(world.peer, opening) == 1
+
+
+def test_a_chosen_earlier_version_is_pinned(world, scenario, bundle):  # noqa: F811
+    first = db.session.scalar(sa.select(ScenarioVersion).where(ScenarioVersion.number == 1))
+    _second_version(bundle)
+    assert scenario.current_number == 2
+    assert _exercise(world, scenario).version.number == 2  # the current one by default
+    exercise = _exercise(world, scenario, version=first)
+    case = casework.start_case(world.learner, scenario, exercise=exercise)
+    assert case.scenario_version_id == first.id
+
+
+def test_a_version_of_another_scenario_is_refused(world, scenario):
+    other = LibraryScenario(
+        centre_id=world.centre.id,
+        slug="other",
+        title="Other",
+        sector="retail",
+        difficulty="core",
+        summary="",
+        unit_code="X",
+        published=True,
+    )
+    theirs = ScenarioVersion(scenario=other, number=1, content_hash="x" * 64, data={})
+    db.session.add_all([other, theirs])
+    db.session.flush()
+    with pytest.raises(ExerciseError, match="not one of Minimal") as refused:
+        _exercise(world, scenario, version=theirs)
+    assert refused.value.field == "version"
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
+
+
+def test_the_form_offers_versions_and_refuses_bad_ones(client, world, scenario, bundle):  # noqa: F811
+    _second_version(bundle)
+    hidden = LibraryScenario(
+        centre_id=world.other_centre.id,
+        slug="theirs",
+        title="Beta's own",
+        sector="retail",
+        difficulty="core",
+        summary="",
+        unit_code="X",
+        published=True,
+    )
+    theirs = ScenarioVersion(scenario=hidden, number=1, content_hash="y" * 64, data={})
+    db.session.add_all([hidden, theirs])
+    db.session.commit()
+    login(client, world.admin)
+    form = client.get("/exercises/new").text
+    assert f'<optgroup label="{scenario.title}">' in form
+    assert "Version 2 (current)" in form and "Version 1," in form
+    assert "Beta&#39;s own" not in form and "Beta's own" not in form
+    for bad, message in [
+        (theirs.id, "Choose a version of a scenario in your library."),
+        ("latest", "Choose a version from the list."),
+    ]:
+        response = client.post("/exercises/new", data=_form(world, scenario, version=bad))
+        assert response.status_code == 200 and message in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
+    first = db.session.scalar(
+        sa.select(ScenarioVersion).where(
+            ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.number == 1
+        )
+    )
+    response = client.post("/exercises/new", data=_form(world, scenario, version=first.id))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Exercise.scenario_version_id)) == first.id
+
+
+def test_the_board_shows_every_deadline_on_each_learners_clock(client, world, scenario):
+    exercise = _exercise(world, scenario)
+    case = casework.start_case(world.learner, scenario, exercise=exercise)
+    case.hours = 8 * 18  # day 28, the reminder's day
+    db.session.commit()
+    board = live_board(exercise, TODAY)
+    assert [d.id for d in board.deadlines] == ["reminder", "adr-letter"]
+    rows = {r.learner.id: r for r in board.rows}
+    statuses = [(d.days_left, d.passed) for d in rows[world.learner.id].deadlines]
+    assert statuses == [(0, False), (28, False)]
+    assert rows[world.peer.id].deadlines == []
+    case.hours = 8 * 19
+    login(client, world.admin)
+    page = client.get(f"/exercises/{exercise.id}?fragment=1").text
+    assert "Day 28 deadline" in page and "Day 56 final deadline" in page
+    assert "Day 28: Internal reminder" in page
+    assert '<span class="tag tag-sim">passed</span>' in page and "27 days left" in page

@@ -137,6 +137,40 @@ def test_the_sample_is_deterministic_and_idempotent(world, signed_off):
     assert set(sampled(plan)) == first
 
 
+def test_the_sampled_assessors_and_their_learners_are_told_once(world, signed_off, make_user):
+    other = make_user(Role.ASSESSOR, world.centre)
+    first, second = signed_off(world.assessor), signed_off(other)
+    plan = plan_for(world, share_pct=100)
+    iqa.generate_sample(plan)
+
+    def told():
+        rows = db.session.execute(
+            sa.select(Notification.user_id, Notification.link, Notification.message).where(
+                Notification.kind == "sampled"
+            )
+        )
+        return {user_id: (link, message) for user_id, link, message in rows}
+
+    notes = told()
+    assert len(notes) == 4
+    link, message = notes[world.assessor.id]
+    assert link == f"/assess/submissions/{first.submission_id}"
+    assert f"{world.iqa.full_name} (IQA) has sampled your assessment" in message
+    assert notes[other.id][0] == f"/assess/submissions/{second.submission_id}"
+    link, message = notes[first.submission.portfolio.learner_id]
+    assert link == f"/assess/feedback/{first.id}" and "Your result stands" in message
+    iqa.generate_sample(plan)  # nothing new is sampled, so nobody is told again
+    assert len(told()) == 4
+    signed_off(world.assessor)
+    iqa.generate_sample(plan)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(Notification.kind == "sampled")
+        )
+        == 6
+    )
+
+
 def test_generating_again_adds_only_what_new_assessments_need(world, signed_off):
     for _ in range(5):
         signed_off()
@@ -277,7 +311,9 @@ def test_completing_writes_the_verdicts_to_the_log(world, review, unit):
     assert entry.payload["actions"].startswith("Re-read the letter")
     assert log.verify().ok
     note = db.session.scalar(
-        sa.select(Notification).where(Notification.user_id == assessment.assessor_id)
+        sa.select(Notification).where(
+            Notification.user_id == assessment.assessor_id, Notification.kind == "iqa_verdict"
+        )
     )
     assert "disagrees on 1 criterion" in note.message
     assert note.link == f"/iqa/reviews/{review.id}/respond"

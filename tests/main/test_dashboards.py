@@ -4,11 +4,15 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portfolio.accounts import services as accounts
 from portfolio.casework import services as casework
+from portfolio.evidence import services as evidence
+from portfolio.evidence.models import EvidenceItem, SubmissionStatus
 from portfolio.exercises.services import create_exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.services import load_bundled
+from portfolio.main.dashboards import admin_context
 from tests.conftest import login
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
@@ -46,11 +50,68 @@ def test_learner_dashboard(client, world, bundle):  # noqa: F811
     assert "simulated days to the deadline" in page
 
 
-def test_admin_dashboard_shows_overdue_work(client, world, bundle):  # noqa: F811
-    _setup(world, bundle)
+def _submit(learner, case):
+    """Map the case's investigation and submit the learner's portfolio as its next version."""
+    casework.request_document(case, "crm-history")
+    casework.pin_finding(case, text="The bill was wrong", document_id="crm-history")
+    evidence.sync_case_items(case)
+    item = db.session.scalar(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.case_id == case.id, EvidenceItem.source == "investigation"
+        )
+    )
+    evidence.set_mapping(
+        item, item.mappings[0].criterion, justification="My findings gather the history."
+    )
+    return evidence.submit(
+        item.portfolio, declared_name=learner.full_name, declared_on=date.today(), by=learner
+    )
+
+
+def test_admin_dashboard_shows_cohort_progress_and_overdue_work(client, world, bundle, make_user):  # noqa: F811
+    current, past, _ = _setup(world, bundle)
+    scenario = current.scenario
+    today = date.today()
+    # A second cohort of four: one never starts, one starts and stops, one submits, and one's
+    # version comes back assessed. Then the exercise closes.
+    idle, stopped, waiting, marked = (make_user(centre=world.centre) for _ in range(4))
+    cohort = accounts.create_cohort(centre=world.centre, name="Evening group")
+    accounts.set_cohort_members(cohort, learners=[idle, stopped, waiting, marked])
+    week2 = create_exercise(
+        cohort=cohort,
+        scenario=scenario,
+        title="Week 2 practice",
+        opens_on=today,
+        closes_on=today,
+        by=world.admin,
+    )
+    casework.start_case(stopped, scenario, exercise=week2)
+    _submit(waiting, casework.start_case(waiting, scenario, exercise=week2))
+    _submit(
+        marked, casework.start_case(marked, scenario, exercise=week2)
+    ).status = SubmissionStatus.RETURNED
+    week2.opens_on = week2.closes_on = today - timedelta(days=1)
+    db.session.commit()
+
+    rows = {r.exercise.id: r for r in admin_context(world.admin, today)["exercise_rows"]}
+    counts = {"not_started": 1, "working": 1, "submitted": 1, "assessed": 1}
+    assert rows[week2.id].counts == counts and rows[week2.id].overdue == 2
+    assert rows[week2.id].size == 4
+    # Still open: nobody is overdue, whoever has not started.
+    assert rows[current.id].counts == {
+        "not_started": 1,
+        "working": 1,
+        "submitted": 0,
+        "assessed": 0,
+    }
+    assert rows[current.id].overdue == 0
+    assert rows[past.id].counts["not_started"] == 2 and rows[past.id].overdue == 2
+
     login(client, world.admin)
     page = client.get("/dashboard").text
-    assert "Week 1 practice" in page and "2 not started" in page
+    assert "Cohort progress" in page and "Week 1 practice" in page
+    assert page.count("2 overdue") == 2
+    assert '<th scope="col" class="num">Submitted</th>' in page
 
 
 def test_dashboard_queries_do_not_grow(client, world, bundle, make_user, count_queries):  # noqa: F811

@@ -103,7 +103,7 @@ def test_learner_reads_feedback_and_acknowledges(client, submitted):
     assert '1<span class="visually-hidden"> unread' in client.get("/dashboard").text
     inbox = client.get("/notifications/")
     assert "returned version 1" in inbox.text
-    note = db.session.scalar(sa.select(Notification))
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == w.learner.id))
     opened = client.post(f"/notifications/{note.id}/open")
     assert opened.headers["Location"] == f"/assess/feedback/{assessment.id}"
     page = client.get(f"/assess/feedback/{assessment.id}")

@@ -1,0 +1,136 @@
+"""A centre admin runs a cohort exercise in a real browser: sets the minimal scenario for the
+cohort (after a refused close-before-open), a learner sees it on their dashboard and starts the
+case, and the admin follows the live board and the dashboard's cohort progress, then opens the
+cohort tracking grid and downloads it as CSV. Every page passes axe, with CSRF on."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from portfolio.extensions import db
+from portfolio.library.services import load_bundled
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD
+from tests.library.conftest import bundle  # noqa: F401  (fixture)
+
+SCENARIO = "Minimal Broadband: a bill that went wrong"
+TITLE = "Week 1 practice"
+
+
+@pytest.fixture
+def centre(world, bundle):  # noqa: F811
+    """world's centre with the minimal scenario published in the library."""
+    load_bundled(bundle)
+    db.session.commit()  # the live server reads the database from another thread
+    return world
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/auth/login")
+    assert_accessible(page)
+    page.locator('input[name="email"]').fill(email)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    assert_accessible(page)
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/auth/login$"))
+    assert_accessible(page)
+
+
+def heading(page: Page, text: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+
+
+def test_an_admin_runs_a_cohort_exercise_to_the_report(
+    page: Page, live_server: str, centre, tmp_path
+):
+    today = date.today()
+    sign_in(page, live_server, centre.admin.email)
+
+    # Exercises, then the form: the scenario, its version (current by default), the cohort.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Exercises").click()
+    heading(page, "Exercises")
+    expect(page.get_by_text("No exercises yet.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Set an exercise").click()
+    heading(page, "Set an exercise")
+    assert_accessible(page)
+    page.get_by_label("Scenario", exact=True).select_option(label=SCENARIO)
+    expect(page.get_by_label("Scenario version")).to_have_value("0")
+    expect(page.get_by_label("Scenario version")).to_contain_text("Version 1 (current)")
+    page.get_by_label("Cohort").select_option(label=centre.cohort.name)
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Opens on").fill(today.isoformat())
+    page.get_by_label("Closes on").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Set exercise").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("The close date must be on or after the open date.")
+    expect(page.get_by_label("Closes on")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    page.get_by_label("Closes on").fill((today + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Set exercise").click()
+
+    # The live board: nobody has started yet.
+    heading(page, TITLE)
+    expect(page.locator(".flashes")).to_contain_text(f"Exercise set for {centre.cohort.name}.")
+    expect(page.locator(".stage-counts")).to_contain_text("2 Not started")
+    assert_accessible(page)
+    sign_out(page)
+
+    # The learner is told, sees the exercise with its due date and starts the case.
+    sign_in(page, live_server, centre.learner.email)
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(main_nav.get_by_role("link", name="Notifications")).to_contain_text("1 unread")
+    exercises = page.get_by_role("region", name="Your exercises")
+    expect(exercises).to_contain_text(f"due {today + timedelta(days=7):%-d %b %Y}")
+    exercises.get_by_role("link", name=TITLE).click()
+    heading(page, TITLE)
+    assert_accessible(page)
+    page.get_by_role("button", name="Start the case").click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+"))
+    heading(page, re.compile("^Referral: "))
+    assert_accessible(page)
+    sign_out(page)
+
+    # The admin's dashboard counts the learner as working; the board shows their clock and
+    # every deadline of the scenario.
+    sign_in(page, live_server, centre.admin.email)
+    progress = page.get_by_role("region", name="Cohort progress by exercise")
+    row = progress.get_by_role("row", name=re.compile(TITLE))
+    expect(row.get_by_role("cell")).to_have_text(
+        [centre.cohort.name, re.compile(r"\d"), "1", "1", "0", "0", "0"]
+    )
+    row.get_by_role("link", name=TITLE).click()
+    heading(page, TITLE)
+    expect(page.locator(".stage-counts")).to_contain_text("1 Referral")
+    board = page.get_by_role("table")
+    expect(board.get_by_role("columnheader", name="Day 28 deadline")).to_be_visible()
+    expect(board.get_by_role("columnheader", name="Day 56 final deadline")).to_be_visible()
+    learner_row = board.get_by_role("row", name=re.compile(centre.learner.full_name))
+    expect(learner_row).to_contain_text("day 10 09:00")
+    expect(learner_row).to_contain_text("18 days left")
+    expect(learner_row).to_contain_text("46 days left")
+    assert_accessible(page)
+
+    # The cohort tracking grid, on screen and as CSV.
+    page.get_by_role("link", name="Cohort tracking grid").click()
+    heading(page, f"{centre.cohort.name}: tracking grid")
+    expect(page.get_by_role("row", name=re.compile(centre.learner.full_name))).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    download = info.value
+    assert download.suggested_filename == f"cohort-{centre.cohort.id}-grid.csv"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert rows[0][:2] == ["Learner", "Email"]
+    assert {r[1] for r in rows[1:]} == {centre.learner.email, centre.peer.email}

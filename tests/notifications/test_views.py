@@ -1,0 +1,35 @@
+"""The inbox page and the header's unread count: notices still to come stay out of both, and
+both run a fixed number of queries however many notifications there are."""
+
+from datetime import timedelta
+
+from portfolio.db import utcnow
+from portfolio.notifications import services
+from tests.conftest import login
+
+
+def test_the_inbox_and_count_leave_out_what_is_still_to_come(client, world, count_queries):
+    services.notify(world.learner, "note", "Feedback is ready", "/dashboard")
+    login(client, world.learner)
+    with count_queries() as few:
+        page = client.get("/notifications/").text
+    assert "Feedback is ready" in page and '1<span class="visually-hidden"> unread' in page
+    soon = utcnow() + timedelta(days=2)
+    for n in range(40):
+        services.notify(world.learner, "note", f"Coming {n}", "/exercises/9", visible_from=soon)
+        services.notify(world.learner, "note", f"Shown {n}", "")
+    login(client, world.learner)
+    with count_queries() as many:
+        page = client.get("/notifications/").text
+    assert "Coming" not in page and "Shown 39" in page
+    assert '41<span class="visually-hidden"> unread' in page
+    assert len(many) == len(few)
+
+
+def test_a_notice_still_to_come_cannot_be_opened(client, world):
+    hidden = services.notify(
+        world.learner, "note", "Later", "/dashboard", visible_from=utcnow() + timedelta(days=1)
+    )
+    login(client, world.learner)
+    assert client.post(f"/notifications/{hidden.id}/open").status_code == 404
+    assert hidden.read_at is None
