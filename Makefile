@@ -40,5 +40,14 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The benchmarks (bench/, minutes each; their figures go in the README): the portfolio PDF
+# against plain WeasyPrint, then the main pages against a bare Flask page on SQLite, and on
+# PostgreSQL too when DATABASE_URL names a database of its own (the test suite empties the
+# tables of the database it runs on). BENCH_ARGS are passed to the pages benchmark.
+bench: setup
+	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/pages_bench.py $(BENCH_ARGS)
+	if [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/pages_bench.py --postgres $(BENCH_ARGS); fi
+
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

@@ -5,7 +5,7 @@ import functools
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 from portfolio.extensions import db
@@ -76,10 +76,11 @@ def paginate(
     rows: bool = False,
     params: dict | None = None,
     count: sa.Select | None = None,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> Pagination:
     """One page (the request's `page` argument) of a select: ORM objects, or with `rows` the
-    selected columns as rows; `params` for its bound parameters. The total comes with the page
+    selected columns as rows; `params` for its bound parameters; `per_page` rows a page (by
+    default the PER_PAGE setting). The total comes with the page
     (a window count), unless `count` gives a cheaper COUNT statement: pass one for long lists,
     where the window would make the database read every row rather than the first page."""
     return _Page(
@@ -89,6 +90,6 @@ def paginate(
         params=params or {},
         count_select=count,
         page=page_number(),
-        per_page=per_page,
+        per_page=per_page or current_app.config.get("PER_PAGE", PER_PAGE),
         error_out=False,
     )

@@ -227,6 +227,14 @@ def test_the_site_admins_centres_page_fifty_at_a_time(client, world, make_centre
     assert "There is no page 3" in client.get("/site/centres?page=3").text
 
 
+def test_the_page_size_is_a_setting(app, client, world, make_centre):
+    for n in range(30):
+        make_centre(f"Zed Centre {n:02d}")
+    app.config["PER_PAGE"] = 10  # the app fixture restores its config afterwards
+    login(client, world.site_admin)
+    assert "Page 1 of 4 (32 in all)" in client.get("/site/centres").text
+
+
 def test_a_learners_cases_page_fifty_at_a_time(client, world, bundle):  # noqa: F811
     load_bundled(bundle)
     scenario = db.session.scalar(sa.select(LibraryScenario))

@@ -1,0 +1,60 @@
+"""The house error pages: 403 and 500 in the base layout, with advice and no internals."""
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from portfolio import create_app
+from portfolio.accounts.models import Centre
+from portfolio.extensions import db
+from tests.conftest import TEST_CONFIG, login
+
+
+@pytest.fixture(scope="module")
+def failing_app(_schema) -> Iterator[Flask]:
+    """An app of this module's own, with a route that writes a row and then fails, rendering
+    errors as production does rather than raising them into the test. (Routes cannot be added
+    to the shared test app once it has served a request.)"""
+    app = create_app({**TEST_CONFIG, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/_test/boom")
+    def boom():
+        db.session.add(Centre(name="Half-written centre"))
+        db.session.flush()
+        raise RuntimeError("secret internals: database password is hunter2")
+
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _in_house_style(html: str) -> bool:
+    return (
+        'class="skip-link"' in html and '<main id="main"' in html and "Go to your dashboard" in html
+    )
+
+
+def test_a_forbidden_page_is_a_house_403(client, world):
+    login(client, world.learner)
+    response = client.get("/centre/users")
+    assert response.status_code == 403
+    html = response.text
+    assert "Error 403" in html and "You do not have access to this page" in html
+    assert "ask your centre" in html
+    assert _in_house_style(html)
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_an_unexpected_failure_is_a_house_500_and_changes_nothing(world, failing_app):
+    client = login(failing_app.test_client(), world.learner)
+    response = client.get("/_test/boom")
+    assert response.status_code == 500
+    html = response.text
+    assert "Error 500" in html and "Sorry, something went wrong on our side" in html
+    assert "Your saved work is safe" in html
+    assert _in_house_style(html)
+    assert "hunter2" not in html and "Traceback" not in html and "RuntimeError" not in html
+    db.session.remove()
+    assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
