@@ -57,7 +57,10 @@ def _engine_options() -> dict:
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     engine.dispose()
-    return {"pool_pre_ping": True, "connect_args": {"options": f"-csearch_path={schema}"}}
+    # A commit need not wait for the WAL to reach the disk: the test database is thrown away,
+    # and the suite commits thousands of times.
+    options = f"-csearch_path={schema} -csynchronous_commit=off"
+    return {"pool_pre_ping": True, "connect_args": {"options": options}}
 
 
 TEST_CONFIG = {
@@ -87,14 +90,25 @@ def _schema() -> Iterator[None]:
         db.engine.dispose()
 
 
+# A test leaves a few rows: deleting them is about 2 ms on PostgreSQL, where TRUNCATE of every
+# table cost about 185 ms a test (it makes new files for each table), a third of the PG leg.
+_RESTART_SEQUENCES = sa.text(
+    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
+
+
 def _empty_tables() -> None:
-    tables = db.metadata.sorted_tables
+    """Delete every row, children first, and start IDs from 1 again (as SQLite does once a
+    table is empty), so each test sees the same IDs on both databases."""
+    tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
+            conn.execute(_RESTART_SEQUENCES)
         else:
-            for table in reversed(tables):
+            for table in tables:
                 conn.execute(table.delete())
 
 
