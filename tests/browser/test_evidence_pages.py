@@ -1,0 +1,53 @@
+"""The learner's evidence pages in a real browser, each checked with axe: the portfolio, the
+tracking grid, the workplace upload form, the submit page with its declaration, a submitted
+version, and what changed between two versions. Version 1 is submitted by the fixture; the
+learner submits version 2 here, through the declaration form."""
+
+from datetime import date
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_assessor_journey import (
+    LEARNER,
+    sign_in,
+    submitted,  # noqa: F401  (fixture)
+)
+from tests.library.conftest import bundle  # noqa: F401  (fixture)
+
+
+def heading(page: Page, text: str) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(text)
+    assert_accessible(page)
+
+
+def test_learner_reads_every_evidence_page_and_submits_again(
+    page: Page,
+    live_server: str,
+    submitted,  # noqa: F811
+):
+    portfolio = submitted.portfolio
+    base = f"{live_server}/portfolio/{portfolio.id}"
+    sign_in(page, live_server, "casey@alpha.test", LEARNER)
+
+    page.goto(base)
+    heading(page, f"Portfolio: {portfolio.unit.title}")
+
+    page.goto(f"{base}/grid")
+    heading(page, f"Tracking grid: {LEARNER}")
+
+    page.goto(f"{base}/upload")
+    heading(page, "Add workplace evidence")
+    page.get_by_role("button", name="Upload").click()  # nothing chosen: errors, nothing stored
+    heading(page, "Add workplace evidence")
+    expect(page.get_by_role("alert")).to_be_visible()
+
+    page.goto(f"{base}/submit")
+    heading(page, "Submit your portfolio")
+    page.get_by_label("Your full name").fill(LEARNER)
+    page.get_by_label("Today's date").fill(date.today().isoformat())
+    page.get_by_role("button", name="Declare and submit").click()
+    heading(page, f"{LEARNER}: version 2")
+
+    page.get_by_role("link", name="What changed since version 1").click()
+    heading(page, "What changed from version 1 to 2")
