@@ -18,6 +18,7 @@ from portfolio.accounts import services
 from portfolio.accounts import services as account_services
 from portfolio.accounts.models import Centre, User
 from portfolio.extensions import db
+from portfolio.review.caseload import forget_submitted_refs
 from portfolio.roles import Role
 
 PASSWORD = "correct horse battery"
@@ -134,6 +135,7 @@ def app(_schema, app_config) -> Iterator[Flask]:
         yield app
         db.session.remove()
         _empty_tables()
+        forget_submitted_refs()  # the next test's version 1 is another version
     app.config.clear()
     app.config.update(saved)
 
