@@ -1,6 +1,7 @@
 """Assessor pages: the queue, the caseload grid, the marking bench with return and sign-off,
 corrections, assessor-authored evidence; and the learner's feedback page."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -66,10 +67,27 @@ def _refused(submission_id: int, exc: ReviewError):
 @bp.get("/")
 @authz.role_required(Role.ASSESSOR)
 def queue():
-    page = paginate(queries.queue_for(current_user), rows=True)
+    params = queries.queue_params(current_user)
+    statement = queries.queue_statement()
+    page = paginate(statement if params else statement.where(sa.false()), rows=True, params=params)
     now = utcnow()
-    rows = [queries.QueueRow(s, a, now - s.submitted_at) for s, a, _total in page.items]
-    return render_template("review/queue.html", rows=rows, page=page, action_form=ReauthForm())
+    rows = [(row, queries.age_label(now - row.submitted_at)) for row in page.items]
+    return render_template(
+        "review/queue.html",
+        rows=rows,
+        page=page,
+        bench_url=_url_slot("review.bench"),
+        start_url=_url_slot("review.start"),
+    )
+
+
+_SLOT = 918273645  # a submission id no page has: replaced by "{}" in _url_slot
+
+
+def _url_slot(endpoint: str) -> str:
+    """A submission's URL at the endpoint with its id left as "{}", filled per row with
+    str.format: one url_for per page rather than one per row."""
+    return url_for(endpoint, submission_id=_SLOT).replace(str(_SLOT), "{}")
 
 
 @bp.get("/caseload")
