@@ -19,6 +19,7 @@ from portfolio.evidence.queries import STATUS_LABELS
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
+from portfolio.reads import rows as read_rows
 from portfolio.review.models import (
     Assessment,
     AssessmentKind,
@@ -65,7 +66,7 @@ def cohort_grid(cohort: Cohort, *, page: bool = False) -> CohortGrid:
     members, params = cohort_member_rows(), {"cohort_id": cohort.id}
     pagination = paginate(members, rows=True, params=params) if page else None
     learners = pagination.items if pagination else db.session.execute(members, params).all()
-    criteria = db.session.execute(_criteria_rows()).all()
+    criteria = read_rows(_criteria_rows()).all()
     if not criteria:
         return CohortGrid(None, [], [(u, []) for u in learners], pagination)
     statuses = _statuses(criteria[0].unit_id, [u.id for u in learners])
@@ -144,18 +145,18 @@ def _statuses(unit_id: int, learner_ids: list[int]) -> dict[int, dict[int, str]]
     mappings, pending, decisions = _status_statements()
     params = {"unit_id": unit_id, "learner_ids": learner_ids}
     statuses: dict[int, dict[int, str]] = {}
-    for learner_id, criterion_id, confirmed in db.session.execute(mappings, params):
+    for learner_id, criterion_id, confirmed in read_rows(mappings, params):
         cells = statuses.setdefault(learner_id, {})
         if confirmed:
             cells[criterion_id] = "mapped"
         elif criterion_id not in cells:
             cells[criterion_id] = "proposed"
-    for learner_id in db.session.scalars(pending, params):
+    for learner_id in read_rows(pending, params).scalars():
         cells = statuses.get(learner_id, {})
         for criterion_id, status in cells.items():
             if status == "mapped":
                 cells[criterion_id] = "submitted"
-    for learner_id, criterion_id, decision in db.session.execute(decisions, params):
+    for learner_id, criterion_id, decision in read_rows(decisions, params):
         statuses.setdefault(learner_id, {})[criterion_id] = (
             "met" if decision == "competent" else "not_yet"
         )
