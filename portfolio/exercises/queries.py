@@ -18,6 +18,7 @@ from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import scenarios_visible_to, spec_of
 from portfolio.pagination import paginate
+from portfolio.reads import rows as read_rows
 from portfolio.roles import Role
 from portfolio.scenarios.schema import Deadline
 
@@ -181,13 +182,13 @@ def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
     furthest trail kind of each, analyses and confirmed mappings, latest submissions."""
     cases_of, done, newest = _progress_statements()
     params = {"exercise_id": exercise.id, "cohort_id": exercise.cohort_id}
-    cases = db.session.execute(cases_of, params).all()
+    cases = read_rows(cases_of, params).all()
     reached: dict[int, set[str]] = {}
-    for case_id, stage in db.session.execute(done, params):
+    for case_id, stage in read_rows(done, params):
         reached.setdefault(case_id, set()).add(stage)
     latest = {
         learner_id: (status, submitted_at)
-        for learner_id, status, submitted_at in db.session.execute(newest, params)
+        for learner_id, status, submitted_at in read_rows(newest, params)
     }
     stages = {}
     for case_id, learner_id, created_at, _hours, furthest in cases:
