@@ -4,13 +4,13 @@ cases a user may see."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
 from portfolio.casework.models import Case, CaseRecord, CaseStatus, TrailEvent
 from portfolio.casework.remedy import CustomComponent, RemedyChoice
 from portfolio.casework.trail import TrailEntry, TrailKind
 from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import spec_of
 from portfolio.roles import Role
 from portfolio.scenarios.schema import Scenario
@@ -102,11 +102,19 @@ def stage_of(events: list[TrailEvent]) -> str:
 
 
 def cases_of_learner(learner: User) -> sa.Select:
-    """A learner's cases, newest first, with scenario loaded for listing."""
+    """A learner's cases for listing, open first then newest first, as rows: id, status,
+    created_at, title (the scenario's) and version (its number)."""
     return (
-        sa.select(Case)
+        sa.select(
+            Case.id,
+            Case.status,
+            Case.created_at,
+            LibraryScenario.title,
+            ScenarioVersion.number.label("version"),
+        )
+        .join(LibraryScenario, LibraryScenario.id == Case.scenario_id)
+        .join(ScenarioVersion, ScenarioVersion.id == Case.scenario_version_id)
         .where(Case.learner_id == learner.id)
-        .options(so.joinedload(Case.scenario), so.joinedload(Case.version))
         .order_by(Case.status, Case.created_at.desc(), Case.id.desc())
     )
 

@@ -41,7 +41,7 @@ def _back(case: Case, endpoint: str = "casework.overview", **kwargs):
 @bp.get("/")
 @authz.role_required(Role.LEARNER)
 def my_cases():
-    page = paginate(queries.cases_of_learner(current_user))
+    page = paginate(queries.cases_of_learner(current_user), rows=True)
     return render_template("casework/my_cases.html", page=page)
 
 

@@ -20,13 +20,12 @@ from flask_login import current_user, login_required
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
 from portfolio.casework.models import Case
-from portfolio.evidence import queries, services
+from portfolio.evidence import overview, queries, services
 from portfolio.evidence.forms import MappingForm, SubmitForm, UploadForm
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
 from portfolio.evidence.services import EvidenceError
 from portfolio.evidence.snapshot import diff_snapshots, item_content
 from portfolio.extensions import db
-from portfolio.review import queries as review_queries
 from portfolio.roles import Role
 
 bp = Blueprint("evidence", __name__, url_prefix="/portfolio")
@@ -66,19 +65,26 @@ def mine():
     return render_template("evidence/mine.html", portfolios=portfolios)
 
 
+def _head(portfolio_id: int) -> overview.Head:
+    """The portfolio as the read-only pages need it (plain values, one query), or 404."""
+    head = overview.head_of(portfolio_id)
+    if head is None or not authz.can_view_portfolio(current_user, head):
+        abort(404)
+    return head
+
+
 @bp.get("/<int:portfolio_id>")
 def portfolio(portfolio_id: int):
-    portfolio = _portfolio(portfolio_id)
-    grid = queries.tracking_grid(portfolio, decisions=review_queries.grid_decisions(portfolio))
+    portfolio = _head(portfolio_id)
+    grid = overview.overview(portfolio)
     return render_template(
         "evidence/portfolio.html",
         portfolio=portfolio,
         grid=grid,
-        submissions=queries.submissions_of(portfolio),
+        submissions=grid.submissions,
         can_edit=authz.can_edit_portfolio(current_user, portfolio),
         can_record=authz.can_assess_learner(current_user, portfolio.learner),
-        feedback=review_queries.feedback_by_submission(portfolio),
-        status_labels=queries.STATUS_LABELS,
+        feedback=grid.feedback,
     )
 
 
@@ -203,11 +209,11 @@ def download(item_id: int):
 
 @bp.get("/<int:portfolio_id>/grid")
 def grid(portfolio_id: int):
-    portfolio = _portfolio(portfolio_id)
+    portfolio = _head(portfolio_id)
     return render_template(
         "evidence/grid.html",
         portfolio=portfolio,
-        grid=queries.tracking_grid(portfolio, decisions=review_queries.grid_decisions(portfolio)),
+        grid=overview.with_cells(overview.overview(portfolio)),
         status_labels=queries.STATUS_LABELS,
     )
 

@@ -18,7 +18,7 @@ from portfolio.review import iqa_queries as queries
 from portfolio.review.agreement import kappa_band
 from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
-from portfolio.review.models import IqaReviewStatus, Sample, SamplingPlan
+from portfolio.review.models import AssessmentStatus, IqaReviewStatus, Sample, SamplingPlan
 from portfolio.roles import Role
 
 bp = Blueprint("iqa", __name__, url_prefix="/iqa")
@@ -75,12 +75,28 @@ def plans():
 @authz.role_required(Role.IQA)
 def plan(plan_id: int):
     plan = _plan(plan_id)
+    samples = paginate(queries.samples_statement(), rows=True, params={"plan_id": plan.id})
     return render_template(
         "iqa/plan.html",
         plan=plan,
-        samples=paginate(queries.samples_of(plan)),
-        action_form=ReauthForm(),
+        samples=samples,
+        sample_url=url_for("iqa.sample", sample_id=_SLOT).replace(str(_SLOT), "{}"),
+        outcomes=OUTCOME_LABELS,
+        reviews=REVIEW_LABELS,
     )
+
+
+_SLOT = 918273645  # a sample id no page has: replaced by "{}" for str.format per row
+#: How the plan page names an assessment's outcome and its review's state.
+OUTCOME_LABELS = {
+    status: status.value.replace("_", " ").capitalize() for status in AssessmentStatus
+}
+REVIEW_LABELS = {
+    None: "Not started",
+    IqaReviewStatus.IN_PROGRESS: "In progress",
+    IqaReviewStatus.COMPLETED: "Complete, awaiting response",
+    IqaReviewStatus.RESPONDED: "Assessor responded",
+}
 
 
 @bp.post("/plans/<int:plan_id>/generate")

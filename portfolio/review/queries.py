@@ -153,14 +153,16 @@ def _awaiting(assessor_id, centre_id) -> list[sa.ColumnElement[bool]]:
     and users (the learner): the latest version of one of their learners' portfolios,
     submitted and with no completed primary marking.
 
-    The latest version is matched by number (a correlated max through the unique index) rather
-    than by "no later version exists": SQLite then reads the status, stored after the large
-    snapshot, for each portfolio's latest version only, not every version (ten times faster)."""
+    The latest version is found by number, the portfolio's max, through the unique index
+    (portfolio_id, number) rather than by "no later version exists": SQLite then reads the
+    status, stored after the large snapshot, for each portfolio's latest version only, not every
+    version's (ten times faster). The max correlates to the portfolio, not the submission, so
+    that the index can be used."""
     subs, later = Submission.__table__, Submission.__table__.alias("later")
     marks = Assessment.__table__
     newest = (
         sa.select(sa.func.max(later.c.number))
-        .where(later.c.portfolio_id == subs.c.portfolio_id)
+        .where(later.c.portfolio_id == Portfolio.__table__.c.id)
         .scalar_subquery()
     )
     completed = sa.exists().where(

@@ -150,7 +150,7 @@ def test_starting_again_sets_the_old_case_aside_and_keeps_it(case, scenario, lea
     assert snapshot(case)[1:] == before[1:]
     assert kinds(case) == [K.CASE_STARTED, K.DOCUMENT_REQUESTED]
     assert kinds(again) == [K.CASE_STARTED] and again.hours == 0
-    listed = db.session.scalars(cases_of_learner(learner)).all()
+    listed = db.session.execute(cases_of_learner(learner)).all()
     assert [c.id for c in listed] == [again.id, case.id]
 
 

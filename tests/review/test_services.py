@@ -6,6 +6,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portfolio.evidence import overview
+from portfolio.evidence import queries as evidence_queries
 from portfolio.evidence import services as evidence
 from portfolio.evidence.models import EvidenceKind, SubmissionStatus
 from portfolio.extensions import db
@@ -439,3 +441,42 @@ def test_caseload_statuses_follow_decisions_and_resubmissions(submitted):
     assert row.cells[c["2.1"].id] == "not_yet"  # not resubmitted with evidence
     assert queries.grid_decisions(w.portfolio) == {"1.1": "met"}
     assert caseload.caseload(w.other_assessor).grids == []
+
+
+def _pages_agree_with_the_export(w):
+    """The portfolio page's plain-row reader and the export's tracking grid see the same
+    statuses, coverage, items and feedback links."""
+    db.session.expire_all()
+    grid = evidence_queries.tracking_grid(w.portfolio, queries.grid_decisions(w.portfolio))
+    head = overview.head_of(w.portfolio.id)
+    seen = overview.with_cells(overview.overview(head))
+    assert seen.coverage == grid.coverage
+    assert [i.id for i in seen.items] == [i.id for i in grid.items]
+    rows = {row.id: row for o in seen.outcomes for row in o.rows}
+    assert {cid: (r.status, r.cells) for cid, r in rows.items()} == {
+        cid: (r.status, r.cells) for cid, r in grid.rows.items()
+    }
+    assert seen.feedback == queries.feedback_by_submission(w.portfolio)
+    assert [v.id for v in seen.submissions] == [
+        s.id for s in evidence_queries.submissions_of(w.portfolio)
+    ]
+    return rows
+
+
+def test_the_portfolio_page_reads_what_the_export_reads_at_every_stage(submitted):
+    w = submitted
+    c = criteria_of(w)
+    assert _pages_agree_with_the_export(w)[c["1.1"].id].status == "submitted"
+    assessment = _returned(w)
+    assert _pages_agree_with_the_export(w)[c["1.2"].id].status == "not_yet"
+    services.correct_decision(
+        assessment,
+        c["1.2"],
+        decision="competent",
+        feedback="The letter does meet it.",
+        reason="IQA pointed out the revised letter.",
+        by=w.assessor,
+    )
+    assert _pages_agree_with_the_export(w)[c["1.2"].id].status == "met"
+    submit(w)
+    _pages_agree_with_the_export(w)
