@@ -8,7 +8,6 @@ import sqlalchemy.orm as so
 from portfolio.accounts.models import User
 from portfolio.evidence.models import (
     EvidenceItem,
-    Mapping,
     Portfolio,
     Submission,
     SubmissionStatus,
@@ -125,46 +124,6 @@ def tracking_grid(portfolio: Portfolio, decisions: dict[str, str] | None = None)
             covered += row.status not in ("none", "proposed")
         coverage[outcome.ref] = (covered, len(outcome.criteria))
     return Grid(outcomes, items, rows, coverage)
-
-
-@dataclass
-class Coverage:
-    """What a dashboard shows of a tracking grid: for each outcome, how many of its criteria
-    have evidence mapped, submitted or assessed (as Grid.coverage counts them)."""
-
-    outcomes: list[Outcome]
-    coverage: dict[str, tuple[int, int]]
-
-
-def coverage_of(portfolio: Portfolio) -> Coverage:
-    """The tracking grid's coverage without loading its items and mappings as objects: the
-    outcomes, which criteria have a confirmed mapping, and the latest version's if it waits
-    for assessment (three queries)."""
-    outcomes = outcomes_of(portfolio.unit_id)
-    confirmed = set(
-        db.session.scalars(
-            sa.select(Mapping.criterion_id)
-            .join(EvidenceItem, EvidenceItem.id == Mapping.item_id)
-            .where(
-                EvidenceItem.portfolio_id == portfolio.id,
-                EvidenceItem.withdrawn.is_(False),
-                Mapping.confirmed.is_(True),
-            )
-            .distinct()
-        )
-    )
-    latest = latest_submission(portfolio)
-    submitted = set()
-    if latest is not None and latest.status == SubmissionStatus.SUBMITTED:
-        submitted = {m["ref"] for i in latest.snapshot["items"] for m in i["mappings"]}
-    coverage = {
-        o.ref: (
-            sum(1 for c in o.criteria if c.ref in submitted or c.id in confirmed),
-            len(o.criteria),
-        )
-        for o in outcomes
-    }
-    return Coverage(outcomes, coverage)
 
 
 def criteria_without_evidence(grid: Grid) -> list[Criterion]:

@@ -19,13 +19,28 @@ _LOCK = Lock()
 def spec_of(version: ScenarioVersion) -> Scenario:
     """The validated scenario of a version. Versions never change, so parsing once per process
     is safe: the cache holds immutable data, never state."""
-    key = (version.id, version.content_hash)
+    return _spec(version.id, version.content_hash, lambda: version.data)
+
+
+def spec_by_key(version_id: int, content_hash: str) -> Scenario:
+    """The validated scenario of the version with this ID and hash, reading its (large) data
+    only when this process has not parsed it yet: for pages that list rows, not versions."""
+
+    def data() -> dict:
+        statement = sa.select(ScenarioVersion.data).where(ScenarioVersion.id == version_id)
+        return db.session.execute(statement).scalar_one()
+
+    return _spec(version_id, content_hash, data)
+
+
+def _spec(version_id: int, content_hash: str, data) -> Scenario:
+    key = (version_id, content_hash)
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
     # Stored data passed the strict checks on import; JSON turns tuples into lists, hence lax.
-    spec = Scenario.model_validate(version.data, strict=False)
+    spec = Scenario.model_validate(data(), strict=False)
     with _LOCK:
         _CACHE[key] = spec
         while len(_CACHE) > _CACHE_SIZE:

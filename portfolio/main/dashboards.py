@@ -7,15 +7,11 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from portfolio.accounts.models import Centre, Cohort, User, cohort_members
-from portfolio.casework.clock import deadline_status
+from portfolio.accounts.models import Cohort, User, cohort_members
 from portfolio.casework.models import Case, CaseStatus
 from portfolio.evidence.models import Portfolio, Submission, SubmissionStatus
-from portfolio.evidence.queries import coverage_of, portfolios_of
 from portfolio.exercises.models import Exercise
-from portfolio.exercises.queries import exercises_visible_to
 from portfolio.extensions import db
-from portfolio.library.queries import spec_of
 from portfolio.roles import Role
 
 RECENT_EXERCISES = 10
@@ -26,63 +22,6 @@ PROGRESS_STAGES = (
     ("submitted", "Submitted"),
     ("assessed", "Assessed"),
 )
-
-
-def learner_context(learner: User, today: date) -> dict:
-    """Exercises set for the learner, their open cases with the clock, and progress by
-    learning outcome."""
-    exercises = db.session.scalars(exercises_visible_to(learner).limit(20)).unique().all()
-    cases = db.session.scalars(
-        sa.select(Case)
-        .where(Case.learner_id == learner.id, Case.status == CaseStatus.OPEN)
-        .options(so.joinedload(Case.scenario), so.joinedload(Case.version))
-        .order_by(Case.updated_at.desc())
-        .limit(10)
-    ).all()
-    open_cases = []
-    for case in cases:
-        spec = spec_of(case.version)
-        final = next((d for d in deadline_status(spec, case.hours) if d.deadline.final), None)
-        open_cases.append((case, final))
-    progress = [(p, coverage_of(p)) for p in portfolios_of(learner)[:3]]
-    return {
-        "exercises": exercises,
-        "open_cases": open_cases,
-        "progress": progress,
-        "today": today,
-        "support": support_of(learner),
-    }
-
-
-@functools.cache
-def _support_statements() -> tuple[sa.Select, sa.Select]:
-    """A learner's centre, assessor and IQA names, and their cohorts' names: built once."""
-    users, centres, cohorts = User.__table__, Centre.__table__, Cohort.__table__
-    assessor, iqa = users.alias("assessor"), users.alias("iqa")
-    names = (
-        sa.select(centres.c.name, assessor.c.full_name, iqa.c.full_name)
-        .select_from(users)
-        .join(centres, centres.c.id == users.c.centre_id)
-        .outerjoin(assessor, assessor.c.id == users.c.assessor_id)
-        .outerjoin(iqa, iqa.c.id == users.c.iqa_id)
-        .where(users.c.id == sa.bindparam("user_id"))
-    )
-    groups = (
-        sa.select(cohorts.c.name)
-        .join(cohort_members, cohort_members.c.cohort_id == cohorts.c.id)
-        .where(cohort_members.c.user_id == sa.bindparam("user_id"))
-        .order_by(cohorts.c.name)
-    )
-    return names, groups
-
-
-def support_of(learner: User) -> dict:
-    """Who supports the learner, in two queries rather than four lazy loads."""
-    names, groups = _support_statements()
-    params = {"user_id": learner.id}
-    centre, assessor, iqa = db.session.execute(names, params).one()
-    cohorts = db.session.scalars(groups, params).all()
-    return {"centre": centre, "assessor": assessor, "iqa": iqa, "cohorts": cohorts}
 
 
 @dataclass

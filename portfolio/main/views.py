@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from portfolio import authz
 from portfolio.accounts.models import Centre, User
 from portfolio.extensions import db
-from portfolio.main import dashboards
+from portfolio.main import dashboards, learner_dashboard
 from portfolio.pagination import paginate
 from portfolio.review import iqa_queries
 from portfolio.review import queries as review_queries
@@ -32,8 +32,7 @@ def dashboard():
     if current_user.role == Role.SITE_ADMIN:
         context["centres"] = db.session.scalar(sa.select(sa.func.count(Centre.id)))
     elif current_user.role == Role.LEARNER:
-        context |= dashboards.learner_context(current_user, date.today())
-        context["feedback_due"] = review_queries.feedback_to_act_on(current_user)
+        context |= learner_dashboard.learner_context(current_user, date.today())
     elif current_user.role == Role.CENTRE_ADMIN:
         context |= dashboards.admin_context(current_user, date.today())
         context |= dashboards.centre_counts(current_user.centre_id)

@@ -402,30 +402,6 @@ def grid_decisions(portfolio: Portfolio) -> dict[str, str]:
 # --- pages and dashboards ------------------------------------------------------------------
 
 
-def feedback_to_act_on(learner: User) -> list[Assessment]:
-    """The learner's returned or signed-off assessments not yet acknowledged, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Assessment)
-            .join(Assessment.submission)
-            .join(Submission.portfolio)
-            .where(
-                Portfolio.learner_id == learner.id,
-                Assessment.kind == AssessmentKind.PRIMARY,
-                Assessment.status.in_(COMPLETED),
-                Assessment.acknowledged_at.is_(None),
-            )
-            .options(
-                so.contains_eager(Assessment.submission)
-                .defer(Submission.snapshot)
-                .contains_eager(Submission.portfolio),
-                so.joinedload(Assessment.assessor),
-            )
-            .order_by(Assessment.completed_at.desc())
-        )
-    )
-
-
 def feedback_by_submission(portfolio: Portfolio) -> dict[int, int]:
     """{submission id: id of its completed primary assessment} for the portfolio's versions."""
     return dict(

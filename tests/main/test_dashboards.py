@@ -48,6 +48,21 @@ def test_learner_dashboard(client, world, bundle):  # noqa: F811
     page = client.get("/dashboard").text
     assert "Week 3 practice" in page and "due" in page
     assert "simulated days to the deadline" in page
+    assert 'aria-label="Outcome 1: 0 of' in page and "Your support" in page
+
+
+def test_learner_dashboard_counts_submitted_criteria_and_names_support(client, world, bundle):  # noqa: F811
+    _, _, case = _setup(world, bundle)
+    version = _submit(world.learner, case)
+    db.session.commit()
+    login(client, world.learner)
+    page = client.get("/dashboard").text
+    # the criterion mapped in the submitted version counts for its outcome
+    refs = {m["ref"] for item in version.snapshot["items"] for m in item["mappings"]}
+    assert len(refs) == 1
+    ref = refs.pop()
+    assert f'aria-label="Outcome {ref.split(".")[0]}: 1 of' in page
+    assert world.cohort.name in page and world.assessor.full_name in page
 
 
 def _submit(learner, case):

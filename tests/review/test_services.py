@@ -12,6 +12,7 @@ from portfolio.evidence import services as evidence
 from portfolio.evidence.models import EvidenceKind, SubmissionStatus
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.main.learner_dashboard import learner_context
 from portfolio.review import caseload, log, queries, services
 from portfolio.review.models import (
     AssessmentKind,
@@ -338,6 +339,10 @@ def test_corrections_are_refused_when_pointless_or_unexplained(submitted, make_u
 # --- acknowledgement and notifications -------------------------------------------------------
 
 
+def _feedback_due(learner):
+    return learner_context(learner, date.today())["feedback_due"]
+
+
 def test_the_learner_acknowledges_feedback_once(submitted):
     w = submitted
     assessment = services.open_assessment(w.submission, by=w.assessor)
@@ -345,7 +350,7 @@ def test_the_learner_acknowledges_feedback_once(submitted):
         services.acknowledge(assessment, by=w.learner)
     decide(assessment, w, Decision.NOT_YET)
     services.return_for_resubmission(assessment, by=w.assessor)
-    assert queries.feedback_to_act_on(w.learner) == [assessment]
+    assert [a.id for a in _feedback_due(w.learner)] == [assessment.id]
     with pytest.raises(ReviewError, match="Only the learner"):
         services.acknowledge(assessment, by=w.assessor)
     services.acknowledge(assessment, by=w.learner)
@@ -353,7 +358,7 @@ def test_the_learner_acknowledges_feedback_once(submitted):
     services.acknowledge(assessment, by=w.learner)
     assert assessment.acknowledged_at == first
     assert len(_entries("acknowledgement")) == 1
-    assert queries.feedback_to_act_on(w.learner) == []
+    assert _feedback_due(w.learner) == []
 
 
 # --- assessor evidence -----------------------------------------------------------------------

@@ -1,0 +1,206 @@
+"""The learner's dashboard: feedback to act on, exercises set, open cases on the simulated
+clock, progress by learning outcome and who supports them.
+
+It is the page every learner lands on, so each statement is built once and run on the
+session's connection as plain rows (building statements and loading objects cost more than
+these small queries). Nine queries, however many exercises, cases, items or versions."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from portfolio.accounts.models import Centre, Cohort, User, cohort_members
+from portfolio.casework.clock import DeadlineStatus, deadline_status
+from portfolio.casework.models import Case, CaseStatus
+from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
+from portfolio.exercises.models import Exercise
+from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.library.queries import spec_by_key
+from portfolio.reads import rows
+from portfolio.review.caseload import _submitted_refs
+from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
+
+EXERCISES_SHOWN = 20
+OPEN_CASES_SHOWN = 10
+PORTFOLIOS_SHOWN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCase:
+    id: int
+    title: str
+    #: The scenario's final deadline as it stands on the case's clock (None if it has none).
+    final: DeadlineStatus | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeProgress:
+    ref: str
+    title: str
+    done: int  # criteria with confirmed evidence, or in a version awaiting assessment
+    total: int
+
+
+@dataclass(slots=True)
+class Progress:
+    portfolio_id: int
+    unit_title: str
+    outcomes: list[OutcomeProgress] = field(default_factory=list)
+
+
+@functools.cache
+def _statements() -> dict[str, sa.Select]:
+    """Every statement the dashboard runs, built once; each takes `learner_id` (and the
+    progress ones `portfolio_ids` or `unit_ids`)."""
+    learner = sa.bindparam("learner_id")
+    e, members = Exercise.__table__, cohort_members
+    c, lib, ver = Case.__table__, LibraryScenario.__table__, ScenarioVersion.__table__
+    p, un, s = Portfolio.__table__, Unit.__table__, Submission.__table__
+    later = s.alias("later")
+    o, cr = Outcome.__table__, Criterion.__table__
+    i, m = EvidenceItem.__table__, Mapping.__table__
+    a, assessor = Assessment.__table__, User.__table__.alias("assessor")
+    users, centres, cohorts = User.__table__, Centre.__table__, Cohort.__table__
+    iqa = users.alias("iqa")
+    portfolio_ids = sa.bindparam("portfolio_ids", expanding=True)
+    return {
+        # Exercises set for the learner's cohorts, newest closing first.
+        "exercises": sa.select(e.c.id, e.c.title, e.c.opens_on, e.c.closes_on)
+        .where(
+            e.c.cohort_id.in_(sa.select(members.c.cohort_id).where(members.c.user_id == learner))
+        )
+        .order_by(e.c.closes_on.desc(), e.c.id.desc())
+        .limit(EXERCISES_SHOWN),
+        "cases": sa.select(c.c.id, c.c.hours, ver.c.id, ver.c.content_hash, lib.c.title)
+        .join(lib, lib.c.id == c.c.scenario_id)
+        .join(ver, ver.c.id == c.c.scenario_version_id)
+        .where(c.c.learner_id == learner, c.c.status == CaseStatus.OPEN)
+        .order_by(c.c.updated_at.desc(), c.c.id.desc())
+        .limit(OPEN_CASES_SHOWN),
+        # Each portfolio with its latest version (found by number through the unique index).
+        "portfolios": sa.select(p.c.id, p.c.unit_id, un.c.title, s.c.id, s.c.status)
+        .join(un, un.c.id == p.c.unit_id)
+        .outerjoin(
+            s,
+            sa.and_(
+                s.c.portfolio_id == p.c.id,
+                s.c.number
+                == sa.select(sa.func.max(later.c.number))
+                .where(later.c.portfolio_id == p.c.id)
+                .scalar_subquery(),
+            ),
+        )
+        .where(p.c.learner_id == learner)
+        .order_by(p.c.id)
+        .limit(PORTFOLIOS_SHOWN),
+        "outcomes": sa.select(o.c.unit_id, o.c.id, o.c.ref, o.c.title, cr.c.id, cr.c.ref)
+        .select_from(o)
+        .outerjoin(cr, cr.c.outcome_id == o.c.id)
+        .where(o.c.unit_id.in_(sa.bindparam("unit_ids", expanding=True)))
+        .order_by(o.c.unit_id, o.c.position, o.c.id),
+        # Criteria with a confirmed mapping from a live item, by portfolio.
+        "confirmed": sa.select(i.c.portfolio_id, m.c.criterion_id)
+        .distinct()
+        .join(i, i.c.id == m.c.item_id)
+        .where(
+            i.c.portfolio_id.in_(portfolio_ids),
+            i.c.withdrawn.is_(False),
+            m.c.confirmed.is_(True),
+        ),
+        # Completed primary assessments the learner has not acknowledged, newest first.
+        "feedback": sa.select(
+            a.c.id, s.c.number, a.c.status, assessor.c.full_name, a.c.completed_at
+        )
+        .join(s, s.c.id == a.c.submission_id)
+        .join(p, p.c.id == s.c.portfolio_id)
+        .join(assessor, assessor.c.id == a.c.assessor_id)
+        .where(
+            p.c.learner_id == learner,
+            a.c.kind == AssessmentKind.PRIMARY,
+            a.c.status.in_([AssessmentStatus.RETURNED, AssessmentStatus.SIGNED_OFF]),
+            a.c.acknowledged_at.is_(None),
+        )
+        .order_by(a.c.completed_at.desc(), a.c.id.desc()),
+        "support": sa.select(centres.c.name, assessor.c.full_name, iqa.c.full_name)
+        .select_from(users)
+        .outerjoin(centres, centres.c.id == users.c.centre_id)
+        .outerjoin(assessor, assessor.c.id == users.c.assessor_id)
+        .outerjoin(iqa, iqa.c.id == users.c.iqa_id)
+        .where(users.c.id == learner),
+        "cohorts": sa.select(cohorts.c.name)
+        .join(members, members.c.cohort_id == cohorts.c.id)
+        .where(members.c.user_id == learner)
+        .order_by(cohorts.c.name),
+    }
+
+
+def _run(name: str, **params) -> sa.CursorResult:
+    return rows(_statements()[name], params)
+
+
+def open_cases(learner_id: int) -> list[OpenCase]:
+    """The learner's open cases, most recently worked first, each with its final deadline."""
+    found = []
+    for case_id, hours, version_id, content_hash, title in _run("cases", learner_id=learner_id):
+        spec = spec_by_key(version_id, content_hash)
+        final = next((d for d in deadline_status(spec, hours) if d.deadline.final), None)
+        found.append(OpenCase(case_id, title, final))
+    return found
+
+
+def progress(learner_id: int) -> list[Progress]:
+    """Progress by learning outcome in each of the learner's first portfolios: how many of an
+    outcome's criteria have confirmed evidence or are in the version awaiting assessment (as
+    the tracking grid's coverage counts them, before an assessment's decisions)."""
+    portfolios = _run("portfolios", learner_id=learner_id).all()
+    if not portfolios:
+        return []
+    awaiting = [sid for *_, sid, status in portfolios if status == SubmissionStatus.SUBMITTED]
+    submitted = _submitted_refs(awaiting) if awaiting else {}
+    ids = [pid for pid, *_ in portfolios]
+    confirmed: dict[int, set[int]] = {pid: set() for pid in ids}
+    for pid, criterion_id in _run("confirmed", portfolio_ids=ids):
+        confirmed[pid].add(criterion_id)
+    units: dict[int, list[tuple[str, str, list[tuple[int, str]]]]] = {}
+    for unit_id, outcome_id, ref, title, criterion_id, criterion_ref in _run(
+        "outcomes", unit_ids=sorted({unit_id for _, unit_id, *_ in portfolios})
+    ):
+        outcomes = units.setdefault(unit_id, [])
+        if not outcomes or outcomes[-1][0] != outcome_id:
+            outcomes.append((outcome_id, ref, title, []))
+        if criterion_id is not None:
+            outcomes[-1][3].append((criterion_id, criterion_ref))
+    result = []
+    for pid, unit_id, unit_title, sid, status in portfolios:
+        refs = submitted.get(sid, frozenset()) if status == SubmissionStatus.SUBMITTED else ()
+        mine = confirmed[pid]
+        shown = Progress(pid, unit_title)
+        for _, ref, title, criteria in units.get(unit_id, []):
+            done = sum(1 for cid, cref in criteria if cid in mine or cref in refs)
+            shown.outcomes.append(OutcomeProgress(ref, title, done, len(criteria)))
+        result.append(shown)
+    return result
+
+
+def learner_context(learner: User, today: date) -> dict:
+    """Everything the learner's dashboard shows."""
+    uid = learner.id
+    centre, assessor, iqa = _run("support", learner_id=uid).one()
+    return {
+        "feedback_due": _run("feedback", learner_id=uid).all(),
+        "exercises": _run("exercises", learner_id=uid).all() if learner.centre_id else [],
+        "open_cases": open_cases(uid),
+        "progress": progress(uid),
+        "today": today,
+        "support": {
+            "centre": centre,
+            "assessor": assessor,
+            "iqa": iqa,
+            "cohorts": _run("cohorts", learner_id=uid).scalars().all(),
+        },
+    }
