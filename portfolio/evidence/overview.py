@@ -26,7 +26,7 @@ from portfolio.evidence.models import (
 )
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
-from portfolio.review.caseload import _submitted_refs
+from portfolio.review.caseload import submitted_refs
 from portfolio.review.models import (
     Assessment,
     AssessmentKind,
@@ -298,7 +298,7 @@ def _submitted(versions: list[sa.Row]) -> frozenset[str]:
     if not versions or versions[0].status != SubmissionStatus.SUBMITTED:
         return frozenset()
     latest = versions[0].id
-    return _submitted_refs([latest])[latest]
+    return submitted_refs([latest])[latest]
 
 
 def overview(head: Head) -> Overview:

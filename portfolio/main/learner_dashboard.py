@@ -22,7 +22,7 @@ from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import spec_by_key
 from portfolio.reads import rows
-from portfolio.review.caseload import _submitted_refs
+from portfolio.review.caseload import submitted_refs
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
 
 EXERCISES_SHOWN = 20
@@ -161,7 +161,7 @@ def progress(learner_id: int) -> list[Progress]:
     if not portfolios:
         return []
     awaiting = [sid for *_, sid, status in portfolios if status == SubmissionStatus.SUBMITTED]
-    submitted = _submitted_refs(awaiting) if awaiting else {}
+    submitted = submitted_refs(awaiting) if awaiting else {}
     ids = [pid for pid, *_ in portfolios]
     confirmed: dict[int, set[int]] = {pid: set() for pid in ids}
     for pid, criterion_id in _run("confirmed", portfolio_ids=ids):

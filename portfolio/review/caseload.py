@@ -1,19 +1,19 @@
 """The assessor's caseload grid: learners by criteria, one grid per unit, in a fixed number
 of queries whatever the caseload's size."""
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 
-from portfolio import authz
 from portfolio.accounts.models import User
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
+from portfolio.reads import rows
 from portfolio.review.models import Decision
 from portfolio.review.queries import latest_decision_states
 from portfolio.roles import Role
@@ -36,152 +36,193 @@ _CELL = {
 
 
 def _status(
-    criterion: Criterion,
-    decision: Decision | None,
-    submitted: set[str],
-    mapping: str | None,
+    ref: str, decision: Decision | None, submitted: frozenset[str], mapping: int | None
 ) -> str:
     if decision == Decision.COMPETENT:
         return "met"
-    if criterion.ref in submitted:
+    if ref in submitted:
         return "submitted"
     if decision is not None:
         return "not_yet"
-    return {"confirmed": "mapped", "proposed": "proposed"}.get(mapping or "", "none")
+    if mapping is None:
+        return "none"
+    return "mapped" if mapping else "proposed"
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class UnitHead:
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionHead:
+    id: int
+    ref: str
+    text: str
+
+
+@dataclass(slots=True)
 class CaseloadRow:
-    learner: User
-    portfolio: Portfolio
-    latest: Submission | None
+    learner: sa.Row  # id, full_name
+    portfolio_id: int
+    latest: sa.Row | None  # the newest version: id, number, status
     cells: dict[int, str] = field(default_factory=dict)  # criterion id -> status
     statuses: list[str] = field(default_factory=list)  # in the grid's criteria order
 
     @property
     def met(self) -> int:
-        return sum(1 for status in self.cells.values() if status == "met")
+        return sum(1 for status in self.statuses if status == "met")
 
     @property
     def cells_html(self) -> Markup:
         """The row's status cells, in the grid's criteria order."""
-        return Markup("".join(_CELL[status] for status in self.statuses))
+        return Markup("".join([_CELL[status] for status in self.statuses]))
 
 
 @dataclass
 class UnitGrid:
-    unit: Unit
-    outcomes: list[Outcome]
+    unit: UnitHead
+    criteria: list[CriterionHead]
     rows: list[CaseloadRow]
-
-    @property
-    def criteria(self) -> list[Criterion]:
-        return [c for o in self.outcomes for c in o.criteria]
 
 
 @dataclass
 class Caseload:
     grids: list[UnitGrid]
-    without_portfolio: list[User]
+    without_portfolio: list[sa.Row]
     page: Pagination | None = None
+
+
+@functools.cache
+def _statements() -> dict[str, sa.Select]:
+    """The statements the grid runs, built once, as plain columns (the page shows 50 learners
+    by every criterion of their units: loading those as objects was most of its time)."""
+    users, p, s = User.__table__, Portfolio.__table__, Submission.__table__
+    later = s.alias("later")
+    un, o, c = Unit.__table__, Outcome.__table__, Criterion.__table__
+    i, m = EvidenceItem.__table__, Mapping.__table__
+    learner_ids = sa.bindparam("learner_ids", expanding=True)
+    portfolio_ids = sa.bindparam("portfolio_ids", expanding=True)
+    return {
+        # The assessor's learners by name (the access rule of authz.learners_visible_to).
+        "learners": sa.select(users.c.id, users.c.full_name)
+        .where(
+            users.c.role == Role.LEARNER,
+            users.c.centre_id == sa.bindparam("centre_id"),
+            users.c.assessor_id == sa.bindparam("assessor_id"),
+        )
+        .order_by(users.c.full_name, users.c.id),
+        # Their portfolios, each with its newest version (by number, through the unique index).
+        "portfolios": sa.select(p.c.id, p.c.learner_id, p.c.unit_id, s.c.id, s.c.number, s.c.status)
+        .select_from(p)
+        .outerjoin(
+            s,
+            sa.and_(
+                s.c.portfolio_id == p.c.id,
+                s.c.number
+                == sa.select(sa.func.max(later.c.number))
+                .where(later.c.portfolio_id == p.c.id)
+                .scalar_subquery(),
+            ),
+        )
+        .where(p.c.learner_id.in_(learner_ids))
+        .order_by(p.c.unit_id, p.c.id),
+        "criteria": sa.select(un.c.id, un.c.code, un.c.title, c.c.id, c.c.ref, c.c.text)
+        .select_from(un)
+        .join(o, o.c.unit_id == un.c.id)
+        .join(c, c.c.outcome_id == o.c.id)
+        .where(un.c.id.in_(sa.bindparam("unit_ids", expanding=True)))
+        .order_by(un.c.id, o.c.position, o.c.id, c.c.position, c.c.id),
+        # Each criterion a live item maps, by portfolio: 1 if any mapping is confirmed.
+        "mappings": sa.select(
+            i.c.portfolio_id,
+            m.c.criterion_id,
+            sa.func.max(sa.case((m.c.confirmed, 1), else_=0)),
+        )
+        .join(m, m.c.item_id == i.c.id)
+        .where(i.c.portfolio_id.in_(portfolio_ids), i.c.withdrawn.is_(False))
+        .group_by(i.c.portfolio_id, m.c.criterion_id),
+    }
+
+
+def _learners(assessor: User, page: bool) -> tuple[list[sa.Row], Pagination | None]:
+    statement = _statements()["learners"]
+    params = {"centre_id": assessor.centre_id, "assessor_id": assessor.id}
+    if page:
+        pagination = paginate(statement, rows=True, params=params)
+        return list(pagination.items), pagination
+    return rows(statement, params).all(), None
 
 
 def caseload(assessor: User, *, page: bool = False) -> Caseload:
     """The assessor's learners by criteria, one grid per unit: each cell is the criterion's
     status (met, not yet, submitted, mapped, proposed, none). With `page`, one page of 50
     learners by name (the request's page). A fixed number of queries."""
-    learners_query = authz.learners_visible_to(assessor).order_by(User.full_name, User.id)
-    pagination = paginate(learners_query) if page else None
-    learners = list(pagination.items if pagination else db.session.scalars(learners_query))
-    if assessor.role != Role.ASSESSOR or not learners:
-        return Caseload([], learners if assessor.role == Role.ASSESSOR else [], pagination)
-    portfolios = list(
-        db.session.scalars(
-            sa.select(Portfolio)
-            .where(Portfolio.learner_id.in_([u.id for u in learners]))
-            .options(so.joinedload(Portfolio.unit))
-            .order_by(Portfolio.unit_id, Portfolio.id)
-        )
-    )
-    pids = {p.id for p in portfolios}
-    unit_ids = {p.unit_id for p in portfolios}
-    outcomes = list(
-        db.session.scalars(
-            sa.select(Outcome)
-            .where(Outcome.unit_id.in_(unit_ids))
-            .options(so.selectinload(Outcome.criteria))
-            .order_by(Outcome.unit_id, Outcome.position)
-        )
-    )
-    mappings: dict[tuple[int, int], str] = {}
-    if pids:
-        for pid, cid, confirmed in db.session.execute(
-            sa.select(EvidenceItem.portfolio_id, Mapping.criterion_id, Mapping.confirmed)
-            .join(Mapping, Mapping.item_id == EvidenceItem.id)
-            .where(EvidenceItem.portfolio_id.in_(pids), EvidenceItem.withdrawn.is_(False))
+    if assessor.role != Role.ASSESSOR or assessor.centre_id is None:
+        return Caseload([], [], None)
+    learners, pagination = _learners(assessor, page)
+    if not learners:
+        return Caseload([], [], pagination)
+    statements = _statements()
+    portfolios = rows(statements["portfolios"], {"learner_ids": [u.id for u in learners]}).all()
+    pids = [row[0] for row in portfolios]
+    units: dict[int, UnitGrid] = {}
+    if portfolios:
+        unit_ids = sorted({row[2] for row in portfolios})
+        for unit_id, code, title, cid, ref, text in rows(
+            statements["criteria"], {"unit_ids": unit_ids}
         ):
-            if confirmed or (pid, cid) not in mappings:
-                mappings[(pid, cid)] = "confirmed" if confirmed else "proposed"
-    latest = _latest_submissions(pids)
-    submitted = _submitted_refs([s.id for s in latest.values() if _awaiting(s)])
+            grid = units.get(unit_id)
+            if grid is None:
+                grid = units[unit_id] = UnitGrid(UnitHead(unit_id, code, title), [], [])
+            grid.criteria.append(CriterionHead(cid, ref, text))
+    mappings: dict[tuple[int, int], int] = {}
+    if pids:
+        for pid, cid, confirmed in rows(statements["mappings"], {"portfolio_ids": pids}):
+            mappings[(pid, cid)] = confirmed
+    awaiting = [row[3] for row in portfolios if row[5] == SubmissionStatus.SUBMITTED]
+    submitted = submitted_refs(awaiting) if awaiting else {}
     effective = latest_decision_states(pids)
     by_learner = {u.id: u for u in learners}
-    grids: dict[int, UnitGrid] = {}
-    criteria: dict[int, list[Criterion]] = {}
-    for portfolio in portfolios:
-        grid = grids.get(portfolio.unit_id)
-        if grid is None:
-            mine = [o for o in outcomes if o.unit_id == portfolio.unit_id]
-            grid = grids[portfolio.unit_id] = UnitGrid(portfolio.unit, mine, [])
-            criteria[portfolio.unit_id] = grid.criteria
-        sub = latest.get(portfolio.id)
-        refs = submitted.get(sub.id, frozenset()) if sub else frozenset()
-        decisions = effective.get(portfolio.id, {})
-        row = CaseloadRow(by_learner[portfolio.learner_id], portfolio, sub)
-        for criterion in criteria[portfolio.unit_id]:
-            row.cells[criterion.id] = _status(
-                criterion,
-                decisions.get(criterion.id),
-                refs,
-                mappings.get((portfolio.id, criterion.id)),
+    none: frozenset[str] = frozenset()
+    for pid, learner_id, unit_id, sid, number, status in portfolios:
+        grid = units.get(unit_id)
+        if grid is None:  # a unit with no criteria has no grid
+            grid = units[unit_id] = UnitGrid(_unit_head(unit_id), [], [])
+        latest = None if sid is None else _Version(sid, number, status)
+        refs = submitted.get(sid, none) if status == SubmissionStatus.SUBMITTED else none
+        decisions = effective.get(pid, {})
+        row = CaseloadRow(by_learner[learner_id], pid, latest)
+        for criterion in grid.criteria:
+            cid = criterion.id
+            row.cells[cid] = _status(
+                criterion.ref, decisions.get(cid), refs, mappings.get((pid, cid))
             )
         row.statuses = list(row.cells.values())
         grid.rows.append(row)
-    with_portfolio = {p.learner_id for p in portfolios}
+    with_portfolio = {row[1] for row in portfolios}
     return Caseload(
-        sorted(grids.values(), key=lambda g: g.unit.code),
+        sorted((g for g in units.values() if g.rows), key=lambda g: g.unit.code),
         [u for u in learners if u.id not in with_portfolio],
         pagination,
     )
 
 
-def _awaiting(submission: Submission) -> bool:
-    return submission.status == SubmissionStatus.SUBMITTED
+@dataclass(frozen=True, slots=True)
+class _Version:
+    id: int
+    number: int
+    status: SubmissionStatus
 
 
-def _latest_submissions(portfolio_ids: set[int]) -> dict[int, Submission]:
-    """Each portfolio's newest version, without its snapshot, in one query."""
-    if not portfolio_ids:
-        return {}
-    newest = (
-        sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
-        .where(Submission.portfolio_id.in_(portfolio_ids))
-        .group_by(Submission.portfolio_id)
-        .subquery()
-    )
-    rows = db.session.scalars(
-        sa.select(Submission)
-        .join(
-            newest,
-            (newest.c.portfolio_id == Submission.portfolio_id)
-            & (newest.c.number == Submission.number),
-        )
-        .options(so.defer(Submission.snapshot))
-    )
-    return {s.portfolio_id: s for s in rows}
+def _unit_head(unit_id: int) -> UnitHead:
+    unit = db.session.get(Unit, unit_id)
+    return UnitHead(unit.id, unit.code, unit.title)
 
 
-def _submitted_refs(submission_ids: list[int]) -> dict[int, frozenset[str]]:
+def submitted_refs(submission_ids: list[int]) -> dict[int, frozenset[str]]:
     """The criteria each awaiting version maps evidence to, read from its snapshot. A
     submitted version never changes, so what its snapshot maps is remembered per process and
     only versions not seen before are read (decoding ~50 snapshots cost a fifth of the page)."""

@@ -20,6 +20,7 @@ from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
 from portfolio.review.models import AssessmentStatus, IqaReviewStatus, Sample, SamplingPlan
 from portfolio.roles import Role
+from portfolio.url_slots import url_slot
 
 bp = Blueprint("iqa", __name__, url_prefix="/iqa")
 
@@ -80,13 +81,12 @@ def plan(plan_id: int):
         "iqa/plan.html",
         plan=plan,
         samples=samples,
-        sample_url=url_for("iqa.sample", sample_id=_SLOT).replace(str(_SLOT), "{}"),
+        sample_url=url_slot("iqa.sample", "sample_id"),
         outcomes=OUTCOME_LABELS,
         reviews=REVIEW_LABELS,
     )
 
 
-_SLOT = 918273645  # a sample id no page has: replaced by "{}" for str.format per row
 #: How the plan page names an assessment's outcome and its review's state.
 OUTCOME_LABELS = {
     status: status.value.replace("_", " ").capitalize() for status in AssessmentStatus

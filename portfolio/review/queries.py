@@ -331,41 +331,77 @@ def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
     return found
 
 
-def latest_decision_states(portfolio_ids: set[int]) -> dict[int, dict[int, Decision]]:
+@functools.cache
+def _decision_state_statements() -> tuple[sa.Select, sa.Select]:
+    """The stored decisions of each portfolio's latest completed primary assessment, and the
+    corrections logged against their versions: built once, taking `portfolio_ids` and
+    `submission_ids` (expanding)."""
+    a, s = Assessment.__table__, Submission.__table__
+    d, log = CriterionDecision.__table__, DecisionLogEntry.__table__
+    ranked = (
+        sa.select(
+            a.c.id,
+            a.c.submission_id,
+            s.c.portfolio_id,
+            sa.func.row_number()
+            .over(
+                partition_by=s.c.portfolio_id,
+                order_by=(s.c.number.desc(), a.c.completed_at.desc()),
+            )
+            .label("rank"),
+        )
+        .join(s, s.c.id == a.c.submission_id)
+        .where(
+            s.c.portfolio_id.in_(sa.bindparam("portfolio_ids", expanding=True)),
+            a.c.kind == AssessmentKind.PRIMARY,
+            a.c.status.in_(COMPLETED),
+        )
+        .subquery()
+    )
+    decisions = (
+        sa.select(
+            ranked.c.portfolio_id,
+            ranked.c.id,
+            ranked.c.submission_id,
+            d.c.criterion_id,
+            d.c.decision,
+        )
+        .join(d, d.c.assessment_id == ranked.c.id)
+        .where(ranked.c.rank == 1)
+    )
+    corrections = (
+        sa.select(log.c.payload)
+        .where(
+            log.c.kind == "correction",
+            log.c.submission_id.in_(sa.bindparam("submission_ids", expanding=True)),
+        )
+        .order_by(log.c.seq)
+    )
+    return decisions, corrections
+
+
+def latest_decision_states(portfolio_ids) -> dict[int, dict[int, Decision]]:
     """{portfolio id: {criterion id: decision as it stands}} from each portfolio's latest
     completed primary assessment, corrections applied: plain columns in two queries, for the
     grids that show hundreds of learners' decisions (loading them as objects cost most of the
     caseload page's time)."""
     if not portfolio_ids:
         return {}
-    newest = _ranked_completed(portfolio_ids)
-    rows = db.session.execute(
-        sa.select(
-            newest.c.portfolio_id,
-            newest.c.id,
-            newest.c.submission_id,
-            CriterionDecision.criterion_id,
-            CriterionDecision.decision,
-        )
-        .join(CriterionDecision, CriterionDecision.assessment_id == newest.c.id)
-        .where(newest.c.rank == 1)
-    )
+    decisions, corrections = _decision_state_statements()
+    connection = db.session.connection()
     states: dict[int, dict[int, Decision]] = {}
     portfolio_of: dict[int, int] = {}
     submissions: set[int] = set()
-    for pid, aid, sid, cid, decision in rows:
+    for pid, aid, sid, cid, decision in connection.execute(
+        decisions, {"portfolio_ids": sorted(portfolio_ids)}
+    ):
         states.setdefault(pid, {})[cid] = decision
         portfolio_of[aid] = pid
         submissions.add(sid)
     if submissions:
-        for payload in db.session.scalars(
-            sa.select(DecisionLogEntry.payload)
-            .where(
-                DecisionLogEntry.kind == "correction",
-                DecisionLogEntry.submission_id.in_(sorted(submissions)),
-            )
-            .order_by(DecisionLogEntry.seq)
-        ):
+        for payload in connection.execute(
+            corrections, {"submission_ids": sorted(submissions)}
+        ).scalars():
             pid = portfolio_of.get(payload.get("assessment_id"))
             if pid is not None:
                 states[pid][payload["criterion_id"]] = Decision(payload["decision"])

@@ -19,6 +19,7 @@ from portfolio.review.caseload import caseload as caseload_of
 from portfolio.review.models import Assessment, AssessmentKind
 from portfolio.review.services import ReviewError
 from portfolio.roles import Role
+from portfolio.url_slots import url_slot
 
 bp = Blueprint("review", __name__, url_prefix="/assess")
 
@@ -81,19 +82,20 @@ def queue():
     )
 
 
-_SLOT = 918273645  # a submission id no page has: replaced by "{}" in _url_slot
-
-
 def _url_slot(endpoint: str) -> str:
-    """A submission's URL at the endpoint with its id left as "{}", filled per row with
-    str.format: one url_for per page rather than one per row."""
-    return url_for(endpoint, submission_id=_SLOT).replace(str(_SLOT), "{}")
+    """A submission's URL at the endpoint with its id left as "{}"."""
+    return url_slot(endpoint, "submission_id")
 
 
 @bp.get("/caseload")
 @authz.role_required(Role.ASSESSOR)
 def caseload():
-    return render_template("review/caseload.html", caseload=caseload_of(current_user, page=True))
+    return render_template(
+        "review/caseload.html",
+        caseload=caseload_of(current_user, page=True),
+        bench_url=_url_slot("review.bench"),
+        portfolio_url=url_slot("evidence.portfolio", "portfolio_id"),
+    )
 
 
 @bp.post("/submissions/<int:submission_id>/start")
