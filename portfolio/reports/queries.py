@@ -20,12 +20,8 @@ from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
 from portfolio.reads import rows as read_rows
-from portfolio.review.models import (
-    Assessment,
-    AssessmentKind,
-    AssessmentStatus,
-    CriterionDecision,
-)
+from portfolio.review.caseload import cell_status, submitted_refs
+from portfolio.review.queries import latest_decision_states
 
 
 @dataclass
@@ -69,95 +65,79 @@ def cohort_grid(cohort: Cohort, *, page: bool = False) -> CohortGrid:
     criteria = read_rows(_criteria_rows()).all()
     if not criteria:
         return CohortGrid(None, [], [(u, []) for u in learners], pagination)
-    statuses = _statuses(criteria[0].unit_id, [u.id for u in learners])
-    rows = [(u, [statuses.get(u.id, {}).get(c.id, "none") for c in criteria]) for u in learners]
+    statuses = _statuses(criteria[0].unit_id, [u.id for u in learners], criteria)
+    blank = ["none"] * len(criteria)
+    rows = [(u, statuses.get(u.id, blank)) for u in learners]
     return CohortGrid(criteria[0].unit_id, criteria, rows, pagination)
 
 
 @functools.cache
-def _status_statements() -> tuple[sa.Select, sa.Select, sa.Select]:
+def _status_statements() -> tuple[sa.Select, sa.Select]:
     """The statements behind the grid's cells, built once (they are immutable, and building
     them cost more than running them). Parameters: `unit_id` and `learner_ids` (a list).
-    Rows: (learner, criterion, confirmed), (learner), (learner, criterion, decision)."""
-    portfolios = sa.select(Portfolio.id).where(
-        Portfolio.learner_id.in_(sa.bindparam("learner_ids", expanding=True)),
-        Portfolio.unit_id == sa.bindparam("unit_id"),
+    Rows: (portfolio, learner, newest version, its status) and (learner, criterion, 1 when a
+    mapping is confirmed else 0)."""
+    p, s, i, m = (
+        Portfolio.__table__,
+        Submission.__table__,
+        EvidenceItem.__table__,
+        Mapping.__table__,
+    )
+    later = s.alias("later")
+    confirmed = sa.case((m.c.confirmed, 1), else_=0)
+    mine = sa.and_(
+        p.c.learner_id.in_(sa.bindparam("learner_ids", expanding=True)),
+        p.c.unit_id == sa.bindparam("unit_id"),
+    )
+    portfolios = (
+        sa.select(p.c.id, p.c.learner_id, s.c.id, s.c.status)
+        .select_from(p)
+        .outerjoin(
+            s,
+            sa.and_(
+                s.c.portfolio_id == p.c.id,
+                s.c.number
+                == sa.select(sa.func.max(later.c.number))
+                .where(later.c.portfolio_id == p.c.id)
+                .scalar_subquery(),
+            ),
+        )
+        .where(mine)
     )
     mappings = (
-        sa.select(Portfolio.learner_id, Mapping.criterion_id, Mapping.confirmed)
-        .select_from(Portfolio)
-        .join(EvidenceItem, EvidenceItem.portfolio_id == Portfolio.id)
-        .join(Mapping, Mapping.item_id == EvidenceItem.id)
-        .where(Portfolio.id.in_(portfolios.scalar_subquery()), EvidenceItem.withdrawn.is_(False))
+        sa.select(p.c.learner_id, m.c.criterion_id, sa.func.max(confirmed))
+        .select_from(p)
+        .join(i, i.c.portfolio_id == p.c.id)
+        .join(m, m.c.item_id == i.c.id)
+        .where(mine, i.c.withdrawn.is_(False))
+        .group_by(p.c.learner_id, m.c.criterion_id)
     )
-    latest = (
-        sa.select(Submission.portfolio_id, sa.func.max(Submission.number).label("number"))
-        .where(Submission.portfolio_id.in_(portfolios.scalar_subquery()))
-        .group_by(Submission.portfolio_id)
-        .subquery()
-    )
-    pending = (
-        sa.select(Portfolio.learner_id)
-        .join(Submission, Submission.portfolio_id == Portfolio.id)
-        .join(
-            latest,
-            sa.and_(
-                latest.c.portfolio_id == Submission.portfolio_id,
-                latest.c.number == Submission.number,
-            ),
-        )
-        .where(Submission.status == SubmissionStatus.SUBMITTED)
-    )
-    # Decisions of each portfolio's most recent completed primary assessment only.
-    completed = sa.and_(
-        Assessment.kind == AssessmentKind.PRIMARY,
-        Assessment.status != AssessmentStatus.IN_PROGRESS,
-    )
-    newest = (
-        sa.select(Submission.portfolio_id, sa.func.max(Assessment.completed_at).label("at"))
-        .join(Assessment, Assessment.submission_id == Submission.id)
-        .where(Submission.portfolio_id.in_(portfolios.scalar_subquery()), completed)
-        .group_by(Submission.portfolio_id)
-        .subquery()
-    )
-    decisions = (
-        sa.select(Portfolio.learner_id, CriterionDecision.criterion_id, CriterionDecision.decision)
-        .select_from(Portfolio)
-        .join(Submission, Submission.portfolio_id == Portfolio.id)
-        .join(Assessment, Assessment.submission_id == Submission.id)
-        .join(
-            newest,
-            sa.and_(
-                newest.c.portfolio_id == Submission.portfolio_id,
-                newest.c.at == Assessment.completed_at,
-            ),
-        )
-        .join(CriterionDecision, CriterionDecision.assessment_id == Assessment.id)
-        .where(completed)
-    )
-    return mappings, pending, decisions
+    return portfolios, mappings
 
 
-def _statuses(unit_id: int, learner_ids: list[int]) -> dict[int, dict[int, str]]:
-    """learner id -> criterion id -> status, for these learners' portfolios for the unit."""
+def _statuses(unit_id: int, learner_ids: list[int], criteria: list[sa.Row]) -> dict[int, list[str]]:
+    """learner id -> each criterion's status, for the learners with a portfolio for the unit:
+    the caseload's rule (met, submitted, not yet, mapped, proposed, none), with decisions as
+    they stand after corrections and "submitted" for what the waiting version maps."""
     if not learner_ids:
         return {}
-    mappings, pending, decisions = _status_statements()
+    portfolios, mappings = _status_statements()
     params = {"unit_id": unit_id, "learner_ids": learner_ids}
-    statuses: dict[int, dict[int, str]] = {}
+    found = read_rows(portfolios, params).all()
+    if not found:
+        return {}
+    mapped: dict[int, dict[int, int]] = {}
     for learner_id, criterion_id, confirmed in read_rows(mappings, params):
-        cells = statuses.setdefault(learner_id, {})
-        if confirmed:
-            cells[criterion_id] = "mapped"
-        elif criterion_id not in cells:
-            cells[criterion_id] = "proposed"
-    for learner_id in read_rows(pending, params).scalars():
-        cells = statuses.get(learner_id, {})
-        for criterion_id, status in cells.items():
-            if status == "mapped":
-                cells[criterion_id] = "submitted"
-    for learner_id, criterion_id, decision in read_rows(decisions, params):
-        statuses.setdefault(learner_id, {})[criterion_id] = (
-            "met" if decision == "competent" else "not_yet"
-        )
+        mapped.setdefault(learner_id, {})[criterion_id] = confirmed
+    awaiting = [sid for _, _, sid, status in found if status == SubmissionStatus.SUBMITTED]
+    submitted = submitted_refs(awaiting) if awaiting else {}
+    decisions = latest_decision_states([pid for pid, *_ in found])
+    none: frozenset[str] = frozenset()
+    statuses = {}
+    for pid, learner_id, sid, status in found:
+        refs = submitted.get(sid, none) if status == SubmissionStatus.SUBMITTED else none
+        mine, decided = mapped.get(learner_id, {}), decisions.get(pid, {})
+        statuses[learner_id] = [
+            cell_status(c.ref, decided.get(c.id), refs, mine.get(c.id)) for c in criteria
+        ]
     return statuses

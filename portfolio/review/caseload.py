@@ -35,7 +35,7 @@ _CELL = {
 }
 
 
-def _status(
+def cell_status(
     ref: str, decision: Decision | None, submitted: frozenset[str], mapping: int | None
 ) -> str:
     if decision == Decision.COMPETENT:
@@ -197,7 +197,7 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
         row = CaseloadRow(by_learner[learner_id], pid, latest)
         for criterion in grid.criteria:
             cid = criterion.id
-            row.cells[cid] = _status(
+            row.cells[cid] = cell_status(
                 criterion.ref, decisions.get(cid), refs, mappings.get((pid, cid))
             )
         row.statuses = list(row.cells.values())

@@ -7,10 +7,13 @@ from openpyxl import load_workbook
 
 from portfolio.extensions import db
 from portfolio.framework.services import import_unit
-from portfolio.review import log
+from portfolio.reports.queries import cohort_grid
+from portfolio.review import caseload, log, services
+from portfolio.review.models import Decision
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
 from tests.library.conftest import FIXTURES
+from tests.review.conftest import bundle, criteria_of, decide, submit, submitted, worked  # noqa: F401
 
 
 def _unit():
@@ -42,3 +45,35 @@ def test_decision_log_csv_holds_only_the_centres_entries(client, world):
     login(client, world.admin)
     rows = list(csv.reader(io.StringIO(client.get("/reports/decision-log.csv").text)))
     assert len(rows) == 2 and rows[1][3] == world.assessor.full_name
+
+
+def _agree(w):
+    """The cohort report and the assessor's caseload give the learner the same statuses."""
+    grid = cohort_grid(w.cohort)
+    row = next(cells for learner, cells in grid.rows if learner.id == w.learner.id)
+    reported = dict(zip([c.ref for c in grid.criteria], row, strict=True))
+    [unit] = caseload.caseload(w.assessor).grids
+    [mine] = [r for r in unit.rows if r.learner.id == w.learner.id]
+    assert reported == {c.ref: mine.cells[c.id] for c in unit.criteria}
+    return reported
+
+
+def test_the_cohort_report_reads_decisions_as_they_stand(submitted):  # noqa: F811
+    w = submitted
+    assert _agree(w)["1.1"] == "submitted"
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    assert _agree(w) == {"1.1": "met", "1.2": "not_yet", "2.1": "not_yet"}
+    c = criteria_of(w)
+    services.correct_decision(
+        assessment,
+        c["1.2"],
+        decision="competent",
+        feedback="The letter does meet it.",
+        reason="IQA pointed out the revised letter.",
+        by=w.assessor,
+    )
+    assert _agree(w)["1.2"] == "met"  # the correction, not the stored decision
+    submit(w)  # resubmitted: what the new version maps waits for the assessor
+    assert _agree(w)["2.1"] == "not_yet"
