@@ -121,6 +121,8 @@ class Overview:
     coverage: dict[str, tuple[int, int]]
     submissions: list[sa.Row]
     feedback: dict[int, int]
+    #: The criteria the latest version maps, while it waits for assessment.
+    submitted: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -325,7 +327,18 @@ def overview(head: Head) -> Overview:
                 row.status = "proposed"
             covered += row.status not in ("none", "proposed")
         coverage[outcome.ref] = (covered, len(outcome.rows))
-    return Overview(outcomes, items, coverage, versions, feedback)
+    return Overview(outcomes, items, coverage, versions, feedback, submitted)
+
+
+def without_evidence(grid: Overview) -> list[Row]:
+    """The criteria with no confirmed evidence that are not in a version awaiting assessment:
+    what the submit page warns about, whatever earlier assessments decided."""
+    return [
+        row
+        for outcome in grid.outcomes
+        for row in outcome.rows
+        if "confirmed" not in row.cells.values() and row.ref not in grid.submitted
+    ]
 
 
 def with_cells(grid: Overview) -> Overview:

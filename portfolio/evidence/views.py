@@ -222,7 +222,6 @@ def grid(portfolio_id: int):
 def submit(portfolio_id: int):
     portfolio = _portfolio(portfolio_id, edit=True)
     form = SubmitForm()
-    grid = queries.tracking_grid(portfolio)
     if form.validate_on_submit():
         try:
             submission = services.submit(
@@ -242,8 +241,7 @@ def submit(portfolio_id: int):
         "evidence/submit.html",
         portfolio=portfolio,
         form=form,
-        missing=queries.criteria_without_evidence(grid),
-        grid=grid,
+        missing=overview.without_evidence(overview.overview(overview.head_of(portfolio.id))),
     )
 
 

@@ -17,6 +17,7 @@ from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.casework.clock import DeadlineStatus, deadline_status
 from portfolio.casework.models import Case, CaseStatus
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
+from portfolio.evidence.queries import is_newest_version
 from portfolio.exercises.models import Exercise
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
@@ -61,7 +62,6 @@ def _statements() -> dict[str, sa.Select]:
     e, members = Exercise.__table__, cohort_members
     c, lib, ver = Case.__table__, LibraryScenario.__table__, ScenarioVersion.__table__
     p, un, s = Portfolio.__table__, Unit.__table__, Submission.__table__
-    later = s.alias("later")
     o, cr = Outcome.__table__, Criterion.__table__
     i, m = EvidenceItem.__table__, Mapping.__table__
     a, assessor = Assessment.__table__, User.__table__.alias("assessor")
@@ -85,16 +85,7 @@ def _statements() -> dict[str, sa.Select]:
         # Each portfolio with its latest version (found by number through the unique index).
         "portfolios": sa.select(p.c.id, p.c.unit_id, un.c.title, s.c.id, s.c.status)
         .join(un, un.c.id == p.c.unit_id)
-        .outerjoin(
-            s,
-            sa.and_(
-                s.c.portfolio_id == p.c.id,
-                s.c.number
-                == sa.select(sa.func.max(later.c.number))
-                .where(later.c.portfolio_id == p.c.id)
-                .scalar_subquery(),
-            ),
-        )
+        .outerjoin(s, is_newest_version(s, p))
         .where(p.c.learner_id == learner)
         .order_by(p.c.id)
         .limit(PORTFOLIOS_SHOWN),

@@ -15,7 +15,7 @@ from portfolio.evidence.models import (
     Submission,
     SubmissionStatus,
 )
-from portfolio.evidence.queries import STATUS_LABELS
+from portfolio.evidence.queries import STATUS_LABELS, is_newest_version
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
@@ -83,7 +83,6 @@ def _status_statements() -> tuple[sa.Select, sa.Select]:
         EvidenceItem.__table__,
         Mapping.__table__,
     )
-    later = s.alias("later")
     confirmed = sa.case((m.c.confirmed, 1), else_=0)
     mine = sa.and_(
         p.c.learner_id.in_(sa.bindparam("learner_ids", expanding=True)),
@@ -92,16 +91,7 @@ def _status_statements() -> tuple[sa.Select, sa.Select]:
     portfolios = (
         sa.select(p.c.id, p.c.learner_id, s.c.id, s.c.status)
         .select_from(p)
-        .outerjoin(
-            s,
-            sa.and_(
-                s.c.portfolio_id == p.c.id,
-                s.c.number
-                == sa.select(sa.func.max(later.c.number))
-                .where(later.c.portfolio_id == p.c.id)
-                .scalar_subquery(),
-            ),
-        )
+        .outerjoin(s, is_newest_version(s, p))
         .where(mine)
     )
     mappings = (

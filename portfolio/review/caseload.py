@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from portfolio.accounts.models import User
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
+from portfolio.evidence.queries import is_newest_version
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
@@ -100,7 +101,6 @@ def _statements() -> dict[str, sa.Select]:
     """The statements the grid runs, built once, as plain columns (the page shows 50 learners
     by every criterion of their units: loading those as objects was most of its time)."""
     users, p, s = User.__table__, Portfolio.__table__, Submission.__table__
-    later = s.alias("later")
     un, o, c = Unit.__table__, Outcome.__table__, Criterion.__table__
     i, m = EvidenceItem.__table__, Mapping.__table__
     learner_ids = sa.bindparam("learner_ids", expanding=True)
@@ -117,16 +117,7 @@ def _statements() -> dict[str, sa.Select]:
         # Their portfolios, each with its newest version (by number, through the unique index).
         "portfolios": sa.select(p.c.id, p.c.learner_id, p.c.unit_id, s.c.id, s.c.number, s.c.status)
         .select_from(p)
-        .outerjoin(
-            s,
-            sa.and_(
-                s.c.portfolio_id == p.c.id,
-                s.c.number
-                == sa.select(sa.func.max(later.c.number))
-                .where(later.c.portfolio_id == p.c.id)
-                .scalar_subquery(),
-            ),
-        )
+        .outerjoin(s, is_newest_version(s, p))
         .where(p.c.learner_id.in_(learner_ids))
         .order_by(p.c.unit_id, p.c.id),
         "criteria": sa.select(un.c.id, un.c.code, un.c.title, c.c.id, c.c.ref, c.c.text)

@@ -408,51 +408,6 @@ def latest_decision_states(portfolio_ids) -> dict[int, dict[int, Decision]]:
     return states
 
 
-def grid_decisions(portfolio: Portfolio) -> dict[str, str]:
-    """{criterion ref: "met" | "not_yet"} from the latest completed assessment, for the
-    evidence tracking grid. A criterion judged Not yet competent that has since been
-    resubmitted shows as submitted, so it is left out while the new version waits."""
-    assessment = latest_completed({portfolio.id}).get(portfolio.id)
-    if assessment is None:
-        return {}
-    awaiting = db.session.scalar(
-        sa.select(sa.func.count(Submission.id)).where(
-            Submission.portfolio_id == portfolio.id,
-            Submission.number > assessment.submission.number,
-        )
-    )
-    refs = dict(
-        db.session.execute(
-            sa.select(Criterion.id, Criterion.ref).where(Criterion.unit_id == portfolio.unit_id)
-        ).all()
-    )
-    result = {}
-    for cid, effective in effective_decisions(assessment).items():
-        if effective.decision == Decision.COMPETENT:
-            result[refs[cid]] = "met"
-        elif not awaiting:
-            result[refs[cid]] = "not_yet"
-    return result
-
-
-# --- pages and dashboards ------------------------------------------------------------------
-
-
-def feedback_by_submission(portfolio: Portfolio) -> dict[int, int]:
-    """{submission id: id of its completed primary assessment} for the portfolio's versions."""
-    return dict(
-        db.session.execute(
-            sa.select(Assessment.submission_id, Assessment.id)
-            .join(Assessment.submission)
-            .where(
-                Submission.portfolio_id == portfolio.id,
-                Assessment.kind == AssessmentKind.PRIMARY,
-                Assessment.status.in_(COMPLETED),
-            )
-        ).all()
-    )
-
-
 def previous_version(submission: Submission) -> Submission | None:
     """Version N-1 of the same portfolio, if there is one."""
     return db.session.scalar(

@@ -13,7 +13,14 @@ from portfolio.review.models import Decision
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
 from tests.library.conftest import FIXTURES
-from tests.review.conftest import bundle, criteria_of, decide, submit, submitted, worked  # noqa: F401
+from tests.review.conftest import (  # noqa: F401  (fixtures)
+    bundle,
+    correct_to_met,
+    decide,
+    submit,
+    submitted,
+    worked,
+)
 
 
 def _unit():
@@ -65,15 +72,7 @@ def test_the_cohort_report_reads_decisions_as_they_stand(submitted):  # noqa: F8
     decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
     services.return_for_resubmission(assessment, by=w.assessor)
     assert _agree(w) == {"1.1": "met", "1.2": "not_yet", "2.1": "not_yet"}
-    c = criteria_of(w)
-    services.correct_decision(
-        assessment,
-        c["1.2"],
-        decision="competent",
-        feedback="The letter does meet it.",
-        reason="IQA pointed out the revised letter.",
-        by=w.assessor,
-    )
+    correct_to_met(assessment, w, "1.2")
     assert _agree(w)["1.2"] == "met"  # the correction, not the stored decision
     submit(w)  # resubmitted: what the new version maps waits for the assessor
     assert _agree(w)["2.1"] == "not_yet"
