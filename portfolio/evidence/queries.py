@@ -42,7 +42,9 @@ def outcomes_of(unit_id: int) -> list[Outcome]:
     )
 
 
-def is_newest_version(submissions: sa.TableClause, portfolios: sa.TableClause):
+def is_newest_version(
+    submissions: sa.TableClause, portfolios: sa.TableClause
+) -> sa.ColumnElement[bool]:
     """The join condition matching each portfolio to its newest version (its highest number),
     for outer joins from portfolios. A correlated max through the unique index
     (portfolio_id, number) means SQLite reads the status stored after each large snapshot for

@@ -3,6 +3,7 @@ by corrections from the log), and what the dashboards and pages list. The list q
 fixed number of statements whatever the caseload's size (the caseload grid is in caseload.py)."""
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -380,7 +381,7 @@ def _decision_state_statements() -> tuple[sa.Select, sa.Select]:
     return decisions, corrections
 
 
-def latest_decision_states(portfolio_ids) -> dict[int, dict[int, Decision]]:
+def latest_decision_states(portfolio_ids: Collection[int]) -> dict[int, dict[int, Decision]]:
     """{portfolio id: {criterion id: decision as it stands}} from each portfolio's latest
     completed primary assessment, corrections applied: plain columns in two queries, for the
     grids that show hundreds of learners' decisions (loading them as objects cost most of the
