@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from portfolio.accounts.models import User
 from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission, SubmissionStatus
+from portfolio.evidence.queries import is_newest_version
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.review.models import (
@@ -144,28 +145,15 @@ def age_label(age: timedelta) -> str:
     return f"{hours // 24} days"
 
 
-# Built once: a fresh aliased() on every call rebuilt its column proxies on every request,
-# which cost more than the queue's query itself.
-_MINE = so.aliased(Assessment)
-
-
 def _awaiting(assessor_id, centre_id) -> list[sa.ColumnElement[bool]]:
     """What puts a submission in an assessor's queue, over the joined submissions, portfolios
     and users (the learner): the latest version of one of their learners' portfolios,
     submitted and with no completed primary marking.
 
-    The latest version is found by number, the portfolio's max, through the unique index
-    (portfolio_id, number) rather than by "no later version exists": SQLite then reads the
-    status, stored after the large snapshot, for each portfolio's latest version only, not every
-    version's (ten times faster). The max correlates to the portfolio, not the submission, so
-    that the index can be used."""
-    subs, later = Submission.__table__, Submission.__table__.alias("later")
-    marks = Assessment.__table__
-    newest = (
-        sa.select(sa.func.max(later.c.number))
-        .where(later.c.portfolio_id == Portfolio.__table__.c.id)
-        .scalar_subquery()
-    )
+    The latest version is the portfolio's highest number (evidence.queries.is_newest_version)
+    rather than one with "no later version": on SQLite that reads the status behind each large
+    snapshot for the latest versions only (ten times faster)."""
+    subs, marks = Submission.__table__, Assessment.__table__
     completed = sa.exists().where(
         marks.c.submission_id == subs.c.id,
         marks.c.kind == AssessmentKind.PRIMARY,
@@ -176,33 +164,10 @@ def _awaiting(assessor_id, centre_id) -> list[sa.ColumnElement[bool]]:
         users.c.role == Role.LEARNER,
         users.c.assessor_id == assessor_id,
         users.c.centre_id == centre_id,
-        subs.c.number == newest,
+        is_newest_version(subs, Portfolio.__table__),
         ~completed,
         subs.c.status == SubmissionStatus.SUBMITTED,
     ]
-
-
-def queue_for(assessor: User) -> sa.Select:
-    """Submissions awaiting this assessor, oldest first (see _awaiting). Rows are (Submission,
-    the assessor's own Assessment or None); snapshots are not loaded."""
-    mine = _MINE
-    query = (
-        sa.select(Submission, mine)
-        .join(Submission.portfolio)
-        .join(Portfolio.learner)
-        .join(Portfolio.unit)
-        .outerjoin(mine, (mine.submission_id == Submission.id) & (mine.assessor_id == assessor.id))
-        .where(*_awaiting(assessor.id, assessor.centre_id))
-        .options(
-            so.defer(Submission.snapshot),
-            so.contains_eager(Submission.portfolio).contains_eager(Portfolio.learner),
-            so.contains_eager(Submission.portfolio).contains_eager(Portfolio.unit),
-        )
-        .order_by(Submission.submitted_at, Submission.id)
-    )
-    if assessor.role != Role.ASSESSOR or assessor.centre_id is None:
-        return query.where(sa.false())
-    return query
 
 
 @functools.cache
@@ -239,28 +204,12 @@ def queue_params(assessor: User) -> dict | None:
     return {"assessor_id": assessor.id, "centre_id": assessor.centre_id}
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    submission: Submission
-    assessment: Assessment | None
-    age: timedelta
-
-    @property
-    def learner(self) -> User:
-        return self.submission.portfolio.learner
-
-    @property
-    def age_label(self) -> str:
-        return age_label(self.age)
-
-
-def queue_rows(assessor: User, now: datetime | None = None) -> list[QueueRow]:
-    """The queue as rows with their age, in one query."""
-    now = now or utcnow()
-    return [
-        QueueRow(submission, assessment, now - submission.submitted_at)
-        for submission, assessment in db.session.execute(queue_for(assessor)).unique()
-    ]
+def queue_rows(assessor: User) -> list[sa.Row]:
+    """The whole queue as queue_statement's rows (the queue page pages the same statement)."""
+    params = queue_params(assessor)
+    if params is None:
+        return []
+    return db.session.connection().execute(queue_statement(), params).all()
 
 
 @functools.cache
@@ -281,55 +230,6 @@ def queue_summary(assessor: User) -> tuple[int, datetime | None]:
 
 
 # --- decisions as they stand ---------------------------------------------------------------
-
-
-def _ranked_completed(portfolio_ids: set[int]) -> sa.Subquery:
-    """Completed primary assessments of these portfolios as (id, submission_id, portfolio_id,
-    rank), rank 1 being each portfolio's latest."""
-    return (
-        sa.select(
-            Assessment.id,
-            Assessment.submission_id,
-            Submission.portfolio_id,
-            sa.func.row_number()
-            .over(
-                partition_by=Submission.portfolio_id,
-                order_by=(Submission.number.desc(), Assessment.completed_at.desc()),
-            )
-            .label("rank"),
-        )
-        .join(Assessment.submission)
-        .where(
-            Submission.portfolio_id.in_(portfolio_ids),
-            Assessment.kind == AssessmentKind.PRIMARY,
-            Assessment.status.in_(COMPLETED),
-        )
-        .subquery()
-    )
-
-
-def latest_completed(portfolio_ids: set[int]) -> dict[int, Assessment]:
-    """Each portfolio's most recent completed primary assessment, decisions loaded (two
-    queries, whatever the number of portfolios)."""
-    if not portfolio_ids:
-        return {}
-    # Only the newest per portfolio is wanted: rank in SQL rather than loading every earlier
-    # assessment with its decisions (on a large caseload that was most of the page's time).
-    newest = _ranked_completed(portfolio_ids)
-    rows = db.session.scalars(
-        sa.select(Assessment)
-        .join(Assessment.submission)
-        .join(newest, (newest.c.id == Assessment.id) & (newest.c.rank == 1))
-        .options(
-            so.contains_eager(Assessment.submission).defer(Submission.snapshot),
-            so.selectinload(Assessment.decisions),
-        )
-        .order_by(Submission.number.desc(), Assessment.completed_at.desc())
-    )
-    found: dict[int, Assessment] = {}
-    for assessment in rows.unique():
-        found.setdefault(assessment.submission.portfolio_id, assessment)
-    return found
 
 
 @functools.cache
