@@ -24,8 +24,8 @@ from portfolio.evidence.models import (
     Submission,
     SubmissionStatus,
 )
-from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.reads import rows as read_rows
 from portfolio.review.caseload import submitted_refs
 from portfolio.review.models import (
     Assessment,
@@ -212,7 +212,7 @@ def _statements() -> dict[str, sa.Select]:
 
 
 def _run(name: str, **params) -> sa.CursorResult:
-    return db.session.connection().execute(_statements()[name], params)
+    return read_rows(_statements()[name], params)
 
 
 def head_of(portfolio_id: int) -> Head | None:

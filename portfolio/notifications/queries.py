@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from portfolio.accounts.models import User
 from portfolio.db import utcnow
-from portfolio.extensions import db
+from portfolio.reads import rows as read_rows
 from portfolio.review.models import Notification
 
 #: When a notification appears in the inbox: its visible_from, else when it was written.
@@ -48,7 +48,5 @@ def _unread_statement() -> sa.Select:
 def unread_count(user: User, now: datetime | None = None) -> int:
     """How many of the user's notifications shown at `now` are unread: one COUNT, for the page
     header. Run on the session's connection (a plain count needs none of the ORM's work)."""
-    found = db.session.connection().execute(
-        _unread_statement(), {"user_id": user.id, "now": now or utcnow()}
-    )
+    found = read_rows(_unread_statement(), {"user_id": user.id, "now": now or utcnow()})
     return found.scalar() or 0

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from portfolio.accounts.models import User
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db
+from portfolio.reads import rows as read_rows
 from portfolio.review.models import (
     Assessment,
     AssessmentKind,
@@ -209,7 +210,7 @@ def reviews_awaiting_response(assessor: User) -> list[sa.Row]:
     rows (id, learner, number, iqa, completed_at) for the dashboard: one statement built once,
     no objects loaded."""
     statement = _awaiting_response_statement()
-    return db.session.connection().execute(statement, {"assessor_id": assessor.id}).all()
+    return read_rows(statement, {"assessor_id": assessor.id}).all()
 
 
 # --- standardisation ----------------------------------------------------------------------

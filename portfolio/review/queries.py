@@ -16,6 +16,7 @@ from portfolio.evidence.models import Portfolio, Submission, SubmissionStatus
 from portfolio.evidence.queries import is_newest_version
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
+from portfolio.reads import rows as read_rows
 from portfolio.review.models import (
     Assessment,
     AssessmentKind,
@@ -209,7 +210,7 @@ def queue_rows(assessor: User) -> list[sa.Row]:
     params = queue_params(assessor)
     if params is None:
         return []
-    return db.session.connection().execute(queue_statement(), params).all()
+    return read_rows(queue_statement(), params).all()
 
 
 @functools.cache
@@ -225,7 +226,7 @@ def queue_summary(assessor: User) -> tuple[int, datetime | None]:
     params = queue_params(assessor)
     if params is None:
         return 0, None
-    count, oldest = db.session.connection().execute(_summary_statement(), params).one()
+    count, oldest = read_rows(_summary_statement(), params).one()
     return count, oldest
 
 
@@ -289,20 +290,17 @@ def latest_decision_states(portfolio_ids: Collection[int]) -> dict[int, dict[int
     if not portfolio_ids:
         return {}
     decisions, corrections = _decision_state_statements()
-    connection = db.session.connection()
     states: dict[int, dict[int, Decision]] = {}
     portfolio_of: dict[int, int] = {}
     submissions: set[int] = set()
-    for pid, aid, sid, cid, decision in connection.execute(
+    for pid, aid, sid, cid, decision in read_rows(
         decisions, {"portfolio_ids": sorted(portfolio_ids)}
     ):
         states.setdefault(pid, {})[cid] = decision
         portfolio_of[aid] = pid
         submissions.add(sid)
     if submissions:
-        for payload in connection.execute(
-            corrections, {"submission_ids": sorted(submissions)}
-        ).scalars():
+        for payload in read_rows(corrections, {"submission_ids": sorted(submissions)}).scalars():
             pid = portfolio_of.get(payload.get("assessment_id"))
             if pid is not None:
                 states[pid][payload["criterion_id"]] = Decision(payload["decision"])
