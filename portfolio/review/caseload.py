@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 
+from portfolio import authz
 from portfolio.accounts.models import User
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
 from portfolio.evidence.queries import is_newest_version
@@ -64,22 +65,28 @@ class CriterionHead:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Version:
+    id: int
+    number: int
+    status: SubmissionStatus
+
+
 @dataclass(slots=True)
 class CaseloadRow:
     learner: sa.Row  # id, full_name
     portfolio_id: int
-    latest: sa.Row | None  # the newest version: id, number, status
+    latest: _Version | None  # the portfolio's newest version
     cells: dict[int, str] = field(default_factory=dict)  # criterion id -> status
-    statuses: list[str] = field(default_factory=list)  # in the grid's criteria order
 
     @property
     def met(self) -> int:
-        return sum(1 for status in self.statuses if status == "met")
+        return sum(1 for status in self.cells.values() if status == "met")
 
     @property
     def cells_html(self) -> Markup:
         """The row's status cells, in the grid's criteria order."""
-        return Markup("".join([_CELL[status] for status in self.statuses]))
+        return Markup("".join([_CELL[status] for status in self.cells.values()]))
 
 
 @dataclass
@@ -100,20 +107,12 @@ class Caseload:
 def _statements() -> dict[str, sa.Select]:
     """The statements the grid runs, built once, as plain columns (the page shows 50 learners
     by every criterion of their units: loading those as objects was most of its time)."""
-    users, p, s = User.__table__, Portfolio.__table__, Submission.__table__
+    p, s = Portfolio.__table__, Submission.__table__
     un, o, c = Unit.__table__, Outcome.__table__, Criterion.__table__
     i, m = EvidenceItem.__table__, Mapping.__table__
     learner_ids = sa.bindparam("learner_ids", expanding=True)
     portfolio_ids = sa.bindparam("portfolio_ids", expanding=True)
     return {
-        # The assessor's learners by name (the access rule of authz.learners_visible_to).
-        "learners": sa.select(users.c.id, users.c.full_name)
-        .where(
-            users.c.role == Role.LEARNER,
-            users.c.centre_id == sa.bindparam("centre_id"),
-            users.c.assessor_id == sa.bindparam("assessor_id"),
-        )
-        .order_by(users.c.full_name, users.c.id),
         # Their portfolios, each with its newest version (by number, through the unique index).
         "portfolios": sa.select(p.c.id, p.c.learner_id, p.c.unit_id, s.c.id, s.c.number, s.c.status)
         .select_from(p)
@@ -139,12 +138,16 @@ def _statements() -> dict[str, sa.Select]:
 
 
 def _learners(assessor: User, page: bool) -> tuple[list[sa.Row], Pagination | None]:
-    statement = _statements()["learners"]
-    params = {"centre_id": assessor.centre_id, "assessor_id": assessor.id}
+    """The assessor's learners by name, as (id, full_name) rows, under the access rule."""
+    statement = (
+        authz.learners_visible_to(assessor)
+        .with_only_columns(User.id, User.full_name)
+        .order_by(User.full_name, User.id)
+    )
     if page:
-        pagination = paginate(statement, rows=True, params=params)
+        pagination = paginate(statement, rows=True)
         return list(pagination.items), pagination
-    return rows(statement, params).all(), None
+    return rows(statement).all(), None
 
 
 def caseload(assessor: User, *, page: bool = False) -> Caseload:
@@ -191,7 +194,6 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
             row.cells[cid] = cell_status(
                 criterion.ref, decisions.get(cid), refs, mappings.get((pid, cid))
             )
-        row.statuses = list(row.cells.values())
         grid.rows.append(row)
     with_portfolio = {row[1] for row in portfolios}
     return Caseload(
@@ -199,13 +201,6 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
         [u for u in learners if u.id not in with_portfolio],
         pagination,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Version:
-    id: int
-    number: int
-    status: SubmissionStatus
 
 
 def _unit_head(unit_id: int) -> UnitHead:
