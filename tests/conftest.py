@@ -17,8 +17,8 @@ from portfolio import create_app
 from portfolio.accounts import services
 from portfolio.accounts import services as account_services
 from portfolio.accounts.models import Centre, User
+from portfolio.evidence.queries import forget_submitted_refs
 from portfolio.extensions import db
-from portfolio.review.caseload import forget_submitted_refs
 from portfolio.roles import Role
 
 PASSWORD = "correct horse battery"

@@ -12,6 +12,7 @@ from portfolio.accounts import services as accounts
 from portfolio.casework import services as casework
 from portfolio.evidence import services as evidence
 from portfolio.evidence.models import EvidenceItem
+from portfolio.evidence.queries import forget_submitted_refs
 from portfolio.exercises.services import create_exercise
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion
@@ -19,7 +20,6 @@ from portfolio.library.models import LibraryScenario
 from portfolio.library.services import load_bundled
 from portfolio.review import iqa
 from portfolio.review import services as review
-from portfolio.review.caseload import forget_submitted_refs
 from portfolio.review.models import Decision
 from portfolio.roles import Role
 from tests.conftest import login

@@ -24,9 +24,9 @@ from portfolio.evidence.models import (
     Submission,
     SubmissionStatus,
 )
+from portfolio.evidence.queries import submitted_refs
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.reads import rows as read_rows
-from portfolio.review.caseload import submitted_refs
 from portfolio.review.models import (
     Assessment,
     AssessmentKind,

@@ -17,13 +17,12 @@ from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.casework.clock import DeadlineStatus, deadline_status
 from portfolio.casework.models import Case, CaseStatus
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
-from portfolio.evidence.queries import is_newest_version
+from portfolio.evidence.queries import is_newest_version, submitted_refs
 from portfolio.exercises.models import Exercise
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import spec_by_key
 from portfolio.reads import rows
-from portfolio.review.caseload import submitted_refs
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
 
 EXERCISES_SHOWN = 20
@@ -152,7 +151,7 @@ def progress(learner_id: int) -> list[Progress]:
     if not portfolios:
         return []
     awaiting = [sid for *_, sid, status in portfolios if status == SubmissionStatus.SUBMITTED]
-    submitted = submitted_refs(awaiting) if awaiting else {}
+    submitted = submitted_refs(awaiting)
     ids = [pid for pid, *_ in portfolios]
     confirmed: dict[int, set[int]] = {pid: set() for pid in ids}
     for pid, criterion_id in _run("confirmed", portfolio_ids=ids):

@@ -15,12 +15,12 @@ from portfolio.evidence.models import (
     Submission,
     SubmissionStatus,
 )
-from portfolio.evidence.queries import STATUS_LABELS, is_newest_version
+from portfolio.evidence.queries import STATUS_LABELS, is_newest_version, submitted_refs
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
 from portfolio.reads import rows as read_rows
-from portfolio.review.caseload import cell_status, submitted_refs
+from portfolio.review.caseload import cell_status
 from portfolio.review.queries import latest_decision_states
 
 
@@ -120,7 +120,7 @@ def _statuses(unit_id: int, learner_ids: list[int], criteria: list[sa.Row]) -> d
     for learner_id, criterion_id, confirmed in read_rows(mappings, params):
         mapped.setdefault(learner_id, {})[criterion_id] = confirmed
     awaiting = [sid for _, _, sid, status in found if status == SubmissionStatus.SUBMITTED]
-    submitted = submitted_refs(awaiting) if awaiting else {}
+    submitted = submitted_refs(awaiting)
     decisions = latest_decision_states([pid for pid, *_ in found])
     none: frozenset[str] = frozenset()
     statuses = {}

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from portfolio import authz
 from portfolio.accounts.models import User
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
-from portfolio.evidence.queries import is_newest_version
+from portfolio.evidence.queries import is_newest_version, submitted_refs
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
@@ -177,7 +177,7 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
         for pid, cid, confirmed in rows(statements["mappings"], {"portfolio_ids": pids}):
             mappings[(pid, cid)] = confirmed
     awaiting = [row[3] for row in portfolios if row[5] == SubmissionStatus.SUBMITTED]
-    submitted = submitted_refs(awaiting) if awaiting else {}
+    submitted = submitted_refs(awaiting)
     effective = latest_decision_states(pids)
     by_learner = {u.id: u for u in learners}
     none: frozenset[str] = frozenset()
@@ -206,35 +206,3 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
 def _unit_head(unit_id: int) -> UnitHead:
     unit = db.session.get(Unit, unit_id)
     return UnitHead(unit.id, unit.code, unit.title)
-
-
-def submitted_refs(submission_ids: list[int]) -> dict[int, frozenset[str]]:
-    """The criteria each awaiting version maps evidence to, read from its snapshot. A
-    submitted version never changes, so what its snapshot maps is remembered per process and
-    only versions not seen before are read (decoding ~50 snapshots cost a fifth of the page)."""
-    found = {sid: refs for sid in submission_ids if (refs := _refs_seen(sid)) is not None}
-    missing = [sid for sid in submission_ids if sid not in found]
-    if missing:
-        rows = db.session.execute(
-            sa.select(Submission.id, Submission.snapshot).where(Submission.id.in_(missing))
-        )
-        for sid, snapshot in rows:
-            refs = frozenset(m["ref"] for item in snapshot["items"] for m in item["mappings"])
-            found[sid] = _REFS.setdefault(sid, refs)
-            if len(_REFS) > _REFS_KEPT:
-                _REFS.pop(next(iter(_REFS)))  # the oldest remembered
-    return found
-
-
-_REFS: dict[int, frozenset[str]] = {}
-_REFS_KEPT = 20_000  # versions remembered per process: a few MB at most
-
-
-def _refs_seen(submission_id: int) -> frozenset[str] | None:
-    return _REFS.get(submission_id)
-
-
-def forget_submitted_refs() -> None:
-    """Empty the per-process memory of versions' mapped criteria: for a database emptied and
-    refilled under a running process (tests), where a version's ID can name another version."""
-    _REFS.clear()
