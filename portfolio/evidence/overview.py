@@ -31,10 +31,9 @@ from portfolio.review.models import (
     Assessment,
     AssessmentKind,
     AssessmentStatus,
-    CriterionDecision,
     Decision,
-    DecisionLogEntry,
 )
+from portfolio.review.queries import latest_decision_states
 from portfolio.roles import Role
 
 # A grid cell's markup depends on its mapping alone (none, proposed, confirmed): built once,
@@ -132,7 +131,6 @@ def _statements() -> dict[str, sa.Select]:
     o, c = Outcome.__table__, Criterion.__table__
     i, m = EvidenceItem.__table__, Mapping.__table__
     s, a = Submission.__table__, Assessment.__table__
-    d, log = CriterionDecision.__table__, DecisionLogEntry.__table__
     pid = sa.bindparam("portfolio_id")
     head = (
         sa.select(
@@ -179,27 +177,13 @@ def _statements() -> dict[str, sa.Select]:
         a.c.kind == AssessmentKind.PRIMARY,
         a.c.status.in_([AssessmentStatus.RETURNED, AssessmentStatus.SIGNED_OFF]),
     )
-    latest = (
-        sa.select(a.c.id)
-        .join(s, s.c.id == a.c.submission_id)
-        .where(completed)
-        .order_by(s.c.number.desc(), a.c.completed_at.desc(), a.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    # Every completed primary assessment (for the feedback links), newest first (the order
-    # above, so the first row is the latest), and the stored decisions of the latest only.
+    # Every completed primary assessment (for the feedback links), newest first: the first is
+    # the one whose decisions the grid shows.
     assessments = (
-        sa.select(a.c.id, a.c.submission_id, s.c.number, d.c.criterion_id, d.c.decision)
+        sa.select(a.c.id, a.c.submission_id, s.c.number)
         .join(s, s.c.id == a.c.submission_id)
-        .outerjoin(d, sa.and_(d.c.assessment_id == a.c.id, a.c.id == latest))
         .where(completed)
         .order_by(s.c.number.desc(), a.c.completed_at.desc(), a.c.id.desc())
-    )
-    corrections = (
-        sa.select(log.c.payload)
-        .where(log.c.kind == "correction", log.c.submission_id == sa.bindparam("submission_id"))
-        .order_by(log.c.seq)
     )
     return {
         "head": head,
@@ -207,7 +191,6 @@ def _statements() -> dict[str, sa.Select]:
         "items": items,
         "versions": versions,
         "assessments": assessments,
-        "corrections": corrections,
     }
 
 
@@ -264,27 +247,20 @@ def _items(portfolio_id: int, rows: dict[int, Row]) -> list[Item]:
 def _decisions(
     portfolio_id: int, versions: list[sa.Row], rows: dict[int, Row]
 ) -> tuple[dict[str, str], dict[int, int]]:
-    """{criterion ref: "met" | "not_yet"} from the latest completed assessment, corrections
-    applied (as review.queries.grid_decisions: a Not yet competent criterion is left out
-    while a later version waits), and {version id: its completed assessment's id}."""
+    """{criterion ref: "met" | "not_yet"} from the latest completed assessment as its
+    decisions stand after corrections (a Not yet competent criterion is left out while a later
+    version waits), and {version id: its completed assessment's id}."""
     feedback: dict[int, int] = {}
-    latest = None
-    stored: dict[int, Decision] = {}
-    for aid, sid, number, cid, decision in _run("assessments", portfolio_id=portfolio_id):
+    latest_number = None
+    for aid, sid, number in _run("assessments", portfolio_id=portfolio_id):
         feedback.setdefault(sid, aid)
-        if latest is None:
-            latest = (aid, sid, number)
-        if cid is not None:
-            stored[cid] = decision
-    if latest is None:
+        if latest_number is None:
+            latest_number = number
+    if latest_number is None:
         return {}, feedback
-    aid, sid, number = latest
-    for payload in _run("corrections", submission_id=sid).scalars():
-        if payload.get("assessment_id") == aid:
-            stored[payload["criterion_id"]] = Decision(payload["decision"])
-    awaiting = any(v.number > number for v in versions)
+    awaiting = any(v.number > latest_number for v in versions)
     result = {}
-    for cid, decision in stored.items():
+    for cid, decision in latest_decision_states([portfolio_id]).get(portfolio_id, {}).items():
         row = rows.get(cid)
         if row is None:
             continue
