@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 
 from portfolio.config import ROOT, default_config
+from portfolio.record_ids import RecordIdConverter
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -16,6 +17,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # Before any blueprint adds its rules: every <int:…> in a URL is a bounded record ID.
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.from_mapping(default_config())
     app.config.from_prefixed_env("PORTFOLIO")
     if config:

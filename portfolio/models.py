@@ -11,6 +11,7 @@ from portfolio.extensions import db, login_manager
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.improvement.models import Recommendation, SavedAnalysis
 from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.record_ids import record_id
 from portfolio.review.models import (
     Assessment,
     CriterionDecision,
@@ -65,10 +66,7 @@ _USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader; an unknown or malformed ID simply signs nobody in."""
-    try:
-        params = {"user_id": int(user_id)}
-    except (TypeError, ValueError):
+    found = record_id(str(user_id))
+    if found is None:
         return None
-    if not 0 < params["user_id"] < 2**63:
-        return None
-    return db.session.execute(_USER_BY_ID, params).scalar_one_or_none()
+    return db.session.execute(_USER_BY_ID, {"user_id": found}).scalar_one_or_none()

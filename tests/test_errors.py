@@ -58,3 +58,31 @@ def test_an_unexpected_failure_is_a_house_500_and_changes_nothing(world, failing
     assert "hunter2" not in html and "Traceback" not in html and "RuntimeError" not in html
     db.session.remove()
     assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
+
+
+def _huge_id_urls(app: Flask) -> list[tuple[str, str]]:
+    """Every rule with an integer segment, each such segment a 25-digit ID (the others a plain
+    value), with a method it answers."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        numbered = [name for name, conv in rule._converters.items() if conv.regex == r"\d+"]
+        if not numbered or rule.endpoint == "static":
+            continue
+        values = {name: 10**25 if name in numbered else "x" for name in rule.arguments}
+        with app.test_request_context():
+            url = rule.build(values, append_unknown=False)[1]
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+        urls.append((method, url))
+    return urls
+
+
+@pytest.mark.parametrize("role", ["learner", "assessor", "iqa", "admin", "site_admin"])
+def test_an_id_too_large_to_store_is_not_found(app, client, world, role):
+    """A guessed ID beyond the databases' 64-bit range is a 404 from routing, not an overflow
+    from the database driver."""
+    login(client, world.by_role(role))
+    urls = _huge_id_urls(app)
+    assert len(urls) > 50
+    for method, url in urls:
+        response = client.open(url, method=method)
+        assert response.status_code == 404, (method, url, response.status_code)

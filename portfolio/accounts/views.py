@@ -17,6 +17,7 @@ from portfolio.auth.forms import ReauthForm
 from portfolio.auth.passwords import temporary_password
 from portfolio.extensions import db
 from portfolio.pagination import paginate
+from portfolio.record_ids import record_id
 from portfolio.roles import Role
 
 bp = Blueprint("accounts", __name__, url_prefix="/centre")
@@ -204,7 +205,7 @@ def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     params = {"cohort_id": cohort.id if cohort else 0}
     page = paginate(listed, rows=True, params=params, count=count)
     listed = [(u.id, f"{u.full_name} ({u.email})") for u in page.items]
-    posted = {int(v) for v in request.form.getlist("members") if v.isdigit()}
+    posted = {i for v in request.form.getlist("members") if (i := record_id(v)) is not None}
     extra = _learners(sorted(posted - {i for i, _ in listed}))
     listed += [(u.id, f"{u.full_name} ({u.email})") for u in extra]
     form.members.choices = [SelectChoice(i, label) for i, label in listed]
@@ -217,7 +218,7 @@ def _posted_changes(form: CohortForm, cohort: Cohort | None) -> tuple[list[User]
     """Learners to add (ticked) and to remove (listed on the page but unticked). A post that
     does not say which learners its page listed only adds."""
     ticked = _learners(form.members.data or [])
-    shown = [int(v) for v in request.form.getlist("shown") if v.isdigit()]
+    shown = [i for v in request.form.getlist("shown") if (i := record_id(v)) is not None]
     kept = {u.id for u in ticked}
     removed = [i for i in shown if i not in kept] if cohort is not None else []
     return ticked, _learners(removed)

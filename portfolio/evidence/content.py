@@ -13,6 +13,7 @@ from portfolio.casework.narrative import describe_event
 from portfolio.casework.queries import choice_of, records_of, spec_for, trail_events
 from portfolio.casework.remedy import remedy_total
 from portfolio.extensions import db
+from portfolio.record_ids import record_id
 from portfolio.scenarios.schema import Scenario
 
 # What each case-derived source is called, in the order items are listed.
@@ -146,7 +147,8 @@ def _case_log(case: Case, spec: Scenario, records: dict) -> dict:
 def _analysis(case: Case, spec: Scenario, records: dict, ref: str) -> dict:
     from portfolio.improvement.models import SavedAnalysis
 
-    analysis = db.session.get(SavedAnalysis, int(ref)) if ref.isdigit() else None
+    analysis_id = record_id(ref)
+    analysis = db.session.get(SavedAnalysis, analysis_id) if analysis_id is not None else None
     if analysis is None or analysis.case_id != case.id:
         return {"missing": True}
     return {

@@ -26,6 +26,7 @@ from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
 from portfolio.evidence.services import EvidenceError
 from portfolio.evidence.snapshot import diff_snapshots, item_content
 from portfolio.extensions import db
+from portfolio.record_ids import record_id
 from portfolio.roles import Role
 
 bp = Blueprint("evidence", __name__, url_prefix="/portfolio")
@@ -142,9 +143,7 @@ def _save_mappings(item: EvidenceItem) -> dict[int, str]:
         key
         for key in request.form
         if key.startswith("criterion_")
-        and not key.removeprefix("criterion_").isdigit()
-        or key.startswith("criterion_")
-        and int(key.removeprefix("criterion_")) not in criteria
+        and record_id(key.removeprefix("criterion_")) not in criteria
     ]
     if unknown:
         errors[0] = "A criterion in the form does not belong to this unit. Nothing was saved."

@@ -8,14 +8,14 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from portfolio.improvement.services import MAX_COMMENTARY, MAX_FIELD, MAX_TITLE
+from portfolio.record_ids import record_id
 
 
 def _optional_int(value: object) -> int | None:
     """A chosen id, or None for no choice (or anything that is not an id)."""
     if isinstance(value, int):
         return value
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return record_id(str(value or "").strip())
 
 
 class SaveAnalysisForm(FlaskForm):

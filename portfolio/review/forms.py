@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from portfolio.evidence.content import ASSESSOR_SOURCES
+from portfolio.record_ids import record_id
 from portfolio.review.services import ReviewError
 
 OUTSIDE = "The form named a criterion that is not part of this unit. Nothing was saved."
@@ -29,19 +30,19 @@ def read_decisions(form: MultiDict) -> dict[int, tuple[str | None, str]]:
         prefix, _, raw = key.partition("_")
         if prefix not in ("decision", "feedback"):
             continue
-        if not raw.isdigit():
+        cid = record_id(raw)
+        if cid is None:
             raise ReviewError(OUTSIDE)
-        cid = int(raw)
-        decisions[cid] = (form.get(f"decision_{cid}") or None, form.get(f"feedback_{cid}", ""))
+        decisions[cid] = (form.get(f"decision_{raw}") or None, form.get(f"feedback_{raw}", ""))
     return decisions
 
 
 def read_version(form: MultiDict) -> int:
     """The assessment version the page was built from."""
-    raw = form.get("version", "")
-    if not raw.isdigit():
+    version = record_id(form.get("version", ""))
+    if version is None:
         raise ReviewError("The form lost track of which version it edits. Reload the page.")
-    return int(raw)
+    return version
 
 
 class SignOffForm(FlaskForm):

@@ -13,6 +13,7 @@ from portfolio.evidence.models import Submission
 from portfolio.extensions import db
 from portfolio.framework.queries import criteria_of
 from portfolio.pagination import paginate
+from portfolio.record_ids import record_id
 from portfolio.review import iqa
 from portfolio.review import iqa_queries as queries
 from portfolio.review.agreement import kappa_band
@@ -129,9 +130,10 @@ def _posted_verdicts() -> dict[int, tuple[bool, str]]:
         if not key.startswith("verdict_"):
             continue
         raw_id = key.removeprefix("verdict_")
-        if not raw_id.isdigit() or value not in ("agree", "disagree"):
+        criterion_id = record_id(raw_id)
+        if criterion_id is None or value not in ("agree", "disagree"):
             raise IqaError("The form was not filled in as expected. Nothing was saved.")
-        verdicts[int(raw_id)] = (value == "agree", request.form.get(f"feedback_{raw_id}", ""))
+        verdicts[criterion_id] = (value == "agree", request.form.get(f"feedback_{raw_id}", ""))
     return verdicts
 
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from portfolio.accounts.models import Cohort, User
@@ -121,6 +122,19 @@ def test_cohort_create_and_edit(client, world):
     assert refused.status_code == 200 and "not a valid choice" in refused.text
     duplicate = client.post("/centre/cohorts/new", data={"name": "Alpha cohort"})
     assert "already has a cohort" in duplicate.text
+
+
+@pytest.mark.parametrize("raw", ["²", "9" * 30, "1" * 5000, "-1"])
+def test_a_tampered_member_id_changes_nothing(client, world, raw):
+    """Posted learner IDs that are not IDs (a digit int() refuses, one beyond the databases'
+    integers) are refused as a choice, never a failure."""
+    login(client, world.admin)
+    for url in ("/centre/cohorts/new", f"/centre/cohorts/{world.cohort.id}"):
+        response = client.post(url, data={"name": "Tampered", "members": [raw], "shown": [raw]})
+        assert response.status_code == 200 and "There is a problem" in response.text
+        assert "Learners in this cohort: " in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Cohort.id))) == 1
+    assert {m.id for m in world.cohort.members} == {world.learner.id, world.peer.id}
 
 
 def test_site_admin_creates_a_centre_with_its_first_admin(client, world):

@@ -3,6 +3,7 @@
 import io
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from portfolio.evidence import services
@@ -47,12 +48,14 @@ def test_learner_confirms_a_proposed_mapping(client, worked):
     assert db.session.scalar(sa.select(Mapping.confirmed).where(Mapping.item_id == item.id))
 
 
-def test_a_tampered_criterion_id_changes_nothing(client, worked):
+# "²" passes str.isdigit but not int(); the long one overflows the databases' integers.
+@pytest.mark.parametrize("raw", ["999999", "²", "9" * 30, "abc"])
+def test_a_tampered_criterion_id_changes_nothing(client, worked, raw):
     portfolio, item = _portfolio_and_item(worked)
     login(client, worked.learner)
     response = client.post(
         f"/portfolio/{portfolio.id}/items/{item.id}",
-        data={"criterion_999999": "on", "justification_999999": "Long enough to pass the check."},
+        data={f"criterion_{raw}": "on", f"justification_{raw}": "Long enough to pass the check."},
     )
     assert response.status_code == 422 and "does not belong to this unit" in response.text
     assert db.session.scalar(sa.select(sa.func.count(Mapping.id)).where(Mapping.confirmed)) == 0

@@ -185,6 +185,8 @@ def test_tampered_verdicts_change_nothing(client, world, sample, unit):
     login(client, world.iqa)
     for data, message in (
         ({"verdict_abc": "agree"}, "not filled in as expected"),
+        ({"verdict_²": "agree"}, "not filled in as expected"),
+        ({"verdict_" + "9" * 30: "agree"}, "not filled in as expected"),
         ({f"verdict_{criteria[0].id}": "maybe"}, "not filled in as expected"),
         ({"verdict_999999": "agree"}, "does not belong to this unit"),
     ):

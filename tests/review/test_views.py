@@ -172,7 +172,10 @@ def test_sign_off_with_name_and_password(client, submitted):
     assert [e.kind for e in db.session.scalars(sa.select(DecisionLogEntry))][-1] == "sign_off"
 
 
-@pytest.mark.parametrize("key", ["decision_999999", "feedback_999999", "decision_abc"])
+@pytest.mark.parametrize(
+    "key",
+    ["decision_999999", "feedback_999999", "decision_abc", "decision_²", "decision_" + "9" * 30],
+)
 def test_a_tampered_criterion_field_changes_nothing(client, submitted, key):
     w = submitted
     assessment = _open(w)
