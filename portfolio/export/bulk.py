@@ -39,6 +39,7 @@ from portfolio.export.cache import cache_dir
 from portfolio.export.models import BulkExport, ExportStatus
 from portfolio.extensions import db
 from portfolio.roles import Role
+from portfolio.spreadsheet_cells import inert
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +254,7 @@ def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict
                     writer.writerow(
                         [
                             name,
-                            snap["learner"]["name"],
+                            inert(snap["learner"]["name"]),
                             snap["unit"]["code"],
                             submission.number,
                             submission.status.value,

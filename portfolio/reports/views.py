@@ -16,6 +16,7 @@ from portfolio.extensions import db
 from portfolio.reports.queries import cohort_grid
 from portfolio.review.models import DecisionLogEntry
 from portfolio.roles import Role
+from portfolio.spreadsheet_cells import inert
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -60,11 +61,6 @@ CELLS = {
 }
 
 
-def _safe(value: str) -> str:
-    """Spreadsheet programs run cells that start with = + - @: neutralise them (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.get("/cohorts/<int:cohort_id>")
 def cohort_grid_page(cohort_id: int):
     cohort = _cohort(cohort_id)
@@ -86,7 +82,7 @@ def cohort_grid_csv(cohort_id: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in _table(cohort_grid(cohort)):
-        writer.writerow([_safe(str(v)) for v in row])
+        writer.writerow([inert(str(v)) for v in row])
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
@@ -105,14 +101,14 @@ def cohort_grid_xlsx(cohort_id: int):
     sheet = book.active
     sheet.title = "Tracking grid"
     for row in _table(grid):
-        sheet.append([_safe(str(v)) for v in row])
+        sheet.append([inert(str(v)) for v in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "C2"
     criteria = book.create_sheet("Criteria")
     criteria.append(["Criterion", "Text"])
     for c in grid.criteria:
-        criteria.append([c.ref, _safe(c.text)])
+        criteria.append([c.ref, inert(c.text)])
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(
@@ -139,9 +135,9 @@ def decision_log_csv():
                 e.seq,
                 e.created_at.isoformat(timespec="seconds"),
                 e.kind,
-                _safe(e.actor.full_name),
+                inert(e.actor.full_name),
                 e.submission_id or "",
-                _safe(", ".join(f"{k}={v}" for k, v in sorted(e.payload.items()))),
+                inert(", ".join(f"{k}={v}" for k, v in sorted(e.payload.items()))),
                 e.entry_hash,
             ]
         )

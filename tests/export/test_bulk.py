@@ -154,3 +154,18 @@ def test_background_thread_runs_the_job(app, cohort_work):
     db.session.expire_all()
     job = db.session.get(BulkExport, job.id)
     assert job.status == ExportStatus.DONE and job.done == 2
+
+
+def test_the_manifest_keeps_a_formula_in_a_name_inert(app, world, pdf_cache, tmp_path):
+    """A learner's name that a spreadsheet would run (= + - @) is written as plain text."""
+    world.peer.full_name = "=HYPERLINK(evil)"
+    submission = builders.build_submission(world.peer, analyses=0, uploads=0)
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    pdf = tmp_path / "rendered.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    archive = zipfile.ZipFile(
+        bulk.cache_dir() / bulk._write_zip(job, [submission], {submission.id: str(pdf)})
+    )
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert [row["learner"] for row in rows] == ["'=HYPERLINK(evil)"]
