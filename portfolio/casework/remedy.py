@@ -139,13 +139,14 @@ def validate_choice(scenario: Scenario, choice: RemedyChoice) -> None:
             raise RulesError(f'The amount for "{label}" is not a number of pounds.')
         if amount < 0:
             raise RulesError(f'The amount for "{label}" cannot be negative.')
-        if amount != amount.quantize(PENNY):
-            raise RulesError(f'Give the amount for "{label}" in pounds and pence, e.g. 12.50.')
+        # Size before pence: quantize cannot represent an amount like 1e309 in pence.
         if amount > limit:
             raise RulesError(
                 f'{format_money(amount)} for "{label}" is far more than any remedy in this case '
                 f"could be (the most allowed is {format_money(limit)}): check the amount."
             )
+        if amount != amount.quantize(PENNY):
+            raise RulesError(f'Give the amount for "{label}" in pounds and pence, e.g. 12.50.')
     total = remedy_total(scenario, choice)
     if total > limit:
         raise RulesError(

@@ -103,6 +103,8 @@ def test_absurd_limit_rule() -> None:
         (RemedyChoice((), (("Goodwill", Decimal("-1")),)), "cannot be negative"),
         (RemedyChoice((), (("Goodwill", Decimal("2125.01")),)), "far more than any remedy"),
         (RemedyChoice((), (("Goodwill", Decimal("100001")),)), "far more than any remedy"),
+        # Too large to express in pence: refused for its size, not a failure of quantize.
+        (RemedyChoice((), (("Goodwill", Decimal("1e309")),)), "far more than any remedy"),
         (RemedyChoice((), (("Goodwill", Decimal("NaN")),)), "not a number"),
         (RemedyChoice((), (("Goodwill", Decimal("Infinity")),)), "not a number"),
         (RemedyChoice((), (("Goodwill", Decimal("12.345")),)), "pounds and pence"),
