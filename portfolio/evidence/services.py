@@ -19,6 +19,7 @@ from portfolio.evidence.models import (
     Mapping,
     Portfolio,
     Submission,
+    SubmissionStatus,
 )
 from portfolio.evidence.snapshot import build_snapshot, snapshot_hash
 from portfolio.evidence.uploads import UploadError, store
@@ -37,6 +38,23 @@ class EvidenceError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class NothingNew(EvidenceError):
+    """A submission identical to the version still waiting for assessment (a second click on
+    Submit, or resubmitting without a change): no version is made; `submission` is that one."""
+
+    def __init__(self, submission: Submission):
+        super().__init__(
+            f"Nothing has changed since version {submission.number}, which is waiting for "
+            "assessment, so no new version was made."
+        )
+        self.submission = submission
+
+
+def _content(snapshot: dict) -> dict:
+    """What a version holds, leaving out its number and declaration."""
+    return {k: v for k, v in snapshot.items() if k not in ("number", "declaration")}
 
 
 def portfolio_for(learner: User, unit: Unit) -> Portfolio:
@@ -363,12 +381,19 @@ def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: U
         raise EvidenceError(
             "Confirm at least one mapping of your evidence to a criterion before you submit."
         )
-    number = (
-        db.session.scalar(
-            sa.select(sa.func.max(Submission.number)).where(Submission.portfolio_id == portfolio.id)
-        )
-        or 0
-    ) + 1
+    latest = db.session.scalar(
+        sa.select(Submission)
+        .where(Submission.portfolio_id == portfolio.id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+    )
+    if (
+        latest is not None
+        and latest.status == SubmissionStatus.SUBMITTED
+        and _content(latest.snapshot) == _content(snapshot)
+    ):
+        raise NothingNew(latest)
+    number = (latest.number if latest is not None else 0) + 1
     snapshot["number"] = number
     submission = Submission(
         portfolio=portfolio,
@@ -380,6 +405,14 @@ def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: U
         snapshot_hash=snapshot_hash(snapshot),
     )
     db.session.add(submission)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        # Two submits at once (a double click, two tabs) both chose this number; the other
+        # one was saved. The caller rolls back, as for any refusal.
+        raise EvidenceError(
+            "This portfolio was submitted from another click or tab at the same moment, so "
+            "nothing more was saved. Its versions are listed on your portfolio page."
+        ) from None
     submission_received(submission, learner=by)
     return submission

@@ -229,6 +229,10 @@ def submit(portfolio_id: int):
                 declared_on=form.declared_on.data,
                 by=current_user,
             )
+        except services.NothingNew as exc:
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(url_for("evidence.submission", submission_id=exc.submission.id))
         except EvidenceError as exc:
             db.session.rollback()
             form.form_errors.append(exc.message)

@@ -85,6 +85,18 @@ def test_submit_refuses_bad_declarations_and_empty_portfolios(worked):
     assert submission.number == 1
 
 
+def test_submitting_without_a_change_makes_no_new_version(worked):
+    """While a version waits for assessment, submitting the same evidence again is refused
+    and names that version; any change makes a new one."""
+    item = _map(worked)
+    first = _submit(worked)
+    with pytest.raises(services.NothingNew, match="Nothing has changed since version 1") as err:
+        _submit(worked)
+    assert err.value.submission is first
+    services.set_mapping(item, item.mappings[0].criterion, justification="It gathers it all.")
+    assert _submit(worked).number == 2
+
+
 def test_snapshot_is_frozen_while_work_goes_on(worked):
     _map(worked)
     first = _submit(worked)

@@ -1,6 +1,7 @@
 """Portfolio pages: mapping form, tampered IDs, the grid's query count, submit and versions."""
 
 import io
+import threading
 from datetime import date
 
 import pytest
@@ -147,6 +148,50 @@ def test_submit_flow_and_changes_page(client, worked):
     assert "Workplace letter" in changes.text
     login(client, worked.assessor)
     assert "Workplace letter" in client.get(f"/portfolio/submissions/{submission.id}").text
+
+
+def _ready_to_submit(client, worked):
+    """The learner signed in, with a confirmed mapping: (portfolio, the submit form's data)."""
+    portfolio, item = _portfolio_and_item(worked)
+    services.set_mapping(item, item.mappings[0].criterion, justification="My findings gather it.")
+    db.session.commit()
+    login(client, worked.learner)
+    declaration = {"declared_name": worked.learner.full_name, "declared_on": date.today()}
+    return portfolio, {k: str(v) for k, v in declaration.items()}
+
+
+def test_submitting_again_without_a_change_shows_the_waiting_version(client, worked):
+    """A second click on Submit (or a resubmission with nothing changed) while the version
+    waits for assessment makes no new version: it leads to that version, saying so."""
+    portfolio, data = _ready_to_submit(client, worked)
+    first = client.post(f"/portfolio/{portfolio.id}/submit", data=data)
+    again = client.post(f"/portfolio/{portfolio.id}/submit", data=data)
+    assert again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    page = client.get(again.headers["Location"])
+    assert "Nothing has changed since version 1, which is waiting for assessment" in page.text
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 1
+
+
+def test_two_submits_at_the_same_moment_make_one_version(app, worked):
+    """Two requests racing to submit (a double click, two tabs): one version, and the other
+    request gets a page rather than a server error, whichever order they run in."""
+    portfolio, data = _ready_to_submit(app.test_client(), worked)
+    clients = [login(app.test_client(), worked.learner) for _ in range(2)]
+    url, start, statuses = f"/portfolio/{portfolio.id}/submit", threading.Barrier(2), []
+
+    def submit(client):
+        start.wait()
+        statuses.append(client.post(url, data=data).status_code)
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 1
+    assert sorted(statuses) in ([200, 302], [302, 302])
 
 
 def test_learner_cannot_withdraw_an_assessor_record(client, worked):

@@ -58,6 +58,7 @@ def test_only_the_allocated_assessor_opens_an_assessment(submitted, make_user):
 def test_only_the_latest_version_is_opened(submitted):
     w = submitted
     older = w.submission
+    evidence.set_mapping(w.item, w.item.mappings[0].criterion, justification="Revised: it all.")
     submit(w)
     with pytest.raises(ReviewError, match="newer submission"):
         services.open_assessment(older, by=w.assessor)
