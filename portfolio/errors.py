@@ -1,7 +1,9 @@
 """Error pages in the house style, and a clear page for a missing or stale CSRF token."""
 
+import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from portfolio.extensions import db
@@ -20,6 +22,11 @@ MESSAGES = {
         "The page or record you asked for does not exist, or is not yours to see.",
     ),
     405: ("That action is not allowed here", "Use the buttons and links on the page."),
+    409: (
+        "That change crossed with another",
+        "The same thing was changed at the same moment, by someone else or in another tab. "
+        "Nothing from this attempt was saved. Reload the page to see the latest, then try again.",
+    ),
     413: ("That upload is too large", "Files can be at most 10 MB. Make it smaller and try again."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: (
@@ -51,6 +58,14 @@ def init_app(app: Flask) -> None:
         if exc.code in (301, 302, 303, 307, 308) or exc.code is None:
             return exc
         return _render(exc.code)
+
+    # The last line of defence for two writes that race (most flows refuse a stale edit with
+    # their own message first): the loser's transaction is undone and it gets a page, not a 500.
+    @app.errorhandler(sa.exc.IntegrityError)
+    @app.errorhandler(StaleDataError)
+    def crossed(exc):
+        db.session.rollback()
+        return _render(409)
 
     @app.errorhandler(500)
     def server_error(exc):

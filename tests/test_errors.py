@@ -25,6 +25,13 @@ def failing_app(_schema) -> Iterator[Flask]:
         db.session.flush()
         raise RuntimeError("secret internals: database password is hunter2")
 
+    @app.get("/_test/crossed")
+    def crossed():
+        db.session.add(Centre(name="Half-written centre"))
+        db.session.flush()
+        db.session.add(Centre(name="Half-written centre"))  # the unique name, as a race would
+        db.session.flush()
+
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -56,6 +63,19 @@ def test_an_unexpected_failure_is_a_house_500_and_changes_nothing(world, failing
     assert "Your saved work is safe" in html
     assert _in_house_style(html)
     assert "hunter2" not in html and "Traceback" not in html and "RuntimeError" not in html
+    db.session.remove()
+    assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
+
+
+def test_a_write_that_crosses_another_is_a_house_409_and_changes_nothing(world, failing_app):
+    """Two writes racing for the same unique value: the loser gets a page saying so, and
+    nothing of its transaction is kept."""
+    client = login(failing_app.test_client(), world.learner)
+    response = client.get("/_test/crossed")
+    assert response.status_code == 409
+    assert "That change crossed with another" in response.text and "Reload" in response.text
+    assert _in_house_style(response.text)
+    assert "IntegrityError" not in response.text and "INSERT" not in response.text
     db.session.remove()
     assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
 

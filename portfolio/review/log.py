@@ -45,14 +45,28 @@ def _stamp(value) -> str:
     return value.isoformat(timespec="microseconds")
 
 
+def _lock_chain() -> None:
+    """Hold the chain's end until this transaction ends, before reading it. Locking the last
+    row is not enough: a second writer waiting on it would then read that same row again and
+    extend it too. PostgreSQL: a table lock other writers of the log wait for (readers do not).
+    SQLite: a write, of nothing, takes the database's write lock now rather than at the insert,
+    after the last entry has been read."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("LOCK TABLE decision_log IN EXCLUSIVE MODE")
+    else:
+        connection.exec_driver_sql("UPDATE decision_log SET seq = seq WHERE 0 = 1")
+
+
 def append(
     kind: str, *, actor: User, payload: dict[str, Any], submission_id: int | None = None
 ) -> DecisionLogEntry:
-    """Add an entry at the end of the chain. The last entry is locked (PostgreSQL) so that two
-    writers cannot both extend the same entry; SQLite serialises writers anyway, and the unique
-    `seq` stops a fork in either case."""
+    """Add an entry at the end of the chain. Writers take turns (`_lock_chain`), so two
+    assessors signing off at the same moment both land, one after the other; the unique `seq`
+    would stop a fork if they did not."""
+    _lock_chain()
     last = db.session.scalar(
-        sa.select(DecisionLogEntry).order_by(DecisionLogEntry.seq.desc()).limit(1).with_for_update()
+        sa.select(DecisionLogEntry).order_by(DecisionLogEntry.seq.desc()).limit(1)
     )
     seq = (last.seq + 1) if last else 1
     prev_hash = last.entry_hash if last else GENESIS

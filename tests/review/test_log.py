@@ -2,10 +2,13 @@
 ORM's refusal to update or delete, and `flask audit verify`."""
 
 import json
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 
+from portfolio.accounts.models import User
 from portfolio.extensions import db
 from portfolio.review import log
 from portfolio.review.log import GENESIS, entry_digest
@@ -30,6 +33,36 @@ def test_entries_link_to_the_one_before(chain):
         assert after.prev_hash == before.entry_hash
     assert log.latest_hash() == chain[-1].entry_hash
     assert chain[0].centre_id == chain[0].actor.centre_id
+
+
+def test_two_writers_at_the_same_moment_both_land_in_order(app, chain, world):
+    """Two assessors (of different centres) completing an action at once: each waits for the
+    other's entry and extends it, so the chain stays one line. Each writer holds its
+    transaction open a moment after appending, as a sign-off does while it saves the rest."""
+    start, errors = threading.Barrier(2), []
+
+    def write(user_id: int) -> None:
+        with app.app_context():
+            actor = db.session.get(User, user_id)
+            start.wait()
+            try:
+                log.append("note", actor=actor, payload={"by": user_id})
+                time.sleep(0.2)
+                db.session.commit()
+            except Exception as exc:  # reported by the assertion below
+                errors.append(repr(exc))
+                db.session.rollback()
+
+    ids = (world.assessor.id, world.other_assessor.id)
+    threads = [threading.Thread(target=write, args=(user_id,)) for user_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    assert [e.seq for e in db.session.scalars(sa.select(DecisionLogEntry))] == list(range(1, 8))
+    assert log.verify().ok
 
 
 def test_verify_passes_an_intact_chain(chain):
