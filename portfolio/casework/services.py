@@ -80,7 +80,8 @@ def start_case(learner: User, scenario: LibraryScenario, *, exercise=None) -> Ca
     """Open a case on the scenario's current version, or on the exercise's pinned version when
     started from an exercise (which must be open today and set for one of the learner's
     cohorts). An open case on the same scenario is set aside (kept, read-only), so starting
-    again never loses earlier work."""
+    again never loses earlier work; one not worked at all (a second click on Start) is simply
+    returned, as starting again would give the same case."""
     if learner.role != Role.LEARNER:
         raise CaseworkError("Only learners work cases.")
     if not scenario.published:
@@ -103,10 +104,16 @@ def start_case(learner: User, scenario: LibraryScenario, *, exercise=None) -> Ca
             Case.status == CaseStatus.OPEN,
         )
     )
+    version = exercise.version if exercise is not None else current_version(scenario)
     if previous is not None:
+        if (
+            previous.trail_count == 1  # only its start: every action goes on the trail
+            and previous.scenario_version_id == version.id
+            and previous.exercise_id == (exercise.id if exercise is not None else None)
+        ):
+            return previous
         previous.status = CaseStatus.SET_ASIDE
         db.session.flush()
-    version = exercise.version if exercise is not None else current_version(scenario)
     case = Case(
         learner=learner,
         scenario=scenario,

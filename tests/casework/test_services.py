@@ -154,6 +154,13 @@ def test_starting_again_sets_the_old_case_aside_and_keeps_it(case, scenario, lea
     assert [c.id for c in listed] == [again.id, case.id]
 
 
+def test_starting_again_on_a_case_not_yet_worked_returns_it(case, scenario, learner):
+    """A second click on Start makes no second case and sets nothing aside."""
+    assert services.start_case(learner, scenario) is case
+    assert case.status == CaseStatus.OPEN and case.trail_count == 1
+    assert [c.id for c in db.session.execute(cases_of_learner(learner)).all()] == [case.id]
+
+
 def test_a_newer_version_leaves_existing_cases_on_theirs(case, scenario, learner, spec):
     costs = spec.clock.costs.model_copy(update={"request_document": 5})
     changed = spec.model_copy(
