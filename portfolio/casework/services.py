@@ -362,6 +362,12 @@ def request_authorisation(case: Case) -> dict:
     needed, _reasons = needs_authorisation(spec, choice)
     if not needed:
         raise CaseworkError("Your remedy is within your own authority: no authorisation needed.")
+    asked = (record_data(case, "authorisation") or {}).get("requests", [])
+    if asked and asked[-1]["remedy"] == remedy:
+        # The same question gets the same answer: a second click must not cost time again.
+        raise CaseworkError(
+            f"You have already asked about this remedy. The manager said: {asked[-1]['message']}"
+        )
     decision = decide_authorisation(spec, choice)
     total = f"{decision.total:.2f}"
     append_trail(
@@ -415,6 +421,12 @@ def send_response(case: Case) -> dict:
         raise CaseworkError("The customer has accepted your response: record the outcome.")
     if len(rounds) >= MAX_ROUNDS:
         raise CaseworkError("You have used your one revision: record the outcome now.")
+    if rounds and rounds[-1]["letter"] == letter and rounds[-1]["remedy"] == remedy:
+        # A second click on Send, or a revision that revises nothing, must not use it up.
+        raise CaseworkError(
+            "The customer has already read this letter with this remedy. Change what they "
+            "pushed back on, then send your one revision."
+        )
     number = len(rounds) + 1
     append_trail(case, TrailKind.RESPONSE_SENT, {"round": number})
     sent_hours = case.hours

@@ -654,12 +654,32 @@ def test_push_back_then_revision_accepted(case, spec):
 def test_two_push_backs_then_no_third_send(case, spec):
     ready_to_send(case, WEAK_LETTER, "honour-price")
     services.send_response(case)
+    save(case, "letter", {"text": WEAK_LETTER + " I am sorry again."})
     second = services.send_response(case)
     assert second["round"] == 2 and second["accepted"] is False
     assert not second["reply"].startswith(PUSHBACK_OPENING)
     assert second["reply"].endswith(spec.customer_reply.unresolved.strip())
     refused(lambda: services.send_response(case), case, "used your one revision")
     assert len(record_data(case, "correspondence")["rounds"]) == 2
+
+
+def test_sending_the_same_letter_and_remedy_again_is_refused(case):
+    """A second click on Send, or a revision that revises nothing, keeps the one revision."""
+    ready_to_send(case, WEAK_LETTER, "honour-price")
+    services.send_response(case)
+    refused(lambda: services.send_response(case), case, "already read this letter")
+    save(case, "remedy", remedy("honour-price", "refund-overcharge"))
+    assert services.send_response(case)["round"] == 2
+
+
+def test_asking_again_about_the_same_remedy_is_refused(case, spec):
+    """The manager's answer stands; asking again (a second click) costs no more time."""
+    save(case, "remedy", remedy(custom=("Goodwill", str(spec.authority_limit + 1))))
+    answer = services.request_authorisation(case)
+    refused(lambda: services.request_authorisation(case), case, answer["message"][:30])
+    save(case, "remedy", remedy(custom=("Goodwill", str(spec.authority_limit + 2))))
+    services.request_authorisation(case)
+    assert len(record_data(case, "authorisation")["requests"]) == 2
 
 
 def test_accepted_first_time_stops_further_sends(case):
@@ -874,6 +894,7 @@ def test_a_weak_learner_is_pushed_back_twice(bundled, slug):
     for requirement in spec.customer_reply.requirements:
         if requirement.id in expected:
             assert requirement.pushback.strip() in first["reply"]
+    save(case, "letter", {"text": WEAK_LETTER + " I am sorry again."})
     second = services.send_response(case)
     assert second["accepted"] is False
     assert second["reply"].endswith(spec.customer_reply.unresolved.strip())
