@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime, time
 
+import sqlalchemy as sa
+
 from portfolio.accounts.models import Cohort, User
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
@@ -15,6 +17,18 @@ class ExerciseError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class SameExercise(ExerciseError):
+    """The cohort already has this exercise (a second click on Set exercise): `exercise` is
+    that one, and no second one (nor a second round of notices) is made."""
+
+    def __init__(self, exercise: Exercise):
+        super().__init__(
+            f"{exercise.cohort.name} already has this exercise, with the same scenario version, "
+            "title and dates."
+        )
+        self.exercise = exercise
 
 
 def opening_moment(opens_on: date, today: date) -> datetime | None:
@@ -51,12 +65,25 @@ def create_exercise(
         )
     if closes_on < opens_on:
         raise ExerciseError("The close date must be on or after the open date.", "closes_on")
+    version = version or current_version(scenario)
+    title = (title or "").strip() or scenario.title
+    same = db.session.scalar(
+        sa.select(Exercise).where(
+            Exercise.cohort_id == cohort.id,
+            Exercise.scenario_version_id == version.id,
+            Exercise.title == title,
+            Exercise.opens_on == opens_on,
+            Exercise.closes_on == closes_on,
+        )
+    )
+    if same is not None:
+        raise SameExercise(same)
     exercise = Exercise(
         centre_id=by.centre_id,
         cohort=cohort,
         scenario=scenario,
-        version=version or current_version(scenario),
-        title=(title or "").strip() or scenario.title,
+        version=version,
+        title=title,
         opens_on=opens_on,
         closes_on=closes_on,
         created_by=by,

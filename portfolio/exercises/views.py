@@ -68,6 +68,10 @@ def new():
                 closes_on=form.closes_on.data,
                 by=current_user,
             )
+        except services.SameExercise as exc:
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(url_for("exercises.detail", exercise_id=exc.exercise.id))
         except ExerciseError as exc:
             db.session.rollback()
             getattr(form, exc.field or "title").errors.append(exc.message)

@@ -153,6 +153,21 @@ def test_views_refuse_close_before_open_and_learners_start(client, world, scenar
     assert client.get(f"/exercises/{exercise.id}").status_code == 404
 
 
+def test_setting_the_same_exercise_twice_makes_one(client, world, scenario):
+    """A second click on Set exercise leads to the one already set: no second exercise on
+    the learners' dashboards and no second round of notices. Other dates make another."""
+    login(client, world.admin)
+    first = client.post("/exercises/new", data=_form(world, scenario))
+    again = client.post("/exercises/new", data=_form(world, scenario))
+    assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
+    assert "Alpha cohort already has this exercise" in client.get(again.headers["Location"]).text
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 2
+    later = _form(world, scenario, closes_on=(TODAY + timedelta(days=14)).isoformat())
+    assert client.post("/exercises/new", data=later).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 2
+
+
 def test_learners_are_told_when_the_exercise_opens_not_before(world, scenario):
     opens = TODAY + timedelta(days=3)
     exercise = _exercise(world, scenario, opens=opens)
