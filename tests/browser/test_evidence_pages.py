@@ -1,7 +1,7 @@
 """The learner's evidence pages in a real browser, each checked with axe: the portfolio, the
 tracking grid, the workplace upload form, the submit page with its declaration, a submitted
 version, and what changed between two versions. Version 1 is submitted by the fixture; the
-learner submits version 2 here, through the declaration form."""
+learner uploads workplace evidence and submits version 2 here, through the declaration form."""
 
 from datetime import date
 
@@ -41,6 +41,15 @@ def test_learner_reads_every_evidence_page_and_submits_again(
     page.get_by_role("button", name="Upload").click()  # nothing chosen: errors, nothing stored
     heading(page, "Add workplace evidence")
     expect(page.get_by_role("alert")).to_be_visible()
+    # Something new for version 2 (submitting unchanged work again makes no version).
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "letter.txt", "mimeType": "text/plain", "buffer": b"A letter I wrote."}]
+    )
+    page.get_by_label("Title").fill("Workplace letter")
+    page.get_by_label("What it is and how it came about").fill("A reply I wrote at work.")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Workplace letter")
+    assert_accessible(page)
 
     page.goto(f"{base}/submit")
     heading(page, "Submit your portfolio")
