@@ -14,6 +14,29 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
+// One post per form: a second click while the first post is on its way (a double click) would
+// send it again, and make a second entry, upload or action. Runs before every other submit
+// handler, so a blocked click goes no further. Each post comes back as a new page; a page
+// restored from the back/forward cache gets its forms back.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target;
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") return;
+    if (form.hasAttribute("data-sent")) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    form.setAttribute("data-sent", "");
+  },
+  true,
+);
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  document.querySelectorAll("form[data-sent]").forEach((form) => form.removeAttribute("data-sent"));
+});
+
 // Autosave: forms with data-autosave post a draft a moment after the learner stops typing, and
 // again when the page is hidden or left. The server refuses a stale version with 409; the text
 // stays on the page and the message says what to do. Work is never dropped silently:
@@ -143,6 +166,7 @@ document.addEventListener("DOMContentLoaded", () => {
     Promise.all(busy.map((f) => f.settle())).then((results) => {
       settling = false;
       if (results.every(Boolean)) form.submit();
+      else form.removeAttribute("data-sent"); // not sent: the page says why; it may be sent again
     });
   });
 });

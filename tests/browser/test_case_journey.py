@@ -547,3 +547,36 @@ def test_every_case_page_of_every_scenario_passes_axe(
         page.get_by_role("link", name="Write or edit your investigation summary").click()
         heading(page, "Investigation summary")
         assert_accessible(page)
+
+
+def test_a_double_click_adds_one_timeline_entry(
+    page: Page, live_server: str, bundle_specs, learner
+):
+    """The second of two submits in a row goes no further (static/js/app.js): a listener
+    after the page's own sees only the first, and one entry is saved."""
+    spec = bundle_specs[1]["telecoms-billing"]
+    publish(bundle_specs, "telecoms-billing")
+    db.session.commit()
+    sign_in(page, live_server)
+    start_case(page, spec.title)
+    assert_accessible(page)
+    nav(page, "Findings and timeline")
+    page.get_by_label("Date").fill("2026-04-14")
+    page.get_by_label("What happened").fill("Retention call: £32 a month fixed")
+    went_on = page.evaluate(
+        """() => {
+            const form = document.querySelector("form.inline-fields");
+            const seen = [];
+            document.addEventListener("submit", (event) => seen.push(!event.defaultPrevented));
+            form.requestSubmit();
+            form.requestSubmit();
+            return seen;
+        }"""
+    )
+    assert went_on == [True]
+    table = page.get_by_role("table", name="Timeline, earliest first")
+    expect(table).to_contain_text("Retention call: £32 a month fixed")
+    assert_accessible(page)
+    db.session.expire_all()
+    case = db.session.scalar(db.select(Case))
+    assert [e.description for e in case.timeline] == ["Retention call: £32 a month fixed"]
