@@ -61,7 +61,8 @@ def test_two_writers_at_the_same_moment_both_land_in_order(app, chain, world):
         thread.join()
     assert errors == []
     db.session.expire_all()
-    assert [e.seq for e in db.session.scalars(sa.select(DecisionLogEntry))] == list(range(1, 8))
+    seqs = db.session.scalars(sa.select(DecisionLogEntry.seq).order_by(DecisionLogEntry.seq))
+    assert list(seqs) == list(range(1, 8))
     assert log.verify().ok
 
 
