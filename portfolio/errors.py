@@ -29,6 +29,11 @@ MESSAGES = {
     ),
     413: ("That upload is too large", "Files can be at most 10 MB. Make it smaller and try again."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
+    503: (
+        "The database was busy",
+        "Others were saving at the same moment and this attempt waited too long for its turn. "
+        "Nothing from it was saved. Try again in a moment.",
+    ),
     500: (
         "Sorry, something went wrong on our side",
         "Your saved work is safe. Try again in a moment.",
@@ -41,6 +46,18 @@ def _render(code: int, detail: str | None = None):
     return render_template(
         "errors/error.html", code=code, title=title, advice=detail or advice
     ), code
+
+
+# PostgreSQL's codes for a transaction it gave up on because of others: serialization failure,
+# deadlock, lock not available.
+_BUSY_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def _is_busy(exc: sa.exc.OperationalError) -> bool:
+    """Whether the database refused this work only because others held the locks it needed."""
+    if getattr(exc.orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig) or "database table is locked" in str(exc.orig)
 
 
 def init_app(app: Flask) -> None:
@@ -66,6 +83,17 @@ def init_app(app: Flask) -> None:
     def crossed(exc):
         db.session.rollback()
         return _render(409)
+
+    # A write that waited too long for a lock (SQLite's busy timeout) or that PostgreSQL chose
+    # to cancel (deadlock, serialization, lock not available) is the machine being busy, not a
+    # fault: the transaction is undone and the user is asked to try again.
+    @app.errorhandler(sa.exc.OperationalError)
+    def busy(exc: sa.exc.OperationalError):
+        if not _is_busy(exc):
+            raise exc  # a real fault: logged, and the house 500 (raised into tests)
+        db.session.rollback()
+        page, code = _render(503)
+        return page, code, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -1,5 +1,7 @@
 """The house error pages: 403 and 500 in the base layout, with advice and no internals."""
 
+import re
+import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -31,6 +33,12 @@ def failing_app(_schema) -> Iterator[Flask]:
         db.session.flush()
         db.session.add(Centre(name="Half-written centre"))  # the unique name, as a race would
         db.session.flush()
+
+    @app.get("/_test/busy")
+    def busy():
+        db.session.add(Centre(name="Half-written centre"))
+        db.session.flush()
+        raise sa.exc.OperationalError("UPDATE centres", {}, app.config["TEST_BUSY_CAUSE"])
 
     yield app
     with app.app_context():
@@ -80,12 +88,16 @@ def test_a_write_that_crosses_another_is_a_house_409_and_changes_nothing(world, 
     assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
 
 
+# An integer segment as written in a rule: <int:name> or <int(min=1):name>.
+_INT_SEGMENT = re.compile(r"<int(?:\([^)]*\))?:(\w+)>")
+
+
 def _huge_id_urls(app: Flask) -> list[tuple[str, str]]:
     """Every rule with an integer segment, each such segment a 25-digit ID (the others a plain
     value), with a method it answers."""
     urls = []
     for rule in app.url_map.iter_rules():
-        numbered = [name for name, conv in rule._converters.items() if conv.regex == r"\d+"]
+        numbered = _INT_SEGMENT.findall(rule.rule)
         if not numbered or rule.endpoint == "static":
             continue
         values = {name: 10**25 if name in numbered else "x" for name in rule.arguments}
@@ -106,3 +118,37 @@ def test_an_id_too_large_to_store_is_not_found(app, client, world, role):
     for method, url in urls:
         response = client.open(url, method=method)
         assert response.status_code == 404, (method, url, response.status_code)
+
+
+class _PostgresDeadlock(Exception):
+    sqlstate = "40P01"
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [sqlite3.OperationalError("database is locked"), _PostgresDeadlock("deadlock detected")],
+    ids=["sqlite-busy", "postgres-deadlock"],
+)
+def test_a_write_that_waited_too_long_for_its_turn_is_a_house_503(world, failing_app, cause):
+    """A lock not granted in time is the machine being busy: a page that says try again, with
+    Retry-After, and nothing of the attempt kept."""
+    failing_app.config["TEST_BUSY_CAUSE"] = cause
+    client = login(failing_app.test_client(), world.learner)
+    response = client.get("/_test/busy")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "The database was busy" in response.text and "Nothing from it was saved" in response.text
+    assert _in_house_style(response.text)
+    assert "locked" not in response.text and "deadlock" not in response.text
+    db.session.remove()
+    assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
+
+
+def test_any_other_database_failure_is_still_a_500(world, failing_app):
+    failing_app.config["TEST_BUSY_CAUSE"] = sqlite3.OperationalError("no such column: x")
+    client = login(failing_app.test_client(), world.learner)
+    response = client.get("/_test/busy")
+    assert response.status_code == 500
+    assert "Sorry, something went wrong on our side" in response.text
+    db.session.remove()
+    assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
