@@ -69,6 +69,35 @@ def create_user(
     return user
 
 
+def allocated_learners(staff: User) -> tuple[int, list[str]]:
+    """How many learners have this user as their assessor or IQA, and the first few names."""
+    column = User.iqa_id if staff.role == Role.IQA else User.assessor_id
+    where = (User.role == Role.LEARNER, column == staff.id)
+    count = db.session.scalar(sa.select(sa.func.count(User.id)).where(*where))
+    names = db.session.scalars(
+        sa.select(User.full_name).where(*where).order_by(User.full_name, User.id).limit(3)
+    ).all()
+    return count, list(names)
+
+
+def _refuse_while_allocated(staff: User, *, change: str, field: str | None) -> None:
+    """An assessor or IQA who still has learners allocated keeps the role (and stays active):
+    otherwise those learners' work would go to someone who cannot mark or sample it."""
+    if staff.role not in (Role.ASSESSOR, Role.IQA):
+        return
+    count, names = allocated_learners(staff)
+    if not count:
+        return
+    job = "IQA" if staff.role == Role.IQA else "assessor"
+    who = ", ".join(names) + (f" and {count - len(names)} more" if count > len(names) else "")
+    learners = "1 learner" if count == 1 else f"{count} learners"
+    raise AccountError(
+        f"{staff.full_name} is still the {job} of {learners} ({who}). Allocate "
+        f"{'that learner' if count == 1 else 'them'} to another {job} first, then {change}.",
+        field,
+    )
+
+
 def update_user(
     user: User,
     *,
@@ -89,6 +118,8 @@ def update_user(
         raise AccountError("Choose one of the centre roles.", "role")
     if user.id == by.id and role != user.role:
         raise AccountError("You cannot change your own role.", "role")
+    if role != user.role:
+        _refuse_while_allocated(user, change="change the role", field="role")
     if role == Role.LEARNER:
         for person, needed, field in (
             (assessor, Role.ASSESSOR, "assessor"),
@@ -112,6 +143,8 @@ def set_active(user: User, *, active: bool, by: User) -> User:
     """Deactivate or reactivate an account. Nobody deactivates themselves."""
     if user.id == by.id and not active:
         raise AccountError("You cannot deactivate your own account.")
+    if not active:
+        _refuse_while_allocated(user, change="deactivate the account", field=None)
     user.active = active
     db.session.flush()
     return user

@@ -201,3 +201,26 @@ def test_demo_with_scenarios_has_a_submitted_worked_case(app, runner):
     submission = db.session.scalar(sa.select(Submission))
     assert submission.portfolio.learner.email == "learner2@demo.test"
     assert any(item["mappings"] for item in submission.snapshot["items"])
+
+
+@pytest.mark.parametrize("staff", ["assessor", "iqa"])
+def test_staff_with_allocated_learners_keep_their_role_and_stay_active(app, world, staff):
+    person = getattr(world, staff)
+    job = "IQA" if staff == "iqa" else "assessor"
+    with pytest.raises(AccountError, match=rf"still the {job} of 1 learner \(") as exc:
+        services.update_user(
+            person,
+            email=person.email,
+            full_name=person.full_name,
+            role=Role.LEARNER,
+            assessor=None,
+            iqa=None,
+            by=world.admin,
+        )
+    assert exc.value.field == "role" and "first" in exc.value.message
+    with pytest.raises(AccountError, match="deactivate the account"):
+        services.set_active(person, active=False, by=world.admin)
+    assert person.active
+    world.learner.assessor = world.learner.iqa = None
+    services.set_active(person, active=False, by=world.admin)
+    assert not person.active

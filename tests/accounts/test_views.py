@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from portfolio.accounts.models import Cohort, User
 from portfolio.auth.passwords import verify_password
 from portfolio.extensions import db
+from portfolio.roles import Role
 from tests.conftest import login
 
 
@@ -151,3 +152,25 @@ def test_site_admin_creates_a_centre_with_its_first_admin(client, world):
         data={"name": "gamma college", "admin_name": "X", "admin_email": "x@g.test"},
     )
     assert "already exists" in again.text
+
+
+def test_role_change_of_an_assessor_with_learners_is_refused_with_the_count(client, world):
+    login(client, world.admin)
+    response = client.post(
+        f"/centre/users/{world.assessor.id}/edit",
+        data={
+            "full_name": world.assessor.full_name,
+            "email": world.assessor.email,
+            "role": "learner",
+            "assessor": 0,
+            "iqa": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "still the assessor of 1 learner" in response.text
+    db.session.refresh(world.assessor)
+    assert world.assessor.role == Role.ASSESSOR
+    response = client.post(f"/centre/users/{world.assessor.id}/active", follow_redirects=True)
+    assert "still the assessor of 1 learner" in response.text
+    db.session.refresh(world.assessor)
+    assert world.assessor.active
