@@ -279,6 +279,14 @@ def _submitted(versions: list[sa.Row]) -> frozenset[str]:
     return submitted_refs([latest])[latest]
 
 
+def counts_as_progress(met: bool, confirmed: bool, awaiting: bool) -> bool:
+    """Whether a criterion counts towards its outcome's progress: the learner's dashboard and
+    portfolio page both use this rule. It is met (as decisions stand after corrections), or
+    has confirmed evidence, or is mapped in the version awaiting assessment; a Not yet
+    competent decision alone is not progress."""
+    return met or confirmed or awaiting
+
+
 def overview(head: Head) -> Overview:
     """The tracking grid, coverage, versions and feedback links of a portfolio. Each
     criterion's status is the assessment's decision, else "submitted" while the latest
@@ -301,7 +309,9 @@ def overview(head: Head) -> Overview:
                 row.status = "mapped"
             elif "proposed" in states:
                 row.status = "proposed"
-            covered += row.status not in ("none", "proposed")
+            covered += counts_as_progress(
+                row.status == "met", "confirmed" in states, row.ref in submitted
+            )
         coverage[outcome.ref] = (covered, len(outcome.rows))
     return Overview(outcomes, items, coverage, versions, feedback, submitted)
 

@@ -17,13 +17,15 @@ from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.casework.clock import DeadlineStatus, deadline_status
 from portfolio.casework.models import Case, CaseStatus
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
+from portfolio.evidence.overview import counts_as_progress
 from portfolio.evidence.queries import is_newest_version, submitted_refs
 from portfolio.exercises.models import Exercise
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import spec_by_key
 from portfolio.reads import rows
-from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
+from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus, Decision
+from portfolio.review.queries import latest_decision_states
 
 EXERCISES_SHOWN = 20
 OPEN_CASES_SHOWN = 10
@@ -42,7 +44,7 @@ class OpenCase:
 class OutcomeProgress:
     ref: str
     title: str
-    done: int  # criteria with confirmed evidence, or in a version awaiting assessment
+    done: int  # criteria met, with confirmed evidence, or in a version awaiting assessment
     total: int
 
 
@@ -145,8 +147,8 @@ def open_cases(learner_id: int) -> list[OpenCase]:
 
 def progress(learner_id: int) -> list[Progress]:
     """Progress by learning outcome in each of the learner's first portfolios: how many of an
-    outcome's criteria have confirmed evidence or are in the version awaiting assessment (as
-    the tracking grid's coverage counts them, before an assessment's decisions)."""
+    outcome's criteria are met, have confirmed evidence or are in the version awaiting
+    assessment (`overview.counts_as_progress`, the rule the portfolio page uses)."""
     portfolios = _run("portfolios", learner_id=learner_id).all()
     if not portfolios:
         return []
@@ -165,13 +167,20 @@ def progress(learner_id: int) -> list[Progress]:
             outcomes.append((outcome_id, ref, title, []))
         if criterion_id is not None:
             outcomes[-1][3].append((criterion_id, criterion_ref))
+    met = {
+        pid: {cid for cid, decision in states.items() if decision == Decision.COMPETENT}
+        for pid, states in latest_decision_states(ids).items()
+    }
     result = []
     for pid, unit_id, unit_title, sid, status in portfolios:
         refs = submitted.get(sid, frozenset()) if status == SubmissionStatus.SUBMITTED else ()
         mine = confirmed[pid]
         shown = Progress(pid, unit_title)
         for _, ref, title, criteria in units.get(unit_id, []):
-            done = sum(1 for cid, cref in criteria if cid in mine or cref in refs)
+            done = sum(
+                counts_as_progress(cid in met.get(pid, ()), cid in mine, cref in refs)
+                for cid, cref in criteria
+            )
             shown.outcomes.append(OutcomeProgress(ref, title, done, len(criteria)))
         result.append(shown)
     return result

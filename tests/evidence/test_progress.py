@@ -1,0 +1,43 @@
+"""Progress by learning outcome: the learner's dashboard and portfolio page count the same
+criteria (met, with confirmed evidence, or awaiting assessment), and a Not yet competent
+decision alone is not progress."""
+
+from datetime import date
+
+from portfolio.evidence import overview
+from portfolio.evidence import services as evidence
+from portfolio.extensions import db
+from portfolio.main.learner_dashboard import learner_context
+from portfolio.review import services
+from portfolio.review.models import Decision
+from tests.evidence.conftest import worked  # noqa: F401  (fixture)
+from tests.library.conftest import bundle  # noqa: F401  (fixture)
+from tests.review.conftest import decide, submitted  # noqa: F401  (fixture)
+
+
+def _both(w) -> tuple[dict[str, int], dict[str, int]]:
+    """{outcome ref: criteria counted} as the portfolio page and the dashboard count them."""
+    db.session.expire_all()
+    page = {
+        ref: done
+        for ref, (done, _) in overview.overview(overview.head_of(w.portfolio.id)).coverage.items()
+    }
+    [shown] = learner_context(w.learner, date.today())["progress"]
+    return page, {o.ref: o.done for o in shown.outcomes}
+
+
+def test_the_dashboard_and_the_portfolio_count_the_same_progress(submitted):  # noqa: F811
+    w = submitted
+    page, dashboard = _both(w)
+    assert page == dashboard and page["1"] == 1  # 1.1 awaits assessment
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    page, dashboard = _both(w)
+    # 1.1 is met; the criteria judged Not yet competent, with no evidence, are not progress
+    assert page == dashboard and set(page.values()) == {0, 1} and page["1"] == 1
+    # a met criterion still counts when its evidence is later withdrawn
+    evidence.withdraw_item(w.item)
+    db.session.commit()
+    page, dashboard = _both(w)
+    assert page == dashboard and page["1"] == 1
