@@ -12,6 +12,7 @@ from portfolio.auth.forms import ReauthForm
 from portfolio.casework import services as casework
 from portfolio.casework.errors import CaseworkError
 from portfolio.casework.queries import open_case
+from portfolio.db import utcnow
 from portfolio.exercises import queries, services
 from portfolio.exercises.forms import ExerciseForm
 from portfolio.exercises.models import Exercise
@@ -102,6 +103,7 @@ def detail(exercise_id: int):
         board=board,
         stage_labels=dict(queries.BOARD_STAGES),
         today=today,
+        updated_at=utcnow(),
     )
 
 

@@ -1,6 +1,7 @@
 """Exercises: rules for setting one, starting within dates, the pinned (or chosen) version, the
 notice shown when the exercise opens, and the board with every deadline."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -270,3 +271,11 @@ def test_the_board_shows_every_deadline_on_each_learners_clock(client, world, sc
     assert "Day 28 deadline" in page and "Day 56 final deadline" in page
     assert "Day 28: Internal reminder" in page
     assert '<span class="tag tag-sim">passed</span>' in page and "27 days left" in page
+
+
+def test_the_board_fragment_is_marked_and_shows_the_time_of_day(client, world, scenario):
+    exercise = _exercise(world, scenario)
+    login(client, world.admin)
+    response = client.get(f"/exercises/{exercise.id}?fragment=1")
+    assert "data-board-fragment" in response.text
+    assert re.search(r"Updated \d+ \w+ \d{4}, \d\d:\d\d", response.text)
