@@ -33,10 +33,12 @@ def _setup(world, bundle):  # noqa: F811
         cohort=world.cohort,
         scenario=scenario,
         title="Week 1 practice",
-        opens_on=today - timedelta(days=14),
-        closes_on=today - timedelta(days=7),
+        opens_on=today,
+        closes_on=today,
         by=world.admin,
     )
+    # An exercise that has since closed (one cannot be set wholly in the past).
+    past.opens_on, past.closes_on = today - timedelta(days=14), today - timedelta(days=7)
     case = casework.start_case(world.learner, scenario, exercise=current)
     db.session.commit()
     return current, past, case
