@@ -116,22 +116,58 @@ def advance(clock: Clock, hours: int, action: Action | TrailKind | str) -> int:
 
 
 class DeadlineStatus(NamedTuple):
-    """Where a deadline stands: days left (negative once passed) and whether it has passed."""
+    """Where a deadline stands: days left (negative once passed) and whether it has passed.
+
+    ``sent_day`` is set on the final deadline once the final response has been sent: the
+    deadline is then settled, met or missed, however far the clock has moved since.
+    """
 
     deadline: Deadline
     days_left: int
     passed: bool
+    sent_day: int | None = None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the response was sent by the deadline; None while it has not been sent."""
+        return None if self.sent_day is None else self.sent_day <= self.deadline.day
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the deadline is lost: missed by the response, or passed with none sent."""
+        return self.passed if self.sent_day is None else not self.met
+
+    @property
+    def outcome(self) -> str | None:
+        """The settled deadline as text ("sent day 54, on time", "sent day 58, 2 days late");
+        None while unsent."""
+        if self.sent_day is None:
+            return None
+        late = self.sent_day - self.deadline.day
+        if late <= 0:
+            return f"sent day {self.sent_day}, on time"
+        return f"sent day {self.sent_day}, {late} day{'' if late == 1 else 's'} late"
 
 
-def deadline_status(scenario: Scenario, hours: int) -> list[DeadlineStatus]:
+def deadline_status(
+    scenario: Scenario, hours: int, *, sent_hours: int | None = None
+) -> list[DeadlineStatus]:
     """Every regulatory deadline, in the scenario's order, as it stands at ``hours``.
 
     ``days_left`` is the deadline's day minus today; a deadline has passed once today is after its
-    day (on the deadline day itself it has 0 days left and has not passed).
+    day (on the deadline day itself it has 0 days left and has not passed). ``sent_hours`` is when
+    the final response was first sent (the ``response_sent`` entry's hours), None while unsent:
+    it settles the final deadline by the on-time rule (see the module docstring).
     """
     today = day_of(scenario.clock, hours)
+    sent_day = None if sent_hours is None else day_of(scenario.clock, sent_hours)
     return [
-        DeadlineStatus(deadline, deadline.day - today, today > deadline.day)
+        DeadlineStatus(
+            deadline,
+            deadline.day - today,
+            today > deadline.day,
+            sent_day if deadline.final else None,
+        )
         for deadline in scenario.regime.deadlines
     ]
 

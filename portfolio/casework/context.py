@@ -22,6 +22,7 @@ from portfolio.casework.queries import (
 )
 from portfolio.casework.records import CUSTOM_COMPONENTS, FISHBONE_CATEGORIES, OPTIONS, WHYS
 from portfolio.casework.remedy import needs_authorisation, remedy_total
+from portfolio.casework.trail import Trail, TrailKind, first_index
 from portfolio.improvement.queries import knowledge_questions
 from portfolio.roles import Role
 
@@ -71,7 +72,9 @@ def case_page(case: Case, user: User) -> dict:
         "stage": stage_of(events),
         "records": records,
         "now": now,
-        "deadlines": sim_clock.deadline_status(spec, case.hours),
+        "deadlines": sim_clock.deadline_status(
+            spec, case.hours, sent_hours=first_sent_hours(trail)
+        ),
         "can_work": can_work,
         "is_learner": user.id == case.learner_id,
         "is_staff": user.role in (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN),
@@ -86,6 +89,12 @@ def case_page(case: Case, user: User) -> dict:
         "describe": lambda event: describe_event(spec, event),
         "sim_time": lambda hours: sim_clock.SimTime.from_hours(spec.clock, hours),
     }
+
+
+def first_sent_hours(trail: Trail) -> int | None:
+    """When the final response was first sent (its trail entry's hours), None while unsent."""
+    first = first_index(trail, TrailKind.RESPONSE_SENT)
+    return None if first is None else trail[first].hours
 
 
 def record_page(case: Case, kind: str, page: dict) -> dict:

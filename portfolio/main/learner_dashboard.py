@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.casework.clock import DeadlineStatus, deadline_status
-from portfolio.casework.models import Case, CaseStatus
+from portfolio.casework.models import Case, CaseStatus, TrailEvent
+from portfolio.casework.trail import TrailKind
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission, SubmissionStatus
 from portfolio.evidence.overview import counts_as_progress
 from portfolio.evidence.queries import is_newest_version, submitted_refs
@@ -62,6 +63,7 @@ def _statements() -> dict[str, sa.Select]:
     learner = sa.bindparam("learner_id")
     e, members = Exercise.__table__, cohort_members
     c, lib, ver = Case.__table__, LibraryScenario.__table__, ScenarioVersion.__table__
+    t = TrailEvent.__table__
     p, un, s = Portfolio.__table__, Unit.__table__, Submission.__table__
     o, cr = Outcome.__table__, Criterion.__table__
     i, m = EvidenceItem.__table__, Mapping.__table__
@@ -77,7 +79,17 @@ def _statements() -> dict[str, sa.Select]:
         )
         .order_by(e.c.closes_on.desc(), e.c.id.desc())
         .limit(EXERCISES_SHOWN),
-        "cases": sa.select(c.c.id, c.c.hours, ver.c.id, ver.c.content_hash, lib.c.title)
+        # Each open case with when its final response was first sent (None while unsent).
+        "cases": sa.select(
+            c.c.id,
+            c.c.hours,
+            ver.c.id,
+            ver.c.content_hash,
+            lib.c.title,
+            sa.select(sa.func.min(t.c.sim_hours))
+            .where(t.c.case_id == c.c.id, t.c.kind == TrailKind.RESPONSE_SENT.value)
+            .scalar_subquery(),
+        )
         .join(lib, lib.c.id == c.c.scenario_id)
         .join(ver, ver.c.id == c.c.scenario_version_id)
         .where(c.c.learner_id == learner, c.c.status == CaseStatus.OPEN)
@@ -138,9 +150,12 @@ def _run(name: str, **params) -> sa.CursorResult:
 def open_cases(learner_id: int) -> list[OpenCase]:
     """The learner's open cases, most recently worked first, each with its final deadline."""
     found = []
-    for case_id, hours, version_id, content_hash, title in _run("cases", learner_id=learner_id):
+    for case_id, hours, version_id, content_hash, title, sent in _run(
+        "cases", learner_id=learner_id
+    ):
         spec = spec_by_key(version_id, content_hash)
-        final = next((d for d in deadline_status(spec, hours) if d.deadline.final), None)
+        statuses = deadline_status(spec, hours, sent_hours=sent)
+        final = next((d for d in statuses if d.deadline.final), None)
         found.append(OpenCase(case_id, title, final))
     return found
 

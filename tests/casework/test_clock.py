@@ -133,8 +133,24 @@ def test_deadline_status_counts_days_left() -> None:
     day_after = deadline_status(scenario, (29 - 10) * 8)
     assert (day_after[0].days_left, day_after[0].passed) == (-1, True)
     assert (day_after[1].days_left, day_after[1].passed) == (27, False)
-    deadline, days_left, passed = day_after[1]  # a plain tuple too
-    assert deadline.id == "adr-letter" and days_left == 27 and not passed
+    deadline, days_left, passed, sent_day = day_after[1]  # a plain tuple too
+    assert deadline.id == "adr-letter" and days_left == 27 and not passed and sent_day is None
+
+
+def test_a_sent_final_response_settles_the_final_deadline() -> None:
+    scenario = minimal()  # reminder day 28, adr-letter day 56 (final); opens day 10
+    on_time = (54 - 10) * 8 + 2  # sent on day 54
+    after_reply = (57 - 10) * 8  # the customer's reply moved the clock past the deadline
+    reminder, final = deadline_status(scenario, after_reply, sent_hours=on_time)
+    assert final.passed and final.sent_day == 54 and final.met is True and not final.overdue
+    assert final.outcome == "sent day 54, on time"
+    assert reminder.sent_day is None and reminder.overdue  # only the final deadline is settled
+    _, late = deadline_status(scenario, (60 - 10) * 8, sent_hours=(58 - 10) * 8)
+    assert late.met is False and late.overdue and late.outcome == "sent day 58, 2 days late"
+    _, one = deadline_status(scenario, (60 - 10) * 8, sent_hours=(57 - 10) * 8)
+    assert one.outcome == "sent day 57, 1 day late"
+    _, unsent = deadline_status(scenario, after_reply)
+    assert unsent.met is None and unsent.outcome is None and unsent.overdue
 
 
 def test_find_deadline() -> None:

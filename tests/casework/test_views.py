@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from portfolio.casework import clock as sim_clock
 from portfolio.casework import services
 from portfolio.casework.checks import CHECK_LABELS
 from portfolio.casework.models import Case, CaseRecord, Finding, TimelineEntry, TrailEvent
@@ -667,3 +668,38 @@ def test_the_checks_weigh_the_response_as_sent(client, w):
     assert "Met" in rows[CHECK_LABELS["adr-rights"]].split("</td>", 1)[0]
     assert "Met" in rows[CHECK_LABELS["remedy-covers"]].split("</td>", 1)[0]
     assert "Not met" not in rows[CHECK_LABELS["adr-rights"]].split("</td>", 1)[0]
+
+
+def test_an_on_time_response_settles_the_deadline_on_every_page(client, w, spec):
+    services.save_record(
+        w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    services.save_record(w.case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    # Send on day 55; the customer's reply then moves the clock past the deadline day 56.
+    w.case.hours = (55 - spec.clock.start_day) * spec.clock.hours_per_day
+    services.send_response(w.case)
+    db.session.commit()
+    assert sim_clock.day_of(spec.clock, w.case.hours) > 56
+    client = login(client, w.learner)
+    for page in ("overview", "letter", "outcome"):
+        body = " ".join(text(client.get(url(w.case, page))).split())
+        final = body.split("Final response or ADR letter (8 weeks):", 1)[1].split("</li>")[0]
+        assert final.strip() == "day 56 (sent day 55, on time)"
+        assert "Internal reminder: day 28 <strong>(passed)</strong>" in body  # not settled
+    dashboard = text(client.get("/dashboard"))
+    assert "final response sent day 55, on time" in dashboard
+    assert "deadline passed" not in dashboard
+
+
+def test_a_late_response_shows_how_late(client, w, spec):
+    services.save_record(
+        w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    services.save_record(w.case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    w.case.hours = (58 - spec.clock.start_day) * spec.clock.hours_per_day
+    services.send_response(w.case)
+    db.session.commit()
+    client = login(client, w.learner)
+    body = " ".join(text(client.get(url(w.case))).split())
+    assert "day 56 <strong>(sent day 58, 2 days late)</strong>" in body
+    assert "final response sent day 58, 2 days late" in text(client.get("/dashboard"))
