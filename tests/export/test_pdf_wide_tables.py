@@ -1,0 +1,63 @@
+"""Wide tables in the PDF fit the page: an analysis's "Monthly cost by category" table (a
+column per month, then the change, the trend and any step change) neither overlaps nor runs
+off the page."""
+
+import html
+import re
+import subprocess
+
+from tests.conftest import login
+from tests.export.conftest import _need
+
+MARGIN = 17 * 72 / 25.4  # the page's left and right margins (17mm), in points
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+
+
+def _pages(data: bytes, tmp_path) -> list[tuple[float, list[tuple[float, float, float, str]]]]:
+    """Per page: its width, and each word's left, right, top and text (poppler's bounding boxes)."""
+    path = tmp_path / "wide.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(
+        [_need("pdftotext"), "-bbox", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    pages = []
+    for width, _height, body in PAGE.findall(out):
+        words = [
+            (float(x0), float(x1), float(y0), html.unescape(text))
+            for x0, y0, x1, _y1, text in WORD.findall(body)
+        ]
+        pages.append((float(width), words))
+    return pages
+
+
+def test_monthly_table_fits_the_page_without_overlap(client, submitted, tmp_path):
+    world = submitted
+    login(client, world.learner)
+    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
+    data = response.get_data()
+    response.close()
+
+    pages = [
+        (width, words)
+        for width, words in _pages(data, tmp_path)
+        if "Monthly cost by category" in " ".join(w[3] for w in words)
+    ]
+    assert pages, "no page has the monthly table"
+    for width, words in pages:
+        text = " ".join(w[3] for w in words)
+        # Every column's heading is on the page, and a category's name stands apart from figures.
+        for heading in ("Category", "First to last month", "Trend (least squares)", "Step change"):
+            assert heading in text
+        assert "Faulty after installation" in text
+        assert not re.search(r"[A-Za-z]£", text), text
+        # Nothing runs into the right margin or off the page.
+        off = [w for w in words if w[1] > width - MARGIN + 1]
+        assert not off, f"past the right margin of a {width}pt page: {off}"
+        # No two words on one line overlap.
+        for i, (x0, x1, y, text_a) in enumerate(words):
+            for a0, a1, b, text_b in words[i + 1 :]:
+                if abs(y - b) < 2 and x0 < a1 - 0.5 and a0 < x1 - 0.5:
+                    raise AssertionError(f"{text_a!r} overlaps {text_b!r}")
