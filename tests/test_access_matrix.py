@@ -247,6 +247,9 @@ RULES: dict[str, Rule] = {
         CASE_READERS | {"peer": 200},
         overrides={a: 404 for a in ("other_admin", "other_assessor", "site_admin")},
     ),
+    "exercises.edit": Rule(
+        lambda w: f"/exercises/{w.exercise.id}/edit", ADMIN, overrides={"other_admin": 404}
+    ),
     "exercises.start": Rule(
         lambda w: f"/exercises/{w.exercise.id}/start",
         {"learner": 302, "peer": 302},

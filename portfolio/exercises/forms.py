@@ -49,3 +49,19 @@ class ExerciseForm(FlaskForm):
             )
             for v in versions
         ]
+
+
+class ExerciseChangeForm(FlaskForm):
+    """Correcting a set exercise: its title and dates (the cohort and scenario stay)."""
+
+    title = StringField(
+        "Title",
+        validators=[Optional(), Length(max=200)],
+        description="Leave blank to use the scenario's title.",
+    )
+    opens_on = DateField("Opens on", validators=[DataRequired(message="Enter a real date.")])
+    closes_on = DateField(
+        "Closes on",
+        validators=[DataRequired(message="Enter a real date.")],
+        description="To close the exercise early, choose today.",
+    )

@@ -244,14 +244,16 @@ def _later(a: str, b: str) -> str:
 
 def assignable_scenarios(user: User) -> tuple[list[LibraryScenario], list[ScenarioVersion]]:
     """The published scenarios the user's centre may set (bundled and its own), by title, and
-    every version of them, newest first within each scenario: two queries, the versions'
-    content left unloaded."""
+    every published version of them (never a draft), newest first within each scenario: two
+    queries, the versions' content left unloaded."""
     scenarios = list(
         db.session.scalars(scenarios_visible_to(user).where(LibraryScenario.published.is_(True)))
     )
     order = {s.id: n for n, s in enumerate(scenarios)}
     versions = db.session.scalars(
-        sa.select(ScenarioVersion).where(ScenarioVersion.scenario_id.in_(list(order)))
+        sa.select(ScenarioVersion).where(
+            ScenarioVersion.scenario_id.in_(list(order)), ScenarioVersion.published_at.is_not(None)
+        )
     ).all()
     versions = sorted(versions, key=lambda v: (order[v.scenario_id], -v.number))
     return scenarios, versions

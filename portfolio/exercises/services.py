@@ -1,10 +1,11 @@
 """Writes for exercises."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from portfolio.accounts.models import Cohort, User
+from portfolio.casework.models import Case
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
@@ -31,6 +32,44 @@ class SameExercise(ExerciseError):
         self.exercise = exercise
 
 
+#: How far from today an exercise's dates may lie: an open date up to a year back (a course
+#: already running), a close date up to two years ahead (the longest NVQ registration).
+EARLIEST_OPENING = timedelta(days=366)
+LATEST_CLOSING = timedelta(days=2 * 366)
+
+
+def check_dates(
+    opens_on: date, closes_on: date, today: date, *, was: Exercise | None = None
+) -> None:
+    """Refuse dates that make no sense for an exercise being set (or, `was`, changed) today: a
+    close date before the open date or already past (the learners would be told of an
+    exercise they could no longer start, and counted overdue at once), or dates far outside
+    the course's life (a mistyped year). A date an exercise already has is not judged again,
+    so a long-running or closed exercise can still have its title or other date corrected."""
+    if closes_on < opens_on:
+        raise ExerciseError("The close date must be on or after the open date.", "closes_on")
+    opening_changed = was is None or opens_on != was.opens_on
+    if opening_changed and opens_on < today - EARLIEST_OPENING:
+        raise ExerciseError(
+            f"The open date is more than a year ago. Choose a date from "
+            f"{today - EARLIEST_OPENING:%-d %b %Y} onwards.",
+            "opens_on",
+        )
+    if was is not None and closes_on == was.closes_on:
+        return
+    if closes_on < today:
+        raise ExerciseError(
+            f"The close date has passed. Choose today ({today:%-d %b %Y}) or a later date.",
+            "closes_on",
+        )
+    if closes_on > today + LATEST_CLOSING:
+        raise ExerciseError(
+            f"The close date is more than two years away. Choose a date up to "
+            f"{today + LATEST_CLOSING:%-d %b %Y}.",
+            "closes_on",
+        )
+
+
 def opening_moment(opens_on: date, today: date) -> datetime | None:
     """When an exercise's "open" notice should appear: the start of its opening day (the
     server's local midnight, the day `date.today()` turns to it), or None when it is open
@@ -38,6 +77,10 @@ def opening_moment(opens_on: date, today: date) -> datetime | None:
     if opens_on <= today:
         return None
     return datetime.combine(opens_on, time.min).astimezone().astimezone(UTC)
+
+
+def _opening_notice(exercise: Exercise) -> str:
+    return f"Exercise open: {exercise.title}. Start your case by {exercise.closes_on:%-d %b %Y}."
 
 
 def create_exercise(
@@ -63,8 +106,7 @@ def create_exercise(
             "its current version.",
             "version",
         )
-    if closes_on < opens_on:
-        raise ExerciseError("The close date must be on or after the open date.", "closes_on")
+    check_dates(opens_on, closes_on, date.today())
     version = version or current_version(scenario)
     title = (title or "").strip() or scenario.title
     same = db.session.scalar(
@@ -98,12 +140,49 @@ def create_exercise(
             Notification(
                 user_id=learner.id,
                 kind="exercise_opened",
-                message=(
-                    f"Exercise open: {exercise.title}. Start your case by {closes_on:%-d %b %Y}."
-                ),
+                message=_opening_notice(exercise),
                 link=f"/exercises/{exercise.id}",
                 visible_from=shown_from,
             )
         )
+    db.session.flush()
+    return exercise
+
+
+def _has_cases(exercise: Exercise) -> bool:
+    """Whether any learner has started a case of this exercise."""
+    return (
+        db.session.scalar(sa.select(Case.id).where(Case.exercise_id == exercise.id).limit(1))
+        is not None
+    )
+
+
+def change_exercise(
+    exercise: Exercise, *, title: str, opens_on: date, closes_on: date, by: User
+) -> Exercise:
+    """Correct an exercise's title or dates, with the same checks as setting one: extend it,
+    close it early (close today) or move it. The open date stays once a learner has started
+    the case. The cohort's "open" notices follow the new title and dates."""
+    if exercise.centre_id != by.centre_id:
+        raise ExerciseError("Choose an exercise of your own centre.")
+    today = date.today()
+    check_dates(opens_on, closes_on, today, was=exercise)
+    if opens_on != exercise.opens_on and _has_cases(exercise):
+        raise ExerciseError(
+            f"Learners have started this exercise, so its open date stays "
+            f"{exercise.opens_on:%-d %b %Y}. You can still change the close date.",
+            "opens_on",
+        )
+    exercise.title = (title or "").strip() or exercise.scenario.title
+    exercise.opens_on = opens_on
+    exercise.closes_on = closes_on
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.kind == "exercise_opened",
+            Notification.link == f"/exercises/{exercise.id}",
+        )
+        .values(message=_opening_notice(exercise), visible_from=opening_moment(opens_on, today))
+    )
     db.session.flush()
     return exercise

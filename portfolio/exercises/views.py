@@ -14,7 +14,7 @@ from portfolio.casework.errors import CaseworkError
 from portfolio.casework.queries import open_case
 from portfolio.db import utcnow
 from portfolio.exercises import queries, services
-from portfolio.exercises.forms import ExerciseForm
+from portfolio.exercises.forms import ExerciseChangeForm, ExerciseForm
 from portfolio.exercises.models import Exercise
 from portfolio.exercises.services import ExerciseError
 from portfolio.extensions import db
@@ -83,6 +83,31 @@ def new():
     return render_template("exercises/new.html", form=form)
 
 
+@bp.route("/<int:exercise_id>/edit", methods=["GET", "POST"])
+@authz.role_required(Role.CENTRE_ADMIN)
+def edit(exercise_id: int):
+    exercise = _exercise(exercise_id)
+    form = ExerciseChangeForm(obj=exercise if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.change_exercise(
+                exercise,
+                title=form.title.data,
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+                by=current_user,
+            )
+        except ExerciseError as exc:
+            db.session.rollback()
+            exercise = _exercise(exercise_id)
+            getattr(form, exc.field or "title").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Saved the changes to {exercise.title}.", "success")
+            return redirect(url_for("exercises.detail", exercise_id=exercise.id))
+    return render_template("exercises/edit.html", form=form, exercise=exercise)
+
+
 @bp.get("/<int:exercise_id>")
 def detail(exercise_id: int):
     exercise = _exercise(exercise_id)
@@ -104,6 +129,7 @@ def detail(exercise_id: int):
         stage_labels=dict(queries.BOARD_STAGES),
         today=today,
         updated_at=utcnow(),
+        can_edit=current_user.role == Role.CENTRE_ADMIN,
     )
 
 

@@ -12,7 +12,7 @@ from portfolio.casework import services as casework
 from portfolio.casework.errors import CaseworkError
 from portfolio.exercises.models import Exercise
 from portfolio.exercises.queries import live_board
-from portfolio.exercises.services import ExerciseError, create_exercise
+from portfolio.exercises.services import ExerciseError, change_exercise, create_exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.services import import_scenario, load_bundled
@@ -90,9 +90,8 @@ def test_cases_start_only_while_open_and_keep_the_pinned_version(world, scenario
     early = _exercise(world, scenario, opens=TODAY + timedelta(days=1))
     with pytest.raises(CaseworkError, match="opens on"):
         casework.start_case(world.learner, scenario, exercise=early)
-    closed = _exercise(
-        world, scenario, opens=TODAY - timedelta(days=9), closes=TODAY - timedelta(days=1)
-    )
+    closed = _exercise(world, scenario, opens=TODAY - timedelta(days=9), closes=TODAY)
+    closed.closes_on = TODAY - timedelta(days=1)  # it has closed since
     with pytest.raises(CaseworkError, match="closed on"):
         casework.start_case(world.learner, scenario, exercise=closed)
     exercise = _exercise(world, scenario)
@@ -279,3 +278,101 @@ def test_the_board_fragment_is_marked_and_shows_the_time_of_day(client, world, s
     response = client.get(f"/exercises/{exercise.id}?fragment=1")
     assert "data-board-fragment" in response.text
     assert re.search(r"Updated \d+ \w+ \d{4}, \d\d:\d\d", response.text)
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "field", "message"),
+    [
+        (TODAY - timedelta(days=53), TODAY - timedelta(days=23), "closes_on", "has passed"),
+        (date(1900, 1, 1), TODAY, "opens_on", "more than a year ago"),
+        (TODAY, date(9999, 12, 31), "closes_on", "more than two years away"),
+    ],
+)
+def test_dates_that_make_no_sense_are_refused(world, scenario, opens, closes, field, message):
+    with pytest.raises(ExerciseError, match=message) as exc:
+        _exercise(world, scenario, opens=opens, closes=closes)
+    assert exc.value.field == field
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 0
+
+
+def test_an_exercise_closed_in_the_past_is_refused_on_the_form(client, world, scenario):
+    login(client, world.admin)
+    response = client.post(
+        "/exercises/new",
+        data=_form(world, scenario, opens_on="2026-10-01", closes_on="2026-10-31"),
+    )
+    if TODAY > date(2026, 10, 31):
+        assert "The close date has passed" in response.text
+        assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
+
+
+def test_an_admin_changes_the_title_and_dates_and_the_notices_follow(client, world, scenario):
+    exercise = _exercise(world, scenario, opens=TODAY + timedelta(days=2))
+    db.session.commit()
+    login(client, world.admin)
+    assert "Change the title or dates" in client.get(f"/exercises/{exercise.id}").text
+    page = client.get(f"/exercises/{exercise.id}/edit")
+    assert page.status_code == 200 and "Closes on" in page.text
+    later = TODAY + timedelta(days=21)
+    response = client.post(
+        f"/exercises/{exercise.id}/edit",
+        data={"title": "Week 2", "opens_on": TODAY.isoformat(), "closes_on": later.isoformat()},
+    )
+    assert response.status_code == 302
+    db.session.refresh(exercise)
+    assert (exercise.title, exercise.opens_on, exercise.closes_on) == ("Week 2", TODAY, later)
+    notes = db.session.scalars(sa.select(Notification)).all()
+    assert len(notes) == 2
+    assert all(f"Week 2. Start your case by {later:%-d %b %Y}" in n.message for n in notes)
+    assert all(n.visible_from is None for n in notes)
+
+    # Closing early: today is a fine close date; yesterday is not.
+    refused = client.post(
+        f"/exercises/{exercise.id}/edit",
+        data={
+            "title": "Week 2",
+            "opens_on": (TODAY - timedelta(days=2)).isoformat(),
+            "closes_on": (TODAY - timedelta(days=1)).isoformat(),
+        },
+    )
+    assert refused.status_code == 200 and "The close date has passed" in refused.text
+    closed = client.post(
+        f"/exercises/{exercise.id}/edit",
+        data={"title": "Week 2", "opens_on": TODAY.isoformat(), "closes_on": TODAY.isoformat()},
+    )
+    assert closed.status_code == 302
+    db.session.refresh(exercise)
+    assert exercise.closes_on == TODAY
+
+
+def test_the_open_date_stays_once_a_learner_has_started(world, scenario):
+    exercise = _exercise(world, scenario)
+    casework.start_case(world.learner, scenario, exercise=exercise)
+    with pytest.raises(ExerciseError, match="open date stays") as exc:
+        change_exercise(
+            exercise,
+            title="",
+            opens_on=TODAY + timedelta(days=1),
+            closes_on=TODAY + timedelta(days=9),
+            by=world.admin,
+        )
+    assert exc.value.field == "opens_on"
+    change_exercise(
+        exercise, title="", opens_on=TODAY, closes_on=TODAY + timedelta(days=9), by=world.admin
+    )
+    assert exercise.closes_on == TODAY + timedelta(days=9)
+    with pytest.raises(ExerciseError, match="your own centre"):
+        change_exercise(exercise, title="", opens_on=TODAY, closes_on=TODAY, by=world.other_admin)
+
+
+def test_a_closed_exercise_can_still_have_its_title_corrected(world, scenario):
+    exercise = _exercise(world, scenario)
+    exercise.opens_on, exercise.closes_on = TODAY - timedelta(days=20), TODAY - timedelta(days=10)
+    change_exercise(
+        exercise,
+        title="Renamed",
+        opens_on=exercise.opens_on,
+        closes_on=exercise.closes_on,
+        by=world.admin,
+    )
+    assert exercise.title == "Renamed"
