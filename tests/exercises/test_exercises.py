@@ -376,3 +376,14 @@ def test_a_closed_exercise_can_still_have_its_title_corrected(world, scenario):
         by=world.admin,
     )
     assert exercise.title == "Renamed"
+
+
+def test_a_centre_with_no_cohorts_is_told_to_create_one(client, world, scenario):
+    login(client, world.other_admin)
+    page = client.get("/exercises/new")
+    assert "Your centre has no cohorts yet." in page.text
+    assert 'href="/centre/cohorts/new"' in page.text
+    assert "Not a valid choice" not in page.text and "Set exercise</button>" not in page.text
+    posted = client.post("/exercises/new", data=_form(world, scenario))
+    assert posted.status_code == 200 and "Your centre has no cohorts yet." in posted.text
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
