@@ -174,3 +174,11 @@ def test_role_change_of_an_assessor_with_learners_is_refused_with_the_count(clie
     assert "still the assessor of 1 learner" in response.text
     db.session.refresh(world.assessor)
     assert world.assessor.active
+
+
+def test_deactivating_and_issuing_a_password_ask_for_confirmation(client, world):
+    login(client, world.admin)
+    page = client.get(f"/centre/users/{world.learner.id}/edit").text
+    assert re.search(r'data-confirm="Deactivate [^"]+account\?', page)
+    assert re.search(r'data-confirm="Issue [^"]+temporary password\?', page)
+    assert "<script>" not in page
