@@ -102,6 +102,8 @@ class Board:
     page: Pagination | None = None
     #: The scenario version's regulatory deadlines, in order: one column each.
     deadlines: tuple[Deadline, ...] = ()
+    #: How many of the cohort's learners are deactivated (and so left off the board).
+    deactivated: int = 0
 
 
 # The trail kinds that place a case at a stage, most advanced first.
@@ -116,16 +118,38 @@ _RESOLUTION_KINDS = (
 _INVESTIGATION_KINDS = ("document_requested", "question_asked")
 
 
+def _active_members() -> sa.Select:
+    """The IDs of the cohort `:cohort_id`'s active learners: a deactivated learner is neither
+    working on the exercise nor overdue, so the board leaves them out."""
+    users = User.__table__
+    return (
+        sa.select(cohort_members.c.user_id)
+        .join(users, users.c.id == cohort_members.c.user_id)
+        .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"), users.c.active.is_(True))
+    )
+
+
+@functools.cache
+def _board_members() -> tuple[sa.Select, sa.Select]:
+    """The board's learners: the cohort's active members by name as rows (id, full_name,
+    email), and the COUNT of its deactivated members. Built once; take `cohort_id`."""
+    users = User.__table__
+    active = cohort_member_rows().where(users.c.active.is_(True))
+    deactivated = (
+        sa.select(sa.func.count())
+        .select_from(cohort_members)
+        .join(users, users.c.id == cohort_members.c.user_id)
+        .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"), users.c.active.is_(False))
+    )
+    return active, deactivated
+
+
 @functools.cache
 def _progress_statements() -> tuple[sa.Select, sa.CompoundSelect, sa.Select]:
     """The three statements behind the stage counts, built once: they are immutable, and
     building them (with their subqueries) cost more than running them. They take the
     parameters `exercise_id` and `cohort_id`."""
-    members = (
-        sa.select(cohort_members.c.user_id)
-        .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"))
-        .scalar_subquery()
-    )
+    members = _active_members().scalar_subquery()
     mine = sa.and_(
         Case.exercise_id == sa.bindparam("exercise_id"),
         Case.status == CaseStatus.OPEN,
@@ -206,7 +230,7 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     """Where each learner of the cohort is in the exercise. The stage counts cover the whole
     cohort; the rows are one page of learners by name (the request's page) when `page`, else
     every learner. A fixed number of queries however large the cohort."""
-    members, params = cohort_member_rows(), {"cohort_id": exercise.cohort_id}
+    (members, deactivated), params = _board_members(), {"cohort_id": exercise.cohort_id}
     pagination = paginate(members, rows=True, params=params) if page else None
     learners = pagination.items if pagination else db.session.execute(members, params).all()
     total = pagination.total if pagination else len(learners)
@@ -235,7 +259,8 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     for stage in stages.values():
         counts[stage] += 1
     counts["not_started"] = total - len(stages)
-    return Board(rows, counts, pagination, tuple(spec.regime.deadlines))
+    left_out = db.session.scalar(deactivated, params)
+    return Board(rows, counts, pagination, tuple(spec.regime.deadlines), left_out)
 
 
 def _later(a: str, b: str) -> str:

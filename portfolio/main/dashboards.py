@@ -55,9 +55,12 @@ def _progress_statement() -> sa.Select:
         .limit(RECENT_EXERCISES)
         .cte("recent")
     )
+    # Deactivated learners are neither working nor overdue: they are left out.
+    users = User.__table__
     learners = (
         sa.select(recent.c.id.label("exercise_id"), members.c.user_id.label("learner_id"))
         .join(members, members.c.cohort_id == recent.c.cohort_id)
+        .join(users, sa.and_(users.c.id == members.c.user_id, users.c.active.is_(True)))
         .cte("learners")
     )
     started = (

@@ -16,6 +16,7 @@ from portfolio.exercises.services import ExerciseError, change_exercise, create_
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.services import import_scenario, load_bundled
+from portfolio.main.dashboards import admin_context
 from portfolio.notifications import queries as notifications
 from portfolio.review.models import Notification
 from portfolio.scenarios.loader import load_bundle
@@ -387,3 +388,20 @@ def test_a_centre_with_no_cohorts_is_told_to_create_one(client, world, scenario)
     posted = client.post("/exercises/new", data=_form(world, scenario))
     assert posted.status_code == 200 and "Your centre has no cohorts yet." in posted.text
     assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
+
+
+def test_deactivated_learners_are_left_off_the_board_and_the_dashboard(client, world, scenario):
+    exercise = _exercise(world, scenario, opens=TODAY, closes=TODAY)
+    # It has closed since: everyone active who has not submitted is overdue.
+    exercise.opens_on = exercise.closes_on = TODAY - timedelta(days=1)
+    world.peer.active = False
+    db.session.commit()
+    board = live_board(exercise, TODAY)
+    assert [r.learner.id for r in board.rows] == [world.learner.id]
+    assert board.counts["not_started"] == 1 and board.deactivated == 1
+    login(client, world.admin)
+    page = client.get(f"/exercises/{exercise.id}").text
+    assert "1 deactivated learner of the cohort is left off the board." in page
+    assert world.peer.full_name not in page
+    [progress] = admin_context(world.admin, TODAY)["exercise_rows"]
+    assert progress.counts["not_started"] == 1 and progress.overdue == 1
