@@ -16,7 +16,13 @@ from portfolio.extensions import db
 
 class LibraryScenario(db.Model):
     """A scenario in the library. `centre_id` is NULL for the bundled, site-wide scenarios.
-    The listing fields mirror the current (highest-numbered) version."""
+
+    `current_number` is the live version: the one learners read and new cases and exercises
+    get. A version uploaded after the scenario was first published is a draft (its
+    `published_at` is empty) until the admin publishes it; until the first publication the
+    current version is the newest upload. `published` says whether learners see the scenario
+    at all (a withdrawn one keeps its current version). The listing fields mirror the current
+    version."""
 
     __tablename__ = "scenarios"
     __table_args__ = (sa.UniqueConstraint("centre_id", "slug"),)
@@ -69,9 +75,15 @@ class ScenarioVersion(db.Model):
     data: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, deferred=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    # When the version first went live; empty for a draft that learners have never been given.
+    published_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     scenario: so.Mapped[LibraryScenario] = so.relationship(back_populates="versions")
     created_by: so.Mapped[User | None] = so.relationship()
+
+    @property
+    def draft(self) -> bool:
+        return self.published_at is None
 
     def __repr__(self) -> str:
         return f"<ScenarioVersion {self.scenario_id} v{self.number}>"

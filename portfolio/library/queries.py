@@ -60,13 +60,58 @@ def scenarios_visible_to(user: User) -> sa.Select:
 
 
 def current_version(scenario: LibraryScenario) -> ScenarioVersion:
-    """The scenario's current version (the highest number)."""
+    """The scenario's current version: the live one that learners read and new cases and
+    exercises get (before the first publication, the newest draft)."""
     return db.session.scalar(
         sa.select(ScenarioVersion).where(
             ScenarioVersion.scenario_id == scenario.id,
             ScenarioVersion.number == scenario.current_number,
         )
     )
+
+
+def draft_version(scenario: LibraryScenario) -> ScenarioVersion | None:
+    """The newest version when it has never been published (a draft waiting to go live),
+    else None."""
+    newest = db.session.scalar(
+        sa.select(ScenarioVersion)
+        .where(ScenarioVersion.scenario_id == scenario.id)
+        .order_by(ScenarioVersion.number.desc())
+        .limit(1)
+    )
+    return newest if newest is not None and newest.draft else None
+
+
+def version_numbered(scenario: LibraryScenario, number: int) -> ScenarioVersion | None:
+    """The scenario's version with this number, or None."""
+    return db.session.scalar(
+        sa.select(ScenarioVersion).where(
+            ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.number == number
+        )
+    )
+
+
+def draft_numbers(scenario_ids: list[int]) -> dict[int, int]:
+    """For a page of scenarios, one query: scenario ID -> the number of its draft, for those
+    whose newest version has never been published."""
+    newest = (
+        sa.select(ScenarioVersion.scenario_id, sa.func.max(ScenarioVersion.number).label("number"))
+        .where(ScenarioVersion.scenario_id.in_(scenario_ids))
+        .group_by(ScenarioVersion.scenario_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ScenarioVersion.scenario_id, ScenarioVersion.number)
+        .join(
+            newest,
+            sa.and_(
+                newest.c.scenario_id == ScenarioVersion.scenario_id,
+                newest.c.number == ScenarioVersion.number,
+            ),
+        )
+        .where(ScenarioVersion.published_at.is_(None))
+    )
+    return dict(rows.all())
 
 
 def unit_specs() -> list:

@@ -1,4 +1,5 @@
-"""Importing scenarios as versions, publishing them, and loading the bundled library."""
+"""Importing scenarios as versions (drafts until published), publishing and withdrawing them,
+and loading the bundled library."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -6,8 +7,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portfolio.accounts.models import Centre, User
+from portfolio.db import utcnow
 from portfolio.extensions import db
 from portfolio.framework.services import import_unit
+from portfolio.library import queries
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.scenarios.loader import load_bundle
 from portfolio.scenarios.schema import Scenario
@@ -27,8 +30,11 @@ def import_scenario(
     spec: Scenario, *, centre: Centre | None, by: User | None = None, publish: bool = False
 ) -> ImportResult:
     """Store a validated scenario as a version of the library scenario with the same slug in
-    the same scope (a centre, or the bundled library). The same content twice changes nothing;
-    changed content becomes the next version and the scenario's current one."""
+    the same scope (a centre, or the bundled library). The same content twice changes nothing.
+    Changed content becomes the next version: live at once with `publish` (the bundled
+    library), otherwise a draft that learners, new cases and new exercises do not get until
+    the admin publishes it. Until a scenario's first publication its newest draft is its
+    current version, so the library lists what the admin last uploaded."""
     centre_id = centre.id if centre else None
     scope = (
         LibraryScenario.centre_id.is_(None)
@@ -58,34 +64,84 @@ def import_scenario(
         )
     )
     if existing is not None:
-        if publish and not scenario.published:
+        if publish and (existing.draft or not scenario.published):
+            if existing.number >= scenario.current_number:
+                _go_live(scenario, existing, spec)
             scenario.published = True
             db.session.flush()
         return ImportResult(existing, False)
+    newest = db.session.scalar(
+        sa.select(sa.func.max(ScenarioVersion.number)).where(
+            ScenarioVersion.scenario_id == scenario.id
+        )
+    )
     version = ScenarioVersion(
         scenario=scenario,
-        number=scenario.current_number + 1,
+        number=(newest or 0) + 1,
         content_hash=spec.content_hash,
         data=spec.model_dump(mode="json"),
         created_by=by,
     )
     db.session.add(version)
+    if publish:
+        _go_live(scenario, version, spec)
+        scenario.published = True
+    elif not _ever_published(scenario):
+        _mirror(scenario, version, spec)
+    db.session.flush()
+    return ImportResult(version, True)
+
+
+def _ever_published(scenario: LibraryScenario) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(ScenarioVersion.id)
+            .where(
+                ScenarioVersion.scenario_id == scenario.id,
+                ScenarioVersion.published_at.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _mirror(scenario: LibraryScenario, version: ScenarioVersion, spec: Scenario) -> None:
+    """Make `version` the scenario's current one, its listing fields copied from `spec`."""
     scenario.current_number = version.number
     scenario.title = spec.title
     scenario.sector = spec.sector
     scenario.difficulty = spec.difficulty
     scenario.summary = spec.summary
     scenario.unit_code = spec.unit
-    scenario.published = scenario.published or publish
-    db.session.flush()
-    return ImportResult(version, True)
 
 
-def set_published(scenario: LibraryScenario, *, published: bool) -> LibraryScenario:
-    """Publish a centre's scenario to its learners, or withdraw it. Bundled ones stay published."""
+def _go_live(scenario: LibraryScenario, version: ScenarioVersion, spec: Scenario) -> None:
+    """Make `version` the live one: what learners, new cases and new exercises get."""
+    if version.published_at is None:
+        version.published_at = utcnow()
+    _mirror(scenario, version, spec)
+
+
+def publish_scenario(scenario: LibraryScenario) -> ScenarioVersion:
+    """Publish a centre's scenario to its learners: its draft, when there is one, becomes the
+    live version (cases already started keep the version they began on, and exercises the
+    version they were set with). Publishing again with no draft changes nothing."""
     if scenario.bundled:
         raise LibraryError("Bundled scenarios are always published.")
-    scenario.published = published
+    draft = queries.draft_version(scenario)
+    if draft is not None:
+        _go_live(scenario, draft, queries.spec_of(draft))
+    scenario.published = True
+    db.session.flush()
+    return queries.current_version(scenario)
+
+
+def withdraw_scenario(scenario: LibraryScenario) -> LibraryScenario:
+    """Withdraw a centre's scenario from its learners; it keeps its versions and its drafts."""
+    if scenario.bundled:
+        raise LibraryError("Bundled scenarios are always published.")
+    scenario.published = False
     db.session.flush()
     return scenario
 

@@ -1,6 +1,6 @@
 """Library pages: browse, read a scenario's brief, preview it with guidance, upload, publish."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portfolio import authz
@@ -37,19 +37,23 @@ def _load(scenario_id: int) -> LibraryScenario:
 def index():
     page = paginate(queries.scenarios_visible_to(current_user))
     can_upload = current_user.role == Role.CENTRE_ADMIN
-    return render_template("library/index.html", page=page, can_upload=can_upload)
+    drafts = queries.draft_numbers([s.id for s in page.items]) if can_upload else {}
+    return render_template("library/index.html", page=page, can_upload=can_upload, drafts=drafts)
 
 
 @bp.get("/<int:scenario_id>")
 def detail(scenario_id: int):
     scenario = _load(scenario_id)
-    spec = queries.spec_of(queries.current_version(scenario))
+    version = queries.current_version(scenario)
+    can_manage = authz.can_manage_scenario(current_user, scenario)
     return render_template(
         "library/detail.html",
         scenario=scenario,
-        spec=spec,
+        version=version,
+        spec=queries.spec_of(version),
+        draft=queries.draft_version(scenario) if can_manage else None,
         can_preview=authz.can_preview_guidance(current_user, scenario),
-        can_manage=authz.can_manage_scenario(current_user, scenario),
+        can_manage=can_manage,
         can_start=current_user.role == Role.LEARNER,
         open_case=open_case(current_user, scenario.id)
         if current_user.role == Role.LEARNER
@@ -60,14 +64,28 @@ def detail(scenario_id: int):
 
 @bp.get("/<int:scenario_id>/preview")
 def preview(scenario_id: int):
+    """The scenario with its assessor guidance: a given `?version=` number, else the draft
+    waiting to be published (for the admin who publishes it), else the live version."""
     scenario = _load(scenario_id)
     authz.require(authz.can_preview_guidance, scenario)
-    version = queries.current_version(scenario)
+    number = request.args.get("version", type=int)
+    if number is not None:
+        # Checked against the scenario's own range first: a number beyond the database's
+        # integers must be "not found", never an overflow.
+        version = queries.version_numbered(scenario, number) if 0 < number <= 2**31 else None
+        if version is None:
+            abort(404)
+    else:
+        draft = None
+        if authz.can_manage_scenario(current_user, scenario):
+            draft = queries.draft_version(scenario)
+        version = draft or queries.current_version(scenario)
     spec = queries.spec_of(version)
     return render_template(
         "library/preview.html",
         scenario=scenario,
         version=version,
+        live=scenario.published and version.number == scenario.current_number and not version.draft,
         spec=spec,
         unit=unit_by_code(spec.unit),
     )
@@ -91,11 +109,7 @@ def upload():
             db.session.commit()
             scenario = result.version.scenario
             if result.created:
-                flash(
-                    f"Uploaded {scenario.title} as version {result.version.number}. Preview it, "
-                    "then publish it to your learners.",
-                    "success",
-                )
+                flash(_uploaded_message(spec.title, result.version, scenario), "success")
             else:
                 flash(
                     "That file is identical to a version already stored: nothing changed.", "info"
@@ -104,13 +118,38 @@ def upload():
     return render_template("library/upload.html", form=form, errors=errors)
 
 
+def _uploaded_message(title: str, version, scenario: LibraryScenario) -> str:
+    """What an upload did, saying which version learners get meanwhile."""
+    message = f"Uploaded {title} as version {version.number}, a draft."
+    if scenario.published and scenario.current_number != version.number:
+        return (
+            f"{message} Learners, new cases and new exercises keep version "
+            f"{scenario.current_number} until you publish it: preview it first."
+        )
+    return f"{message} Preview it, then publish it to your learners."
+
+
 @bp.post("/<int:scenario_id>/publish")
 def publish(scenario_id: int):
+    """Publish the scenario (its draft becomes the live version), or withdraw it when the form
+    says `action=withdraw`. The form names what it does, so a repeated click never undoes it."""
     scenario = _load(scenario_id)
     authz.require(authz.can_manage_scenario, scenario)
     if ReauthForm().validate_on_submit():
-        services.set_published(scenario, published=not scenario.published)
-        db.session.commit()
-        state = "published to your learners" if scenario.published else "withdrawn"
-        flash(f"{scenario.title} is {state}.", "success")
+        try:
+            if request.form.get("action") == "withdraw":
+                services.withdraw_scenario(scenario)
+                message = f"{scenario.title} is withdrawn: learners no longer see it."
+            else:
+                version = services.publish_scenario(scenario)
+                message = (
+                    f"{scenario.title} is published to your learners: version "
+                    f"{version.number} is live."
+                )
+        except services.LibraryError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
     return redirect(url_for("library.detail", scenario_id=scenario.id))
