@@ -223,10 +223,14 @@ class _Authority:
     covering: tuple[int, TrailEntry] | None
 
 
-def _authority(scenario: Scenario, trail: Trail, choice: RemedyChoice) -> _Authority:
+def _authority(
+    scenario: Scenario, trail: Trail, choice: RemedyChoice, *, pending: bool = False
+) -> _Authority:
+    """``pending``: the choice is a draft still to be sent, so every request so far counts and
+    nothing about it has been sent yet."""
     needed, reasons = needs_authorisation(scenario, choice)
     total = remedy_total(scenario, choice)
-    sent = last_index(trail, TrailKind.RESPONSE_SENT)
+    sent = None if pending else last_index(trail, TrailKind.RESPONSE_SENT)
     considered = [
         (i, e)
         for i, e in indexed(trail, TrailKind.AUTHORISATION_REQUESTED)
@@ -552,7 +556,9 @@ def _investigation_prompts(scenario: Scenario, trail: Trail) -> list[str]:
     return prompts
 
 
-def _remedy_prompts(scenario: Scenario, trail: Trail, choice: RemedyChoice | None) -> list[str]:
+def _remedy_prompts(
+    scenario: Scenario, trail: Trail, choice: RemedyChoice | None, *, pending: bool
+) -> list[str]:
     if choice is None:
         return ["You have not yet chosen a remedy."]
     prompts = [
@@ -560,7 +566,7 @@ def _remedy_prompts(scenario: Scenario, trail: Trail, choice: RemedyChoice | Non
         for r in scenario.customer_reply.requirements
         if r.kind == "remedy_includes" and r.remedy not in choice.remedy_ids
     ]
-    facts = _authority(scenario, trail, choice)
+    facts = _authority(scenario, trail, choice, pending=pending)
     if facts.needed and facts.covering is None:
         declined = [
             e
@@ -604,8 +610,12 @@ def formative_list(
     *,
     letter: str | None,
     choice: RemedyChoice | None,
+    pending: bool = False,
 ) -> list[str]:
     """The learner's "before you submit" prompts: plain English, nothing given away.
+
+    ``letter`` and ``choice`` are the learner's current draft while ``pending`` (nothing sent
+    yet, or a revision still to send), otherwise the response as last sent.
 
     The prompts say what is not yet done (the deadline, the investigation, the remedy and its
     authority, the letter) without naming a key document, a misleading stakeholder, or a remedy
@@ -615,6 +625,6 @@ def formative_list(
     return [
         *_deadline_prompts(scenario, trail),
         *_investigation_prompts(scenario, trail),
-        *_remedy_prompts(scenario, trail, choice),
+        *_remedy_prompts(scenario, trail, choice, pending=pending),
         *_letter_prompts(scenario, letter),
     ]

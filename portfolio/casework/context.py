@@ -22,6 +22,7 @@ from portfolio.casework.queries import (
 )
 from portfolio.casework.records import CUSTOM_COMPONENTS, FISHBONE_CATEGORIES, OPTIONS, WHYS
 from portfolio.casework.remedy import needs_authorisation, remedy_total
+from portfolio.casework.services import sending_closed
 from portfolio.casework.trail import Trail, TrailKind, first_index
 from portfolio.improvement.queries import knowledge_questions
 from portfolio.roles import Role
@@ -50,18 +51,21 @@ def case_page(case: Case, user: User) -> dict:
     events = trail_events(case)
     records = records_of(case)
     trail = trail_of(events)
-    letter = records["letter"].data.get("text") if "letter" in records else None
-    remedy = records["remedy"].data if "remedy" in records else None
-    sent = records["correspondence"].data.get("rounds") if "correspondence" in records else None
+    draft_letter = records["letter"].data.get("text") if "letter" in records else None
+    draft_remedy = records["remedy"].data if "remedy" in records else None
+    sent = records["correspondence"].data.get("rounds", []) if "correspondence" in records else []
+    closed = sending_closed(sent)
+    # The assessor's checks weigh the response as last sent, never a later draft; the learner's
+    # prompts weigh the draft they can still send, and the response as sent once sending is over.
     if sent:
-        # Once sent, the checks weigh the response as sent, not a later draft.
-        letter, remedy = sent[-1]["letter"], sent[-1]["remedy"]
-    choice = None
-    if remedy is not None:
-        try:
-            choice = choice_of(remedy)
-        except RulesError:
-            choice = None
+        letter, choice = sent[-1]["letter"], _choice(sent[-1]["remedy"])
+    else:
+        letter, choice = draft_letter, _choice(draft_remedy)
+    pending = not closed
+    if pending:
+        learner_letter, learner_choice = draft_letter, _choice(draft_remedy)
+    else:
+        learner_letter, learner_choice = letter, choice
     can_work = authz.can_work_case(user, case) and case.status == CaseStatus.OPEN
     now = sim_clock.SimTime.from_hours(spec.clock, case.hours)
     return {
@@ -78,7 +82,10 @@ def case_page(case: Case, user: User) -> dict:
         "can_work": can_work,
         "is_learner": user.id == case.learner_id,
         "is_staff": user.role in (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN),
-        "formative": formative_list(spec, trail, letter=letter, choice=choice)
+        "sending_closed": closed,
+        "formative": formative_list(
+            spec, trail, letter=learner_letter, choice=learner_choice, pending=pending
+        )
         if user.id == case.learner_id
         else [],
         "checks": marking_checks(spec, trail, letter=letter, choice=choice)
@@ -89,6 +96,16 @@ def case_page(case: Case, user: User) -> dict:
         "describe": lambda event: describe_event(spec, event),
         "sim_time": lambda hours: sim_clock.SimTime.from_hours(spec.clock, hours),
     }
+
+
+def _choice(remedy: dict | None):
+    """The remedy record as a choice, or None when there is none (or it no longer parses)."""
+    if remedy is None:
+        return None
+    try:
+        return choice_of(remedy)
+    except RulesError:
+        return None
 
 
 def first_sent_hours(trail: Trail) -> int | None:

@@ -397,6 +397,12 @@ def _append_to_record(case: Case, kind: str, key: str, item: dict) -> None:
     record_saved.send(case, record=kind, record_id=record.id)
 
 
+def sending_closed(rounds: list[dict]) -> bool:
+    """Whether no further response can be sent: the customer accepted, or the one revision has
+    been used. ``rounds`` is the correspondence record's list of sent rounds."""
+    return bool(rounds) and (rounds[-1]["accepted"] or len(rounds) >= MAX_ROUNDS)
+
+
 def send_response(case: Case) -> dict:
     """Send the saved letter with the saved remedy. The customer replies by the scenario's
     rules; one revision is allowed after a push-back. Returns the round's record."""

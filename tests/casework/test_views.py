@@ -703,3 +703,49 @@ def test_a_late_response_shows_how_late(client, w, spec):
     body = " ".join(text(client.get(url(w.case))).split())
     assert "day 56 <strong>(sent day 58, 2 days late)</strong>" in body
     assert "final response sent day 58, 2 days late" in text(client.get("/dashboard"))
+
+
+def before_you_send(body: str) -> list[str]:
+    """The "Before you send" prompts on a page."""
+    panel = body.split('<ul class="prompts">', 1)[1].split("</ul>", 1)[0]
+    return [" ".join(item.split("</li>")[0].split()) for item in panel.split("<li>")[1:]]
+
+
+def test_before_you_send_weighs_the_revised_draft(client, w):
+    case = work(w.case)  # the weak letter was sent and pushed back; one revision is left
+    client = login(client, w.learner)
+    before = before_you_send(text(client.get(url(case, "letter"))))
+    assert any(p.startswith("Your letter does not yet") for p in before)
+    services.save_record(case, "letter", {"text": GOOD_LETTER}, expected_version=1)
+    db.session.commit()
+    after = before_you_send(text(client.get(url(case, "letter"))))
+    assert not any(p.startswith("Your letter") for p in after), after
+    # A revised remedy authorised after the first send is authorised for the revision.
+    services.save_record(
+        case,
+        "remedy",
+        {
+            "remedy_ids": ["refund-overcharge"],
+            "custom_1_label": "Goodwill",
+            "custom_1_amount": "90",
+        },
+        expected_version=1,
+    )
+    assert services.request_authorisation(case)["approved"] is True
+    db.session.commit()
+    after = before_you_send(text(client.get(url(case, "letter"))))
+    assert not any("authority" in p for p in after), after
+
+
+def test_before_you_send_weighs_the_sent_response_once_sending_is_over(client, w):
+    services.save_record(
+        w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    services.save_record(w.case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    services.send_response(w.case)
+    services.save_record(w.case, "letter", {"text": WEAK_LETTER}, expected_version=1)
+    db.session.commit()
+    body = text(login(client, w.learner).get(url(w.case, "letter")))
+    assert '<ul class="prompts">' not in body or not any(
+        p.startswith("Your letter") for p in before_you_send(body)
+    )
