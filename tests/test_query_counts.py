@@ -76,10 +76,14 @@ class Centre:
                 EvidenceItem.case_id == case.id, EvidenceItem.source == "investigation"
             )
         )
-        evidence.set_mapping(
-            item, item.mappings[0].criterion, justification="My findings gather the history."
-        )
         portfolio = item.portfolio
+        # every criterion evidenced, so that each may be judged Competent
+        for criterion in db.session.scalars(
+            sa.select(Criterion).where(Criterion.unit_id == portfolio.unit_id)
+        ):
+            evidence.set_mapping(
+                item, criterion, justification=f"My findings gather the history ({criterion.ref})."
+            )
         first = evidence.submit(
             portfolio, declared_name=learner.full_name, declared_on=TODAY, by=learner
         )

@@ -14,7 +14,6 @@ from portfolio.casework.errors import RulesError
 from portfolio.casework.models import Case
 from portfolio.casework.queries import choice_of, records_of, spec_for, trail_events, trail_of
 from portfolio.db import utcnow
-from portfolio.evidence.models import EvidenceItem, EvidenceKind
 from portfolio.evidence.queries import outcomes_of
 from portfolio.evidence.snapshot import diff_snapshots
 from portfolio.extensions import db
@@ -77,25 +76,6 @@ def evidence_by_ref(snapshot: dict) -> dict[str, list[dict]]:
     return found
 
 
-def later_records(submission) -> list[EvidenceItem]:
-    """Assessor records added to the portfolio since this version was submitted: they go into
-    the learner's next version, and the assessor may weigh them now."""
-    in_snapshot = [i["id"] for i in submission.snapshot["items"]]
-    return list(
-        db.session.scalars(
-            sa.select(EvidenceItem)
-            .where(
-                EvidenceItem.portfolio_id == submission.portfolio_id,
-                EvidenceItem.kind == EvidenceKind.ASSESSOR,
-                EvidenceItem.withdrawn.is_(False),
-                EvidenceItem.id.not_in(in_snapshot),
-            )
-            .options(so.selectinload(EvidenceItem.mappings))
-            .order_by(EvidenceItem.id)
-        )
-    )
-
-
 def _shared(submission, assessment: Assessment | None) -> dict:
     portfolio = submission.portfolio
     return {
@@ -149,7 +129,7 @@ def bench_page(
         "can_edit": assessment is not None and not assessment.completed,
         "can_complete": awaiting and not standardisation,
         "is_latest": queries.is_latest(submission),
-        "later_records": later_records(submission) if not standardisation else [],
+        "later_records": queries.later_records(submission) if not standardisation else [],
         "log": queries.log_of_portfolio(submission.portfolio) if not standardisation else [],
         "errors": errors or [],
         "submitted": submitted,

@@ -12,7 +12,14 @@ import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
 from portfolio.db import utcnow
-from portfolio.evidence.models import Portfolio, Submission, SubmissionStatus
+from portfolio.evidence.models import (
+    EvidenceItem,
+    EvidenceKind,
+    Mapping,
+    Portfolio,
+    Submission,
+    SubmissionStatus,
+)
 from portfolio.evidence.queries import is_newest_version
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
@@ -116,6 +123,41 @@ def effective_decisions(
             corrected_at=entry.created_at,
         )
     return result
+
+
+def later_records(submission: Submission) -> list[EvidenceItem]:
+    """Assessor records added to the portfolio since this version was submitted: they go into
+    the learner's next version, and the assessor may weigh them now (the bench shows them)."""
+    in_snapshot = [i["id"] for i in submission.snapshot["items"]]
+    return list(
+        db.session.scalars(
+            sa.select(EvidenceItem)
+            .where(
+                EvidenceItem.portfolio_id == submission.portfolio_id,
+                EvidenceItem.kind == EvidenceKind.ASSESSOR,
+                EvidenceItem.withdrawn.is_(False),
+                EvidenceItem.id.not_in(in_snapshot),
+            )
+            .options(so.selectinload(EvidenceItem.mappings).joinedload(Mapping.criterion))
+            .order_by(EvidenceItem.id)
+        )
+    )
+
+
+def evidenced_refs(assessment: Assessment) -> set[str]:
+    """Refs of the criteria with evidence the assessor can weigh: mapped in the submitted
+    version's snapshot, or (marking the learner's own work) mapped by a later assessor record
+    that the bench shows beside it."""
+    submission = assessment.submission
+    refs = {m["ref"] for item in submission.snapshot["items"] for m in item["mappings"]}
+    if assessment.kind == AssessmentKind.PRIMARY:
+        refs |= {
+            m.criterion.ref
+            for record in later_records(submission)
+            for m in record.mappings
+            if m.confirmed
+        }
+    return refs
 
 
 def load_assessment(assessment_id: int) -> Assessment | None:

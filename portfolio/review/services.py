@@ -31,6 +31,7 @@ from portfolio.review.models import (
 )
 from portfolio.review.queries import (
     effective_decisions,
+    evidenced_refs,
     find_assessment,
     is_latest,
     unit_criteria,
@@ -112,6 +113,25 @@ def _require_awaiting(assessment: Assessment) -> None:
         raise ReviewError(f"Version {submission.number} has already been assessed.")
 
 
+def _require_evidence(
+    assessment: Assessment, decisions: dict[int, Decision | None], criteria: list[Criterion]
+) -> None:
+    """Competent needs evidence: refuse it for any criterion with nothing mapped to it in the
+    version being marked (nor in an assessor record the bench shows beside it)."""
+    competent = {cid for cid, d in decisions.items() if d == Decision.COMPETENT}
+    if not competent:
+        return
+    evidenced = evidenced_refs(assessment)
+    bare = [c.ref for c in criteria if c.id in competent and c.ref not in evidenced]
+    if bare:
+        raise ReviewError(
+            f"No evidence is mapped to {', '.join(bare)} in version "
+            f"{assessment.submission.number}, so {'it' if len(bare) == 1 else 'they'} cannot "
+            "be judged Competent. Choose Not yet competent and say what evidence is needed. "
+            "Nothing was saved."
+        )
+
+
 def open_assessment(submission: Submission, *, by: User) -> Assessment:
     """Open (or reopen) the assessor's marking of a submission. Only the learner's allocated
     assessor, only the latest version, and one assessment per assessor and version."""
@@ -181,6 +201,7 @@ def save_decisions(
                 f"Choose Competent or Not yet competent for {unit[cid].ref} to keep its feedback."
             )
         cleaned[cid] = (decision, feedback)
+    _require_evidence(assessment, {cid: d for cid, (d, _) in cleaned.items()}, list(unit.values()))
     overall_feedback = (overall_feedback or "").strip()
     if len(overall_feedback) > MAX_FEEDBACK:
         raise ReviewError(f"Keep the overall feedback to {MAX_FEEDBACK:,} characters.")
@@ -207,6 +228,12 @@ def save_decisions(
 
 def _decided(assessment: Assessment) -> dict[int, CriterionDecision]:
     return {d.criterion_id: d for d in assessment.decisions}
+
+
+def _require_evidence_for_all(assessment: Assessment, criteria: list[Criterion]) -> None:
+    _require_evidence(
+        assessment, {cid: d.decision for cid, d in _decided(assessment).items()}, criteria
+    )
 
 
 def _require_feedback_where_not_yet(assessment: Assessment, criteria: list[Criterion]) -> None:
@@ -275,6 +302,7 @@ def return_for_resubmission(assessment: Assessment, *, by: User) -> Assessment:
         )
     criteria = unit_criteria(assessment.submission.portfolio)
     _require_feedback_where_not_yet(assessment, criteria)
+    _require_evidence_for_all(assessment, criteria)
     decisions = _log_decisions(assessment, criteria, by)
     log.append(
         "return",
@@ -326,6 +354,7 @@ def sign_off(
             f"{', '.join(not_yet)} {'is' if len(not_yet) == 1 else 'are'} judged Not yet "
             "competent. Return the work for resubmission instead."
         )
+    _require_evidence_for_all(assessment, criteria)
     if _normal(signed_name or "") != _normal(by.full_name):
         raise ReviewError(
             f"Type your full name exactly as it is on your account ({by.full_name}) to sign."
@@ -367,6 +396,7 @@ def complete_standardisation(assessment: Assessment, *, by: User) -> Assessment:
     undecided = [c.ref for c in criteria if c.id not in _decided(assessment)]
     if undecided:
         raise ReviewError(f"Decide every criterion first: {', '.join(undecided)} still undecided.")
+    _require_evidence_for_all(assessment, criteria)
     decisions = _log_decisions(assessment, criteria, by)
     log.append(
         "standardisation",
@@ -407,6 +437,7 @@ def correct_decision(
         raise ReviewError("The reason or the feedback is too long.")
     if new == Decision.NOT_YET and not feedback:
         raise ReviewError(f"Say what the learner needs to do for {criterion.ref}.")
+    _require_evidence(assessment, {criterion.id: new}, [criterion])
     current = effective_decisions(assessment).get(criterion.id)
     if current is not None and (current.decision, current.feedback) == (new, feedback):
         raise ReviewError(f"That is already the decision on {criterion.ref}: nothing to correct.")

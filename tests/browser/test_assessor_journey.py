@@ -130,6 +130,8 @@ def test_return_then_sign_off_the_resubmission(page: Page, live_server: str, sub
         "My findings show how the complaint was put right."
     )
     page.get_by_label("How this item meets 1.1").fill("My findings and timeline gather it all.")
+    page.get_by_label(re.compile(r"^2\.1 ")).check()  # Competent needs evidence
+    page.get_by_label("How this item meets 2.1").fill("My findings answer the knowledge question.")
     page.get_by_role("button", name="Save mappings").click()
     expect(page.get_by_role("status")).to_contain_text("Mappings saved.")
     assert_accessible(page)

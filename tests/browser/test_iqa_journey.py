@@ -67,9 +67,10 @@ def signed_off(app, make_centre, make_user, bundle):  # noqa: F811
     )
     evidence.sync_case_items(case)
     item = db.session.scalar(sa.select(EvidenceItem).where(EvidenceItem.source == "investigation"))
-    evidence.set_mapping(
-        item, item.mappings[0].criterion, justification="My findings gather the history."
-    )
+    for criterion in criteria_of(item.portfolio.unit_id):  # each Competent needs evidence
+        evidence.set_mapping(
+            item, criterion, justification=f"My findings gather the history ({criterion.ref})."
+        )
     submission = evidence.submit(
         item.portfolio, declared_name=LEARNER, declared_on=date.today(), by=learner
     )

@@ -2,9 +2,11 @@
 
 import csv
 import io
+from datetime import date
 
 from openpyxl import load_workbook
 
+from portfolio.evidence import services as evidence
 from portfolio.extensions import db
 from portfolio.framework.services import import_unit
 from portfolio.reports.queries import cohort_grid
@@ -16,6 +18,7 @@ from tests.library.conftest import FIXTURES
 from tests.review.conftest import (  # noqa: F401  (fixtures)
     bundle,
     correct_to_met,
+    criteria_of,
     decide,
     submit,
     submitted,
@@ -72,6 +75,16 @@ def test_the_cohort_report_reads_decisions_as_they_stand(submitted):  # noqa: F8
     decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
     services.return_for_resubmission(assessment, by=w.assessor)
     assert _agree(w) == {"1.1": "met", "1.2": "not_yet", "2.1": "not_yet"}
+    # the evidence the correction rests on: the assessor's record, mapped to 1.2
+    record = services.record_assessor_evidence(
+        w.portfolio,
+        source="professional_discussion",
+        title="",
+        body="We discussed how the complaint was put right.",
+        occurred_on=date.today(),
+        by=w.assessor,
+    )
+    evidence.set_mapping(record, criteria_of(w)["1.2"], justification="Explained the remedy well.")
     correct_to_met(assessment, w, "1.2")
     assert _agree(w)["1.2"] == "met"  # the correction, not the stored decision
     submit(w)  # resubmitted: what the new version maps waits for the assessor

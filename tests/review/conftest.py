@@ -51,23 +51,34 @@ def decide(assessment, world, decision=Decision.COMPETENT, **overrides):
     )
 
 
+def submit_worked(world, *, every_criterion: bool):
+    """world.learner's investigation mapped to 1.1 (and, with `every_criterion`, to every
+    criterion of the unit, so that each can be judged Competent) and submitted as version 1."""
+    evidence.sync_case_items(world.case)
+    item = db.session.scalar(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.case_id == world.case.id, EvidenceItem.source == "investigation"
+        )
+    )
+    world.item = item
+    world.portfolio = item.portfolio
+    first = item.mappings[0].criterion
+    evidence.set_mapping(item, first, justification="My findings gather the whole history.")
+    if every_criterion:
+        for criterion in criteria_of(world).values():
+            if criterion.id != first.id:
+                evidence.set_mapping(
+                    item, criterion, justification=f"My findings show how I met {criterion.ref}."
+                )
+    world.submission = submit(world)
+    db.session.commit()
+    return world
+
+
 @pytest.fixture
 def submitted(worked):  # noqa: F811
     """world.learner's investigation mapped to 1.1 and submitted as version 1."""
-    evidence.sync_case_items(worked.case)
-    item = db.session.scalar(
-        sa.select(EvidenceItem).where(
-            EvidenceItem.case_id == worked.case.id, EvidenceItem.source == "investigation"
-        )
-    )
-    worked.item = item
-    worked.portfolio = item.portfolio
-    evidence.set_mapping(
-        item, item.mappings[0].criterion, justification="My findings gather the whole history."
-    )
-    worked.submission = submit(worked)
-    db.session.commit()
-    return worked
+    return submit_worked(worked, every_criterion=False)
 
 
 def correct_to_met(assessment, world, ref: str):

@@ -25,7 +25,14 @@ from portfolio.review.models import (
 from portfolio.review.services import ReviewError, StaleAssessment
 from portfolio.roles import Role
 from tests.conftest import PASSWORD
-from tests.review.conftest import correct_to_met, criteria_of, decide, submit
+from tests.review.conftest import correct_to_met, criteria_of, decide, submit, submit_worked
+
+
+@pytest.fixture
+def submitted(worked):  # noqa: F811
+    """Version 1 with evidence mapped to every criterion, so each can be judged Competent
+    (Competent needs evidence); tests that need a criterion without evidence unmap it."""
+    return submit_worked(worked, every_criterion=True)
 
 
 def _entries(kind: str | None = None) -> list[DecisionLogEntry]:
@@ -392,6 +399,69 @@ def test_assessor_records_evidence_for_their_own_learner_only(submitted, make_us
     assert any(i["kind"] == "assessor" and i["mappings"] for i in second.snapshot["items"])
 
 
+# --- Competent needs evidence ----------------------------------------------------------------
+
+
+def _unmapped_resubmission(w, ref="2.1"):
+    """Version 1 returned, then version 2 submitted with nothing mapped to `ref`."""
+    _returned(w)
+    evidence.remove_mapping(w.item, criteria_of(w)[ref])
+    second = submit(w)
+    return services.open_assessment(second, by=w.assessor)
+
+
+def test_competent_is_refused_where_the_version_has_no_evidence(submitted):
+    w = submitted
+    assessment = _unmapped_resubmission(w)
+    version = assessment.version
+    with pytest.raises(ReviewError, match=r"No evidence is mapped to 2\.1 in version 2") as err:
+        decide(assessment, w)
+    assert "Nothing was saved" in err.value.message
+    db.session.rollback()
+    assert assessment.decisions == [] and assessment.version == version
+    # Not yet competent is accepted, and Competent on the evidenced criteria.
+    decide(assessment, w, **{"2_1": Decision.NOT_YET})
+    assert len(assessment.decisions) == 3
+
+
+def test_sign_off_and_correction_refuse_competent_without_evidence(submitted):
+    w = submitted
+    assessment = _unmapped_resubmission(w)
+    c = criteria_of(w)
+    # A draft that got in before the rule (written directly) still cannot be signed off.
+    for criterion in c.values():
+        assessment.decisions.append(
+            CriterionDecision(criterion_id=criterion.id, decision=Decision.COMPETENT)
+        )
+    assessment.overall_feedback = "Met."
+    db.session.flush()
+    with pytest.raises(ReviewError, match=r"No evidence is mapped to 2\.1"):
+        services.sign_off(
+            assessment, by=w.assessor, signed_name=w.assessor.full_name, password=PASSWORD
+        )
+    assert assessment.status == AssessmentStatus.IN_PROGRESS
+    decide(assessment, w, **{"2_1": Decision.NOT_YET})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    with pytest.raises(ReviewError, match=r"No evidence is mapped to 2\.1"):
+        correct_to_met(assessment, w, "2.1")
+
+
+def test_a_mapped_assessor_record_the_bench_shows_counts_as_evidence(submitted):
+    w = submitted
+    assessment = _unmapped_resubmission(w)
+    record = services.record_assessor_evidence(
+        w.portfolio,
+        source="professional_discussion",
+        title="",
+        body="We discussed the ombudsman's role and time limits.",
+        occurred_on=date.today(),
+        by=w.assessor,
+    )
+    evidence.set_mapping(record, criteria_of(w)["2.1"], justification="Explained the stages well.")
+    decide(assessment, w)
+    assert {d.decision for d in assessment.decisions} == {Decision.COMPETENT}
+
+
 # --- queue and caseload ----------------------------------------------------------------------
 
 
@@ -434,14 +504,13 @@ def test_caseload_statuses_follow_decisions_and_resubmissions(submitted):
     c = criteria_of(w)
     grid = caseload.caseload(w.assessor).grids[0]
     assert grid.rows[0].cells == {
-        c["1.1"].id: "submitted",
-        c["1.2"].id: "none",
-        c["2.1"].id: "none",
+        cid: "submitted" for cid in (c["1.1"].id, c["1.2"].id, c["2.1"].id)
     }
     _returned(w)
     row = caseload.caseload(w.assessor).grids[0].rows[0]
     assert row.cells[c["1.1"].id] == "met" and row.cells[c["1.2"].id] == "not_yet"
     assert row.met == 1
+    evidence.remove_mapping(w.item, c["2.1"])
     submit(w)
     row = caseload.caseload(w.assessor).grids[0].rows[0]
     assert row.cells[c["1.1"].id] == "met"  # met stays met

@@ -20,7 +20,14 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import PASSWORD, login
-from tests.review.conftest import criteria_of, decide
+from tests.review.conftest import criteria_of, decide, submit_worked
+
+
+@pytest.fixture
+def submitted(worked):  # noqa: F811
+    """Version 1 with evidence mapped to every criterion, so each can be judged Competent
+    (Competent needs evidence); tests that need a criterion without evidence unmap it."""
+    return submit_worked(worked, every_criterion=True)
 
 
 def _open(w) -> Assessment:
