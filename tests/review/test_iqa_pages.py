@@ -1,0 +1,63 @@
+"""The assessor's and IQA's pages around a sampled assessment: links back to the assessment,
+notices, verdict errors, standardisation and sampling rules."""
+
+import pytest
+
+from portfolio.evidence.models import SubmissionStatus
+from portfolio.extensions import db
+from portfolio.review import iqa
+from portfolio.review.models import AssessmentStatus
+from tests.conftest import login
+from tests.iqa.builders import C, N
+from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
+
+
+def make_plan(world, **rules):
+    values = {"name": "Spring interim", "stage": "interim", "share_pct": 100} | rules
+    return iqa.create_plan(world.centre, iqa=world.iqa, **values)
+
+
+@pytest.fixture
+def sample(world, signed_off, unit):  # noqa: F811
+    """world.learner's returned assessment (decided C, C, N) sampled by world.iqa; committed."""
+    _, criteria = unit
+    assessment = signed_off(
+        learner=world.learner,
+        status=AssessmentStatus.RETURNED,
+        decisions={criteria[0]: C, criteria[1]: C, criteria[2]: N},
+    )
+    assessment.submission.status = SubmissionStatus.RETURNED
+    [sample] = iqa.generate_sample(make_plan(world))
+    db.session.commit()
+    return sample
+
+
+def completed_review(world, sample, criteria, *, disagree=("1.2",)):
+    review = iqa.start_review(sample, by=world.iqa)
+    iqa.save_verdicts(
+        review,
+        {c.id: (c.ref not in disagree, "Too thin." if c.ref in disagree else "") for c in criteria},
+        overall_feedback="Mostly sound.",
+        actions="Re-mark with the ombudsman rule in mind.",
+        expected_version=review.version,
+    )
+    iqa.complete_review(review, by=world.iqa)
+    db.session.commit()
+    return review
+
+
+def test_the_response_page_and_the_caseload_link_to_the_completed_assessment(
+    client,
+    world,
+    sample,
+    unit,  # noqa: F811
+):
+    _, criteria = unit
+    review = completed_review(world, sample, criteria)
+    bench = f"/assess/submissions/{sample.assessment.submission_id}"
+    login(client, world.assessor)
+    assert f'href="{bench}"' in client.get(f"/iqa/reviews/{review.id}/respond").text
+    caseload = client.get("/assess/caseload").text
+    assert f'href="{bench}"' in caseload and "Version 1 returned" in caseload
+    page = client.get(bench)
+    assert page.status_code == 200 and "Correct the decision on 1.2" in page.text
