@@ -79,6 +79,36 @@ def latest_submissions(cohort: Cohort) -> list[Submission]:
     )
 
 
+def learners_without_submissions(cohort_id: int, exported: set[int]) -> list[str]:
+    """The names of the cohort's learners with no submitted version among `exported` (learner
+    IDs), by name: the manifest lists them, so the visit sees who has nothing to show."""
+    return list(
+        db.session.scalars(
+            sa.select(User.full_name)
+            .join(cohort_members, cohort_members.c.user_id == User.id)
+            .join(Cohort, Cohort.id == cohort_members.c.cohort_id)
+            .where(
+                cohort_members.c.cohort_id == cohort_id,
+                User.role == Role.LEARNER,
+                User.centre_id == Cohort.centre_id,
+                User.id.not_in(exported),
+            )
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+class NothingToExport(Exception):
+    """Nobody in the cohort has submitted a version: an export would be an empty zip."""
+
+    def __init__(self, cohort: Cohort):
+        self.message = (
+            f"Nobody in {cohort.name} has submitted their portfolio yet, so there is nothing "
+            "to export."
+        )
+        super().__init__(self.message)
+
+
 def recent_exports(centre_id: int, limit: int = 20) -> sa.Select:
     """A centre's latest exports, newest first, with their cohorts."""
     return (
@@ -91,13 +121,17 @@ def recent_exports(centre_id: int, limit: int = 20) -> sa.Select:
 
 
 def create_export(cohort: Cohort, *, by: User | None) -> BulkExport:
-    """A queued export of the cohort, with its total known up front."""
+    """A queued export of the cohort, with its total known up front. Refused (NothingToExport)
+    when nobody in the cohort has submitted."""
+    total = len(latest_submissions(cohort))
+    if not total:
+        raise NothingToExport(cohort)
     export = BulkExport(
         centre_id=cohort.centre_id,
         cohort_id=cohort.id,
         requested_by=by,
         status=ExportStatus.QUEUED,
-        total=len(latest_submissions(cohort)),
+        total=total,
         done=0,
     )
     db.session.add(export)
@@ -221,9 +255,9 @@ def slug(text: str) -> str:
 
 
 def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict[int, str]) -> str:
-    """The PDFs and a manifest (CSV, with each PDF's SHA-256) in one zip under PDF_CACHE_DIR,
-    streamed to a temporary file and renamed into place; returns its path relative to that
-    folder."""
+    """The PDFs and a manifest (CSV, with each PDF's SHA-256, then a row for each learner of
+    the cohort with nothing submitted) in one zip under PDF_CACHE_DIR, streamed to a temporary
+    file and renamed into place; returns its path relative to that folder."""
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(
@@ -263,6 +297,9 @@ def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict
                             hashlib.sha256(path.read_bytes()).hexdigest(),
                         ]
                     )
+                exported = {s.portfolio.learner_id for s in submissions}
+                for name in learners_without_submissions(export.cohort_id, exported):
+                    writer.writerow(["", inert(name), "", "", "nothing submitted", "", "", ""])
                 archive.writestr("manifest.csv", manifest.getvalue())
             handle.flush()
             os.fsync(handle.fileno())

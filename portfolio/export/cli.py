@@ -19,9 +19,13 @@ def cohort_command(cohort_id: int, workers: int | None) -> None:
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         raise click.ClickException(f"There is no cohort {cohort_id}.")
-    export = bulk.create_export(cohort, by=None)
+    try:
+        export = bulk.create_export(cohort, by=None)
+    except bulk.NothingToExport as exc:
+        raise click.ClickException(exc.message) from exc
     db.session.commit()
-    click.echo(f"Export {export.id}: {export.total} portfolio(s) from {cohort.name}.")
+    total = f"{export.total} portfolio{'' if export.total == 1 else 's'}"
+    click.echo(f"Export {export.id}: {total} from {cohort.name}.")
     export = bulk.run_export(export.id, workers=workers)
     if export.status != ExportStatus.DONE:
         raise click.ClickException(f"Export {export.id} failed: {export.error}")

@@ -59,6 +59,11 @@ def submission_pdf(submission_id: int):
     return response
 
 
+def portfolios(count: int) -> str:
+    """'1 portfolio', '3 portfolios'."""
+    return f"{count} portfolio{'' if count == 1 else 's'}"
+
+
 def _job(job_id: int) -> BulkExport:
     """One of this centre's exports (another centre's is simply not found)."""
     job = db.get_or_404(BulkExport, job_id)
@@ -82,14 +87,18 @@ def cohorts():
         cohort = db.first_or_404(
             authz.cohorts_managed_by(current_user).where(Cohort.id == form.cohort.data)
         )
-        job = bulk.create_export(cohort, by=current_user)
-        db.session.commit()
-        if current_app.config.get("EXPORT_INLINE"):
-            bulk.run_export(job.id)
+        try:
+            job = bulk.create_export(cohort, by=current_user)
+        except bulk.NothingToExport as exc:
+            form.cohort.errors.append(exc.message)
         else:
-            bulk.start_in_background(current_app._get_current_object(), job.id)
-        flash(f"Exporting {job.total} portfolio(s) from {cohort.name}.", "success")
-        return redirect(url_for("export.job", job_id=job.id))
+            db.session.commit()
+            if current_app.config.get("EXPORT_INLINE"):
+                bulk.run_export(job.id)
+            else:
+                bulk.start_in_background(current_app._get_current_object(), job.id)
+            flash(f"Exporting {portfolios(job.total)} from {cohort.name}.", "success")
+            return redirect(url_for("export.job", job_id=job.id))
     return render_template(
         "export/cohorts.html",
         form=form,

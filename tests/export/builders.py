@@ -19,7 +19,8 @@ from portfolio.accounts.models import User
 from portfolio.analysis import AnalysisParams
 from portfolio.casework import services as casework
 from portfolio.casework.models import Case
-from portfolio.casework.queries import spec_for
+from portfolio.casework.queries import choice_of, record_data, spec_for
+from portfolio.casework.remedy import needs_authorisation
 from portfolio.db import utcnow
 from portfolio.evidence import services as evidence
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission, SubmissionStatus
@@ -169,6 +170,8 @@ def work_case(
         {"remedy_ids": required, "notes": "All the required redress."},
         expected_version=None,
     )
+    if needs_authorisation(spec, choice_of(record_data(case, "remedy")))[0]:
+        casework.request_authorisation(case)  # a remedy beyond authority goes only once authorised
     for n in range(drafts):
         casework.save_record(
             case,

@@ -134,7 +134,7 @@ def test_cli_exports_in_parallel_worker_processes(app, runner, cohort_work, pdf_
     world = cohort_work
     result = runner.invoke(args=["export", "cohort", str(world.cohort.id), "--workers", "2"])
     assert result.exit_code == 0, result.output
-    assert "2 portfolio(s)" in result.output
+    assert "2 portfolios from Alpha cohort" in result.output
     job = db.session.scalar(db.select(BulkExport))
     db.session.refresh(job)
     assert (job.status, job.done, job.total, job.requested_by_id) == (ExportStatus.DONE, 2, 2, None)
@@ -168,4 +168,36 @@ def test_the_manifest_keeps_a_formula_in_a_name_inert(app, world, pdf_cache, tmp
         bulk.cache_dir() / bulk._write_zip(job, [submission], {submission.id: str(pdf)})
     )
     rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
-    assert [row["learner"] for row in rows] == ["'=HYPERLINK(evil)"]
+    assert [row["learner"] for row in rows if row["file"]] == ["'=HYPERLINK(evil)"]
+
+
+def test_a_cohort_with_nothing_submitted_is_not_exported(client, app, world):
+    login(client, world.admin)
+    response = client.post("/export/cohorts", data={"cohort": world.cohort.id})
+    assert response.status_code == 422
+    assert "Nobody in Alpha cohort has submitted their portfolio yet" in response.text
+    assert db.session.scalar(db.select(db.func.count(BulkExport.id))) == 0
+
+
+def test_the_flash_and_manifest_count_properly_and_list_who_has_nothing(
+    client, app, world, pdf_cache
+):
+    """One portfolio is "1 portfolio", and the manifest lists the learner with nothing
+    submitted (the formula in their name kept inert)."""
+    world.peer.full_name = "=Nothing Yet"
+    builders.build_submission(world.learner, analyses=0, uploads=0)
+    db.session.commit()
+    app.config.update(EXPORT_INLINE=True, EXPORT_WORKERS=1)
+    login(client, world.admin)
+    response = client.post("/export/cohorts", data={"cohort": world.cohort.id})
+    page = client.get(response.headers["Location"]).text
+    assert "Exporting 1 portfolio from Alpha cohort." in page
+    job = db.session.scalar(db.select(BulkExport))
+    download = client.get(f"/export/jobs/{job.id}/download")
+    archive = _zip(download.get_data())
+    download.close()
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert [(r["learner"], r["status"]) for r in rows] == [
+        (world.learner.full_name, "submitted"),
+        ("'=Nothing Yet", "nothing submitted"),
+    ]
