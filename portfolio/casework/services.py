@@ -19,13 +19,14 @@ from portfolio.casework.models import (
     TimelineEntry,
     TrailEvent,
 )
-from portfolio.casework.queries import choice_of, record_data, spec_for
+from portfolio.casework.queries import choice_of, open_case, record_data, spec_for
 from portfolio.casework.records import CLEANERS
 from portfolio.casework.remedy import decide_authorisation, needs_authorisation, validate_choice
 from portfolio.casework.reply import evaluate_response
 from portfolio.casework.signals import record_saved
 from portfolio.casework.trail import TrailKind
 from portfolio.db import utcnow
+from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.queries import current_version
@@ -76,14 +77,30 @@ def append_trail(
     return event
 
 
+def exercise_kept_on_restart(learner: User, previous: Case | None) -> Exercise | None:
+    """The exercise a restart of `previous` (the learner's open case) stays in: the case's own
+    exercise while it is open today and still set for one of the learner's cohorts. None when
+    the case was not part of an exercise, or the new case would leave it."""
+    if previous is None or previous.exercise_id is None:
+        return None
+    exercise = db.session.get(Exercise, previous.exercise_id)
+    if exercise is None or not exercise.is_open(date.today()):
+        return None
+    return exercise if exercise.cohort in learner.cohorts else None
+
+
 def start_case(learner: User, scenario: LibraryScenario, *, exercise=None) -> Case:
     """Open a case on the scenario's current version, or on the exercise's pinned version when
     started from an exercise (which must be open today and set for one of the learner's
     cohorts). An open case on the same scenario is set aside (kept, read-only), so starting
     again never loses earlier work; one not worked at all (a second click on Start) is simply
-    returned, as starting again would give the same case."""
+    returned, as starting again would give the same case. Starting again from the library on
+    a case of an exercise that is still open stays in that exercise (see
+    exercise_kept_on_restart), so the live board keeps following the learner."""
     if learner.role != Role.LEARNER:
         raise CaseworkError("Only learners work cases.")
+    if exercise is None:
+        exercise = exercise_kept_on_restart(learner, open_case(learner, scenario.id))
     if not scenario.published:
         raise CaseworkError("This scenario is not published yet.")
     if exercise is not None:

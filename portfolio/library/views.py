@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
 from portfolio.casework.queries import open_case
+from portfolio.casework.services import exercise_kept_on_restart
+from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.framework.queries import unit_by_code
 from portfolio.library import queries, services
@@ -46,6 +48,11 @@ def detail(scenario_id: int):
     scenario = _load(scenario_id)
     version = queries.current_version(scenario)
     can_manage = authz.can_manage_scenario(current_user, scenario)
+    case = open_case(current_user, scenario.id) if current_user.role == Role.LEARNER else None
+    # Starting again on an exercise's case: the page says whether the new case stays in it.
+    case_exercise = None
+    if case is not None and case.exercise_id is not None:
+        case_exercise = db.session.get(Exercise, case.exercise_id)
     return render_template(
         "library/detail.html",
         scenario=scenario,
@@ -55,9 +62,9 @@ def detail(scenario_id: int):
         can_preview=authz.can_preview_guidance(current_user, scenario),
         can_manage=can_manage,
         can_start=current_user.role == Role.LEARNER,
-        open_case=open_case(current_user, scenario.id)
-        if current_user.role == Role.LEARNER
-        else None,
+        open_case=case,
+        case_exercise=case_exercise,
+        exercise_kept=exercise_kept_on_restart(current_user, case) if case_exercise else None,
         action_form=ReauthForm(),
     )
 
