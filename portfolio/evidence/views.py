@@ -24,7 +24,7 @@ from portfolio.evidence import overview, queries, services
 from portfolio.evidence.forms import MappingForm, SubmitForm, UploadForm
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
 from portfolio.evidence.services import EvidenceError
-from portfolio.evidence.snapshot import diff_snapshots, item_content
+from portfolio.evidence.snapshot import diff_snapshots, item_content, live_items
 from portfolio.extensions import db
 from portfolio.record_ids import record_id
 from portfolio.roles import Role
@@ -245,7 +245,22 @@ def submit(portfolio_id: int):
         portfolio=portfolio,
         form=form,
         missing=overview.without_evidence(overview.overview(overview.head_of(portfolio.id))),
+        unconfirmed=_unconfirmed(portfolio),
     )
+
+
+def _unconfirmed(portfolio: Portfolio) -> list[tuple[EvidenceItem, list[str]]]:
+    """Each live item with proposed mappings, and their criteria refs in the unit's order. A
+    version keeps only confirmed mappings (snapshot.build_snapshot), so these are not claimed."""
+    found = []
+    for item in live_items(portfolio):
+        proposed = sorted(
+            (m.criterion for m in item.mappings if not m.confirmed),
+            key=lambda c: (c.outcome_id, c.position, c.ref),
+        )
+        if proposed:
+            found.append((item, [c.ref for c in proposed]))
+    return found
 
 
 def _submission(submission_id: int) -> Submission:

@@ -236,3 +236,34 @@ def test_the_portfolio_pages_only_read(client, worked, count_queries):
 
 
 WRITES = {"INSERT", "UPDATE", "DELETE"}
+
+
+def test_submit_page_lists_items_whose_mappings_are_only_proposed(client, worked):
+    """A version keeps only confirmed mappings: the submit page names every item with proposed
+    ones, and their criteria, with a link to confirm them, before the learner submits."""
+    portfolio, item = _portfolio_and_item(worked)
+    proposed = sorted(
+        (m.criterion for m in item.mappings if not m.confirmed), key=lambda c: c.position
+    )
+    assert proposed, "the scenario proposes this item's mappings"
+    login(client, worked.learner)
+    page = client.get(f"/portfolio/{portfolio.id}/submit")
+    assert page.status_code == 200
+    assert "only proposed, not confirmed" in page.text
+    assert "the proposed criteria below are left out" in page.text
+    assert f'href="/portfolio/{portfolio.id}/items/{item.id}"' in page.text
+    assert f"proposed for {', '.join(c.ref for c in proposed)}" in page.text
+
+    # Confirming one and submitting: the version has the item, without the others' criteria.
+    services.set_mapping(item, proposed[0], justification="My findings gather it all.")
+    db.session.commit()
+    page = client.get(f"/portfolio/{portfolio.id}/submit")
+    rest = ", ".join(c.ref for c in proposed[1:])
+    assert (f"proposed for {rest}." in page.text) if rest else ("only proposed" not in page.text)
+    client.post(
+        f"/portfolio/{portfolio.id}/submit",
+        data={"declared_name": worked.learner.full_name, "declared_on": date.today().isoformat()},
+    )
+    submission = db.session.scalar(sa.select(Submission))
+    frozen = next(i for i in submission.snapshot["items"] if i["id"] == item.id)
+    assert [m["ref"] for m in frozen["mappings"]] == [proposed[0].ref]
