@@ -182,3 +182,11 @@ def test_deactivating_and_issuing_a_password_ask_for_confirmation(client, world)
     assert re.search(r'data-confirm="Deactivate [^"]+account\?', page)
     assert re.search(r'data-confirm="Issue [^"]+temporary password\?', page)
     assert "<script>" not in page
+
+
+def test_the_dashboard_says_how_many_learners_lack_allocation_in_good_english(client, world):
+    login(client, world.admin)
+    assert "1 learner still lacks an assessor or an IQA." in client.get("/dashboard").text
+    world.learner.assessor = None
+    login(client, world.admin)
+    assert "2 learners still lack an assessor or an IQA." in client.get("/dashboard").text
