@@ -4,9 +4,10 @@ import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_sqlalchemy.pagination import Pagination
 
-from portfolio.accounts.models import Cohort
+from portfolio.accounts.models import Cohort, User
 from portfolio.accounts.queries import cohort_member_rows
 from portfolio.evidence.models import (
     EvidenceItem,
@@ -21,6 +22,7 @@ from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
 from portfolio.reads import rows as read_rows
 from portfolio.review.caseload import cell_status
+from portfolio.review.models import DecisionLogEntry
 from portfolio.review.queries import latest_decision_states
 
 
@@ -131,3 +133,18 @@ def _statuses(unit_id: int, learner_ids: list[int], criteria: list[sa.Row]) -> d
             cell_status(c.ref, decided.get(c.id), refs, mine.get(c.id)) for c in criteria
         ]
     return statuses
+
+
+def decision_log(centre_id: int) -> sa.Select:
+    """A centre's decision log in order, as rows (entry, actor's name, learner's name): the
+    learner is the one whose submission the entry is about (None for entries about none)."""
+    actor, learner = so.aliased(User), so.aliased(User)
+    return (
+        sa.select(DecisionLogEntry, actor.full_name, learner.full_name)
+        .join(actor, actor.id == DecisionLogEntry.actor_id)
+        .outerjoin(Submission, Submission.id == DecisionLogEntry.submission_id)
+        .outerjoin(Portfolio, Portfolio.id == Submission.portfolio_id)
+        .outerjoin(learner, learner.id == Portfolio.learner_id)
+        .where(DecisionLogEntry.centre_id == centre_id)
+        .order_by(DecisionLogEntry.seq)
+    )

@@ -4,7 +4,6 @@ log as CSV."""
 import csv
 import io
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
 from markupsafe import Markup
@@ -13,8 +12,7 @@ from portfolio import authz
 from portfolio.accounts.models import Cohort
 from portfolio.evidence.queries import STATUS_LABELS
 from portfolio.extensions import db
-from portfolio.reports.queries import cohort_grid
-from portfolio.review.models import DecisionLogEntry
+from portfolio.reports.queries import cohort_grid, decision_log
 from portfolio.roles import Role
 from portfolio.spreadsheet_cells import inert
 
@@ -122,20 +120,17 @@ def cohort_grid_xlsx(cohort_id: int):
 def decision_log_csv():
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["seq", "time (UTC)", "kind", "actor", "submission", "details", "entry hash"])
-    entries = db.session.scalars(
-        sa.select(DecisionLogEntry)
-        .where(DecisionLogEntry.centre_id == current_user.centre_id)
-        .options(sa.orm.joinedload(DecisionLogEntry.actor))
-        .order_by(DecisionLogEntry.seq)
+    writer.writerow(
+        ["seq", "time (UTC)", "kind", "actor", "learner", "submission", "details", "entry hash"]
     )
-    for e in entries:
+    for e, actor, learner in db.session.execute(decision_log(current_user.centre_id)):
         writer.writerow(
             [
                 e.seq,
                 e.created_at.isoformat(timespec="seconds"),
                 e.kind,
-                inert(e.actor.full_name),
+                inert(actor),
+                inert(learner or ""),
                 e.submission_id or "",
                 inert(", ".join(f"{k}={v}" for k, v in sorted(e.payload.items()))),
                 e.entry_hash,

@@ -89,3 +89,17 @@ def test_the_cohort_report_reads_decisions_as_they_stand(submitted):  # noqa: F8
     assert _agree(w)["1.2"] == "met"  # the correction, not the stored decision
     submit(w)  # resubmitted: what the new version maps waits for the assessor
     assert _agree(w)["2.1"] == "not_yet"
+
+
+def test_decision_log_csv_names_the_learner_inertly(client, submitted):  # noqa: F811
+    w = submitted
+    w.learner.full_name = "=Learner Name"
+    log.append("note", actor=w.assessor, payload={}, submission_id=w.submission.id)
+    log.append("other", actor=w.assessor, payload={})
+    db.session.commit()
+    login(client, w.admin)
+    rows = list(csv.DictReader(io.StringIO(client.get("/reports/decision-log.csv").text)))
+    by_kind = {r["kind"]: r for r in rows}
+    assert by_kind["note"]["learner"] == "'=Learner Name"
+    assert by_kind["note"]["submission"] == str(w.submission.id)
+    assert by_kind["other"]["learner"] == ""
