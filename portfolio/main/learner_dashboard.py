@@ -26,7 +26,7 @@ from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import spec_by_key
 from portfolio.reads import rows
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus, Decision
-from portfolio.review.queries import latest_decision_states
+from portfolio.review.queries import latest_decision_states, not_met_now
 
 EXERCISES_SHOWN = 20
 OPEN_CASES_SHOWN = 10
@@ -205,8 +205,12 @@ def learner_context(learner: User, today: date) -> dict:
     """Everything the learner's dashboard shows."""
     uid = learner.id
     centre, assessor, iqa = _run("support", learner_id=uid).one()
+    feedback_due = _run("feedback", learner_id=uid).all()
+    signed = [row.id for row in feedback_due if row.status == AssessmentStatus.SIGNED_OFF]
     return {
-        "feedback_due": _run("feedback", learner_id=uid).all(),
+        "feedback_due": feedback_due,
+        # signed off, then corrected below "every criterion met": {assessment id: refs}
+        "not_met_now": not_met_now(signed),
         "exercises": _run("exercises", learner_id=uid).all() if learner.centre_id else [],
         "open_cases": open_cases(uid),
         "progress": progress(uid),

@@ -175,8 +175,17 @@ def feedback_page(assessment: Assessment, user: User) -> dict:
     mapped to it, the overall feedback, and the evidence as submitted."""
     submission = assessment.submission
     context = _shared(submission, assessment)
+    effective = queries.effective_decisions(assessment)
+    criteria = [c for o in context["outcomes"] for c in o.criteria]
+    not_met = [
+        c.ref
+        for c in criteria
+        if c.id in effective and effective[c.id].decision == Decision.NOT_YET
+    ]
     return context | {
-        "effective": queries.effective_decisions(assessment),
+        "effective": effective,
+        # a sign-off a later correction took below "every criterion met"
+        "corrected_below_met": not_met if assessment.status == "signed_off" else [],
         "can_acknowledge": user.id == submission.portfolio.learner_id
         and assessment.acknowledged_at is None,
         "is_learner": user.id == submission.portfolio.learner_id,

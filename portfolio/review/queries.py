@@ -160,6 +160,40 @@ def evidenced_refs(assessment: Assessment) -> set[str]:
     return refs
 
 
+def not_met_now(assessment_ids: Collection[int]) -> dict[int, list[str]]:
+    """{assessment id: refs judged Not yet competent as decisions now stand} for those of these
+    signed-off assessments that a later correction took below "every criterion met" (a
+    sign-off's stored decisions are all Competent, so only corrections can). Two queries."""
+    ids = sorted(set(assessment_ids))
+    if not ids:
+        return {}
+    submissions = db.session.scalars(
+        sa.select(Assessment.submission_id).where(
+            Assessment.id.in_(ids), Assessment.status == AssessmentStatus.SIGNED_OFF
+        )
+    ).all()
+    if not submissions:
+        return {}
+    standing: dict[int, dict[str, str]] = {}
+    for payload in db.session.scalars(
+        sa.select(DecisionLogEntry.payload)
+        .where(
+            DecisionLogEntry.kind == "correction",
+            DecisionLogEntry.submission_id.in_(sorted(set(submissions))),
+        )
+        .order_by(DecisionLogEntry.seq)
+    ):
+        if payload.get("assessment_id") in ids:
+            standing.setdefault(payload["assessment_id"], {})[payload["criterion"]] = payload[
+                "decision"
+            ]
+    found = {
+        aid: sorted(ref for ref, d in refs.items() if d == Decision.NOT_YET)
+        for aid, refs in standing.items()
+    }
+    return {aid: refs for aid, refs in found.items() if refs}
+
+
 def load_assessment(assessment_id: int) -> Assessment | None:
     """An assessment with what every page about it reads, in one query."""
     return db.session.scalar(

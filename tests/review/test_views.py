@@ -467,3 +467,31 @@ def test_wrong_sign_off_passwords_are_throttled(client, submitted, app):
     assert blocked.status_code == 422 and "Too many wrong passwords" in blocked.text
     db.session.expire_all()
     assert assessment.status == AssessmentStatus.IN_PROGRESS
+
+
+def test_feedback_and_dashboard_headline_follow_a_correction_after_sign_off(client, submitted):
+    w = submitted
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w)
+    services.sign_off(
+        assessment, by=w.assessor, signed_name=w.assessor.full_name, password=PASSWORD
+    )
+    db.session.commit()
+    url = f"/assess/feedback/{assessment.id}"
+    login(client, w.learner)
+    assert "Every criterion of unit" in client.get(url).text
+    assert ">signed off</span>" in client.get("/dashboard").text
+    services.correct_decision(
+        assessment,
+        criteria_of(w)["1.2"],
+        decision="not_yet",
+        feedback="Name the ombudsman in the letter.",
+        reason="The IQA found the letter does not name the ombudsman.",
+        by=w.assessor,
+    )
+    db.session.commit()
+    page = client.get(url).text
+    assert "Every criterion of unit" not in page
+    assert "Signed off, since corrected" in page and "1.2 is Not yet competent" in page
+    dashboard = client.get("/dashboard").text
+    assert "signed off, since corrected: 1.2 not yet competent" in dashboard
