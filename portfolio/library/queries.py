@@ -1,9 +1,11 @@
 """Reads over the library, scoped to what a user may see, and the parsed-scenario cache."""
 
 from collections import OrderedDict
+from datetime import date
 from threading import Lock
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
 from portfolio.extensions import db
@@ -112,6 +114,21 @@ def draft_numbers(scenario_ids: list[int]) -> dict[int, int]:
         .where(ScenarioVersion.published_at.is_(None))
     )
     return dict(rows.all())
+
+
+def exercises_using(scenario: LibraryScenario, today: date) -> list:
+    """The exercises set on this scenario that are open today or yet to open, by close date:
+    withdrawing the scenario would stop their learners starting."""
+    from portfolio.exercises.models import Exercise
+
+    return list(
+        db.session.scalars(
+            sa.select(Exercise)
+            .where(Exercise.scenario_id == scenario.id, Exercise.closes_on >= today)
+            .options(so.joinedload(Exercise.cohort))
+            .order_by(Exercise.closes_on, Exercise.id)
+        )
+    )
 
 
 def unit_specs() -> list:

@@ -2,6 +2,7 @@
 and loading the bundled library."""
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -137,10 +138,24 @@ def publish_scenario(scenario: LibraryScenario) -> ScenarioVersion:
     return queries.current_version(scenario)
 
 
-def withdraw_scenario(scenario: LibraryScenario) -> LibraryScenario:
-    """Withdraw a centre's scenario from its learners; it keeps its versions and its drafts."""
+def withdraw_scenario(scenario: LibraryScenario, *, today: date | None = None) -> LibraryScenario:
+    """Withdraw a centre's scenario from its learners; it keeps its versions and its drafts.
+    Refused while an exercise on it is open or yet to open, naming them: its learners could no
+    longer start their cases."""
     if scenario.bundled:
         raise LibraryError("Bundled scenarios are always published.")
+    exercises = queries.exercises_using(scenario, today or date.today())
+    if exercises:
+        names = "; ".join(
+            f"“{e.title}” for {e.cohort.name}, open {e.opens_on:%-d %B %Y} to "
+            f"{e.closes_on:%-d %B %Y}"
+            for e in exercises
+        )
+        raise LibraryError(
+            f"{scenario.title} cannot be withdrawn while exercises use it, as their learners "
+            f"could no longer start their cases: {names}. Close those exercises (change their "
+            "close date), then withdraw it once they have closed."
+        )
     scenario.published = False
     db.session.flush()
     return scenario

@@ -1,5 +1,7 @@
 """Library pages: browse, read a scenario's brief, preview it with guidance, upload, publish."""
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -59,6 +61,9 @@ def detail(scenario_id: int):
         version=version,
         spec=queries.spec_of(version),
         draft=queries.draft_version(scenario) if can_manage else None,
+        exercises=queries.exercises_using(scenario, date.today())
+        if can_manage and scenario.published
+        else [],
         can_preview=authz.can_preview_guidance(current_user, scenario),
         can_manage=can_manage,
         can_start=current_user.role == Role.LEARNER,
