@@ -420,7 +420,7 @@ def complete_review(review: IqaReview, *, by: User) -> IqaReview:
             f"{by.full_name} (IQA) has reviewed your assessment of {learner.full_name}'s "
             f"version {assessment.submission.number}: "
             + (
-                f"disagrees on {disagreed} criterion{'' if disagreed == 1 else 'a'}. "
+                f"disagrees on {disagreed} {'criterion' if disagreed == 1 else 'criteria'}. "
                 "Please read the actions and respond."
                 if disagreed
                 else "agrees with every decision."

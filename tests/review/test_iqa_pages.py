@@ -2,11 +2,12 @@
 notices, verdict errors, standardisation and sampling rules."""
 
 import pytest
+import sqlalchemy as sa
 
 from portfolio.evidence.models import SubmissionStatus
 from portfolio.extensions import db
 from portfolio.review import iqa
-from portfolio.review.models import AssessmentStatus
+from portfolio.review.models import AssessmentStatus, Notification
 from tests.conftest import login
 from tests.iqa.builders import C, N
 from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
@@ -61,3 +62,18 @@ def test_the_response_page_and_the_caseload_link_to_the_completed_assessment(
     assert f'href="{bench}"' in caseload and "Version 1 returned" in caseload
     page = client.get(bench)
     assert page.status_code == 200 and "Correct the decision on 1.2" in page.text
+
+
+@pytest.mark.parametrize(
+    ("disagree", "said"),
+    [(("1.2",), "disagrees on 1 criterion."), (("1.1", "1.2"), "disagrees on 2 criteria.")],
+)
+def test_the_verdict_notice_says_criterion_or_criteria(world, sample, unit, disagree, said):  # noqa: F811
+    _, criteria = unit
+    completed_review(world, sample, criteria, disagree=disagree)
+    [notice] = db.session.scalars(
+        sa.select(Notification).where(
+            Notification.user_id == world.assessor.id, Notification.kind == "iqa_verdict"
+        )
+    )
+    assert said in notice.message and "criteriona" not in notice.message
