@@ -26,6 +26,7 @@ from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
 from portfolio.evidence.services import EvidenceError
 from portfolio.evidence.snapshot import diff_snapshots, item_content, live_items
 from portfolio.extensions import db
+from portfolio.framework.models import Criterion, Unit
 from portfolio.record_ids import record_id
 from portfolio.roles import Role
 
@@ -115,6 +116,7 @@ def item(portfolio_id: int, item_id: int):
         item=item,
         content=item_content(item, cases),
         outcomes=queries.outcomes_of(portfolio.unit_id),
+        criteria_note=_criteria_note(portfolio.unit_id),
         mapped={m.criterion_id: m for m in item.mappings},
         form=form,
         errors=errors,
@@ -206,6 +208,18 @@ def download(item_id: int):
     )
 
 
+def _criteria_note(unit_id: int) -> dict[str, object]:
+    """Whether any of the unit's criteria are reconstructed (not the awarding body's wording),
+    and the unit's note on where its wording comes from, as the PDF prints it (one query)."""
+    reconstructed = (
+        sa.exists().where(Criterion.unit_id == unit_id, Criterion.reconstructed.is_(True))
+    ).label("reconstructed")
+    row = db.session.execute(
+        sa.select(Unit.source_note, reconstructed).where(Unit.id == unit_id)
+    ).one()
+    return {"reconstructed": row.reconstructed, "source_note": row.source_note}
+
+
 @bp.get("/<int:portfolio_id>/grid")
 def grid(portfolio_id: int):
     portfolio = _head(portfolio_id)
@@ -214,6 +228,7 @@ def grid(portfolio_id: int):
         portfolio=portfolio,
         grid=overview.with_cells(overview.overview(portfolio)),
         status_labels=queries.STATUS_LABELS,
+        criteria_note=_criteria_note(portfolio.unit_id),
     )
 
 

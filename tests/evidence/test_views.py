@@ -1,5 +1,6 @@
 """Portfolio pages: mapping form, tampered IDs, the grid's query count, submit and versions."""
 
+import html
 import io
 import threading
 from datetime import date
@@ -267,3 +268,17 @@ def test_submit_page_lists_items_whose_mappings_are_only_proposed(client, worked
     submission = db.session.scalar(sa.select(Submission))
     frozen = next(i for i in submission.snapshot["items"] if i["id"] == item.id)
     assert [m["ref"] for m in frozen["mappings"]] == [proposed[0].ref]
+
+
+def test_mapping_page_and_grid_say_the_criteria_wording_is_reconstructed(client, worked):
+    """As the PDF does: the criteria are not the awarding body's wording, and where they come
+    from (the unit's source note)."""
+    portfolio, item = _portfolio_and_item(worked)
+    unit = portfolio.unit
+    assert unit.source_note
+    login(client, worked.learner)
+    for path in (f"/portfolio/{portfolio.id}/items/{item.id}", f"/portfolio/{portfolio.id}/grid"):
+        text = " ".join(html.unescape(client.get(path).text).split())
+        assert "The criteria wording is reconstructed" in text
+        assert "it is not the awarding body's text" in text
+        assert " ".join(unit.source_note.split())[:60] in text
