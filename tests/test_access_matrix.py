@@ -104,6 +104,11 @@ RULES: dict[str, Rule] = {
         {"admin": 200, "other_admin": 404},
         method="POST",
     ),
+    "accounts.move_learners": Rule(
+        lambda w: f"/centre/users/{w.assessor.id}/move-learners",
+        {"admin": 302, "other_admin": 404},
+        method="POST",
+    ),
     "accounts.cohorts": Rule(lambda w: "/centre/cohorts", ADMIN | {"other_admin": 200}),
     "accounts.new_cohort": Rule(lambda w: "/centre/cohorts/new", ADMIN | {"other_admin": 200}),
     "accounts.edit_cohort": Rule(

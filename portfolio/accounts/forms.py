@@ -42,6 +42,10 @@ class UserForm(FlaskForm):
     )
 
 
+class MoveLearnersForm(FlaskForm):
+    to = SelectField("Move them all to", coerce=int)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()

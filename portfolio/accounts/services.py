@@ -98,6 +98,32 @@ def _refuse_while_allocated(staff: User, *, change: str, field: str | None) -> N
     )
 
 
+def move_learners(staff: User, *, to: User | None, by: User) -> int:
+    """Allocate every learner of an assessor (or IQA) to another active assessor (or IQA) of
+    the same centre, so that the first can change role or be deactivated. Returns how many
+    learners moved."""
+    if staff.role not in (Role.ASSESSOR, Role.IQA):
+        raise AccountError("Only an assessor's or an IQA's learners can be moved.", "to")
+    job = "IQA" if staff.role == Role.IQA else "assessor"
+    if (
+        to is None
+        or to.id == staff.id
+        or to.centre_id != staff.centre_id
+        or to.role != staff.role
+        or not to.active
+    ):
+        raise AccountError(f"Choose another active {job} of this centre.", "to")
+    column = "iqa_id" if staff.role == Role.IQA else "assessor_id"
+    moved = db.session.execute(
+        sa.update(User)
+        .where(User.role == Role.LEARNER, getattr(User, column) == staff.id)
+        .values({column: to.id})
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    db.session.flush()
+    return moved
+
+
 def update_user(
     user: User,
     *,

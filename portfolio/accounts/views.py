@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from portfolio import authz
 from portfolio.accounts import queries, services
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.forms import CohortForm, UserForm
+from portfolio.accounts.forms import CohortForm, MoveLearnersForm, UserForm
 from portfolio.accounts.models import Cohort, User
 from portfolio.auth.forms import ReauthForm
 from portfolio.auth.passwords import temporary_password
@@ -125,8 +125,48 @@ def edit_user(user_id: int):
             flash(f"Saved the changes to {user.full_name}.", "success")
             return redirect(url_for("accounts.users"))
     return render_template(
-        "accounts/user_form.html", form=form, user=user, action_form=ReauthForm()
+        "accounts/user_form.html",
+        form=form,
+        user=user,
+        action_form=ReauthForm(),
+        **_allocated(user),
     )
+
+
+def _move_form(user: User) -> MoveLearnersForm:
+    """The form that moves a staff member's learners, offering the centre's other active
+    holders of the same role."""
+    form = MoveLearnersForm()
+    others = db.session.scalars(queries.centre_staff(user.centre_id, user.role))
+    form.to.choices = [SelectChoice(u.id, u.full_name) for u in others if u.id != user.id]
+    return form
+
+
+def _allocated(user: User) -> dict:
+    """For an assessor or IQA: how many learners they have, a few names, and the move form."""
+    if user.role not in (Role.ASSESSOR, Role.IQA):
+        return {"allocated": 0}
+    count, names = services.allocated_learners(user)
+    return {"allocated": count, "allocated_names": names, "move_form": _move_form(user)}
+
+
+@bp.post("/users/<int:user_id>/move-learners")
+def move_learners(user_id: int):
+    user = _load_user(user_id)
+    form = _move_form(user)
+    if form.validate_on_submit():
+        try:
+            moved = services.move_learners(user, to=_staff(form.to.data), by=current_user)
+        except AccountError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            learners = "1 learner" if moved == 1 else f"{moved} learners"
+            flash(f"Moved {learners} from {user.full_name}.", "success")
+    else:
+        flash("Choose who to move the learners to.", "error")
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/active")

@@ -190,3 +190,37 @@ def test_the_dashboard_says_how_many_learners_lack_allocation_in_good_english(cl
     world.learner.assessor = None
     login(client, world.admin)
     assert "2 learners still lack an assessor or an IQA." in client.get("/dashboard").text
+
+
+def test_an_admin_moves_an_assessors_learners_then_changes_the_role(client, world, make_user):
+    other = make_user(Role.ASSESSOR, world.centre, full_name="Other Assessor")
+    world.peer.assessor = world.assessor
+    login(client, world.admin)
+    page = client.get(f"/centre/users/{world.assessor.id}/edit").text
+    assert "is the assessor of 2 learners" in page and "Move the learners" in page
+    # Not another centre's assessor, nor the same one.
+    for bad in (world.other_assessor.id, world.assessor.id, 0):
+        client.post(f"/centre/users/{world.assessor.id}/move-learners", data={"to": bad})
+        db.session.refresh(world.learner)
+        assert world.learner.assessor_id == world.assessor.id
+    response = client.post(
+        f"/centre/users/{world.assessor.id}/move-learners",
+        data={"to": other.id},
+        follow_redirects=True,
+    )
+    assert "Moved 2 learners from" in response.text
+    for learner in (world.learner, world.peer):
+        db.session.refresh(learner)
+        assert learner.assessor_id == other.id and learner.iqa_id in (world.iqa.id, None)
+    client.post(
+        f"/centre/users/{world.assessor.id}/edit",
+        data={
+            "full_name": world.assessor.full_name,
+            "email": world.assessor.email,
+            "role": "iqa",
+            "assessor": 0,
+            "iqa": 0,
+        },
+    )
+    db.session.refresh(world.assessor)
+    assert world.assessor.role == Role.IQA
