@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .formatting import format_change, format_month, format_pct, format_rate, format_value
 from .pareto import Summary
 from .trends import CategoryTrend
 
 
-def describe_summary(summary: Summary) -> str:
-    """A few sentences saying what a Pareto (or month) chart shows, with its key figures."""
+def describe_summary(summary: Summary, flags: Mapping[str, str] | None = None) -> str:
+    """A few sentences saying what a Pareto (or month) chart shows, with its key figures.
+    ``flags`` maps flag ids to the scenario's labels for them; an id without one is shown."""
     params = summary.params
     measure = params.measure
-    scope = _filters_text(summary)
+    scope = _filters_text(summary, flags or {})
     if summary.is_empty:
         return f"No complaints match the chosen filters.{scope}"
     what = (
@@ -89,13 +90,14 @@ def _describe_months(summary: Summary, what: str) -> str:
     )
 
 
-def _filters_text(summary: Summary) -> str:
+def _filters_text(summary: Summary, flags: Mapping[str, str]) -> str:
     params = summary.params
     notes = []
     if params.flag:
-        notes.append(f'Only complaints flagged "{params.flag}".')
+        notes.append(f'Only complaints flagged "{flags.get(params.flag, params.flag)}".')
     if params.exclude_flag:
-        notes.append(f'Complaints flagged "{params.exclude_flag}" are left out.')
+        label = flags.get(params.exclude_flag, params.exclude_flag)
+        notes.append(f'Complaints flagged "{label}" are left out.')
     if params.categories:
         notes.append(f"Categories shown: {_join(sorted(params.categories))}.")
     return "".join(f" {note}" for note in notes)

@@ -240,7 +240,7 @@ def present(figures: Figures, flags: Mapping[str, str], *, chart_id: str) -> Pre
     give each analysis on a page its own."""
     summary = figures.summary
     summary_title, trend_title = chart_titles(summary.params, flags)
-    summary_text = describe_summary(summary)
+    summary_text = describe_summary(summary, flags)
     trend_text = describe_trends(figures.trends)
     return Presentation(
         summary=Chart(

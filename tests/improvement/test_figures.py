@@ -108,3 +108,21 @@ def test_damaged_figures_are_refused(damage):
     damage(stored)
     with pytest.raises(FiguresUnreadable):
         figures_from_dict(stored)
+
+
+@pytest.mark.parametrize(
+    ("key", "note"),
+    [
+        ("flag", 'Only complaints flagged "{label}".'),
+        ("exclude_flag", 'Complaints flagged "{label}" are left out.'),
+    ],
+)
+def test_chart_descriptions_name_a_flag_by_its_label_not_its_id(key, note):
+    scenario = spec(RETAIL)
+    flags = flag_labels(scenario)
+    label = flags["swiftfit"]
+    assert label != "swiftfit"
+    shown = present(compute(scenario, AnalysisParams(**{key: "swiftfit"})), flags, chart_id="x")
+    assert note.format(label=label) in shown.summary.description
+    assert '"swiftfit"' not in shown.summary.description
+    assert '"swiftfit"' not in shown.summary.svg
