@@ -286,6 +286,7 @@ def save_verdicts(
     decided = queries.decisions_of(assessment)
     unit_criteria = {c.id: c for c in criteria_of(unit_id)}
     cleaned: dict[int, tuple[bool, str]] = {}
+    unexplained: list[Criterion] = []
     for criterion_id, (agree, feedback) in verdicts.items():
         criterion = unit_criteria.get(criterion_id)
         if criterion is None:
@@ -299,11 +300,14 @@ def save_verdicts(
             )
         text = _clean(feedback, label=f"Feedback on {criterion.ref}")
         if not agree and not text:
-            raise IqaError(
-                f"Say why you disagree with the decision on {criterion.ref}: the assessor needs "
-                "your reasons to act on them."
-            )
+            unexplained.append(criterion)
         cleaned[criterion_id] = (bool(agree), text)
+    if unexplained:
+        refs = [c.ref for c in sorted(unexplained, key=lambda c: list(unit_criteria).index(c.id))]
+        raise IqaError(
+            f"Say why you disagree with the decision on {', '.join(refs)}: the assessor needs "
+            "your reasons to act on them. Nothing was saved."
+        )
     overall = _clean(overall_feedback, label="Overall feedback")
     actions_text = _clean(actions, label="Actions for the assessor")
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from portfolio.evidence.models import SubmissionStatus
 from portfolio.extensions import db
 from portfolio.review import iqa
-from portfolio.review.models import AssessmentStatus, Notification
+from portfolio.review.models import AssessmentStatus, Notification, Sample
 from tests.conftest import login
 from tests.iqa.builders import C, N
 from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
@@ -77,3 +77,16 @@ def test_the_verdict_notice_says_criterion_or_criteria(world, sample, unit, disa
         )
     )
     assert said in notice.message and "criteriona" not in notice.message
+
+
+def test_disagreeing_without_feedback_names_every_criterion(client, world, sample, unit):  # noqa: F811
+    _, criteria = unit
+    data = {"version": "", "overall_feedback": "", "actions": "Re-mark them."}
+    for c in criteria:
+        data[f"verdict_{c.id}"] = "disagree"
+        data[f"feedback_{c.id}"] = ""
+    login(client, world.iqa)
+    page = client.post(f"/iqa/samples/{sample.id}", data=data)
+    assert page.status_code == 422
+    assert "Say why you disagree with the decision on 1.1, 1.2, 2.1" in page.text
+    assert db.session.get(Sample, sample.id).review is None
