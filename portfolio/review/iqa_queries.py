@@ -256,6 +256,13 @@ def submissions_to_standardise(iqa: User) -> list[Submission]:
     )
 
 
+def standardisation_markers(submission: Submission) -> list[User]:
+    """The assessors who may be asked to mark a submission for standardisation: the centre's
+    active assessors except the learner's own, whose marking is compared anyway."""
+    learner = submission.portfolio.learner
+    return [a for a in assessors_of_centre(learner.centre_id) if a.id != learner.assessor_id]
+
+
 def assessors_of_centre(centre_id: int | None) -> list[User]:
     """The centre's active assessors, by name."""
     return list(

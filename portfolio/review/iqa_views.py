@@ -264,14 +264,18 @@ def standardisations():
 @bp.route("/standardisation/new", methods=["GET", "POST"])
 @authz.role_required(Role.IQA)
 def new_standardisation():
-    """Choose a submission of one of the IQA's learners and the assessors to mark it."""
+    """Choose a submission of one of the IQA's learners (?submission=<id>), then the assessors
+    to mark it: the learner's own assessor is not offered (their marking is compared anyway)."""
     form = StandardisationForm()
     submissions = {s.id: s for s in queries.submissions_to_standardise(current_user)}
-    assessors = {a.id: a for a in queries.assessors_of_centre(current_user.centre_id)}
     form.submission.choices = [
         SelectChoice(s.id, f"{s.portfolio.learner.full_name}: version {s.number}")
         for s in submissions.values()
     ]
+    if request.method == "GET":
+        form.submission.data = record_id(request.args.get("submission", ""))
+    chosen = submissions.get(form.submission.data)
+    assessors = {a.id: a for a in queries.standardisation_markers(chosen)} if chosen else {}
     form.assessors.choices = [SelectChoice(a.id, a.full_name) for a in assessors.values()]
     if form.validate_on_submit():
         try:
@@ -288,7 +292,7 @@ def new_standardisation():
             flash("The assessors have been asked to mark it. Their agreement shows here.")
             return redirect(url_for("iqa.standardisation", submission_id=form.submission.data))
     status = 422 if request.method == "POST" else 200
-    return render_template("iqa/new_standardisation.html", form=form), status
+    return render_template("iqa/new_standardisation.html", form=form, chosen=chosen), status
 
 
 @bp.get("/standardisation/<int:submission_id>")

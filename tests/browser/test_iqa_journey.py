@@ -246,6 +246,8 @@ def test_iqa_standardises_and_reads_the_agreement(
     expect(page.get_by_role("heading", level=1)).to_have_text("Start standardisation")
     assert_accessible(page)
     page.get_by_label("Submission to standardise on").select_option(label=f"{LEARNER}: version 1")
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Ask them to mark it").click()  # nobody chosen
     expect(page.get_by_role("alert")).to_contain_text("Choose at least one assessor")
     assert_accessible(page)

@@ -344,7 +344,7 @@ def test_standardisation_from_start_to_report(client, world, signed_off, unit, m
     db.session.commit()
     submission_id = primary.submission_id
     login(client, world.iqa)
-    form = client.get("/iqa/standardisation/new")
+    form = client.get(f"/iqa/standardisation/new?submission={submission_id}")
     assert form.status_code == 200 and "Cara Colleague" in form.text
     tampered = client.post(
         "/iqa/standardisation/new",

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from portfolio.evidence.models import SubmissionStatus
 from portfolio.extensions import db
 from portfolio.review import iqa
-from portfolio.review.models import AssessmentStatus, Notification, Sample
+from portfolio.review.models import Assessment, AssessmentStatus, Notification, Sample
+from portfolio.roles import Role
 from tests.conftest import login
 from tests.iqa.builders import C, N
 from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
@@ -90,3 +91,30 @@ def test_disagreeing_without_feedback_names_every_criterion(client, world, sampl
     assert page.status_code == 422
     assert "Say why you disagree with the decision on 1.1, 1.2, 2.1" in page.text
     assert db.session.get(Sample, sample.id).review is None
+
+
+def test_the_standardisation_form_does_not_offer_the_learners_own_assessor(
+    client,
+    world,
+    signed_off,  # noqa: F811
+    make_user,
+):
+    primary = signed_off(learner=world.learner)
+    colleague = make_user(Role.ASSESSOR, world.centre, full_name="Cara Colleague")
+    db.session.commit()
+    login(client, world.iqa)
+    first = client.get("/iqa/standardisation/new")
+    assert first.status_code == 200 and 'method="get"' in first.text
+    page = client.get(f"/iqa/standardisation/new?submission={primary.submission_id}")
+    assert page.status_code == 200
+    assert f'value="{colleague.id}"' in page.text
+    assert f'value="{world.assessor.id}"' not in page.text
+    # and a tampered form naming them is still refused, with nothing started
+    refused = client.post(
+        "/iqa/standardisation/new",
+        data={"submission": primary.submission_id, "assessors": [world.assessor.id]},
+    )
+    assert refused.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 1
+    for junk in ("abc", "999999", "-1", "1" * 40):
+        assert client.get(f"/iqa/standardisation/new?submission={junk}").status_code == 200
