@@ -11,7 +11,9 @@ Sampling rules (generate_sample):
   samples returned and signed-off markings, a summative plan signed-off ones only.
 - Every assessment by an assessor marked as new, when the plan says so.
 - Otherwise a share of each assessor's assessments: ceil(share% x their candidates), counting
-  what the plan has sampled already.
+  what has been sampled already.
+- An assessment under or through IQA review in another plan (an interim sample, say) is
+  counted by a later plan but not added to it again.
 - Each scenario at least once, when the plan says so: a scenario is named by the submission's
   snapshot (the scenario title its case items came from, as submitted).
 - The choice is deterministic: candidates are taken in an order fixed by a hash of (plan id,
@@ -141,8 +143,18 @@ def generate_sample(plan: SamplingPlan) -> list[Sample]:
     """Add to the plan the assessments its rules choose (see the module docstring), each with
     the rule that chose it. Returns the samples added: none when the plan is up to date."""
     candidates = sorted(queries.sampling_candidates(plan), key=lambda a: _draw_order(plan, a))
+    # Sampled by this plan, or under or through review in another (an interim sample's
+    # reviewed assessment is not sampled again by the summative plan): never added again, and
+    # it counts towards the plan's share and scenario coverage.
     taken = set(
-        db.session.scalars(sa.select(Sample.assessment_id).where(Sample.plan_id == plan.id))
+        db.session.scalars(
+            sa.select(Sample.assessment_id)
+            .outerjoin(IqaReview, IqaReview.sample_id == Sample.id)
+            .where(
+                Sample.assessment_id.in_([a.id for a in candidates]),
+                sa.or_(Sample.plan_id == plan.id, IqaReview.id.is_not(None)),
+            )
+        )
     )
     chosen: dict[int, str] = {}
 

@@ -118,3 +118,27 @@ def test_the_standardisation_form_does_not_offer_the_learners_own_assessor(
     assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 1
     for junk in ("abc", "999999", "-1", "1" * 40):
         assert client.get(f"/iqa/standardisation/new?submission={junk}").status_code == 200
+
+
+def test_an_assessment_reviewed_in_one_plan_is_not_sampled_again_by_another(
+    world,
+    signed_off,  # noqa: F811
+    unit,  # noqa: F811
+):
+    _, criteria = unit
+    assessment = signed_off(learner=world.learner)
+    [interim] = iqa.generate_sample(make_plan(world))
+    completed_review(world, interim, criteria)
+    told = db.session.scalar(sa.select(sa.func.count(Notification.id)))
+    summative = make_plan(world, name="Summative", stage="summative")
+    assert iqa.generate_sample(summative) == []
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Sample.id)).where(Sample.assessment_id == assessment.id)
+        )
+        == 1
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == told
+    # a new assessment is still sampled by the summative plan
+    fresh = signed_off()
+    assert [s.assessment_id for s in iqa.generate_sample(summative)] == [fresh.id]
