@@ -1,7 +1,7 @@
 """Exercise form."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 #: The version field's value for "the chosen scenario's current version".
@@ -65,3 +65,5 @@ class ExerciseChangeForm(FlaskForm):
         validators=[DataRequired(message="Enter a real date.")],
         description="To close the exercise early, choose today.",
     )
+    #: The exercise_stamp of the exercise as the form was loaded.
+    seen = HiddenField()

@@ -1,5 +1,6 @@
 """Writes for exercises."""
 
+import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -157,14 +158,39 @@ def _has_cases(exercise: Exercise) -> bool:
     )
 
 
+def exercise_stamp(exercise: Exercise) -> str:
+    """A short fingerprint of what an editor can change (title and dates): the change form
+    carries it, so a change made meanwhile by someone else is not silently overwritten (the
+    table has no version column)."""
+    seen = f"{exercise.title}\n{exercise.opens_on}\n{exercise.closes_on}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+class ExerciseChanged(ExerciseError):
+    """Someone else changed the exercise after the editor loaded it."""
+
+
 def change_exercise(
-    exercise: Exercise, *, title: str, opens_on: date, closes_on: date, by: User
+    exercise: Exercise,
+    *,
+    title: str,
+    opens_on: date,
+    closes_on: date,
+    by: User,
+    seen: str | None = None,
 ) -> Exercise:
     """Correct an exercise's title or dates, with the same checks as setting one: extend it,
     close it early (close today) or move it. The open date stays once a learner has started
-    the case. The cohort's "open" notices follow the new title and dates."""
+    the case. The cohort's "open" notices follow the new title and dates. `seen` is the
+    exercise_stamp the editor loaded; a different one now means someone else changed it."""
     if exercise.centre_id != by.centre_id:
         raise ExerciseError("Choose an exercise of your own centre.")
+    if seen is not None and seen != exercise_stamp(exercise):
+        raise ExerciseChanged(
+            f"Someone else changed this exercise while you were editing it: it is now "
+            f"{exercise.title}, open {exercise.opens_on:%-d %b %Y} to "
+            f"{exercise.closes_on:%-d %b %Y}. Check your changes and save again."
+        )
     today = date.today()
     check_dates(opens_on, closes_on, today, was=exercise)
     if opens_on != exercise.opens_on and _has_cases(exercise):

@@ -88,6 +88,8 @@ def new():
 def edit(exercise_id: int):
     exercise = _exercise(exercise_id)
     form = ExerciseChangeForm(obj=exercise if request.method == "GET" else None)
+    if request.method == "GET":
+        form.seen.data = services.exercise_stamp(exercise)
     if form.validate_on_submit():
         try:
             services.change_exercise(
@@ -96,10 +98,13 @@ def edit(exercise_id: int):
                 opens_on=form.opens_on.data,
                 closes_on=form.closes_on.data,
                 by=current_user,
+                seen=form.seen.data or None,
             )
         except ExerciseError as exc:
             db.session.rollback()
             exercise = _exercise(exercise_id)
+            if isinstance(exc, services.ExerciseChanged):
+                form.seen.data = services.exercise_stamp(exercise)  # saving again overwrites
             getattr(form, exc.field or "title").errors.append(exc.message)
         else:
             db.session.commit()

@@ -405,3 +405,35 @@ def test_deactivated_learners_are_left_off_the_board_and_the_dashboard(client, w
     assert world.peer.full_name not in page
     [progress] = admin_context(world.admin, TODAY)["exercise_rows"]
     assert progress.counts["not_started"] == 1 and progress.overdue == 1
+
+
+def test_a_change_made_meanwhile_is_not_silently_overwritten(client, world, scenario):
+    exercise = _exercise(world, scenario)
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get(f"/exercises/{exercise.id}/edit").text
+    seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    change_exercise(
+        exercise,
+        title="Theirs",
+        opens_on=TODAY,
+        closes_on=TODAY + timedelta(days=14),
+        by=world.admin,
+    )
+    db.session.commit()
+    mine = {
+        "title": "Mine",
+        "opens_on": TODAY.isoformat(),
+        "closes_on": (TODAY + timedelta(days=3)).isoformat(),
+        "seen": seen,
+    }
+    refused = client.post(f"/exercises/{exercise.id}/edit", data=mine)
+    assert refused.status_code == 200
+    assert "Someone else changed this exercise while you were editing it" in refused.text
+    db.session.refresh(exercise)
+    assert exercise.title == "Theirs"
+    again = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', refused.text).group(1)
+    saved = client.post(f"/exercises/{exercise.id}/edit", data=mine | {"seen": again})
+    assert saved.status_code == 302
+    db.session.refresh(exercise)
+    assert exercise.title == "Mine"
