@@ -107,13 +107,14 @@ def preview(scenario_id: int):
 @authz.role_required(Role.CENTRE_ADMIN)
 def upload():
     form = UploadForm()
-    errors = []
+    errors, name = [], None
     if form.validate_on_submit():
         name = form.archive.data.filename or "upload.zip"
         try:
-            files = read_zip(form.archive.data.read(), label=name)
+            # Errors name each file by its path inside the zip; the page names the zip once.
+            files = read_zip(form.archive.data.read(), label=name, member_prefix="")
             units = {u.unit.code: u for u in queries.unit_specs()}
-            spec = load_scenario_from_files(files, units=units, label=name.removesuffix(".zip"))
+            spec = load_scenario_from_files(files, units=units, label=files.folder)
         except ScenarioInvalid as exc:
             errors = exc.errors
         else:
@@ -127,7 +128,9 @@ def upload():
                     "That file is identical to a version already stored: nothing changed.", "info"
                 )
             return redirect(url_for("library.detail", scenario_id=scenario.id))
-    return render_template("library/upload.html", form=form, errors=errors)
+    return render_template(
+        "library/upload.html", form=form, errors=errors, zip_name=name if errors else None
+    )
 
 
 def _uploaded_message(title: str, version, scenario: LibraryScenario) -> str:

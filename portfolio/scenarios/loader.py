@@ -6,7 +6,6 @@ field, message) inside a ScenarioInvalid exception. Run ``python -m portfolio.sc
 """
 
 import argparse
-import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -173,16 +172,20 @@ def load_scenario_dir(
     """Load and validate one scenario folder, reporting every error at once.
 
     ``units`` maps unit codes to criteria files; None reads ``../criteria/*.yaml`` beside the
-    folder. ``label`` names the folder in errors (default: its name). Raises ScenarioInvalid.
+    folder. ``label`` names the folder in errors (default: its name; empty for files named by
+    their path inside the folder alone). Raises ScenarioInvalid.
     """
     root = Path(path)
-    label = label or root.name
-    manifest = f"{label}/{SCENARIO_FILE}"
+    label = root.name if label is None else label
+    manifest = _named(label, SCENARIO_FILE)
     if not root.is_dir():
         raise ScenarioInvalid([ScenarioError(label, None, "", "not a folder")])
     errors = [
         ScenarioError(
-            f"{label}/{p.relative_to(root).as_posix()}", None, "", "symbolic links are not allowed"
+            _named(label, p.relative_to(root).as_posix()),
+            None,
+            "",
+            "symbolic links are not allowed",
         )
         for p in sorted(root.rglob("*"))
         if p.is_symlink()
@@ -228,6 +231,11 @@ def load_scenario_dir(
     )
 
 
+def _named(label: str, rel: str) -> str:
+    """A file's name in errors: its path inside the scenario, after the label if there is one."""
+    return f"{label}/{rel}" if label else rel
+
+
 def _attach_documents(
     root: Path, label: str, data: dict[str, Any], at: At, errors: list[ScenarioError]
 ) -> None:
@@ -261,7 +269,7 @@ def _read_document(
     except SourceProblem as exc:
         errors.append(at(loc, exc.message))
         return None
-    file = f"{label}/{PurePosixPath(rel).as_posix()}"
+    file = _named(label, PurePosixPath(rel).as_posix())
     try:
         text = _read_text(path, MAX_DOCUMENT_BYTES)
     except SourceProblem as exc:
@@ -285,7 +293,7 @@ def _read_log(
     except SourceProblem as exc:
         errors.append(at(("complaint_log", "file"), exc.message))
         return []
-    file = f"{label}/{PurePosixPath(rel).as_posix()}"
+    file = _named(label, PurePosixPath(rel).as_posix())
     try:
         text = _read_text(path, MAX_LOG_BYTES)
     except SourceProblem as exc:
@@ -309,10 +317,11 @@ def load_scenario_from_files(
     """Validate a scenario given as {relative path: bytes} (e.g. from ``read_zip``).
 
     The files go to a temporary folder that is removed afterwards; ``label`` names the upload in
-    errors. The result's ``content_hash`` equals ``files_hash(files)``.
+    errors (empty: each file is named by its path alone, as in a zip with no top folder). The
+    result's ``content_hash`` equals ``files_hash(files)``.
     """
     errors = [
-        ScenarioError(f"{label}/{name}", None, "", problem)
+        ScenarioError(_named(label, name), None, "", problem)
         for name in files
         if (problem := check_member_name(name))
     ]
@@ -329,7 +338,7 @@ def load_scenario_from_files(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
             except OSError:
-                errors.append(ScenarioError(f"{label}/{name}", None, "", "cannot be stored"))
+                errors.append(ScenarioError(_named(label, name), None, "", "cannot be stored"))
         if errors:
             raise ScenarioInvalid(errors)
         return load_scenario_dir(root, units=units, label=label)
@@ -409,7 +418,9 @@ def _load_zip(path: Path, units: Units) -> Scenario:
         message = f"the zip is {path.stat().st_size:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}"
         raise ScenarioInvalid([ScenarioError(path.name, None, "", message)])
     files = read_zip(path.read_bytes(), label=path.name)
-    return load_scenario_from_files(files, units=units, label=re.sub(r"\.zip$", "", path.name))
+    # Each file named as the zip holds it, after the zip's own name.
+    label = f"{path.name}/{files.folder}" if files.folder else path.name
+    return load_scenario_from_files(files, units=units, label=label)
 
 
 def load_bundle(root: str | Path) -> tuple[list[CriteriaFile], list[Scenario]]:

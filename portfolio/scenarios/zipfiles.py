@@ -44,10 +44,27 @@ def check_member_name(name: str) -> str | None:
     return None
 
 
+SCENARIO_FILE = "scenario.yaml"
+_LISTED = 5  # names listed in one message before "and N more"
+
+
+class ZipFiles(dict[str, bytes]):
+    """The files of a scenario zip by path inside the scenario folder. ``folder`` is that
+    folder's path inside the zip (empty when the files sit at the top), so that errors can name
+    each file as the zip holds it."""
+
+    folder: str = ""
+
+
 def _fail(label: str, message: str, member: str = "") -> ScenarioInvalid:
     return ScenarioInvalid(
-        [ScenarioError(f"{label}/{member}" if member else label, None, "", message)]
+        [ScenarioError(f"{label}{member}" if member else label.rstrip("/"), None, "", message)]
     )
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:_LISTED])
+    return shown if len(names) <= _LISTED else f"{shown} and {len(names) - _LISTED} more"
 
 
 def read_zip(
@@ -58,12 +75,19 @@ def read_zip(
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_files: int = MAX_FILES,
     max_ratio: int = MAX_RATIO,
-) -> dict[str, bytes]:
-    """The files of an uploaded zip by relative path, after every safety check.
+    member_prefix: str | None = None,
+) -> ZipFiles:
+    """The files of an uploaded zip by path inside its scenario folder, after every safety
+    check.
 
-    A zip whose files all sit in one top folder is unwrapped, so both ``scenario.yaml`` and
-    ``my-scenario/scenario.yaml`` work. Raises ScenarioInvalid with a clear message.
+    The scenario folder is the one holding ``scenario.yaml``: at the top of the zip, or inside
+    folders (``my-scenario/scenario.yaml``), which are unwrapped; a zip holding two scenario
+    folders, or files beside the scenario folder, is refused naming them. Errors about the
+    whole zip name it by ``label``; errors about one file name it by its path in the zip after
+    ``member_prefix`` (default: the label and a slash). Raises ScenarioInvalid.
     """
+    label = label.rstrip("/")
+    prefix = f"{label}/" if member_prefix is None else member_prefix
     if len(data) > max_upload_bytes:
         raise _fail(label, f"the upload is {len(data):,} bytes; the limit is {max_upload_bytes:,}")
     try:
@@ -72,21 +96,26 @@ def read_zip(
         raise _fail(label, "not a zip file") from None
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
-        _check_members(members, label, max_total_bytes, max_files, max_ratio)
+        _check_members(members, label, prefix, max_total_bytes, max_files, max_ratio)
         members = [info for info in members if not is_junk(info.filename)]
         files: dict[str, bytes] = {}
         total = 0
         for info in members:
-            content = _read_member(archive, info, label, max_total_bytes - total)
+            content = _read_member(archive, info, label, prefix, max_total_bytes - total)
             total += len(content)
             files[PurePosixPath(info.filename).as_posix()] = content
     if not files:
         raise _fail(label, "the zip holds no files")
-    return _unwrap(files)
+    return _unwrap(files, label)
 
 
 def _check_members(
-    members: list[zipfile.ZipInfo], label: str, max_total: int, max_files: int, max_ratio: int
+    members: list[zipfile.ZipInfo],
+    label: str,
+    prefix: str,
+    max_total: int,
+    max_files: int,
+    max_ratio: int,
 ) -> None:
     """Refuse unsafe names, symlinks, encryption, too many files and oversized declared sizes."""
     if len(members) > max_files:
@@ -111,7 +140,7 @@ def _check_members(
                 )
         seen.add(key)
         if problem:
-            errors.append(ScenarioError(f"{label}/{name}", None, "", problem))
+            errors.append(ScenarioError(f"{prefix}{name}", None, "", problem))
     if errors:
         raise ScenarioInvalid(errors)
     declared = sum(info.file_size for info in members)
@@ -119,7 +148,9 @@ def _check_members(
         raise _fail(label, f"the files add up to {declared:,} bytes; the limit is {max_total:,}")
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, budget: int) -> bytes:
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, prefix: str, budget: int
+) -> bytes:
     """Read one member, counting the bytes that really come out against its size and the budget."""
     chunks: list[bytes] = []
     size = 0
@@ -128,22 +159,58 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, bu
             while chunk := stream.read(_CHUNK):
                 size += len(chunk)
                 if size > info.file_size or size > budget:
-                    raise _fail(label, "holds more data than its header declares", info.filename)
+                    raise _fail(prefix, "holds more data than its header declares", info.filename)
                 chunks.append(chunk)
     except ScenarioInvalid:
         raise
     except NotImplementedError:
         raise _fail(
-            label, "uses a compression method that is not supported", info.filename
+            prefix, "uses a compression method that is not supported", info.filename
         ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError):
-        raise _fail(label, "is damaged and cannot be read", info.filename) from None
+        raise _fail(prefix, "is damaged and cannot be read", info.filename) from None
     return b"".join(chunks)
 
 
-def _unwrap(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Strip one top folder shared by every file (``my-scenario/scenario.yaml``)."""
-    tops = {name.split("/", 1)[0] for name in files}
-    if len(tops) == 1 and all("/" in name for name in files):
-        return {name.split("/", 1)[1]: content for name, content in files.items()}
-    return files
+def _unwrap(files: dict[str, bytes], label: str) -> ZipFiles:
+    """The files inside the zip's one scenario folder (the folder holding ``scenario.yaml``,
+    at any depth), by path inside it. Without any ``scenario.yaml``, one top folder shared by
+    every file is unwrapped and the loader says what is missing."""
+    homes = sorted({PurePosixPath(name).parent.as_posix() for name in files if _is_manifest(name)})
+    # A scenario.yaml inside a scenario folder (say among its documents) is just a file.
+    homes = ["."] if "." in homes else [h for h in homes if not _inside_any(h, homes)]
+    if len(homes) > 1:
+        folders = [f"{h}/" for h in homes]
+        raise _fail(
+            label,
+            f"the zip must hold exactly one scenario folder, but it holds {len(homes)} "
+            f"(each with its own {SCENARIO_FILE}): {_listed(folders)}. Zip and upload each "
+            "scenario on its own.",
+        )
+    if homes:
+        folder = "" if homes[0] == "." else homes[0]
+    else:
+        tops = {name.split("/", 1)[0] for name in files}
+        shared = len(tops) == 1 and all("/" in name for name in files)
+        folder = next(iter(tops)) if shared else ""
+    if not folder:
+        return ZipFiles(files)
+    inside = f"{folder}/"
+    beside = sorted(name for name in files if not name.startswith(inside))
+    if beside:
+        raise _fail(
+            label,
+            f"the zip must hold exactly one scenario folder and nothing beside it: besides "
+            f"{inside} it holds {_listed(beside)}",
+        )
+    unwrapped = ZipFiles({name.removeprefix(inside): content for name, content in files.items()})
+    unwrapped.folder = folder
+    return unwrapped
+
+
+def _inside_any(folder: str, folders: list[str]) -> bool:
+    return any(folder.startswith(f"{other}/") for other in folders)
+
+
+def _is_manifest(name: str) -> bool:
+    return PurePosixPath(name).name == SCENARIO_FILE

@@ -1,6 +1,7 @@
 """Library pages: browsing without spoilers, guidance for staff only, upload and publish."""
 
 import io
+import zipfile
 
 import sqlalchemy as sa
 
@@ -79,7 +80,7 @@ def test_admin_uploads_fixes_and_publishes(client, world, loaded, bundle):
 def test_upload_rejections_store_nothing(client, world, loaded):
     login(client, world.admin)
     not_zip = _upload(client, b"just some text", "notes.zip")
-    assert "not a zip file" in not_zip.text
+    assert "Not a zip file" in not_zip.text
     empty = client.post("/library/upload", data={}, content_type="multipart/form-data")
     assert "Choose a zip file" in empty.text
     assert db.session.scalar(sa.select(sa.func.count(LibraryScenario.id))) == 1
@@ -93,3 +94,24 @@ def test_bundled_scenarios_cannot_be_unpublished(client, world, loaded):
 def test_learners_cannot_upload(client, world):
     login(client, world.learner)
     assert client.get("/library/upload").status_code == 403
+
+
+def test_upload_errors_name_files_inside_the_zip_and_the_zip_once(client, world, loaded, bundle):
+    login(client, world.admin)
+    folder = bundle / "minimal"
+    manifest = folder / "scenario.yaml"
+    manifest.write_text(manifest.read_text().replace("authority_limit:", "authority_limitt:", 1))
+    page = _upload(client, zip_folder(folder, prefix="our-own/"), "mine.zip").text
+    assert "<code>mine.zip</code> has" in page
+    assert "<code>our-own/scenario.yaml:" in page and "mine.zip/" not in page
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for top in ("a", "b"):
+            with zipfile.ZipFile(io.BytesIO(zip_folder(folder))) as one:
+                for name in one.namelist():
+                    archive.writestr(f"two-folders/{top}/{name}", one.read(name))
+    page = _upload(client, buffer.getvalue(), "two-folders.zip").text
+    assert "must hold exactly one scenario folder" in page
+    assert "two-folders/a/, two-folders/b/" in page
+    assert "file not found" not in page

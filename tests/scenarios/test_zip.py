@@ -61,6 +61,52 @@ def test_a_single_top_folder_is_unwrapped() -> None:
     assert files == fixture_files()
 
 
+def test_the_scenario_folder_may_sit_deeper() -> None:
+    files = read_zip(make_zip(fixture_files(), prefix="outer/inner/"))
+    assert files == fixture_files() and files.folder == "outer/inner"
+    assert read_zip(make_zip(fixture_files())).folder == ""
+
+
+def test_two_scenario_folders_are_refused_naming_them() -> None:
+    members = {f"a/{n}": c for n, c in fixture_files().items()}
+    members |= {f"b/{n}": c for n, c in fixture_files().items()}
+    assert rejection(make_zip(members, prefix="two-folders/")) == (
+        "upload.zip: the zip must hold exactly one scenario folder, but it holds 2 (each with "
+        "its own scenario.yaml): two-folders/a/, two-folders/b/. Zip and upload each scenario "
+        "on its own."
+    )
+
+
+def test_files_beside_the_scenario_folder_are_refused_naming_them() -> None:
+    members = {f"mine/{n}": c for n, c in fixture_files().items()} | {"notes.txt": b"x"}
+    assert rejection(make_zip(members)) == (
+        "upload.zip: the zip must hold exactly one scenario folder and nothing beside it: "
+        "besides mine/ it holds notes.txt"
+    )
+
+
+def test_a_scenario_yaml_among_the_documents_is_just_a_file() -> None:
+    members = fixture_files() | {"documents/scenario.yaml": b"x: 1"}
+    files = read_zip(make_zip(members, prefix="mine/"))
+    assert files.folder == "mine" and "documents/scenario.yaml" in files
+
+
+def test_errors_name_each_file_by_its_path_inside_the_zip() -> None:
+    members = fixture_files() | {"documents/crm-history.md": b"\xff\xfe bad"}
+    files = read_zip(make_zip(members, prefix="my-scenario/"), member_prefix="")
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario_from_files(files, units=UNITS, label=files.folder)
+    assert {e.file for e in caught.value.errors} == {"my-scenario/documents/crm-history.md"}
+    flat = read_zip(make_zip(members), member_prefix="")
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario_from_files(flat, units=UNITS, label=flat.folder)
+    assert {e.file for e in caught.value.errors} == {"documents/crm-history.md"}
+    unsafe = make_zip({"my-scenario/scenario.yaml": b"x", "my-scenario/../a.md": b"x"})
+    with pytest.raises(ScenarioInvalid) as caught:
+        read_zip(unsafe, label="mine.zip", member_prefix="")
+    assert [e.file for e in caught.value.errors] == ["my-scenario/../a.md"]
+
+
 def test_archiver_junk_is_skipped() -> None:
     members = fixture_files() | {"__MACOSX/._scenario.yaml": b"\x00", ".DS_Store": b"\x00"}
     files = read_zip(make_zip(members, prefix="my-scenario/"))
