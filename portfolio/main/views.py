@@ -44,5 +44,6 @@ def dashboard():
             context["open_samples"] = iqa_queries.open_samples_count(current_user)
         else:
             context["iqa_reviews"] = iqa_queries.reviews_awaiting_response(current_user)
+            context["standardisation"] = review_queries.standardisation_pending(current_user)
             context |= review_queries.queue_glance(current_user)
     return render_template("main/dashboard.html", **context)

@@ -420,6 +420,33 @@ def log_of_portfolio(portfolio: Portfolio) -> list[DecisionLogEntry]:
     )
 
 
+def standardisation_pending(assessor: User) -> list[sa.Row]:
+    """The assessor's unfinished standardisation markings (an IQA asked them to mark another
+    assessor's learner's version, for comparison only), oldest first, as rows
+    (submission_id, learner, number, unit, started_at): one query, no objects loaded."""
+    a, s, p = Assessment.__table__, Submission.__table__, Portfolio.__table__
+    users, units = User.__table__, Unit.__table__
+    return read_rows(
+        sa.select(
+            s.c.id.label("submission_id"),
+            users.c.full_name.label("learner"),
+            s.c.number,
+            units.c.code.label("unit"),
+            a.c.started_at,
+        )
+        .join(s, s.c.id == a.c.submission_id)
+        .join(p, p.c.id == s.c.portfolio_id)
+        .join(users, users.c.id == p.c.learner_id)
+        .join(units, units.c.id == p.c.unit_id)
+        .where(
+            a.c.assessor_id == assessor.id,
+            a.c.kind == AssessmentKind.STANDARDISATION,
+            a.c.status == AssessmentStatus.IN_PROGRESS,
+        )
+        .order_by(a.c.started_at, a.c.id)
+    ).all()
+
+
 def queue_glance(assessor: User) -> dict:
     """For the assessor's dashboard: how many submissions wait, and the oldest one's age."""
     count, oldest = queue_summary(assessor)

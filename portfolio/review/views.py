@@ -79,6 +79,7 @@ def queue():
         page=page,
         bench_url=_url_slot("review.bench"),
         start_url=_url_slot("review.start"),
+        standardisation=queries.standardisation_pending(current_user),
     )
 
 

@@ -142,3 +142,23 @@ def test_an_assessment_reviewed_in_one_plan_is_not_sampled_again_by_another(
     # a new assessment is still sampled by the summative plan
     fresh = signed_off()
     assert [s.assessment_id for s in iqa.generate_sample(summative)] == [fresh.id]
+
+
+def test_the_invited_assessor_sees_standardisation_on_dashboard_and_queue(
+    client,
+    world,
+    signed_off,  # noqa: F811
+    make_user,
+):
+    primary = signed_off(learner=world.learner)
+    colleague = make_user(Role.ASSESSOR, world.centre, full_name="Cara Colleague")
+    iqa.start_standardisation(primary.submission, assessors=[colleague], by=world.iqa)
+    db.session.commit()
+    bench = f'href="/assess/submissions/{primary.submission_id}"'
+    login(client, colleague)
+    for url in ("/dashboard", "/assess/"):
+        page = client.get(url).text
+        assert "Standardisation to mark" in page and bench in page
+        assert f"{world.learner.full_name}, version 1" in page or world.learner.full_name in page
+    login(client, world.assessor)  # the learner's own assessor was not asked
+    assert "Standardisation to mark" not in client.get("/dashboard").text
