@@ -15,6 +15,12 @@ def verify_command() -> None:
     if result.ok:
         click.echo(f"{result.checked} entries verified: the decision log is intact.")
         return
+    if result.missing:
+        click.echo(
+            f"{result.checked} entries verified, but an entry is missing: {result.missing}.",
+            err=True,
+        )
+        raise SystemExit(1)
     click.echo(
         f"Entry {result.first_bad_seq} does not match: {result.reason}. "
         f"{result.checked} entries before it verified.",

@@ -9,8 +9,18 @@ import sqlalchemy as sa
 
 from portfolio.accounts.models import User
 from portfolio.db import utcnow
+from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db
-from portfolio.review.models import DecisionLogEntry
+from portfolio.framework.models import Criterion
+from portfolio.review.models import (
+    Assessment,
+    AssessmentStatus,
+    CriterionDecision,
+    DecisionLogEntry,
+    IqaReview,
+    IqaReviewStatus,
+    Sample,
+)
 
 GENESIS = "0" * 64
 
@@ -102,13 +112,119 @@ class VerifyResult:
     checked: int
     first_bad_seq: int | None = None
     reason: str = ""
+    missing: str = ""  # the first recorded fact with no entry, when the chain itself holds
+
+
+def _keys(kind: str, payload: dict[str, Any]) -> list[tuple]:
+    """What an entry vouches for, as keys the recorded facts are looked up by."""
+    if kind == "decision":
+        aid = payload.get("assessment_id")
+        return [
+            (kind, aid, "id", payload.get("criterion_id")),
+            (kind, aid, "ref", payload.get("criterion")),
+        ]
+    if kind in ("return", "sign_off", "standardisation", "acknowledgement"):
+        return [(kind, payload.get("assessment_id"))]
+    if kind in ("iqa_verdict", "assessor_response"):
+        return [(kind, payload.get("review_id"))]
+    return []
+
+
+def _recorded_facts() -> list[tuple[Any, str, list[tuple]]]:
+    """Every fact in the assessment and IQA tables that must have a log entry, as
+    (when, description, keys any one of which is its entry), in plain-column queries."""
+    closing = {
+        AssessmentStatus.RETURNED: ("return", "the return"),
+        AssessmentStatus.SIGNED_OFF: ("sign_off", "the sign-off"),
+        AssessmentStatus.COMPLETED: ("standardisation", "the standardisation marking"),
+    }
+    a, s, p, u = Assessment, Submission, Portfolio, User
+    assessed = (
+        sa.select(a.id, a.status, a.completed_at, a.acknowledged_at, u.full_name, s.number)
+        .join(s, s.id == a.submission_id)
+        .join(p, p.id == s.portfolio_id)
+        .join(u, u.id == p.learner_id)
+        .where(a.status != AssessmentStatus.IN_PROGRESS)
+    )
+    facts: list[tuple[Any, str, list[tuple]]] = []
+    named: dict[int, str] = {}
+    for aid, status, completed_at, acknowledged_at, learner, number in db.session.execute(assessed):
+        named[aid] = f"assessment {aid} ({learner}, version {number})"
+        kind, what = closing[status]
+        facts.append((completed_at, f"{what} of {named[aid]}", [(kind, aid)]))
+        if acknowledged_at is not None:
+            facts.append(
+                (
+                    acknowledged_at,
+                    f"the learner's acknowledgement of {named[aid]}",
+                    [("acknowledgement", aid)],
+                )
+            )
+    decided = (
+        sa.select(
+            CriterionDecision.assessment_id,
+            CriterionDecision.criterion_id,
+            Criterion.ref,
+            a.completed_at,
+        )
+        .join(Criterion, Criterion.id == CriterionDecision.criterion_id)
+        .join(a, a.id == CriterionDecision.assessment_id)
+        .where(a.status != AssessmentStatus.IN_PROGRESS)
+    )
+    for aid, cid, ref, completed_at in db.session.execute(decided):
+        facts.append(
+            (
+                completed_at,
+                f"the decision on {ref} in {named[aid]}",
+                [("decision", aid, "id", cid), ("decision", aid, "ref", ref)],
+            )
+        )
+    reviews = (
+        sa.select(
+            IqaReview.id,
+            IqaReview.status,
+            IqaReview.completed_at,
+            IqaReview.responded_at,
+            Sample.assessment_id,
+        )
+        .join(Sample, Sample.id == IqaReview.sample_id)
+        .where(IqaReview.status != IqaReviewStatus.IN_PROGRESS)
+    )
+    for rid, status, completed_at, responded_at, aid in db.session.execute(reviews):
+        of = named.get(aid, f"assessment {aid}")
+        facts.append(
+            (completed_at, f"the IQA verdict of review {rid} ({of})", [("iqa_verdict", rid)])
+        )
+        if status == IqaReviewStatus.RESPONDED:
+            facts.append(
+                (
+                    responded_at,
+                    f"the assessor's response to review {rid} ({of})",
+                    [("assessor_response", rid)],
+                )
+            )
+    return facts
+
+
+def _first_missing(vouched: set[tuple]) -> str:
+    """The earliest recorded fact with no entry on the log, described; "" when none."""
+    missing = [(when, what) for when, what, keys in _recorded_facts() if not vouched & set(keys)]
+    if not missing:
+        return ""
+    when, what = min(missing, key=lambda m: (m[0] is None, m[0] or 0, m[1]))
+    return f"{what} has no entry on the decision log (deleted?)"
 
 
 def verify() -> VerifyResult:
-    """Walk the chain in order; report the first entry whose hash, link or sequence is wrong."""
+    """Walk the chain in order; report the first entry whose hash, link or sequence is wrong.
+    A chain cannot see its own end cut off, so then cross-check: every return, sign-off,
+    standardisation marking, decision, acknowledgement, IQA verdict and assessor response
+    recorded in the tables must have its entry; report the earliest that has none."""
     expected_prev, expected_seq, checked = GENESIS, 1, 0
+    vouched: set[tuple] = set()
     rows = db.session.execute(sa.select(DecisionLogEntry.__table__).order_by(DecisionLogEntry.seq))
     for row in rows.mappings():
+        vouched.update(_keys(row["kind"], row["payload"] or {}))
         if row["seq"] != expected_seq:
             return VerifyResult(False, checked, expected_seq, "entry missing (deleted?)")
         if row["prev_hash"] != expected_prev:
@@ -131,6 +247,9 @@ def verify() -> VerifyResult:
         if digest != row["entry_hash"]:
             return VerifyResult(False, checked, row["seq"], "content does not match its hash")
         expected_prev, expected_seq, checked = row["entry_hash"], expected_seq + 1, checked + 1
+    missing = _first_missing(vouched)
+    if missing:
+        return VerifyResult(False, checked, None, "a recorded fact has no entry", missing)
     return VerifyResult(True, checked)
 
 

@@ -551,3 +551,31 @@ def test_the_portfolio_grid_reads_decisions_as_they_stand(submitted):
     seen = overview.overview(head)
     assert [v.id for v in seen.submissions] == [again.id, w.submission.id]
     assert _grid(w)[c["1.1"].id].status == "met"
+
+
+@pytest.mark.parametrize("kind", ["sign_off", "acknowledgement", "decision"])
+def test_a_cut_off_end_of_the_log_is_caught_by_the_cross_check(submitted, runner, kind):
+    """A hash chain cannot see its own newest entries deleted: every sign-off, decision and
+    acknowledgement in the tables must still have its entry."""
+    w = submitted
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w)
+    services.sign_off(
+        assessment, by=w.assessor, signed_name=w.assessor.full_name, password=PASSWORD
+    )
+    services.acknowledge(assessment, by=w.learner)
+    db.session.commit()
+    assert log.verify().ok
+    cut = max(e.seq for e in _entries() if e.kind == kind)
+    db.session.execute(sa.text("DELETE FROM decision_log WHERE seq >= :seq"), {"seq": cut})
+    db.session.commit()
+    result = log.verify()
+    assert not result.ok and result.first_bad_seq is None
+    said = {
+        "sign_off": f"the sign-off of assessment {assessment.id}",
+        "acknowledgement": "the learner's acknowledgement",
+        "decision": "the decision on 2.1",
+    }[kind]
+    assert said in result.missing and w.learner.full_name in result.missing
+    output = runner.invoke(args=["audit", "verify"])
+    assert output.exit_code == 1 and said in output.output
