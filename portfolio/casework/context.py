@@ -22,7 +22,7 @@ from portfolio.casework.queries import (
 )
 from portfolio.casework.records import CUSTOM_COMPONENTS, FISHBONE_CATEGORIES, OPTIONS, WHYS
 from portfolio.casework.remedy import needs_authorisation, remedy_total
-from portfolio.casework.services import sending_closed
+from portfolio.casework.services import answer_about, authorisation_blocker, sending_closed
 from portfolio.casework.trail import Trail, TrailKind, first_index
 from portfolio.improvement.queries import knowledge_questions
 from portfolio.roles import Role
@@ -134,9 +134,25 @@ def record_page(case: Case, kind: str, page: dict) -> dict:
         correspondence = records.get("correspondence")
         rounds = correspondence.data.get("rounds", []) if correspondence else []
         extra |= {"rounds": rounds, "custom_count": CUSTOM_COMPONENTS}
+        if kind == "letter":
+            extra["authority_blocker"] = _authority_blocker(spec, records)
     elif kind == "knowledge":
         extra["questions"] = knowledge_questions(spec)
     return extra
+
+
+def _authority_blocker(spec, records) -> str | None:
+    """Why the saved remedy cannot be sent yet for want of authorisation, or None."""
+    if "remedy" not in records:
+        return None
+    auth = records.get("authorisation")
+    requests = auth.data.get("requests", []) if auth else []
+    try:
+        return authorisation_blocker(
+            spec, records["remedy"].data, requests, where="on the Remedy page"
+        )
+    except RulesError:
+        return None
 
 
 def _remedy_context(spec, records) -> dict:
@@ -145,12 +161,22 @@ def _remedy_context(spec, records) -> dict:
     requests = auth.data.get("requests", []) if auth else []
     context: dict = {"custom_count": CUSTOM_COMPONENTS, "requests": requests}
     if remedy is None:
-        return context | {"total": Decimal(0), "needs": (False, []), "covered": False}
+        return context | {
+            "total": Decimal(0),
+            "needs": (False, []),
+            "covered": False,
+            "declined": False,
+        }
     try:
         choice = choice_of(remedy)
         total = remedy_total(spec, choice)
         needs = needs_authorisation(spec, choice)
     except RulesError:
         total, needs = Decimal(0), (False, [])
-    covered = bool(requests) and requests[-1]["approved"] and requests[-1]["remedy"] == remedy
-    return context | {"total": total, "needs": needs, "covered": covered}
+    try:
+        answer = answer_about(remedy, requests)
+    except RulesError:
+        answer = None
+    covered = answer is not None and answer["approved"]
+    declined = answer is not None and not answer["approved"]
+    return context | {"total": total, "needs": needs, "covered": covered, "declined": declined}

@@ -13,6 +13,11 @@ class CaseworkError(Exception):
         self.message = message
 
 
+class AuthorisationNeeded(CaseworkError):
+    """Sending was refused because the remedy needs a manager's authorisation it does not have;
+    the next step is on the remedy page."""
+
+
 class StaleEdit(CaseworkError):
     """A save named an older version of a record than the one stored."""
 

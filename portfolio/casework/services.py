@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.accounts.models import User
 from portfolio.casework import clock as sim_clock
-from portfolio.casework.errors import CaseworkError, RulesError, StaleEdit
+from portfolio.casework.errors import AuthorisationNeeded, CaseworkError, RulesError, StaleEdit
 from portfolio.casework.models import (
     Case,
     CaseRecord,
@@ -21,7 +21,12 @@ from portfolio.casework.models import (
 )
 from portfolio.casework.queries import choice_of, open_case, record_data, spec_for
 from portfolio.casework.records import CLEANERS
-from portfolio.casework.remedy import decide_authorisation, needs_authorisation, validate_choice
+from portfolio.casework.remedy import (
+    decide_authorisation,
+    format_money,
+    needs_authorisation,
+    validate_choice,
+)
 from portfolio.casework.reply import evaluate_response
 from portfolio.casework.signals import record_saved
 from portfolio.casework.trail import TrailKind
@@ -31,6 +36,7 @@ from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.queries import current_version
 from portfolio.roles import Role
+from portfolio.scenarios.schema import Scenario
 
 MAX_ROUNDS = 2
 MAX_FINDING = 2_000
@@ -379,11 +385,11 @@ def request_authorisation(case: Case) -> dict:
     needed, _reasons = needs_authorisation(spec, choice)
     if not needed:
         raise CaseworkError("Your remedy is within your own authority: no authorisation needed.")
-    asked = (record_data(case, "authorisation") or {}).get("requests", [])
-    if asked and asked[-1]["remedy"] == remedy:
+    answer = answer_about(remedy, (record_data(case, "authorisation") or {}).get("requests", []))
+    if answer is not None:
         # The same question gets the same answer: a second click must not cost time again.
         raise CaseworkError(
-            f"You have already asked about this remedy. The manager said: {asked[-1]['message']}"
+            f"You have already asked about this remedy. The manager said: {answer['message']}"
         )
     decision = decide_authorisation(spec, choice)
     total = f"{decision.total:.2f}"
@@ -414,6 +420,46 @@ def _append_to_record(case: Case, kind: str, key: str, item: dict) -> None:
     record_saved.send(case, record=kind, record_id=record.id)
 
 
+def answer_about(remedy: Mapping[str, Any], requests: list[dict]) -> dict | None:
+    """The manager's latest answer about this remedy (the same components and amounts; notes
+    do not matter), or None when it was never put to them. ``requests`` is the authorisation
+    record's list."""
+    choice = choice_of(dict(remedy))
+    for request in reversed(requests):
+        try:
+            if choice_of(request["remedy"]) == choice:
+                return request
+        except (KeyError, TypeError, RulesError):
+            continue
+    return None
+
+
+def authorisation_blocker(
+    spec: Scenario, remedy: Mapping[str, Any], requests: list[dict], *, where: str = "below"
+) -> str | None:
+    """Why this remedy cannot be sent yet, or None when it can: a remedy beyond the learner's
+    authority needs the manager's authorisation of that very remedy; when they declined it,
+    only a changed remedy can go. ``where`` says where the remedy page's controls are."""
+    needed, reasons = needs_authorisation(spec, choice_of(dict(remedy)))
+    if not needed:
+        return None
+    manager = spec.authorisation.manager.name
+    answer = answer_about(remedy, requests)
+    if answer is None:
+        return (
+            f"Your remedy is beyond your own authority, so it cannot be sent until {manager} "
+            f"authorises it. {reasons[0]} Ask {manager} to authorise it {where}, or change the "
+            "remedy."
+        )
+    if not answer["approved"]:
+        return (
+            f"{manager} did not authorise this remedy, so you cannot offer it. Change the remedy "
+            f"{where}, then ask again or keep it within your authority of "
+            f"{format_money(spec.authority_limit)}."
+        )
+    return None
+
+
 def sending_closed(rounds: list[dict]) -> bool:
     """Whether no further response can be sent: the customer accepted, or the one revision has
     been used. ``rounds`` is the correspondence record's list of sent rounds."""
@@ -422,7 +468,9 @@ def sending_closed(rounds: list[dict]) -> bool:
 
 def send_response(case: Case) -> dict:
     """Send the saved letter with the saved remedy. The customer replies by the scenario's
-    rules; one revision is allowed after a push-back. Returns the round's record."""
+    rules; one revision is allowed after a push-back. A remedy beyond the learner's authority
+    goes only once the manager has authorised it (``authorisation_blocker``). Returns the
+    round's record."""
     require_open(case)
     spec = spec_for(case)
     letter = (record_data(case, "letter") or {}).get("text", "").strip()
@@ -450,6 +498,10 @@ def send_response(case: Case) -> dict:
             "The customer has already read this letter with this remedy. Change what they "
             "pushed back on, then send your one revision."
         )
+    requests = (record_data(case, "authorisation") or {}).get("requests", [])
+    blocker = authorisation_blocker(spec, remedy, requests)
+    if blocker:
+        raise AuthorisationNeeded(blocker)
     number = len(rounds) + 1
     append_trail(case, TrailKind.RESPONSE_SENT, {"round": number})
     sent_hours = case.hours

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
 from portfolio.casework import context, queries, services
-from portfolio.casework.errors import CaseworkError, StaleEdit
+from portfolio.casework.errors import AuthorisationNeeded, CaseworkError, StaleEdit
 from portfolio.casework.forms import FindingForm, RecordForm, TimelineForm
 from portfolio.casework.models import Case, Finding, TimelineEntry
 from portfolio.casework.records import CLEANERS
@@ -325,7 +325,9 @@ def send(case_id: int):
             services.send_response(case)
         except CaseworkError as exc:
             flash(exc.message, "error")
-            return _back(case, "casework.record", kind="letter")
+            # Authorisation is asked for on the remedy page.
+            kind = "remedy" if isinstance(exc, AuthorisationNeeded) else "letter"
+            return _back(case, "casework.record", kind=kind)
         db.session.commit()
     return _back(case, "casework.record", kind="outcome")
 

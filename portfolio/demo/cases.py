@@ -259,7 +259,11 @@ def _resolve(kit, plan, trail, length, letter, remedy, good) -> None:
     ]
     if plan_remedy.needs_authorisation:
         steps.append("authorise")
-    steps += [("letter_saved", {}, "letter", {"text": kit.letters[letter]}), "send"]
+    steps.append(("letter_saved", {}, "letter", {"text": kit.letters[letter]}))
+    if plan_remedy.approved or not plan_remedy.needs_authorisation:
+        # A remedy the manager declined cannot be sent (services.send_response refuses it):
+        # that learner stops with the letter drafted, to change the remedy.
+        steps.append("send")
     for step in steps:
         if len(plan.events) >= length:
             return

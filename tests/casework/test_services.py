@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from portfolio.casework import checks, services
 from portfolio.casework import clock as sim_clock
-from portfolio.casework.errors import CaseworkError, StaleEdit
+from portfolio.casework.errors import AuthorisationNeeded, CaseworkError, StaleEdit
 from portfolio.casework.models import (
     Case,
     CaseRecord,
@@ -704,14 +704,39 @@ def test_the_last_on_time_hour(case, spec):
     assert entry["on_time"] is True and entry["accepted"] is True
 
 
-def test_a_remedy_beyond_authority_can_be_sent_and_is_flagged(case, spec):
+def test_a_remedy_beyond_authority_is_not_sent_until_authorised(case, spec):
     ready_to_send(case, GOOD_LETTER, "refund-overcharge")
     save(case, "remedy", remedy("refund-overcharge", custom=("Goodwill", "100")))
-    assert services.send_response(case)["accepted"] is True
+    refused(lambda: services.send_response(case), case, "cannot be sent until Helen Marsh")
+    with pytest.raises(AuthorisationNeeded):
+        services.send_response(case)
+    assert services.request_authorisation(case)["approved"] is True
+    save(
+        case, "remedy", remedy("refund-overcharge", custom=("Goodwill", "100.00")) | {"notes": "x"}
+    )
+    assert services.send_response(case)["accepted"] is True  # notes and 100 v 100.00 do not matter
     trail = trail_of(trail_events(case))
     choice = choice_of(record_data(case, "remedy"))
     authority = checks.marking_checks(spec, trail, letter=GOOD_LETTER, choice=choice)[-1]
-    assert authority.id == "authority" and authority.met is False
+    assert authority.id == "authority" and authority.met is True
+
+
+def test_an_authorisation_covers_only_the_remedy_it_was_for(case):
+    ready_to_send(case, GOOD_LETTER, "refund-overcharge")
+    save(case, "remedy", remedy("refund-overcharge", custom=("Goodwill", "100")))
+    services.request_authorisation(case)
+    save(case, "remedy", remedy("refund-overcharge", custom=("Goodwill", "120")))
+    refused(lambda: services.send_response(case), case, "cannot be sent until Helen Marsh")
+
+
+def test_a_declined_remedy_must_be_changed_before_sending(case, spec):
+    ready_to_send(case, GOOD_LETTER, "refund-overcharge")
+    save(case, "remedy", remedy("refund-overcharge", custom=("Goodwill", "500")))
+    assert services.request_authorisation(case)["approved"] is False
+    refused(lambda: services.send_response(case), case, "did not authorise this remedy")
+    refused(lambda: services.request_authorisation(case), case, "already asked")
+    save(case, "remedy", remedy("refund-overcharge", custom=("Goodwill", "5")))  # within authority
+    assert services.send_response(case)["accepted"] is True
 
 
 # --- a set-aside case ------------------------------------------------------------------------
@@ -884,6 +909,14 @@ def test_a_weak_learner_is_pushed_back_twice(bundled, slug):
     goodwill = str((spec.authority_limit + Decimal(100)).quantize(Decimal("0.01")))
     save(case, "remedy", remedy(*unfair, custom=("Goodwill for the trouble", goodwill)))
     save(case, "letter", {"text": WEAK_LETTER})
+    # Overpaying needs the manager: sending is refused until they authorise it, and a declined
+    # remedy has to change.
+    with pytest.raises(AuthorisationNeeded):
+        services.send_response(case)
+    if not services.request_authorisation(case)["approved"]:
+        save(case, "remedy", remedy(*unfair))
+        if needs_authorisation(spec, choice_of(record_data(case, "remedy")))[0]:
+            assert services.request_authorisation(case)["approved"] is True
 
     first = services.send_response(case)
 
@@ -912,7 +945,7 @@ def test_a_weak_learner_is_pushed_back_twice(bundled, slug):
         "on-time": True,
         "adr-rights": False,
         "remedy-covers": False,
-        "authority": False,
+        "authority": True,
     }
 
 

@@ -749,3 +749,29 @@ def test_before_you_send_weighs_the_sent_response_once_sending_is_over(client, w
     assert '<ul class="prompts">' not in body or not any(
         p.startswith("Your letter") for p in before_you_send(body)
     )
+
+
+def test_sending_beyond_authority_is_refused_with_the_way_to_ask(client, w):
+    services.save_record(
+        w.case,
+        "remedy",
+        {
+            "remedy_ids": ["refund-overcharge"],
+            "custom_1_label": "Goodwill",
+            "custom_1_amount": "100",
+        },
+        expected_version=None,
+    )
+    services.save_record(w.case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    db.session.commit()
+    client = login(client, w.learner)
+    letter = text(client.get(url(w.case, "letter")))
+    assert "cannot be sent until Helen Marsh authorises it" in letter
+    assert "Send the response" not in letter and url(w.case, "remedy") in letter
+    before = unchanged(w.case)
+    response = client.post(url(w.case, "/send"))
+    assert response.location.endswith(url(w.case, "remedy"))
+    page = text(client.get(response.location))
+    assert "cannot be sent until Helen Marsh authorises it" in page
+    assert "Ask Helen Marsh to authorise" in page
+    assert unchanged(w.case) == before
