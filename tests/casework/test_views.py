@@ -775,3 +775,38 @@ def test_sending_beyond_authority_is_refused_with_the_way_to_ask(client, w):
     assert "cannot be sent until Helen Marsh authorises it" in page
     assert "Ask Helen Marsh to authorise" in page
     assert unchanged(w.case) == before
+
+
+def test_the_revision_is_confirmed_as_the_last_send_and_then_sending_closes(client, w):
+    case = work(w.case)  # pushed back: one revision left
+    client = login(client, w.learner)
+    page = Page(text(client.get(url(case, "letter"))))
+    [send] = [b for b in page.all("button") if "data-confirm" in b]
+    assert "This is your last send" in send["data-confirm"]
+    assert "revise once" not in send["data-confirm"]
+    services.save_record(case, "letter", {"text": WEAK_LETTER + " Sorry."}, expected_version=1)
+    services.send_response(case)
+    db.session.commit()
+    body = text(client.get(url(case, "letter")))
+    assert "Sending is closed." in body and "You have sent your one revision" in body
+    assert "Send the response" not in body and "Save letter" not in body
+    assert "Save draft (not sent)" in body and "never sent" in body
+
+
+def test_the_first_send_offers_one_revision_and_acceptance_closes_sending(client, w):
+    services.save_record(
+        w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    services.save_record(w.case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    db.session.commit()
+    client = login(client, w.learner)
+    [send] = [
+        b
+        for b in Page(text(client.get(url(w.case, "letter")))).all("button")
+        if "data-confirm" in b
+    ]
+    assert "you can revise it once" in send["data-confirm"]
+    client.post(url(w.case, "/send"))
+    body = text(client.get(url(w.case, "letter")))
+    assert "Sending is closed." in body and "Priya Nair accepted your response" in body
+    assert "Save draft (not sent)" in body
