@@ -6,6 +6,22 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-autofocus]");
   if (summary) summary.focus();
 
+  // Method choices (radios named "method"): show only the chosen method's fields. The other
+  // fieldset is hidden, not removed, so what was typed there is kept and still saved.
+  document.querySelectorAll("form").forEach((form) => {
+    const radios = form.querySelectorAll('input[type="radio"][name="method"]');
+    const sets = form.querySelectorAll("[data-method-fields]");
+    if (!radios.length || !sets.length) return;
+    const show = () => {
+      const chosen = form.querySelector('input[name="method"]:checked');
+      sets.forEach((set) => {
+        set.hidden = chosen !== null && set.getAttribute("data-method-fields") !== chosen.value;
+      });
+    };
+    radios.forEach((radio) => radio.addEventListener("change", show));
+    show();
+  });
+
   // Buttons that need a second thought (data-confirm="message").
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (event) => {

@@ -810,3 +810,26 @@ def test_the_first_send_offers_one_revision_and_acceptance_closes_sending(client
     body = text(client.get(url(w.case, "letter")))
     assert "Sending is closed." in body and "Priya Nair accepted your response" in body
     assert "Save draft (not sent)" in body
+
+
+def test_root_cause_fields_are_grouped_by_method(client, w):
+    body = text(login(client, w.learner).get(url(w.case, "root_cause")))
+    page = Page(body)
+    methods = [f["data-method-fields"] for f in page.all("fieldset") if "data-method-fields" in f]
+    assert methods == ["five_whys", "fishbone"]  # both without JavaScript, each headed
+    assert "If you chose 5 Whys" in body and "If you chose a fishbone" in body
+
+
+def test_read_only_root_cause_shows_only_the_chosen_method(client, w):
+    services.save_record(
+        w.case,
+        "root_cause",
+        {"method": "fishbone", "symptom": "Wrong bill", "bone_systems": "Codes expire silently"},
+        expected_version=None,
+    )
+    db.session.commit()
+    body = text(login(client, w.assessor).get(url(w.case, "root_cause")))
+    page = Page(body)
+    methods = [f["data-method-fields"] for f in page.all("fieldset") if "data-method-fields" in f]
+    assert methods == ["fishbone"]
+    assert "Codes expire silently" in body and 'name="why_1"' not in body
