@@ -76,6 +76,58 @@ def evidence_by_ref(snapshot: dict) -> dict[str, list[dict]]:
     return found
 
 
+@dataclass(frozen=True)
+class LogRow:
+    """One decision-log entry as the bench lists it: what it is and a short detail."""
+
+    entry: object
+    label: str
+    detail: str
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _log_detail(kind: str, payload: dict) -> str:
+    """A few words on what the entry records."""
+    if payload.get("criterion"):
+        try:
+            decision = Decision(payload.get("decision")).label
+        except ValueError:
+            decision = str(payload.get("decision") or "").replace("_", " ")
+        return f"{payload['criterion']}: {decision}"
+    if kind == "iqa_verdict":
+        verdicts = payload.get("verdicts") or []
+        against = [v.get("criterion", "?") for v in verdicts if not v.get("agree")]
+        if not against:
+            return f"Agrees with all {len(verdicts)} decisions"
+        return f"Disagrees on {', '.join(against)} (agrees on {len(verdicts) - len(against)})"
+    if kind == "assessor_response":
+        return f"“{_short(payload.get('response', ''))}”"
+    if payload.get("submission_number"):
+        return f"Version {payload['submission_number']}"
+    return ""
+
+
+def log_rows(entries, standardisation_ids: set[int]) -> list[LogRow]:
+    """The portfolio's log entries labelled for the bench: a standardisation marking's
+    decisions are labelled as standardisation, not as the learner's decisions."""
+    rows = []
+    for entry in entries:
+        payload = entry.payload or {}
+        label = entry.kind.replace("_", " ")
+        if entry.kind == "standardisation":
+            label = "standardisation finished"
+        elif payload.get("assessment_id") in standardisation_ids and entry.kind == "decision":
+            label = "standardisation decision"
+        elif entry.kind == "iqa_verdict":
+            label = "IQA verdict"
+        rows.append(LogRow(entry, label, _log_detail(entry.kind, payload)))
+    return rows
+
+
 def _shared(submission, assessment: Assessment | None) -> dict:
     portfolio = submission.portfolio
     return {
@@ -130,7 +182,12 @@ def bench_page(
         "can_complete": awaiting and not standardisation,
         "is_latest": queries.is_latest(submission),
         "later_records": queries.later_records(submission) if not standardisation else [],
-        "log": queries.log_of_portfolio(submission.portfolio) if not standardisation else [],
+        "log": log_rows(
+            queries.log_of_portfolio(submission.portfolio),
+            queries.standardisation_ids(submission.portfolio),
+        )
+        if not standardisation
+        else [],
         "errors": errors or [],
         "submitted": submitted,
         "correction": correction,

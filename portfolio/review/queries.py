@@ -447,6 +447,20 @@ def standardisation_pending(assessor: User) -> list[sa.Row]:
     ).all()
 
 
+def standardisation_ids(portfolio: Portfolio) -> set[int]:
+    """Ids of the standardisation markings of the portfolio's versions."""
+    return set(
+        db.session.scalars(
+            sa.select(Assessment.id)
+            .join(Submission, Submission.id == Assessment.submission_id)
+            .where(
+                Submission.portfolio_id == portfolio.id,
+                Assessment.kind == AssessmentKind.STANDARDISATION,
+            )
+        )
+    )
+
+
 def queue_glance(assessor: User) -> dict:
     """For the assessor's dashboard: how many submissions wait, and the oldest one's age."""
     count, oldest = queue_summary(assessor)

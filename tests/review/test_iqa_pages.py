@@ -7,10 +7,16 @@ import sqlalchemy as sa
 from portfolio.evidence.models import SubmissionStatus
 from portfolio.extensions import db
 from portfolio.review import iqa
-from portfolio.review.models import Assessment, AssessmentStatus, Notification, Sample
+from portfolio.review.models import (
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    Notification,
+    Sample,
+)
 from portfolio.roles import Role
 from tests.conftest import login
-from tests.iqa.builders import C, N
+from tests.iqa.builders import C, N, assess
 from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
 
 
@@ -162,3 +168,33 @@ def test_the_invited_assessor_sees_standardisation_on_dashboard_and_queue(
         assert f"{world.learner.full_name}, version 1" in page or world.learner.full_name in page
     login(client, world.assessor)  # the learner's own assessor was not asked
     assert "Standardisation to mark" not in client.get("/dashboard").text
+
+
+def test_the_bench_log_labels_standardisation_and_details_iqa_entries(
+    client,
+    world,
+    sample,
+    unit,  # noqa: F811
+    make_user,
+):
+    _, criteria = unit
+    submission = sample.assessment.submission
+    colleague = make_user(Role.ASSESSOR, world.centre, full_name="Cara Colleague")
+    assess(
+        submission,
+        colleague,
+        {c: C for c in criteria},
+        status=AssessmentStatus.COMPLETED,
+        kind=AssessmentKind.STANDARDISATION,
+    )
+    review = completed_review(world, sample, criteria, disagree=("1.2",))
+    iqa.respond(review, by=world.assessor, response="I will re-mark 1.2 with the ombudsman rule.")
+    db.session.commit()
+    login(client, world.assessor)
+    page = client.get(f"/assess/submissions/{submission.id}").text
+    log = page[page.index('id="log-title"') :]
+    assert log.count("<td>standardisation decision</td>") == 3
+    assert "<td>standardisation finished</td>" in log
+    assert log.count("<td>decision</td>") == 3  # the learner's own assessor's decisions
+    assert "<td>IQA verdict</td>" in log and "Disagrees on 1.2 (agrees on 2)" in log
+    assert "I will re-mark 1.2 with the ombudsman rule." in log
