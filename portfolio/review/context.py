@@ -150,6 +150,7 @@ def bench_page(
     user: User,
     *,
     errors: list[str] | None = None,
+    field_errors: dict[str, str] | None = None,
     submitted=None,
     correction: tuple[int, CorrectionForm] | None = None,
 ) -> dict:
@@ -189,6 +190,13 @@ def bench_page(
         if not standardisation
         else [],
         "errors": errors or [],
+        # {field name: message} shown beside the field, and linked from the summary (a
+        # decision's link goes to its first radio button)
+        "field_errors": field_errors or {},
+        "error_links": [
+            (f"{name}_competent" if name.startswith("decision_") else name, message)
+            for name, message in (field_errors or {}).items()
+        ],
         "submitted": submitted,
         "correction": correction,
         "correction_forms": _correction_forms(context["outcomes"], correction)

@@ -45,9 +45,11 @@ MAX_REASON = 2_000
 class ReviewError(Exception):
     """An assessment rule was broken; the message is shown as it is and nothing is changed."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
+        # {bench field name: what is wrong there}, for messages beside the fields
+        self.fields = fields or {}
 
 
 class WrongPassword(ReviewError):
@@ -122,13 +124,17 @@ def _require_evidence(
     if not competent:
         return
     evidenced = evidenced_refs(assessment)
-    bare = [c.ref for c in criteria if c.id in competent and c.ref not in evidenced]
+    bare = [c for c in criteria if c.id in competent and c.ref not in evidenced]
     if bare:
         raise ReviewError(
-            f"No evidence is mapped to {', '.join(bare)} in version "
+            f"No evidence is mapped to {', '.join(c.ref for c in bare)} in version "
             f"{assessment.submission.number}, so {'it' if len(bare) == 1 else 'they'} cannot "
             "be judged Competent. Choose Not yet competent and say what evidence is needed. "
-            "Nothing was saved."
+            "Nothing was saved.",
+            {
+                f"decision_{c.id}": f"No evidence is mapped to {c.ref}: it cannot be Competent."
+                for c in bare
+            },
         )
 
 
@@ -193,18 +199,19 @@ def save_decisions(
     for cid, (value, feedback) in decisions.items():
         decision, feedback = _decision(value), (feedback or "").strip()
         if len(feedback) > MAX_FEEDBACK:
-            raise ReviewError(
-                f"Keep the feedback on {unit[cid].ref} to {MAX_FEEDBACK:,} characters."
-            )
+            message = f"Keep the feedback on {unit[cid].ref} to {MAX_FEEDBACK:,} characters."
+            raise ReviewError(message, {f"feedback_{cid}": message})
         if decision is None and feedback:
-            raise ReviewError(
+            message = (
                 f"Choose Competent or Not yet competent for {unit[cid].ref} to keep its feedback."
             )
+            raise ReviewError(message, {f"decision_{cid}": message})
         cleaned[cid] = (decision, feedback)
     _require_evidence(assessment, {cid: d for cid, (d, _) in cleaned.items()}, list(unit.values()))
     overall_feedback = (overall_feedback or "").strip()
     if len(overall_feedback) > MAX_FEEDBACK:
-        raise ReviewError(f"Keep the overall feedback to {MAX_FEEDBACK:,} characters.")
+        message = f"Keep the overall feedback to {MAX_FEEDBACK:,} characters."
+        raise ReviewError(message, {"overall_feedback": message})
     stored = {d.criterion_id: d for d in assessment.decisions}
     for cid, (decision, feedback) in cleaned.items():
         row = stored.get(cid)
@@ -239,7 +246,7 @@ def _require_evidence_for_all(assessment: Assessment, criteria: list[Criterion])
 def _require_feedback_where_not_yet(assessment: Assessment, criteria: list[Criterion]) -> None:
     decided = _decided(assessment)
     missing = [
-        c.ref
+        c
         for c in criteria
         if c.id in decided
         and decided[c.id].decision == Decision.NOT_YET
@@ -248,7 +255,8 @@ def _require_feedback_where_not_yet(assessment: Assessment, criteria: list[Crite
     if missing:
         raise ReviewError(
             "Say what the learner needs to do for each criterion judged Not yet competent "
-            f"({', '.join(missing)})."
+            f"({', '.join(c.ref for c in missing)}).",
+            {f"feedback_{c.id}": f"Say what the learner needs to do for {c.ref}." for c in missing},
         )
 
 
@@ -296,10 +304,11 @@ def return_for_resubmission(assessment: Assessment, *, by: User) -> Assessment:
     _require_open(assessment)
     _require_awaiting(assessment)
     if not assessment.overall_feedback.strip():
-        raise ReviewError(
+        message = (
             "Write your overall feedback before you return the work: the learner needs to know "
             "what to do next."
         )
+        raise ReviewError(message, {"overall_feedback": message})
     criteria = unit_criteria(assessment.submission.portfolio)
     _require_feedback_where_not_yet(assessment, criteria)
     _require_evidence_for_all(assessment, criteria)

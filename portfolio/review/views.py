@@ -62,7 +62,14 @@ def _refused(submission_id: int, exc: ReviewError):
     """Roll back, then show the bench again with the message and what was entered."""
     db.session.rollback()
     submission, assessment = _marking(submission_id)
-    return _bench(submission, assessment, 422, errors=[exc.message], submitted=request.form)
+    return _bench(
+        submission,
+        assessment,
+        422,
+        errors=[exc.message],
+        field_errors=exc.fields,
+        submitted=request.form,
+    )
 
 
 @bp.get("/")

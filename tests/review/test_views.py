@@ -20,7 +20,7 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import PASSWORD, login
-from tests.review.conftest import criteria_of, decide, submit_worked
+from tests.review.conftest import criteria_of, decide, submit, submit_worked
 
 
 @pytest.fixture
@@ -495,3 +495,51 @@ def test_feedback_and_dashboard_headline_follow_a_correction_after_sign_off(clie
     assert "Signed off, since corrected" in page and "1.2 is Not yet competent" in page
     dashboard = client.get("/dashboard").text
     assert "signed off, since corrected: 1.2 not yet competent" in dashboard
+
+
+def test_bench_errors_link_to_the_fields_and_mark_them_invalid(client, submitted):
+    w = submitted
+    assessment = _open(w)
+    c = criteria_of(w)
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+    form = _form(w, assessment, **{"1_1": "competent", "1_2": "not_yet", "2_1": "not_yet"})
+    form[f"feedback_{c['1.2'].id}"] = ""
+    form[f"feedback_{c['2.1'].id}"] = ""
+    refused = client.post(f"{url}/return", data=form | {"overall_feedback": "Add a letter."})
+    assert refused.status_code == 422
+    page = refused.text
+    for ref in ("1.2", "2.1"):
+        cid = c[ref].id
+        assert f'<a href="#feedback_{cid}">Say what the learner needs to do for {ref}.</a>' in page
+        assert f'id="feedback_{cid}-error"' in page
+        assert f'aria-invalid="true" aria-describedby="feedback_{cid}-error"' in page
+    assert f'id="feedback_{c["1.1"].id}-error"' not in page
+    # Missing overall feedback is linked and marked too.
+    refused = client.post(f"{url}/return", data=_form(w, assessment, **ALL))
+    assert '<a href="#overall_feedback">Write your overall feedback' in refused.text
+    assert 'id="overall_feedback-error"' in refused.text
+
+
+def test_a_competent_without_evidence_links_to_its_decision(client, submitted):
+    w = submitted
+    c = criteria_of(w)
+    evidence.remove_mapping(w.item, c["2.1"])
+    w.submission = submit(w)  # version 2 has nothing mapped to 2.1
+    db.session.commit()
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    db.session.commit()
+    login(client, w.assessor)
+    refused = client.post(
+        f"/assess/submissions/{w.submission.id}", data=_form(w, assessment, **ALL)
+    )
+    assert refused.status_code == 422
+    cid = c["2.1"].id
+    assert f'<a href="#decision_{cid}_competent">No evidence is mapped to 2.1' in refused.text
+    assert f'id="decision_{cid}-error"' in refused.text
+    assert (
+        f'id="decision_{cid}_competent" name="decision_{cid}" value="competent" checked '
+        'aria-invalid="true"' in refused.text
+    )
+    db.session.expire_all()
+    assert assessment.decisions == []
