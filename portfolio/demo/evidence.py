@@ -122,6 +122,13 @@ def build_portfolio(gen: Generation, learner: Learner, cases: list[GeneratedCase
             break
         snapshot = _snapshot(gen, learner, version, frozen, contents)
         digest = snapshot_hash(snapshot)
+        # Competent needs evidence: a version that leaves a criterion unmapped is returned,
+        # never signed off.
+        evidenced = frozenset(m["ref"] for part in snapshot["items"] for m in part["mappings"])
+        if version["status"] == SubmissionStatus.SIGNED_OFF and any(
+            c.ref not in evidenced for c in gen.criteria
+        ):
+            version["status"] = SubmissionStatus.RETURNED
         gen.add(
             Submission.__table__,
             {
@@ -136,7 +143,7 @@ def build_portfolio(gen: Generation, learner: Learner, cases: list[GeneratedCase
                 "status": version["status"],
             },
         )
-        marking.assess(gen, learner, submission_id, version, digest)
+        marking.assess(gen, learner, submission_id, version, digest, evidenced)
 
 
 def _snapshot(gen: Generation, learner: Learner, version: dict, items, contents) -> dict:

@@ -50,9 +50,17 @@ def notify(gen: Generation, user_id: int, kind: str, message: str, link: str, at
     )
 
 
-def assess(gen: Generation, learner: Learner, submission_id: int, version: dict, digest: str):
+def assess(
+    gen: Generation,
+    learner: Learner,
+    submission_id: int,
+    version: dict,
+    digest: str,
+    evidenced: frozenset[str],
+):
     """The assessor's marking of one submitted version: completed (returned or signed off),
-    in progress for a share of those still waiting, or not opened yet."""
+    in progress for a share of those still waiting, or not opened yet. A criterion with no
+    evidence in the version (not in `evidenced`) is never judged Competent."""
     rng = gen.rng
     status = STATUS_OF.get(version["status"])
     if learner.assessor_id is None or (status is None and rng.random() > 0.12):
@@ -95,6 +103,7 @@ def assess(gen: Generation, learner: Learner, submission_id: int, version: dict,
     decisions = {}
     for n, criterion in enumerate(criteria):
         not_yet = not signed and (rng.random() < 0.2 or (n == 0 and status is not None))
+        not_yet = not_yet or criterion.ref not in evidenced
         decision = Decision.NOT_YET if not_yet else Decision.COMPETENT
         text = f"Show how your evidence meets {criterion.ref}." if not_yet else ""
         decisions[criterion] = (decision, text)

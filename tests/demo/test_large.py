@@ -127,3 +127,19 @@ def test_a_second_run_changes_nothing(report):
     users = db.session.scalar(sa.select(sa.func.count(User.id)))
     assert build_large_centre(scale=SCALE) is None
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == users
+
+
+def test_no_generated_competent_lacks_evidence(report):
+    """Competent needs evidence: every Competent decision's criterion is mapped in the
+    snapshot of the version it judges, and a signed-off version maps every criterion."""
+    refs = {c.id: c.ref for c in db.session.scalars(sa.select(Criterion))}
+    rows = db.session.execute(
+        sa.select(CriterionDecision.criterion_id, Submission.snapshot)
+        .join(Assessment, Assessment.id == CriterionDecision.assessment_id)
+        .join(Submission, Submission.id == Assessment.submission_id)
+        .where(CriterionDecision.decision == Decision.COMPETENT)
+    ).all()
+    assert rows
+    for criterion_id, snapshot in rows:
+        mapped = {m["ref"] for item in snapshot["items"] for m in item["mappings"]}
+        assert refs[criterion_id] in mapped
