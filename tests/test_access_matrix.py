@@ -126,6 +126,10 @@ RULES: dict[str, Rule] = {
         },
     ),
     "library.upload": Rule(lambda w: "/library/upload", ADMIN | {"other_admin": 200}),
+    # The format guide, and the example zip (a bundled scenario with its guidance): for the
+    # admins who upload.
+    "library.format_guide": Rule(lambda w: "/library/format", ADMIN | {"other_admin": 200}),
+    "library.example": Rule(lambda w: "/library/example.zip", ADMIN | {"other_admin": 200}),
     # Centre A's unpublished upload: invisible (404) outside A's staff; only A's admin acts.
     "library.publish": Rule(
         lambda w: f"/library/{w.own_scenario.id}/publish",

@@ -1,8 +1,19 @@
 """Library pages: browse, read a scenario's brief, preview it with guidance, upload, publish."""
 
+import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portfolio import authz
@@ -13,6 +24,7 @@ from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.framework.queries import unit_by_code
 from portfolio.library import queries, services
+from portfolio.library.format_guide import EXAMPLE_SLUG, example_zip, render_format_guide
 from portfolio.library.forms import UploadForm
 from portfolio.library.models import LibraryScenario
 from portfolio.pagination import paginate
@@ -142,6 +154,32 @@ def _uploaded_message(title: str, version, scenario: LibraryScenario) -> str:
             f"{scenario.current_number} until you publish it: preview it first."
         )
     return f"{message} Preview it, then publish it to your learners."
+
+
+@bp.get("/format")
+@authz.role_required(Role.CENTRE_ADMIN)
+def format_guide():
+    """The scenario file format guide, for admins writing a scenario to upload."""
+    guide = render_format_guide(current_app.config["SCENARIOS_DIR"])
+    if guide is None:
+        abort(404)
+    return render_template("library/format.html", guide=guide, example=EXAMPLE_SLUG)
+
+
+@bp.get("/example.zip")
+@authz.role_required(Role.CENTRE_ADMIN)
+def example():
+    """A bundled scenario zipped as an upload: a worked example to start from. Centre admins
+    only, as it holds the assessor guidance."""
+    data = example_zip(current_app.config["SCENARIOS_DIR"])
+    if data is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{EXAMPLE_SLUG}.zip",
+    )
 
 
 @bp.post("/<int:scenario_id>/publish")
