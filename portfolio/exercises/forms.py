@@ -34,8 +34,12 @@ class ExerciseForm(FlaskForm):
         """Set the choices: the centre's cohorts, the published scenarios it may use, and
         every version of those, grouped by scenario, newest first, after "current"."""
         self.cohort.choices = [SelectChoice(c.id, c.name) for c in cohorts]
-        self.scenario.choices = [SelectChoice(s.id, s.title) for s in scenarios]
-        titles = {s.id: s.title for s in scenarios}
+        # The slug tells apart scenarios with the same title (a centre's copy of a bundled one).
+        titles = {
+            s.id: f"{s.title} ({s.slug}, {'bundled' if s.bundled else 'your centre'})"
+            for s in scenarios
+        }
+        self.scenario.choices = [SelectChoice(s.id, titles[s.id]) for s in scenarios]
         currents = {s.id: s.current_number for s in scenarios}
         self.version.choices = [
             SelectChoice(CURRENT_VERSION, "The current version of the chosen scenario")

@@ -54,7 +54,14 @@ def index():
     page = paginate(queries.scenarios_visible_to(current_user))
     can_upload = current_user.role == Role.CENTRE_ADMIN
     drafts = queries.draft_numbers([s.id for s in page.items]) if can_upload else {}
-    return render_template("library/index.html", page=page, can_upload=can_upload, drafts=drafts)
+    return render_template(
+        "library/index.html",
+        page=page,
+        can_upload=can_upload,
+        drafts=drafts,
+        # Staff tell apart scenarios with the same title (say a centre's copy of a bundled one).
+        show_slugs=current_user.role != Role.LEARNER,
+    )
 
 
 @bp.get("/<int:scenario_id>")

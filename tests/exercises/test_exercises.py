@@ -234,7 +234,7 @@ def test_the_form_offers_versions_and_refuses_bad_ones(client, world, scenario, 
     db.session.commit()
     login(client, world.admin)
     form = client.get("/exercises/new").text
-    assert f'<optgroup label="{scenario.title}">' in form
+    assert f'<optgroup label="{scenario.title} (minimal, bundled)">' in form
     assert "Version 2 (current)" in form and "Version 1," in form
     assert "Beta&#39;s own" not in form and "Beta's own" not in form
     for bad, message in [
