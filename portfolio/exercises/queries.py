@@ -12,6 +12,7 @@ from portfolio.accounts.models import Cohort, User, cohort_members
 from portfolio.accounts.queries import cohort_member_rows
 from portfolio.casework.clock import DeadlineStatus, SimTime, deadline_status
 from portfolio.casework.models import Case, CaseStatus, TrailEvent
+from portfolio.casework.trail import TrailKind
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
@@ -160,8 +161,12 @@ def _progress_statements() -> tuple[sa.Select, sa.CompoundSelect, sa.Select]:
         (TrailEvent.kind.in_(_INVESTIGATION_KINDS), 1),
         else_=0,
     )
+    # When the final response was first sent settles the final deadline (None while unsent).
+    sent = sa.func.min(
+        sa.case((TrailEvent.kind == TrailKind.RESPONSE_SENT.value, TrailEvent.sim_hours))
+    ).label("sent")
     cases = (
-        sa.select(Case.id, Case.learner_id, Case.created_at, Case.hours, sa.func.max(rank))
+        sa.select(Case.id, Case.learner_id, Case.created_at, Case.hours, sa.func.max(rank), sent)
         .outerjoin(TrailEvent, TrailEvent.case_id == Case.id)
         .where(mine)
         .group_by(Case.id, Case.learner_id, Case.created_at, Case.hours)
@@ -215,7 +220,7 @@ def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
         for learner_id, status, submitted_at in read_rows(newest, params)
     }
     stages = {}
-    for case_id, learner_id, created_at, _hours, furthest in cases:
+    for case_id, learner_id, created_at, _hours, furthest, _sent in cases:
         stage = ("referral", "investigation", "resolution")[furthest or 0]
         for later in sorted(reached.get(case_id, ()), key=_ORDER.get):
             stage = _later(stage, later)
@@ -235,7 +240,7 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     learners = pagination.items if pagination else db.session.execute(members, params).all()
     total = pagination.total if pagination else len(learners)
     cases, stages = _progress(exercise)
-    hours = {c.learner_id: (c.id, c.hours) for c in cases}
+    hours = {c.learner_id: (c.id, c.hours, c.sent) for c in cases}
     spec = spec_of(exercise.version)
     closed = today > exercise.closes_on
     rows = []
@@ -244,14 +249,14 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
         if learner.id not in hours:
             rows.append(BoardRow(learner, None, stage, "", [], closed))
             continue
-        case_id, spent = hours[learner.id]
+        case_id, spent, sent = hours[learner.id]
         rows.append(
             BoardRow(
                 learner,
                 case_id,
                 stage,
                 str(SimTime.from_hours(spec.clock, spent)),
-                deadline_status(spec, spent),
+                deadline_status(spec, spent, sent_hours=sent),
                 closed and _ORDER[stage] < _ORDER["submitted"],
             )
         )

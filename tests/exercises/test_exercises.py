@@ -10,11 +10,14 @@ import sqlalchemy as sa
 from portfolio.accounts import services as accounts
 from portfolio.casework import services as casework
 from portfolio.casework.errors import CaseworkError
+from portfolio.casework.models import TrailEvent
+from portfolio.casework.trail import TrailKind
 from portfolio.exercises.models import Exercise
 from portfolio.exercises.queries import live_board
 from portfolio.exercises.services import ExerciseError, change_exercise, create_exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.library.queries import spec_of
 from portfolio.library.services import import_scenario, load_bundled
 from portfolio.main.dashboards import admin_context
 from portfolio.notifications import queries as notifications
@@ -437,3 +440,32 @@ def test_a_change_made_meanwhile_is_not_silently_overwritten(client, world, scen
     assert saved.status_code == 302
     db.session.refresh(exercise)
     assert exercise.title == "Mine"
+
+
+def test_the_board_settles_the_final_deadline_once_the_response_is_sent(client, world, scenario):
+    """A response sent on time reads as met however far the customer's reply moves the clock,
+    as on the learner's own case pages."""
+    exercise = _exercise(world, scenario)
+    case = casework.start_case(world.learner, scenario, exercise=exercise)
+    clock = spec_of(exercise.version).clock
+    on_day = lambda day: (day - clock.start_day) * clock.hours_per_day  # noqa: E731
+    db.session.add(
+        TrailEvent(
+            case_id=case.id,
+            seq=99,
+            kind=TrailKind.RESPONSE_SENT.value,
+            sim_hours=on_day(54),
+            payload={},
+        )
+    )
+    case.hours = on_day(60)  # past the day 56 final deadline
+    db.session.commit()
+    [final] = [d for d in _board_row(exercise, world.learner).deadlines if d.deadline.final]
+    assert not final.overdue and final.outcome == "sent day 54, on time"
+    login(client, world.admin)
+    page = client.get(f"/exercises/{exercise.id}?fragment=1").text
+    assert "sent day 54, on time" in page
+
+
+def _board_row(exercise, learner):
+    return next(r for r in live_board(exercise, TODAY).rows if r.learner.id == learner.id)
