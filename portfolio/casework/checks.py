@@ -333,7 +333,8 @@ def _check_on_time(scenario: Scenario, trail: Trail) -> MarkingCheck:
     first = sends[0][1]
     on_time = is_on_time(scenario, first.hours)
     sent_day = day_of(scenario.clock, first.hours)
-    verdict = "on time" if on_time else f"{sent_day - final.day} day(s) late"
+    late = sent_day - final.day
+    verdict = "on time" if on_time else f"{late} day{'' if late == 1 else 's'} late"
     detail = f"Final response sent at {_when(scenario, first)}; {due}: {verdict}."
     for _, revision in sends[1:]:
         within = "within" if is_on_time(scenario, revision.hours) else "after"

@@ -172,7 +172,7 @@ def test_weak_trail_meets_none() -> None:
     assert "Billing system log never requested; no finding pinned" in (
         found["accounts-tested"].detail
     )
-    assert found["on-time"].detail.endswith("is day 56: 1 day(s) late.")
+    assert found["on-time"].detail.endswith("is day 56: 1 day late.")
     assert found["adr-rights"].detail == (
         "Names Communications Ombudsman: no. Tells the customer where to go next: no."
     )
@@ -320,7 +320,7 @@ def test_sent_a_day_after_is_late() -> None:
     found = checks(sent_at(376))["on-time"]  # day 57 09:00
     assert found.met is False
     assert found.detail.startswith("Final response sent at day 57 09:00;")
-    assert found.detail.endswith(": 1 day(s) late.")
+    assert found.detail.endswith(": 1 day late.")
 
 
 def test_unsent_until_the_deadline_passes() -> None:
