@@ -107,6 +107,12 @@ def create_exercise(
             "its current version.",
             "version",
         )
+    if version is not None and version.draft:
+        raise ExerciseError(
+            f"Version {version.number} of {scenario.title} is a draft that learners have not "
+            "been given. Publish it from the library first, or choose a published version.",
+            "version",
+        )
     check_dates(opens_on, closes_on, date.today())
     version = version or current_version(scenario)
     title = (title or "").strip() or scenario.title

@@ -2,12 +2,14 @@
 cases and new exercises keep the live version meanwhile."""
 
 import io
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from portfolio.casework.services import start_case
 from portfolio.exercises.queries import assignable_scenarios
+from portfolio.exercises.services import ExerciseError, create_exercise
 from portfolio.extensions import db
 from portfolio.library import queries, services
 from portfolio.library.models import LibraryScenario
@@ -125,3 +127,18 @@ def test_pages_say_which_version_is_live_and_which_is_a_draft(client, world, liv
     assert "version 2 is live" in again.text  # a repeated click does not withdraw it
     scenario = db.session.scalar(sa.select(LibraryScenario).where(LibraryScenario.slug == "ours"))
     assert scenario.published and scenario.current_number == 2
+
+
+def test_an_exercise_cannot_be_set_on_a_draft(world, live_v1, bundle):
+    v2 = services.import_scenario(_spec(bundle, "second"), centre=world.centre, by=world.admin)
+    setting = {
+        "cohort": world.cohort,
+        "scenario": live_v1,
+        "title": "",
+        "by": world.admin,
+        "opens_on": date.today(),
+        "closes_on": date.today() + timedelta(days=7),
+    }
+    with pytest.raises(ExerciseError, match="is a draft"):
+        create_exercise(**setting, version=v2.version)
+    assert create_exercise(**setting).version.number == 1
