@@ -63,7 +63,9 @@ def test_an_admin_runs_a_cohort_exercise_to_the_report(
     page.get_by_role("link", name="Set an exercise").click()
     heading(page, "Set an exercise")
     assert_accessible(page)
-    page.get_by_label("Scenario", exact=True).select_option(label=SCENARIO)
+    # Each option names the scenario with its slug and origin, e.g. "Title (slug, bundled)".
+    chosen = page.locator("#scenario option", has_text=SCENARIO).get_attribute("value")
+    page.get_by_label("Scenario", exact=True).select_option(value=chosen)
     expect(page.get_by_label("Scenario version")).to_have_value("0")
     expect(page.get_by_label("Scenario version")).to_contain_text("Version 1 (current)")
     page.get_by_label("Cohort").select_option(label=centre.cohort.name)
