@@ -91,7 +91,7 @@ def test_admin_uploads_fixes_previews_and_publishes_a_scenario(
     problems = page.get_by_role("alert")
     expect(problems).to_be_focused()
     expect(problems.get_by_role("heading")).to_have_text(
-        "The scenario has 2 problems. Nothing was stored."
+        "our-own.zip has 2 problems. Nothing was stored."
     )
     items = problems.get_by_role("listitem")
     expect(items).to_have_count(2)
@@ -112,13 +112,13 @@ def test_admin_uploads_fixes_previews_and_publishes_a_scenario(
     choose_zip(page, fixed)
     heading(page, TITLE)
     expect(page.get_by_role("status")).to_contain_text(
-        f"Uploaded {TITLE} as version 1. Preview it, then publish it to your learners."
+        f"Uploaded {TITLE} as version 1, a draft. Preview it, then publish it to your learners."
     )
     expect(page.get_by_text("Not published", exact=True)).to_be_visible()
     assert_accessible(page)
 
     # The preview shows what learners never see.
-    page.get_by_role("link", name="Preview with assessor guidance").click()
+    page.get_by_role("link", name="Preview version 1 with assessor guidance").click()
     heading(page, f"Preview: {TITLE}")
     expect(page.get_by_role("heading", name="Assessor guidance", level=2)).to_be_visible()
     expect(page.get_by_text("Version 1, content hash")).to_be_visible()
@@ -126,8 +126,10 @@ def test_admin_uploads_fixes_previews_and_publishes_a_scenario(
 
     page.get_by_role("link", name="Back to the scenario").click()
     heading(page, TITLE)
-    page.get_by_role("button", name="Publish to learners").click()
-    expect(page.get_by_role("status")).to_contain_text(f"{TITLE} is published to your learners.")
+    page.get_by_role("button", name="Publish version 1 to learners").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"{TITLE} is published to your learners: version 1 is live."
+    )
     expect(page.get_by_text("Published", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Withdraw from learners")).to_be_visible()
     assert_accessible(page)
