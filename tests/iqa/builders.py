@@ -16,7 +16,7 @@ from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Unit
 from portfolio.framework.queries import criteria_of
 from portfolio.framework.services import import_unit
-from portfolio.review import log
+from portfolio.review import iqa, log
 from portfolio.review.models import (
     Assessment,
     AssessmentKind,
@@ -143,3 +143,10 @@ def assess(
 
 def all_competent(criteria: list[Criterion]) -> dict[Criterion, Decision]:
     return {c: C for c in criteria}
+
+
+def make_plan(world, **rules):
+    """A sampling plan of world.iqa's: an interim sample of every decision unless `rules` say
+    otherwise."""
+    values = {"name": "Spring interim", "stage": "interim", "share_pct": 100} | rules
+    return iqa.create_plan(world.centre, iqa=world.iqa, **values)

@@ -23,12 +23,7 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import login
-from tests.iqa.builders import C, N
-
-
-def make_plan(world, **rules):
-    values = {"name": "Spring interim", "stage": "interim", "share_pct": 100} | rules
-    return iqa.create_plan(world.centre, iqa=world.iqa, **values)
+from tests.iqa.builders import C, N, make_plan
 
 
 @pytest.fixture

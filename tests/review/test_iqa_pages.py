@@ -16,13 +16,8 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import login
-from tests.iqa.builders import C, N, assess
+from tests.iqa.builders import C, N, assess, make_plan
 from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
-
-
-def make_plan(world, **rules):
-    values = {"name": "Spring interim", "stage": "interim", "share_pct": 100} | rules
-    return iqa.create_plan(world.centre, iqa=world.iqa, **values)
 
 
 @pytest.fixture
