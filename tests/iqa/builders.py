@@ -150,3 +150,19 @@ def make_plan(world, **rules):
     otherwise."""
     values = {"name": "Spring interim", "stage": "interim", "share_pct": 100} | rules
     return iqa.create_plan(world.centre, iqa=world.iqa, **values)
+
+
+def completed_review(world, sample, criteria, *, disagree=("1.2",)):
+    """world.iqa's finished review of `sample`: agreeing on every criterion but `disagree`
+    (with feedback and an action for the assessor); committed."""
+    review = iqa.start_review(sample, by=world.iqa)
+    iqa.save_verdicts(
+        review,
+        {c.id: (c.ref not in disagree, "Too thin." if c.ref in disagree else "") for c in criteria},
+        overall_feedback="Mostly sound.",
+        actions="Re-mark 1.2 with the ombudsman rule in mind.",
+        expected_version=review.version,
+    )
+    iqa.complete_review(review, by=world.iqa)
+    db.session.commit()
+    return review

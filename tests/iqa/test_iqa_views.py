@@ -23,7 +23,7 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import login
-from tests.iqa.builders import C, N, make_plan
+from tests.iqa.builders import C, N, completed_review, make_plan
 
 
 @pytest.fixture
@@ -264,20 +264,6 @@ def test_plan_page_query_count_holds_as_samples_grow(client, world, signed_off, 
 
 
 # --- the assessor's response ----------------------------------------------------------------
-
-
-def completed_review(world, sample, criteria, *, disagree=("1.2",)):
-    review = iqa.start_review(sample, by=world.iqa)
-    iqa.save_verdicts(
-        review,
-        {c.id: (c.ref not in disagree, "Too thin." if c.ref in disagree else "") for c in criteria},
-        overall_feedback="Mostly sound.",
-        actions="Re-mark 1.2 with the ombudsman rule in mind.",
-        expected_version=review.version,
-    )
-    iqa.complete_review(review, by=world.iqa)
-    db.session.commit()
-    return review
 
 
 def test_the_assessor_reads_the_verdicts_and_responds(client, world, sample, unit, make_user):

@@ -16,7 +16,7 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import login
-from tests.iqa.builders import C, N, assess, make_plan
+from tests.iqa.builders import C, N, assess, completed_review, make_plan
 from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
 
 
@@ -33,20 +33,6 @@ def sample(world, signed_off, unit):  # noqa: F811
     [sample] = iqa.generate_sample(make_plan(world))
     db.session.commit()
     return sample
-
-
-def completed_review(world, sample, criteria, *, disagree=("1.2",)):
-    review = iqa.start_review(sample, by=world.iqa)
-    iqa.save_verdicts(
-        review,
-        {c.id: (c.ref not in disagree, "Too thin." if c.ref in disagree else "") for c in criteria},
-        overall_feedback="Mostly sound.",
-        actions="Re-mark with the ombudsman rule in mind.",
-        expected_version=review.version,
-    )
-    iqa.complete_review(review, by=world.iqa)
-    db.session.commit()
-    return review
 
 
 def test_the_response_page_and_the_caseload_link_to_the_completed_assessment(
