@@ -51,10 +51,23 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+MEMBERS_REFUSED = (
+    "One of the learners ticked is not a learner of this centre (the form may be out of date). "
+    "Nothing was changed: reload the page and tick the learners again."
+)
+
+
 class CohortForm(FlaskForm):
     name = StringField("Cohort name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    members = MultiCheckboxField("Learners in this cohort", coerce=int)
+    # A posted ID that is not one of the centre's learners listed on the page can only come from
+    # a tampered or stale form: say so plainly, not in WTForms' "could not be coerced" terms.
+    members = MultiCheckboxField(
+        "Learners in this cohort",
+        coerce=int,
+        invalid_value_message=MEMBERS_REFUSED,
+        invalid_choice_message=MEMBERS_REFUSED,
+    )
 
 
 class CentreForm(FlaskForm):

@@ -120,7 +120,9 @@ def test_cohort_create_and_edit(client, world):
         f"/centre/cohorts/{cohort.id}",
         data={"name": "Spring 2027", "members": [world.other_learner.id]},
     )
-    assert refused.status_code == 200 and "not a valid choice" in refused.text
+    assert refused.status_code == 200 and "not a valid choice" not in refused.text
+    assert "not a learner of this centre" in refused.text and "Nothing was changed" in refused.text
+    assert [m.id for m in cohort.members] == [world.peer.id]
     duplicate = client.post("/centre/cohorts/new", data={"name": "Alpha cohort"})
     assert "already has a cohort" in duplicate.text
 
@@ -134,6 +136,8 @@ def test_a_tampered_member_id_changes_nothing(client, world, raw):
         response = client.post(url, data={"name": "Tampered", "members": [raw], "shown": [raw]})
         assert response.status_code == 200 and "There is a problem" in response.text
         assert "Learners in this cohort: " in response.text
+        assert "not a learner of this centre" in response.text
+        assert "coerced" not in response.text and "not a valid choice" not in response.text
     assert db.session.scalar(sa.select(sa.func.count(Cohort.id))) == 1
     assert {m.id for m in world.cohort.members} == {world.learner.id, world.peer.id}
 
