@@ -2,6 +2,7 @@
 learner starting their case from it."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -23,6 +24,9 @@ from portfolio.pagination import paginate
 from portfolio.roles import Role
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
+
+# The board says when it was last refreshed in the time on a UK trainer's clock (GMT or BST).
+UK_TIME = ZoneInfo("Europe/London")
 
 
 @bp.before_request
@@ -133,7 +137,7 @@ def detail(exercise_id: int):
         board=board,
         stage_labels=dict(queries.BOARD_STAGES),
         today=today,
-        updated_at=utcnow(),
+        updated_at=utcnow().astimezone(UK_TIME),
         can_edit=current_user.role == Role.CENTRE_ADMIN,
     )
 

@@ -2,7 +2,7 @@
 notice shown when the exercise opens, and the board with every deadline."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -282,6 +282,25 @@ def test_the_board_fragment_is_marked_and_shows_the_time_of_day(client, world, s
     response = client.get(f"/exercises/{exercise.id}?fragment=1")
     assert "data-board-fragment" in response.text
     assert re.search(r"Updated \d+ \w+ \d{4}, \d\d:\d\d", response.text)
+
+
+@pytest.mark.parametrize(
+    ("now", "shown"),
+    [
+        (datetime(2026, 7, 1, 23, 30, tzinfo=UTC), "Updated 2 Jul 2026, 00:30 BST (UK time)"),
+        (datetime(2026, 11, 24, 9, 5, tzinfo=UTC), "Updated 24 Nov 2026, 09:05 GMT (UK time)"),
+    ],
+)
+def test_the_board_says_when_it_was_refreshed_in_uk_time(
+    client, world, scenario, monkeypatch, now, shown
+):
+    """A UK trainer reads the refresh time on their own clock: BST in summer, GMT in winter."""
+    monkeypatch.setattr("portfolio.exercises.views.utcnow", lambda: now)
+    exercise = _exercise(world, scenario)
+    login(client, world.admin)
+    for url in (f"/exercises/{exercise.id}", f"/exercises/{exercise.id}?fragment=1"):
+        page = client.get(url).text
+        assert shown in page and "(UTC)" not in page
 
 
 @pytest.mark.parametrize(
