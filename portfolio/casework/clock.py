@@ -118,14 +118,22 @@ def advance(clock: Clock, hours: int, action: Action | TrailKind | str) -> int:
 class DeadlineStatus(NamedTuple):
     """Where a deadline stands: days left (negative once passed) and whether it has passed.
 
-    ``sent_day`` is set on the final deadline once the final response has been sent: the
-    deadline is then settled, met or missed, however far the clock has moved since.
+    A deadline is settled by the event that meets it, where the scenario says which:
+
+    - ``sent_day`` is set once the final response has been sent on the final deadline and on
+      any deadline a ``sent_by_deadline`` customer requirement names (the scenario's word that
+      the response meets it): the deadline is then met or missed, however far the clock has
+      moved since.
+    - ``before_case`` is set on a deadline whose day falls before the case reached the learner:
+      whatever met or missed it is part of the case's history, not the learner's doing, so it
+      is never "passed" against them.
     """
 
     deadline: Deadline
     days_left: int
     passed: bool
     sent_day: int | None = None
+    before_case: bool = False
 
     @property
     def met(self) -> bool | None:
@@ -134,19 +142,33 @@ class DeadlineStatus(NamedTuple):
 
     @property
     def overdue(self) -> bool:
-        """Whether the deadline is lost: missed by the response, or passed with none sent."""
-        return self.passed if self.sent_day is None else not self.met
+        """Whether the deadline is lost: missed by the response, or passed with none sent (a
+        deadline that fell before the case opened is history, never overdue)."""
+        if self.sent_day is None:
+            return self.passed and not self.before_case
+        return not self.met
 
     @property
     def outcome(self) -> str | None:
-        """The settled deadline as text ("sent day 54, on time", "sent day 58, 2 days late");
-        None while unsent."""
+        """The settled deadline as text ("sent day 54, on time", "sent day 58, 2 days late",
+        "fell before the referral"); None while it is still open."""
         if self.sent_day is None:
-            return None
+            return "fell before the referral" if self.before_case else None
         late = self.sent_day - self.deadline.day
         if late <= 0:
             return f"sent day {self.sent_day}, on time"
         return f"sent day {self.sent_day}, {late} day{'' if late == 1 else 's'} late"
+
+
+def response_deadline_ids(scenario: Scenario) -> frozenset[str]:
+    """The deadlines the final response meets: the final one, and any a ``sent_by_deadline``
+    customer requirement names."""
+    named = {
+        r.deadline
+        for r in scenario.customer_reply.requirements
+        if r.kind == "sent_by_deadline" and r.deadline
+    }
+    return frozenset({scenario.final_deadline.id, *named})
 
 
 def deadline_status(
@@ -157,16 +179,19 @@ def deadline_status(
     ``days_left`` is the deadline's day minus today; a deadline has passed once today is after its
     day (on the deadline day itself it has 0 days left and has not passed). ``sent_hours`` is when
     the final response was first sent (the ``response_sent`` entry's hours), None while unsent:
-    it settles the final deadline by the on-time rule (see the module docstring).
+    it settles the deadlines the response meets (``response_deadline_ids``) by the on-time rule
+    (see the module docstring). A deadline before the case's start day is settled as history.
     """
     today = day_of(scenario.clock, hours)
     sent_day = None if sent_hours is None else day_of(scenario.clock, sent_hours)
+    by_response = response_deadline_ids(scenario)
     return [
         DeadlineStatus(
             deadline,
             deadline.day - today,
             today > deadline.day,
-            sent_day if deadline.final else None,
+            sent_day if deadline.id in by_response else None,
+            deadline.id not in by_response and deadline.day < scenario.clock.start_day,
         )
         for deadline in scenario.regime.deadlines
     ]

@@ -14,12 +14,13 @@ from portfolio.casework.clock import (
     find_deadline,
     is_on_time,
     last_on_time_hours,
+    response_deadline_ids,
 )
 from portfolio.casework.errors import RulesError
 from portfolio.casework.trail import TrailKind
 from portfolio.scenarios.schema import Clock, ClockCosts
 
-from .builders import minimal
+from .builders import bundled, bundled_slugs, minimal
 
 COSTS = ClockCosts(
     request_document=3, ask_question=1, request_authorisation=8, send_response=2, customer_reply=16
@@ -133,8 +134,9 @@ def test_deadline_status_counts_days_left() -> None:
     day_after = deadline_status(scenario, (29 - 10) * 8)
     assert (day_after[0].days_left, day_after[0].passed) == (-1, True)
     assert (day_after[1].days_left, day_after[1].passed) == (27, False)
-    deadline, days_left, passed, sent_day = day_after[1]  # a plain tuple too
+    deadline, days_left, passed, sent_day, before_case = day_after[1]  # a plain tuple too
     assert deadline.id == "adr-letter" and days_left == 27 and not passed and sent_day is None
+    assert not before_case
 
 
 def test_a_sent_final_response_settles_the_final_deadline() -> None:
@@ -144,13 +146,56 @@ def test_a_sent_final_response_settles_the_final_deadline() -> None:
     reminder, final = deadline_status(scenario, after_reply, sent_hours=on_time)
     assert final.passed and final.sent_day == 54 and final.met is True and not final.overdue
     assert final.outcome == "sent day 54, on time"
-    assert reminder.sent_day is None and reminder.overdue  # only the final deadline is settled
+    # No requirement says the response meets the reminder: it stays unsettled, and passed.
+    assert reminder.sent_day is None and reminder.overdue and reminder.outcome is None
     _, late = deadline_status(scenario, (60 - 10) * 8, sent_hours=(58 - 10) * 8)
     assert late.met is False and late.overdue and late.outcome == "sent day 58, 2 days late"
     _, one = deadline_status(scenario, (60 - 10) * 8, sent_hours=(57 - 10) * 8)
     assert one.outcome == "sent day 57, 1 day late"
     _, unsent = deadline_status(scenario, after_reply)
     assert unsent.met is None and unsent.outcome is None and unsent.overdue
+
+
+def test_a_deadline_a_sent_by_deadline_requirement_names_is_settled_by_the_response() -> None:
+    scenario = minimal()  # reminder day 28, adr-letter day 56 (final); opens day 10
+    reply = scenario.customer_reply
+    on_reminder = reply.requirements[-1].model_copy(update={"id": "prompt", "deadline": "reminder"})
+    scenario = scenario.model_copy(
+        update={
+            "customer_reply": reply.model_copy(
+                update={"requirements": (*reply.requirements, on_reminder)}
+            )
+        }
+    )
+    assert response_deadline_ids(scenario) == {"reminder", "adr-letter"}
+    reminder, final = deadline_status(scenario, (57 - 10) * 8, sent_hours=(27 - 10) * 8 + 2)
+    assert reminder.outcome == "sent day 27, on time" and reminder.met and not reminder.overdue
+    assert final.outcome == "sent day 27, on time"
+    late, _ = deadline_status(scenario, (57 - 10) * 8, sent_hours=(30 - 10) * 8)
+    assert late.outcome == "sent day 30, 2 days late" and late.overdue
+
+
+def test_a_deadline_before_the_case_opened_is_history_not_passed() -> None:
+    """The insurance scenario's acknowledgement (day 5) was sent long before the referral
+    (day 50): it is settled as history, never shown as passed against the learner."""
+    scenario = minimal()
+    scenario = scenario.model_copy(
+        update={"clock": scenario.clock.model_copy(update={"start_day": 30})}
+    )
+    reminder, final = deadline_status(scenario, 0)
+    assert reminder.passed and reminder.before_case and not reminder.overdue
+    assert reminder.outcome == "fell before the referral" and reminder.met is None
+    assert not final.before_case and final.outcome is None
+    reminder, _ = deadline_status(scenario, 100, sent_hours=90)
+    assert reminder.sent_day is None and reminder.outcome == "fell before the referral"
+
+
+@pytest.mark.parametrize("slug", bundled_slugs())
+def test_bundled_deadlines_before_the_referral_are_history(slug: str) -> None:
+    scenario = bundled()[slug]
+    for status in deadline_status(scenario, 0):
+        early = status.deadline.day < scenario.clock.start_day
+        assert status.before_case == early and not status.overdue
 
 
 def test_find_deadline() -> None:

@@ -16,6 +16,7 @@ from portfolio.casework.queries import record_data, trail_events
 from portfolio.casework.records import MAX_TEXT
 from portfolio.casework.trail import TrailKind
 from portfolio.extensions import db
+from tests.casework.conftest import import_specs
 from tests.casework.test_services import GOOD_LETTER, ROOT_CAUSE, WEAK_LETTER
 from tests.conftest import login
 
@@ -833,3 +834,20 @@ def test_read_only_root_cause_shows_only_the_chosen_method(client, w):
     methods = [f["data-method-fields"] for f in page.all("fieldset") if "data-method-fields" in f]
     assert methods == ["fishbone"]
     assert "Codes expire silently" in body and 'name="why_1"' not in body
+
+
+def test_a_deadline_before_the_referral_is_history_on_the_case_page(
+    client, app, bundled_specs, world
+):
+    """The insurance acknowledgement (day 5) was sent on day 1, long before the referral on
+    day 50: the learner's case pages say so rather than showing it as passed against them."""
+    criteria, specs = bundled_specs
+    scenarios = import_specs(criteria, [specs["insurance-claim-delay"]])
+    case = services.start_case(world.learner, scenarios[0])
+    db.session.commit()
+    client = login(client, world.learner)
+    for page in ("overview", "letter"):
+        body = " ".join(text(client.get(url(case, page))).split())
+        ack = body.split("Written acknowledgement of the complaint (sent on day 1):", 1)[1]
+        assert ack.split("</li>")[0].strip() == "day 5 (fell before the referral)"
+        assert "(passed)" not in body
