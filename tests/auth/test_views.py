@@ -111,6 +111,23 @@ def test_forced_password_change_blocks_everything_else(client, make_user):
     assert not user.must_change_password
 
 
+def test_password_and_sign_in_errors_say_what_to_do(client, make_user):
+    user = make_user(email="casey@example.test")
+    db.session.commit()
+    blank = sign_in(client, "", "")
+    assert "Enter your email address." in blank.text and "Enter your password." in blank.text
+    assert "This field is required" not in blank.text
+    login(client, user)
+    short = client.post(
+        "/auth/password",
+        data={"current_password": "", "new_password": "short", "confirm": ""},
+    )
+    assert "Enter your current password." in short.text
+    assert "Your new password must be 10 to 256 characters." in short.text
+    assert "Enter your new password again." in short.text
+    assert "Field must be" not in short.text
+
+
 class TestWithCsrf:
     @pytest.fixture
     def app_config(self):
