@@ -1,7 +1,8 @@
 """Template filters and globals shared by every page."""
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -28,16 +29,29 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role]]] = [
 ]
 
 
+# Timestamps are stored in UTC; people read them on a UK clock (BST in summer), or an 18:30
+# submission in July would read 17:30, and one at 23:30 would land on the previous day.
+UK_TIME = ZoneInfo("Europe/London")
+
+
+def uk_time(value: datetime) -> datetime:
+    """A stored timestamp on the UK clock; one without a zone is shown as it is."""
+    return value.astimezone(UK_TIME) if value.tzinfo is not None else value
+
+
 def format_datetime(value: datetime | None) -> str:
-    """A UTC timestamp as UK readers expect: 23 Nov 2026, 14:05."""
+    """A timestamp as UK readers expect, on the UK clock: 23 Nov 2026, 14:05."""
     if value is None:
         return "—"
-    return value.strftime("%-d %b %Y, %H:%M")
+    return uk_time(value).strftime("%-d %b %Y, %H:%M")
 
 
-def format_date(value) -> str:
+def format_date(value: date | datetime | None) -> str:
+    """A date, or the UK calendar day of a timestamp: 23 Nov 2026."""
     if value is None:
         return "—"
+    if isinstance(value, datetime):
+        value = uk_time(value)
     return value.strftime("%-d %b %Y")
 
 
