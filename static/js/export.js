@@ -1,6 +1,8 @@
 // Bulk export progress: poll the job's JSON every two seconds while the page is visible, update
 // the bar and the status line, and show the download link when the zip is ready. Without
 // JavaScript the page still says where the job stands, with a link to reload it.
+// When the session has ended the poll follows a redirect to the sign-in page: polling then
+// stops and the page says so (as the live board does), rather than going quiet for good.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -12,8 +14,27 @@ document.addEventListener("DOMContentLoaded", () => {
   const error = document.getElementById("export-error");
   const download = document.getElementById("export-download");
   const reload = document.getElementById("export-reload");
+  const notice = document.getElementById("export-notice");
   const field = (name) => section.querySelector(`[data-field="${name}"]`);
   let timer = null;
+
+  // Stop polling and say why, with a link that reloads the page (which signs in again first
+  // when the session has ended, then comes back here).
+  const stop = (message, linkText) => {
+    clearInterval(timer);
+    timer = null;
+    const link = document.createElement("a");
+    link.href = window.location.href;
+    link.textContent = linkText;
+    notice.replaceChildren(`${message} `, link);
+    notice.hidden = false;
+    reload.hidden = true;
+  };
+  const ended = () =>
+    stop(
+      "Your session has ended – sign in again to see how the export is going.",
+      "Sign in again",
+    );
 
   const show = (job) => {
     field("status_label").textContent = job.status_label;
@@ -33,16 +54,29 @@ document.addEventListener("DOMContentLoaded", () => {
     if (job.finished) {
       reload.hidden = true;
       clearInterval(timer);
+      timer = null;
     }
   };
 
   const poll = () => {
-    if (document.visibilityState !== "visible") return;
+    if (timer === null || document.visibilityState !== "visible") return;
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((response) => (response.ok ? response.json() : null))
-      .then((job) => {
-        if (job) show(job);
+      .then((response) => {
+        const json = (response.headers.get("Content-Type") || "").includes("application/json");
+        if (response.redirected || (response.ok && !json)) {
+          ended();
+          return null;
+        }
+        if (!response.ok) {
+          stop("The progress could not be checked – reload the page to see the latest.", "Reload");
+          return null;
+        }
+        return response.json();
       })
+      .then((job) => {
+        if (job && timer !== null) show(job);
+      })
+      // A network blip: keep the page as it is and try again at the next poll.
       .catch(() => {});
   };
 

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from playwright.sync_api import Page, expect
 
+from portfolio.export import bulk
 from portfolio.extensions import db
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_admin_journey import sign_in
@@ -83,3 +84,37 @@ def test_admin_exports_the_cohort_and_sees_progress(
         pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
         assert len(pdfs) == 1  # only the learner in the cohort with a submission
         assert archive.read(pdfs[0]).startswith(b"%PDF-")
+
+
+def test_the_progress_page_stops_polling_when_the_session_ends(
+    page: Page, live_server: str, submitted
+):
+    """An export that has not finished: the page polls, and once the session has ended it says
+    so and stops, instead of polling the sign-in page for ever in silence."""
+    world = submitted
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()  # queued and never run: the page keeps polling
+    page.clock.install()
+    sign_in(page, live_server, world.admin.email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    assert_accessible(page)
+    page.goto(f"{live_server}/export/jobs/{job.id}")
+    assert_accessible(page)
+    with page.expect_response(re.compile(rf"/export/jobs/{job.id}\.json$")):
+        page.clock.run_for(2_100)
+    expect(page.get_by_role("alert")).to_be_hidden()
+
+    page.context.clear_cookies()
+    with page.expect_response(re.compile(r"/auth/login")):
+        page.clock.run_for(2_100)
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("Your session has ended – sign in again")
+    expect(notice.get_by_role("link", name="Sign in again")).to_be_visible()
+    expect(page.get_by_role("link", name="Reload to see progress")).to_be_hidden()
+    assert_accessible(page)
+
+    # No further polls once it has said so.
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url))
+    page.clock.run_for(10_000)
+    assert not [u for u in polls if u.endswith(".json")]
