@@ -1,5 +1,7 @@
 """Simulated referred-complaint casework and NVQ portfolio: the application factory."""
 
+import os
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("PORTFOLIO")
     if config:
         app.config.from_mapping(config)
+    _use_timezone(app.config["TIMEZONE"])
 
     from portfolio import cli, errors, security, templating
     from portfolio.extensions import csrf, db, login_manager, migrate
@@ -70,3 +73,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     return app
+
+
+def _use_timezone(name: str) -> None:
+    """Make `name` the process's local zone, so that `date.today()` and local midnight are the
+    UK day: on a server kept in UTC, an exercise closing on 22 July took new cases until 01:00
+    BST on the 23rd. Stored timestamps stay UTC (utcnow); only the calendar day moves."""
+    if os.environ.get("TZ") != name:
+        os.environ["TZ"] = name
+        time.tzset()

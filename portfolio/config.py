@@ -63,4 +63,7 @@ def default_config() -> dict:
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # a learner may draft for hours; the token is session-bound
         "PER_PAGE": 50,
+        # The calendar day the app works in (exercise dates, "today", declarations): the UK
+        # day, wherever the server's clock is set. create_app makes it the process's zone.
+        "TIMEZONE": os.environ.get("TIMEZONE", "Europe/London"),
     }

@@ -2,7 +2,6 @@
 
 import functools
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -29,21 +28,18 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role]]] = [
 ]
 
 
-# Timestamps are stored in UTC; people read them on a UK clock (BST in summer), or an 18:30
-# submission in July would read 17:30, and one at 23:30 would land on the previous day.
-UK_TIME = ZoneInfo("Europe/London")
-
-
-def uk_time(value: datetime) -> datetime:
-    """A stored timestamp on the UK clock; one without a zone is shown as it is."""
-    return value.astimezone(UK_TIME) if value.tzinfo is not None else value
+def local_time(value: datetime) -> datetime:
+    """A stored (UTC) timestamp on the app's clock, the TIMEZONE setting (the UK clock, BST in
+    summer, which create_app makes the process's zone): in UTC an 18:30 submission in July
+    read 17:30, and one at 00:30 landed on the previous day. One without a zone is kept."""
+    return value.astimezone() if value.tzinfo is not None else value
 
 
 def format_datetime(value: datetime | None) -> str:
     """A timestamp as UK readers expect, on the UK clock: 23 Nov 2026, 14:05."""
     if value is None:
         return "—"
-    return uk_time(value).strftime("%-d %b %Y, %H:%M")
+    return local_time(value).strftime("%-d %b %Y, %H:%M")
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -51,7 +47,7 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        value = uk_time(value)
+        value = local_time(value)
     return value.strftime("%-d %b %Y")
 
 

@@ -1,20 +1,21 @@
-"""Template filters: timestamps are stored in UTC and read on the UK clock."""
+"""The UK clock: timestamps are stored in UTC and read on the UK clock; the calendar day is the
+UK day wherever the server runs."""
 
 from datetime import UTC, date, datetime
 
 from portfolio.templating import format_date, format_datetime
 
 
-def test_summer_timestamps_are_shown_in_bst():
+def test_summer_timestamps_are_shown_in_bst(app):
     submitted = datetime(2026, 7, 14, 17, 30, tzinfo=UTC)
     assert format_datetime(submitted) == "14 Jul 2026, 18:30"
 
 
-def test_winter_timestamps_are_shown_in_gmt():
+def test_winter_timestamps_are_shown_in_gmt(app):
     assert format_datetime(datetime(2026, 11, 23, 14, 5, tzinfo=UTC)) == "23 Nov 2026, 14:05"
 
 
-def test_a_late_summer_evening_is_the_next_uk_day():
+def test_a_late_summer_evening_is_the_next_uk_day(app):
     late = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
     assert format_date(late) == "1 Jul 2026"
     assert format_datetime(late) == "1 Jul 2026, 00:30"
@@ -23,3 +24,12 @@ def test_a_late_summer_evening_is_the_next_uk_day():
 def test_plain_dates_and_missing_values():
     assert format_date(date(2026, 12, 22)) == "22 Dec 2026"
     assert format_date(None) == format_datetime(None) == "—"
+
+
+def test_the_app_works_in_the_uk_calendar_day(app):
+    import time
+
+    assert app.config["TIMEZONE"] == "Europe/London"
+    assert time.tzname == ("GMT", "BST")
+    summer_evening = datetime(2026, 7, 22, 23, 30, tzinfo=UTC).timestamp()
+    assert date.fromtimestamp(summer_evening) == date(2026, 7, 23)
