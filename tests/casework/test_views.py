@@ -851,3 +851,36 @@ def test_a_deadline_before_the_referral_is_history_on_the_case_page(
         ack = body.split("Written acknowledgement of the complaint (sent on day 1):", 1)[1]
         assert ack.split("</li>")[0].strip() == "day 5 (fell before the referral)"
         assert "(passed)" not in body
+
+
+def test_staff_read_the_closed_letter_page_in_the_third_person(client, w):
+    case = work(w.case)  # pushed back: one revision left
+    staff = login(client, w.assessor)
+    pending = text(staff.get(url(case, "letter")))
+    assert "replied to the learner's first letter" in pending and "your one revision" not in pending
+    services.save_record(case, "letter", {"text": WEAK_LETTER + " Sorry."}, expected_version=1)
+    services.send_response(case)
+    db.session.commit()
+    body = text(staff.get(url(case, "letter")))
+    assert "Sending is closed." in body and "The learner has sent their one revision" in body
+    assert "You have sent" not in body and "where you record" not in body
+    assert "The learner's draft letter to" in body and "Your letter to" not in body
+    remedy = text(staff.get(url(case, "remedy")))
+    assert "your own authority" not in remedy and "before you can send" not in remedy
+    outcome = text(staff.get(url(case, "outcome")))
+    assert "Follow-up: what the learner will do next" in outcome and "what you will" not in outcome
+
+
+def test_staff_see_an_unsent_response_in_the_third_person(client, w):
+    body = text(login(client, w.assessor).get(url(w.case, "outcome")))
+    assert "The learner has not sent a final response yet" in body
+    assert "You have not sent" not in body
+
+
+def test_staff_read_the_remedy_status_in_the_third_person(client, w):
+    services.save_record(
+        w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    db.session.commit()
+    body = text(login(client, w.assessor).get(url(w.case, "remedy")))
+    assert "within the learner's own authority" in body or "before the learner can send" in body
