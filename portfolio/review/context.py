@@ -164,10 +164,11 @@ def bench_page(
         prior = queries.completed_assessment_of(previous)
         if prior is not None:
             earlier = {"assessment": prior, "decisions": queries.effective_decisions(prior)}
+    latest = queries.is_latest(submission)
     awaiting = (
         assessment is not None
         and not assessment.completed
-        and queries.is_latest(submission)
+        and latest
         and submission.status == "submitted"
     )
     completed = assessment is not None and assessment.completed
@@ -181,8 +182,12 @@ def bench_page(
         "standardisation": standardisation,
         "can_edit": assessment is not None and not assessment.completed,
         "can_complete": awaiting and not standardisation,
-        "is_latest": queries.is_latest(submission),
-        "later_records": queries.later_records(submission) if not standardisation else [],
+        "is_latest": latest,
+        # records not in this version go into the next one: once a later version is
+        # submitted they are in it, so only the latest version's bench lists them
+        "later_records": queries.later_records(submission)
+        if not standardisation and latest
+        else [],
         "log": log_rows(
             queries.log_of_portfolio(submission.portfolio),
             queries.standardisation_ids(submission.portfolio),

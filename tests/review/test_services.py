@@ -462,6 +462,27 @@ def test_a_mapped_assessor_record_the_bench_shows_counts_as_evidence(submitted):
     assert {d.decision for d in assessment.decisions} == {Decision.COMPETENT}
 
 
+def test_a_record_added_after_completion_cannot_justify_correcting_to_competent(submitted):
+    """The record belongs to the learner's next version: the completed assessment of this one
+    is corrected only on the evidence the version holds."""
+    w = submitted
+    assessment = _unmapped_resubmission(w)
+    decide(assessment, w, **{"2_1": Decision.NOT_YET})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    record = services.record_assessor_evidence(
+        w.portfolio,
+        source="professional_discussion",
+        title="",
+        body="We discussed the ombudsman's role and time limits.",
+        occurred_on=date.today(),
+        by=w.assessor,
+    )
+    evidence.set_mapping(record, criteria_of(w)["2.1"], justification="Explained the stages well.")
+    with pytest.raises(ReviewError, match=r"No evidence is mapped to 2\.1 in version 2"):
+        correct_to_met(assessment, w, "2.1")
+    assert _entries("correction") == []
+
+
 # --- queue and caseload ----------------------------------------------------------------------
 
 

@@ -334,6 +334,31 @@ def test_assessor_records_evidence_and_maps_it(client, submitted):
     assert client.post(learner_item, data={}).status_code == 302
 
 
+def test_only_the_latest_versions_bench_lists_records_added_since(client, submitted):
+    """A record added after version 1 went into version 2: version 1's bench no longer offers
+    it as evidence "added since" (it cannot count for version 1)."""
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET)
+    services.return_for_resubmission(assessment, by=w.assessor)
+    services.record_assessor_evidence(
+        w.portfolio,
+        source="observation",
+        title="Observed call",
+        body="Explained the ombudsman's time limits on the call.",
+        occurred_on=date.today(),
+        by=w.assessor,
+    )
+    db.session.commit()
+    login(client, w.assessor)
+    first = f"/assess/submissions/{w.submission.id}"
+    assert "Assessor records added since this version" in client.get(first).text
+    second = submit(w)
+    db.session.commit()
+    assert "Assessor records added since this version" not in client.get(first).text
+    assert "Observed call" in client.get(f"/assess/submissions/{second.id}").text
+
+
 def test_dashboards_show_the_queue_and_feedback_to_act_on(client, submitted):
     w = submitted
     login(client, w.assessor)
