@@ -3,6 +3,7 @@ everything their pages show, reviews awaiting an assessor's response, and standa
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -170,10 +171,16 @@ def review_for_page(review_id: int) -> IqaReview | None:
     )
 
 
-def decisions_of(assessment: Assessment) -> dict[int, EffectiveDecision]:
+def decisions_of(
+    assessment: Assessment, *, as_of: datetime | None = None
+) -> dict[int, EffectiveDecision]:
     """The assessor's decisions on an assessment, by criterion id, as they stand: the stored
-    decision, or the assessor's latest correction of it (from the decision log)."""
-    return effective_decisions(assessment)
+    decision, or the assessor's latest correction of it (from the decision log). With
+    `as_of`, as they stood then: what a completed IQA review gave its verdicts on."""
+    corrections = corrections_of([assessment])[assessment.id]
+    if as_of is not None:
+        corrections = [e for e in corrections if e.created_at <= as_of]
+    return effective_decisions(assessment, corrections)
 
 
 @functools.cache

@@ -158,6 +158,7 @@ def _sample_page(sample: Sample, form: VerdictForm, *, error: str | None = None,
         submission=assessment.submission,
         snap=assessment.submission.snapshot,
         decisions=queries.decisions_of(assessment),
+        reviewed=_as_reviewed(review),
         criteria=criteria_of(assessment.submission.portfolio.unit_id),
         review=review,
         verdicts={v.criterion_id: v for v in review.verdicts} if review else {},
@@ -246,9 +247,22 @@ def respond(review_id: int):
         assessment=assessment,
         submission=assessment.submission,
         decisions=queries.decisions_of(assessment),
+        reviewed=_as_reviewed(review),
         criteria=criteria_of(assessment.submission.portfolio.unit_id),
         form=form,
     ), status
+
+
+def _as_reviewed(review) -> dict:
+    """{criterion id: decision as the IQA reviewed it} for the decisions of a completed review
+    that the assessor has corrected since: a later correction must not read as the decision
+    the IQA agreed or disagreed with."""
+    if review is None or review.completed_at is None:
+        return {}
+    assessment = review.sample.assessment
+    now = queries.decisions_of(assessment)
+    then = queries.decisions_of(assessment, as_of=review.completed_at)
+    return {cid: d for cid, d in then.items() if now.get(cid) != d}
 
 
 # --- standardisation ----------------------------------------------------------------------

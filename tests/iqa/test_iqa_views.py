@@ -435,3 +435,32 @@ def test_standardisation_list_query_count_holds(
         page = client.get("/iqa/standardisation/")
     assert page.text.count("/iqa/standardisation/") >= 5
     assert len(many) == len(few)
+
+
+def test_a_correction_after_the_review_does_not_read_as_what_the_iqa_judged(
+    client, world, sample, unit
+):
+    """The IQA disagreed with 1.2 as Competent; the assessor then corrects it to Not yet
+    competent. Both pages show the verdict against the decision it was given on."""
+    from portfolio.review import services as review_services
+
+    _, criteria = unit
+    review = completed_review(world, sample, criteria)
+    review_services.correct_decision(
+        sample.assessment,
+        criteria[1],
+        decision=N,
+        feedback="Add the ombudsman's time limits.",
+        reason="The IQA's review.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    assert "Corrected after your review" in page
+    assert "Your verdict on Competent: <strong>Disagree</strong>" in page
+    assert page.count("Corrected after your review") == 1  # 1.1 and 2.1 stand as reviewed
+    login(client, world.assessor)
+    respond = client.get(f"/iqa/reviews/{review.id}/respond").text
+    row = re.search(r"<th scope=\"row\">1\.2</th>\s*<td>(.*?)</td>", respond, re.S).group(1)
+    assert row.startswith("Competent") and "Corrected since: now Not yet competent" in row
