@@ -141,3 +141,35 @@ def test_caseload_keeps_the_learner_column_in_view_at_1366(
         assert abs(measured["offset"]) < 1, measured
     # The page itself does not scroll sideways: only the grid's wrapper does.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+
+def _page_width(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_main_pages_reflow_at_320_pixels_without_sideways_scrolling(
+    page: Page,
+    live_server: str,
+    submitted,  # noqa: F811
+):
+    """WCAG 1.4.10: a phone-width page scrolls one way. Wide grids scroll inside their own box
+    (the hidden labels in their cells used to escape it and widen the page); list tables, the
+    support facts, the coverage bars and the format guide's examples wrap."""
+    portfolio = submitted.portfolio
+    page.set_viewport_size({"width": 320, "height": 700})
+    sign_in(page, live_server, "casey@alpha.test", LEARNER)
+    for path in (
+        "/dashboard",
+        f"/portfolio/{portfolio.id}",
+        f"/portfolio/{portfolio.id}/grid",
+        "/library/format",
+    ):
+        page.goto(f"{live_server}{path}")
+        assert_accessible(page)
+        assert _page_width(page) <= 320, path
+    page.context.clear_cookies()
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    for path in ("/assess/", "/assess/caseload", f"/portfolio/{portfolio.id}"):
+        page.goto(f"{live_server}{path}")
+        assert_accessible(page)
+        assert _page_width(page) <= 320, path
