@@ -20,6 +20,7 @@ from portfolio.review.agreement import kappa_band
 from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
 from portfolio.review.models import AssessmentStatus, IqaReviewStatus, Sample, SamplingPlan
+from portfolio.review.views import read_notifications_of_this_page
 from portfolio.roles import Role
 from portfolio.url_slots import url_slot
 
@@ -177,6 +178,7 @@ def sample(sample_id: int):
     sample = _sample(sample_id)
     form = VerdictForm()
     if request.method == "GET":
+        read_notifications_of_this_page()
         if sample.review is not None:
             form.version.data = sample.review.version
             form.overall_feedback.data = sample.review.overall_feedback
@@ -226,6 +228,8 @@ def respond(review_id: int):
         or review.status == IqaReviewStatus.IN_PROGRESS  # the assessor sees completed reviews
     ):
         abort(404)
+    if request.method == "GET":
+        read_notifications_of_this_page()
     form = RespondForm()
     status = 200
     if review.status == IqaReviewStatus.COMPLETED and form.validate_on_submit():

@@ -49,6 +49,13 @@ def _own(assessment_id: int) -> Assessment:
     return assessment
 
 
+def read_notifications_of_this_page() -> None:
+    """Opening the page a notification links to reads it (a submission waiting, a sample,
+    an IQA review), so the header's count is what is still to look at."""
+    if mark_read_for_link(current_user, request.path):
+        db.session.commit()
+
+
 def _to_bench(submission: Submission):
     return redirect(url_for("review.bench", submission_id=submission.id))
 
@@ -129,9 +136,12 @@ def bench(submission_id: int | None = None, assessment_id: int | None = None):
     """The bench; /assessments/<id> (the IQA's standardisation link) leads here too. POST
     saves the draft, then stays, goes on to sign-off, or finishes a standardisation."""
     if assessment_id is not None:
-        return _to_bench(_own(assessment_id).submission)
+        submission = _own(assessment_id).submission
+        read_notifications_of_this_page()
+        return _to_bench(submission)
     submission, assessment = _marking(submission_id)
     if request.method == "GET":
+        read_notifications_of_this_page()
         return _bench(submission, assessment)
     if assessment is None or not ReauthForm().validate_on_submit():
         abort(400)

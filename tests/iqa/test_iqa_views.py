@@ -464,3 +464,34 @@ def test_a_correction_after_the_review_does_not_read_as_what_the_iqa_judged(
     respond = client.get(f"/iqa/reviews/{review.id}/respond").text
     row = re.search(r"<th scope=\"row\">1\.2</th>\s*<td>(.*?)</td>", respond, re.S).group(1)
     assert row.startswith("Competent") and "Corrected since: now Not yet competent" in row
+
+
+def test_opening_the_linked_review_pages_reads_their_notifications(client, world, sample, unit):
+    """The assessor's 'please respond' notice and the IQA's 'has responded' notice are read by
+    opening the page they link to, as the learner's feedback notice is."""
+    from portfolio.review.models import Notification
+
+    _, criteria = unit
+    review = completed_review(world, sample, criteria)
+
+    def unread(user, link):
+        db.session.expire_all()
+        return db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Notification.user_id == user.id,
+                Notification.link == link,
+                Notification.read_at.is_(None),
+            )
+        )
+
+    respond = f"/iqa/reviews/{review.id}/respond"
+    assert unread(world.assessor, respond) == 1
+    login(client, world.assessor)
+    assert client.get(respond).status_code == 200
+    assert unread(world.assessor, respond) == 0
+    assert client.post(respond, data={"response": "Agreed."}).status_code == 302
+    page = f"/iqa/samples/{sample.id}"
+    assert unread(world.iqa, page) == 1
+    login(client, world.iqa)
+    assert client.get(page).status_code == 200
+    assert unread(world.iqa, page) == 0

@@ -359,6 +359,20 @@ def test_only_the_latest_versions_bench_lists_records_added_since(client, submit
     assert "Observed call" in client.get(f"/assess/submissions/{second.id}").text
 
 
+def test_opening_the_bench_reads_its_notifications(client, submitted):
+    """The 'version 1 is waiting' notice links to the bench: opening the bench (not only the
+    inbox's Open button) reads it, so the header no longer counts work already opened."""
+    w = submitted
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == w.assessor.id))
+    assert note.link == f"/assess/submissions/{w.submission.id}" and note.read_at is None
+    login(client, w.assessor)
+    assert "unread" in client.get("/dashboard").text
+    page = client.get(note.link)
+    assert page.status_code == 200 and "unread" not in page.text
+    db.session.expire_all()
+    assert note.read_at is not None
+
+
 def test_dashboards_show_the_queue_and_feedback_to_act_on(client, submitted):
     w = submitted
     login(client, w.assessor)
