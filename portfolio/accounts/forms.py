@@ -26,24 +26,53 @@ def email_address(form, field) -> None:
         raise ValidationError(f"Enter an email address like name@example.org ({exc}).") from exc
 
 
+STAFF_REFUSED = (
+    "Choose an {role} from the list: the one chosen is not an active {role} of this centre "
+    "(reload the page if someone has changed since)."
+)
+
+
 class UserForm(FlaskForm):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         "Email address",
         validators=[DataRequired(), email_address, Length(max=254)],
     )
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in CENTRE_ROLES])
-    assessor = SelectField(
-        "Assessor", coerce=int, validators=[Optional()], description="Learners only."
+    # The lists hold only what this centre may choose: anything else was tampered with or is
+    # out of date (someone deactivated meanwhile), so say that, not WTForms' "could not coerce".
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(r.value, r.label) for r in CENTRE_ROLES],
+        invalid_choice_message="Choose a role from the list.",
     )
-    iqa = SelectField("IQA", coerce=int, validators=[Optional()], description="Learners only.")
+    assessor = SelectField(
+        "Assessor",
+        coerce=int,
+        validators=[Optional()],
+        description="Learners only.",
+        invalid_value_message=STAFF_REFUSED.format(role="assessor"),
+        invalid_choice_message=STAFF_REFUSED.format(role="assessor"),
+    )
+    iqa = SelectField(
+        "IQA",
+        coerce=int,
+        validators=[Optional()],
+        description="Learners only.",
+        invalid_value_message=STAFF_REFUSED.format(role="IQA"),
+        invalid_choice_message=STAFF_REFUSED.format(role="IQA"),
+    )
     is_new_assessor = BooleanField(
         "New assessor (the IQA samples every decision)", description="Assessors only."
     )
 
 
 class MoveLearnersForm(FlaskForm):
-    to = SelectField("Move them all to", coerce=int)
+    to = SelectField(
+        "Move them all to",
+        coerce=int,
+        invalid_value_message="Choose who to move the learners to.",
+        invalid_choice_message="Choose who to move the learners to.",
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -14,8 +14,19 @@ class ExerciseForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description="Leave blank to use the scenario's title.",
     )
-    cohort = SelectField("Cohort", coerce=int)
-    scenario = SelectField("Scenario", coerce=int)
+    # A value not in the lists was tampered with or is out of date: say so plainly.
+    cohort = SelectField(
+        "Cohort",
+        coerce=int,
+        invalid_value_message="Choose one of your centre's cohorts from the list.",
+        invalid_choice_message="Choose one of your centre's cohorts from the list.",
+    )
+    scenario = SelectField(
+        "Scenario",
+        coerce=int,
+        invalid_value_message="Choose a published scenario from the list.",
+        invalid_choice_message="Choose a published scenario from the list.",
+    )
     version = SelectField(
         "Scenario version",
         coerce=int,

@@ -60,9 +60,31 @@ def test_admin_cannot_allocate_another_centres_assessor(client, world):
             "iqa": 0,
         },
     )
-    assert response.status_code == 200 and "Not a valid choice" in response.text
+    assert response.status_code == 200 and "Not a valid choice" not in response.text
+    assert "the one chosen is not an active assessor of this centre" in response.text
     db.session.refresh(world.peer)
     assert world.peer.assessor_id is None
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "message"),
+    [
+        ("assessor", "abc", "not an active assessor of this centre"),
+        ("iqa", "9" * 30, "not an active IQA of this centre"),
+        ("role", "site_admin", "Choose a role from the list."),
+    ],
+)
+def test_a_tampered_user_form_gets_a_plain_message_and_changes_nothing(
+    client, world, field, raw, message
+):
+    login(client, world.admin)
+    data = {"full_name": "Changed", "email": world.peer.email, "role": "learner"}
+    data |= {"assessor": 0, "iqa": 0, field: raw}
+    response = client.post(f"/centre/users/{world.peer.id}/edit", data=data)
+    assert response.status_code == 200 and message in response.text
+    assert "coerce" not in response.text and "Not a valid choice" not in response.text
+    db.session.refresh(world.peer)
+    assert world.peer.full_name != "Changed" and world.peer.role == Role.LEARNER
 
 
 def test_deactivate_and_reactivate(client, world):

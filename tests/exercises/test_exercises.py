@@ -401,6 +401,30 @@ def test_a_closed_exercise_can_still_have_its_title_corrected(world, scenario):
     assert exercise.title == "Renamed"
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"cohort": "x"}, "cohorts from the list."),
+        ({"scenario": "9" * 30}, "Choose a published scenario from the list."),
+    ],
+)
+def test_a_tampered_exercise_form_gets_a_plain_message(client, world, scenario, changes, message):
+    login(client, world.admin)
+    response = client.post("/exercises/new", data=_form(world, scenario) | changes)
+    assert response.status_code == 200 and message in response.text
+    assert "coerce" not in response.text and "Not a valid choice" not in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
+
+
+def test_an_exercise_for_another_centres_cohort_is_refused(client, world, scenario):
+    other = accounts.create_cohort(centre=world.other_centre, name="Beta cohort")
+    db.session.commit()
+    login(client, world.admin)
+    response = client.post("/exercises/new", data=_form(world, scenario, cohort=other.id))
+    assert "cohorts from the list." in response.text and "Not a valid choice" not in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
+
+
 def test_a_centre_with_no_cohorts_is_told_to_create_one(client, world, scenario):
     login(client, world.other_admin)
     page = client.get("/exercises/new")

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from portfolio.accounts.services import create_cohort
 from portfolio.evidence import services as evidence
 from portfolio.export import bulk
 from portfolio.export.models import BulkExport, ExportStatus
@@ -201,3 +202,21 @@ def test_the_flash_and_manifest_count_properly_and_list_who_has_nothing(
         (world.learner.full_name, "submitted"),
         ("'=Nothing Yet", "nothing submitted"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"), [("abc", "Choose a cohort."), ("other centre", "cohorts from the list.")]
+)
+def test_exporting_another_centres_or_a_tampered_cohort_is_refused_plainly(
+    client, world, raw, message
+):
+    other = create_cohort(centre=world.other_centre, name="Beta cohort")
+    db.session.commit()
+    login(client, world.admin)
+    value = other.id if raw == "other centre" else raw
+    response = client.post("/export/cohorts", data={"cohort": value})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in text
+    assert "coerce" not in text and "Not a valid choice" not in text
+    assert db.session.scalar(db.select(db.func.count(BulkExport.id))) == 0
