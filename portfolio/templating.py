@@ -1,7 +1,7 @@
 """Template filters and globals shared by every page."""
 
 import functools
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import Flask, request, url_for
 from flask_wtf.csrf import generate_csrf
@@ -40,6 +40,13 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "—"
     return local_time(value).strftime("%-d %b %Y, %H:%M")
+
+
+def format_datetime_utc(value: datetime | None) -> str:
+    """A timestamp in UTC, for records that say so (the PDF's audit lines): 23 Nov 2026, 14:05."""
+    if value is None:
+        return "—"
+    return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M")
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -102,6 +109,7 @@ def _nav_markup(role: Role, endpoint: str, unread: int, script_root: str) -> Mar
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_datetime_utc, "datetime_utc")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(analysis_presentation)

@@ -33,3 +33,25 @@ def test_the_app_works_in_the_uk_calendar_day(app):
     assert time.tzname == ("GMT", "BST")
     summer_evening = datetime(2026, 7, 22, 23, 30, tzinfo=UTC).timestamp()
     assert date.fromtimestamp(summer_evening) == date(2026, 7, 23)
+
+
+def test_records_labelled_utc_are_printed_in_utc(app):
+    from portfolio.templating import format_datetime_utc
+
+    assert format_datetime_utc(datetime(2026, 7, 14, 17, 30, tzinfo=UTC)) == "14 Jul 2026, 17:30"
+
+
+def test_no_template_labels_a_uk_clock_time_as_utc():
+    """The PDF's audit lines say UTC; the `datetime` filter prints the UK clock, so a time
+    labelled UTC must come from `datetime_utc` (an hour out all summer otherwise)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    wrong = [
+        f"{path.relative_to(root)}: {line.strip()[:80]}"
+        for path in root.rglob("*.html")
+        for line in path.read_text().splitlines()
+        if re.search(r"\|datetime \}\}\s*UTC", line) or ("(UTC)" in line and "|datetime }}" in line)
+    ]
+    assert not wrong, wrong
