@@ -172,10 +172,21 @@ def bench_page(
         and submission.status == "submitted"
     )
     completed = assessment is not None and assessment.completed
+    effective = queries.effective_decisions(assessment) if completed else {}
     return context | {
         "guides": case_guides(submission.snapshot),
         "decisions": {d.criterion_id: d for d in assessment.decisions} if assessment else {},
-        "effective": queries.effective_decisions(assessment) if completed else {},
+        "effective": effective,
+        # a sign-off a later correction took below "every criterion met", as the learner's
+        # feedback page says it
+        "corrected_below_met": [
+            c.ref
+            for o in context["outcomes"]
+            for c in o.criteria
+            if c.id in effective and effective[c.id].decision == Decision.NOT_YET
+        ]
+        if completed and assessment.status == "signed_off"
+        else [],
         "previous": previous,
         "diff": diff_snapshots(previous.snapshot, submission.snapshot) if previous else None,
         "earlier": earlier,

@@ -536,6 +536,34 @@ def test_feedback_and_dashboard_headline_follow_a_correction_after_sign_off(clie
     assert "signed off, since corrected: 1.2 not yet competent" in dashboard
 
 
+def test_the_assessors_pages_say_a_sign_off_was_corrected_below_met(client, submitted):
+    """The learner's pages say 'signed off, since corrected'; the assessor's bench and caseload
+    said only 'signed off' beside a Not yet competent decision."""
+    w = submitted
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w)
+    services.sign_off(
+        assessment, by=w.assessor, signed_name=w.assessor.full_name, password=PASSWORD
+    )
+    db.session.commit()
+    login(client, w.assessor)
+    bench = f"/assess/submissions/{w.submission.id}"
+    assert "since corrected" not in client.get(bench).text
+    assert "signed off<span" in client.get("/assess/caseload").text
+    services.correct_decision(
+        assessment,
+        criteria_of(w)["1.2"],
+        decision="not_yet",
+        feedback="Name the ombudsman in the letter.",
+        reason="The IQA found the letter does not name the ombudsman.",
+        by=w.assessor,
+    )
+    db.session.commit()
+    page = client.get(bench).text
+    assert "Signed off, since corrected: 1.2 is Not yet competent now" in page
+    assert "signed off, since corrected<span" in client.get("/assess/caseload").text
+
+
 def test_bench_errors_link_to_the_fields_and_mark_them_invalid(client, submitted):
     w = submitted
     assessment = _open(w)
