@@ -17,14 +17,23 @@ class UploadForm(FlaskForm):
         description="PDF, Word (.docx), PNG, JPEG or plain text; at most 10 MB.",
         render_kw={"accept": ACCEPT},
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        "Title", validators=[DataRequired("Give the evidence a title."), Length(max=200)]
+    )
     description = TextAreaField(
         "What it is and how it came about",
-        validators=[DataRequired(), Length(max=5000)],
+        validators=[
+            DataRequired("Say what the evidence is and how it came about."),
+            Length(max=5000),
+        ],
         description="For example: a complaint response I wrote at work, with the customer's "
         "details removed.",
     )
-    occurred_on = DateField("Date of the work", validators=[DataRequired()], default=date.today)
+    occurred_on = DateField(
+        "Date of the work",
+        validators=[DataRequired("Enter the date of the work.")],
+        default=date.today,
+    )
 
 
 class SubmitForm(FlaskForm):

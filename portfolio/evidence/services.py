@@ -35,9 +35,11 @@ MAX_JUSTIFICATION = 2_000
 class EvidenceError(Exception):
     """An evidence rule was broken; the message is shown as it is."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        #: The form field the message is about, where it is about one (None: the form as a whole).
+        self.field = field
 
 
 class NothingNew(EvidenceError):
@@ -257,11 +259,13 @@ def upload_evidence(
     if by.id != portfolio.learner_id:
         raise EvidenceError("Only the learner adds workplace evidence to their portfolio.")
     if occurred_on > date.today():
-        raise EvidenceError("The date of the evidence cannot be in the future.")
+        raise EvidenceError(
+            "The date of the evidence cannot be in the future.", field="occurred_on"
+        )
     try:
         stored = store(data, filename, Path(current_app.config["UPLOAD_DIR"]))
     except UploadError as exc:
-        raise EvidenceError(exc.message) from exc
+        raise EvidenceError(exc.message, field="file") from exc
     item = EvidenceItem(
         portfolio=portfolio,
         kind=EvidenceKind.WORKPLACE,

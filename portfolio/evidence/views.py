@@ -182,7 +182,8 @@ def upload(portfolio_id: int):
             )
         except EvidenceError as exc:
             db.session.rollback()
-            form.file.errors.append(exc.message)
+            # The error belongs beside the field it is about (the date, or the file).
+            getattr(form, exc.field or "file").errors.append(exc.message)
         else:
             db.session.commit()
             flash("Uploaded. Now map it to the criteria it evidences.", "success")

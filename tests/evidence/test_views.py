@@ -282,3 +282,36 @@ def test_mapping_page_and_grid_say_the_criteria_wording_is_reconstructed(client,
         assert "The criteria wording is reconstructed" in text
         assert "it is not the awarding body's text" in text
         assert " ".join(unit.source_note.split())[:60] in text
+
+
+def test_an_upload_error_is_shown_beside_the_field_it_is_about(client, worked):
+    """A future date is the date's error (not the file's); missing fields say what to do."""
+    portfolio, _ = _portfolio_and_item(worked)
+    login(client, worked.learner)
+    future = client.post(
+        f"/portfolio/{portfolio.id}/upload",
+        data={
+            "file": (io.BytesIO(b"plain text letter"), "letter.txt"),
+            "title": "Workplace letter",
+            "description": "A response I wrote",
+            "occurred_on": date(date.today().year + 1, 1, 1).isoformat(),
+        },
+        content_type="multipart/form-data",
+    )
+    page = html.unescape(future.text)
+    assert 'id="occurred_on-error">The date of the evidence cannot be in the future.' in page
+    assert 'id="file-error"' not in page
+    assert 'href="#occurred_on"' in page
+    empty = html.unescape(
+        client.post(f"/portfolio/{portfolio.id}/upload", data={"occurred_on": ""}).text
+    )
+    assert "Give the evidence a title." in empty
+    assert "Say what the evidence is and how it came about." in empty
+    assert "Enter the date of the work." in empty
+    assert "This field is required." not in empty
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(EvidenceItem.id)).where(EvidenceItem.source == "upload")
+        )
+        == 0
+    )
