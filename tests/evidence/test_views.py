@@ -315,3 +315,30 @@ def test_an_upload_error_is_shown_beside_the_field_it_is_about(client, worked):
         )
         == 0
     )
+
+
+def test_mapping_errors_are_tied_to_their_field_and_uploads_claim_no_proposals(client, worked):
+    portfolio, item = _portfolio_and_item(worked)
+    criterion_id = item.mappings[0].criterion_id
+    login(client, worked.learner)
+    bad = client.post(
+        f"/portfolio/{portfolio.id}/items/{item.id}",
+        data={f"criterion_{criterion_id}": "on", f"justification_{criterion_id}": "short"},
+    )
+    field = bad.text.split(f'<textarea id="justification_{criterion_id}"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in field
+    assert f'aria-describedby="justification_{criterion_id}-error"' in field
+    assert "Proposed mappings come from the scenario" in bad.text
+    upload = services.upload_evidence(
+        portfolio,
+        data=b"%PDF-1.4 letter",
+        filename="letter.pdf",
+        title="Letter",
+        description="A letter I wrote",
+        occurred_on=date(2026, 1, 1),
+        by=worked.learner,
+    )
+    db.session.commit()
+    page = client.get(f"/portfolio/{portfolio.id}/items/{upload.id}").text
+    assert "Tick each criterion this item meets" in page
+    assert "Proposed mappings come from the scenario" not in page
