@@ -78,7 +78,12 @@ class ExerciseChangeForm(FlaskForm):
     closes_on = DateField(
         "Closes on",
         validators=[DataRequired(message="Enter a real date.")],
-        description="To close the exercise early, choose today.",
+        # An exercise is open through its close date: "today" is the earliest it can close, and
+        # learners may still start during the rest of the day.
+        description=(
+            "To close the exercise early, choose today: learners can still start it until the "
+            "end of today, not after."
+        ),
     )
     #: The exercise_stamp of the exercise as the form was loaded.
     seen = HiddenField()

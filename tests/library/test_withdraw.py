@@ -57,6 +57,8 @@ def test_the_page_names_the_exercises_and_the_post_is_refused(client, world, our
     login(client, world.admin)
     page = client.get(f"/library/{ours.id}")
     assert "You cannot withdraw it while these exercises use it" in page.text
+    # The admin learns when "closed" is, and how to get there soonest.
+    assert "closes at the end of its close date, which you can bring forward to today" in page.text
     assert "Withdraw from learners" not in page.text
     refused = client.post(
         f"/library/{ours.id}/publish", data={"action": "withdraw"}, follow_redirects=True
