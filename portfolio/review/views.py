@@ -49,10 +49,12 @@ def _own(assessment_id: int) -> Assessment:
     return assessment
 
 
-def read_notifications_of_this_page() -> None:
+def read_notifications_of_this_page(*also: str) -> None:
     """Opening the page a notification links to reads it (a submission waiting, a sample,
-    an IQA review), so the header's count is what is still to look at."""
-    if mark_read_for_link(current_user, request.path):
+    an IQA review), so the header's count is what is still to look at. `also`: other paths
+    that lead to this page."""
+    read = sum(mark_read_for_link(current_user, path) for path in (request.path, *also))
+    if read:
         db.session.commit()
 
 
@@ -141,7 +143,9 @@ def bench(submission_id: int | None = None, assessment_id: int | None = None):
         return _to_bench(submission)
     submission, assessment = _marking(submission_id)
     if request.method == "GET":
-        read_notifications_of_this_page()
+        # a standardisation request links to the marking by its own id
+        also = [url_for("review.bench", assessment_id=assessment.id)] if assessment else []
+        read_notifications_of_this_page(*also)
         return _bench(submission, assessment)
     if assessment is None or not ReauthForm().validate_on_submit():
         abort(400)

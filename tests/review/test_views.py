@@ -373,6 +373,23 @@ def test_opening_the_bench_reads_its_notifications(client, submitted):
     assert note.read_at is not None
 
 
+def test_a_standardisation_request_is_read_when_its_marking_is_opened_from_the_queue(
+    client, submitted, make_user
+):
+    from portfolio.review import iqa
+
+    w = submitted
+    second = make_user(Role.ASSESSOR, w.centre)
+    [marking] = iqa.start_standardisation(w.submission, assessors=[second], by=w.iqa)
+    db.session.commit()
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == second.id))
+    assert note.link == f"/assess/assessments/{marking.id}"
+    login(client, second)
+    assert client.get(f"/assess/submissions/{w.submission.id}").status_code == 200
+    db.session.expire_all()
+    assert note.read_at is not None
+
+
 def test_dashboards_show_the_queue_and_feedback_to_act_on(client, submitted):
     w = submitted
     login(client, w.assessor)
