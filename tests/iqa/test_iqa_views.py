@@ -343,6 +343,8 @@ def test_standardisation_from_start_to_report(client, world, signed_off, unit, m
     assert marking.assessor_id == colleague.id
     report = client.get(f"/iqa/standardisation/{submission_id}")
     assert "Still marking: Cara Colleague" in report.text
+    # One finished marking compares nothing: no criterion is said not to differ.
+    assert "assessor compared" in report.text and "<td>No</td>" not in report.text
     # The colleague finishes (made directly here) and differs on 1.2.
     for criterion, decision in zip(criteria, (C, N, C), strict=True):
         marking.decisions.append(
