@@ -279,12 +279,14 @@ def _submitted(versions: list[sa.Row]) -> frozenset[str]:
     return submitted_refs([latest])[latest]
 
 
-def counts_as_progress(met: bool, confirmed: bool, awaiting: bool) -> bool:
+def counts_as_progress(met: bool, confirmed: bool, awaiting: bool, not_yet: bool = False) -> bool:
     """Whether a criterion counts towards its outcome's progress: the learner's dashboard and
-    portfolio page both use this rule. It is met (as decisions stand after corrections), or
-    has confirmed evidence, or is mapped in the version awaiting assessment; a Not yet
-    competent decision alone is not progress."""
-    return met or confirmed or awaiting
+    portfolio page both use this rule. It is met (as decisions stand after corrections), or is
+    mapped in the version awaiting assessment, or has confirmed evidence that no assessment has
+    yet judged Not yet competent. A criterion judged Not yet competent (while no newer version
+    waits) is not progress, whatever evidence it has: counting it made a returned portfolio
+    read "4 of 4" above a Not yet competent row; it counts again once resubmitted."""
+    return met or awaiting or (confirmed and not not_yet)
 
 
 def overview(head: Head) -> Overview:
@@ -310,7 +312,10 @@ def overview(head: Head) -> Overview:
             elif "proposed" in states:
                 row.status = "proposed"
             covered += counts_as_progress(
-                row.status == "met", "confirmed" in states, row.ref in submitted
+                row.status == "met",
+                "confirmed" in states,
+                row.ref in submitted,
+                not_yet=row.status == "not_yet",
             )
         coverage[outcome.ref] = (covered, len(outcome.rows))
     return Overview(outcomes, items, coverage, versions, feedback, submitted)

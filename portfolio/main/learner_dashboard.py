@@ -162,8 +162,9 @@ def open_cases(learner_id: int) -> list[OpenCase]:
 
 def progress(learner_id: int) -> list[Progress]:
     """Progress by learning outcome in each of the learner's first portfolios: how many of an
-    outcome's criteria are met, have confirmed evidence or are in the version awaiting
-    assessment (`overview.counts_as_progress`, the rule the portfolio page uses)."""
+    outcome's criteria are met, are in the version awaiting assessment, or have confirmed
+    evidence not judged Not yet competent (`overview.counts_as_progress`, the rule the
+    portfolio page uses)."""
     portfolios = _run("portfolios", learner_id=learner_id).all()
     if not portfolios:
         return []
@@ -182,18 +183,24 @@ def progress(learner_id: int) -> list[Progress]:
             outcomes.append((outcome_id, ref, title, []))
         if criterion_id is not None:
             outcomes[-1][3].append((criterion_id, criterion_ref))
-    met = {
-        pid: {cid for cid, decision in states.items() if decision == Decision.COMPETENT}
-        for pid, states in latest_decision_states(ids).items()
-    }
+    states = latest_decision_states(ids)
     result = []
     for pid, unit_id, unit_title, sid, status in portfolios:
-        refs = submitted.get(sid, frozenset()) if status == SubmissionStatus.SUBMITTED else ()
+        waiting = status == SubmissionStatus.SUBMITTED
+        refs = submitted.get(sid, frozenset()) if waiting else ()
         mine = confirmed[pid]
+        decided = states.get(pid, {})
         shown = Progress(pid, unit_title)
         for _, ref, title, criteria in units.get(unit_id, []):
+            # As on the portfolio page, a Not yet competent decision stands until a newer
+            # version waits for assessment.
             done = sum(
-                counts_as_progress(cid in met.get(pid, ()), cid in mine, cref in refs)
+                counts_as_progress(
+                    decided.get(cid) == Decision.COMPETENT,
+                    cid in mine,
+                    cref in refs,
+                    not_yet=not waiting and decided.get(cid) == Decision.NOT_YET,
+                )
                 for cid, cref in criteria
             )
             shown.outcomes.append(OutcomeProgress(ref, title, done, len(criteria)))

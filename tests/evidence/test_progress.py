@@ -1,6 +1,6 @@
 """Progress by learning outcome: the learner's dashboard and portfolio page count the same
-criteria (met, with confirmed evidence, or awaiting assessment), and a Not yet competent
-decision alone is not progress."""
+criteria (met, awaiting assessment, or with confirmed evidence), and a criterion judged Not
+yet competent is not progress until a newer version waits."""
 
 from datetime import date
 
@@ -12,7 +12,7 @@ from portfolio.review import services
 from portfolio.review.models import Decision
 from tests.evidence.conftest import worked  # noqa: F401  (fixture)
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
-from tests.review.conftest import decide, submitted  # noqa: F401  (fixture)
+from tests.review.conftest import decide, submit, submitted  # noqa: F401  (fixture)
 
 
 def _both(w) -> tuple[dict[str, int], dict[str, int]]:
@@ -41,3 +41,20 @@ def test_the_dashboard_and_the_portfolio_count_the_same_progress(submitted):  # 
     db.session.commit()
     page, dashboard = _both(w)
     assert page == dashboard and page["1"] == 1
+
+
+def test_evidence_judged_not_yet_competent_is_not_progress_until_resubmitted(submitted):  # noqa: F811
+    """A returned portfolio read "1 of 4" beside a Not yet competent 1.1 whose evidence was
+    still confirmed: the decision stands until a newer version waits for assessment."""
+    w = submitted
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET)
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    assert any(m.confirmed for m in w.item.mappings)  # 1.1 keeps its confirmed evidence
+    page, dashboard = _both(w)
+    assert page == dashboard and page["1"] == 0  # 1.1 has evidence but is not yet competent
+    submit(w)
+    db.session.commit()
+    page, dashboard = _both(w)
+    assert page == dashboard and page["1"] == 1  # 1.1 is awaiting assessment again
