@@ -2,7 +2,6 @@
 learner starting their case from it."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -24,9 +23,6 @@ from portfolio.pagination import paginate
 from portfolio.roles import Role
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
-
-# The board says when it was last refreshed in the time on a UK trainer's clock (GMT or BST).
-UK_TIME = ZoneInfo("Europe/London")
 
 
 @bp.before_request
@@ -137,7 +133,8 @@ def detail(exercise_id: int):
         board=board,
         stage_labels=dict(queries.BOARD_STAGES),
         today=today,
-        updated_at=utcnow().astimezone(UK_TIME),
+        # On the app's clock (TIMEZONE, the UK's: GMT or BST), so the zone's name can be shown.
+        updated_at=utcnow().astimezone(),
         can_edit=current_user.role == Role.CENTRE_ADMIN,
     )
 
