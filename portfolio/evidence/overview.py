@@ -332,6 +332,26 @@ def without_evidence(grid: Overview) -> list[Row]:
     ]
 
 
+def not_yet_competent(grid: Overview) -> list[Row]:
+    """The criteria with confirmed evidence that the latest assessment judged Not yet
+    competent, as decisions stand, while no newer version waits: what the submit page reminds
+    the learner to improve (those with no evidence are listed by ``without_evidence``)."""
+    return [
+        row
+        for outcome in grid.outcomes
+        for row in outcome.rows
+        if row.status == "not_yet" and "confirmed" in row.cells.values()
+    ]
+
+
+def latest_feedback(grid: Overview) -> tuple[int, int] | None:
+    """(version number, assessment id) of the newest version with a completed assessment."""
+    for version in grid.submissions:
+        if version.id in grid.feedback:
+            return version.number, grid.feedback[version.id]
+    return None
+
+
 def with_cells(grid: Overview) -> Overview:
     """Give each criterion's row its cells' markup, one per item in the grid's order."""
     ids = [item.id for item in grid.items]

@@ -256,11 +256,14 @@ def submit(portfolio_id: int):
             db.session.commit()
             flash(f"Submitted as version {submission.number}.", "success")
             return redirect(url_for("evidence.submission", submission_id=submission.id))
+    grid = overview.overview(overview.head_of(portfolio.id))
     return render_template(
         "evidence/submit.html",
         portfolio=portfolio,
         form=form,
-        missing=overview.without_evidence(overview.overview(overview.head_of(portfolio.id))),
+        missing=overview.without_evidence(grid),
+        not_yet=overview.not_yet_competent(grid),
+        latest_feedback=overview.latest_feedback(grid),
         unconfirmed=_unconfirmed(portfolio),
     )
 

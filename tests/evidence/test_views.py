@@ -11,7 +11,10 @@ import sqlalchemy as sa
 from portfolio.evidence import services
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.extensions import db
+from portfolio.review import services as review
+from portfolio.review.models import Decision
 from tests.conftest import login
+from tests.review.conftest import decide, submitted  # noqa: F401  (fixture)
 
 
 def _portfolio_and_item(world):
@@ -342,3 +345,20 @@ def test_mapping_errors_are_tied_to_their_field_and_uploads_claim_no_proposals(c
     page = client.get(f"/portfolio/{portfolio.id}/items/{upload.id}").text
     assert "Tick each criterion this item meets" in page
     assert "Proposed mappings come from the scenario" not in page
+
+
+def test_the_submit_page_names_the_criteria_judged_not_yet_competent(client, submitted):  # noqa: F811
+    """After a return the submit page said only 'Every criterion has confirmed evidence.'"""
+    w = submitted
+    assessment = review.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET)
+    review.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    login(client, w.learner)
+    page = html.unescape(client.get(f"/portfolio/{w.portfolio.id}/submit").text)
+    # 1.1 has evidence that was judged Not yet competent; the rest are listed as without any.
+    judged = page.split('id="not-yet-title"', 1)[1].split("</section>", 1)[0]
+    assert ">1 criterion was judged Not yet competent on version 1<" in judged
+    assert "<strong>1.1</strong>" in judged and "<strong>1.2</strong>" not in judged
+    assert f'href="/assess/feedback/{assessment.id}"' in judged
+    assert "Every criterion has confirmed evidence" not in page
