@@ -139,14 +139,11 @@ def _reason(text: str) -> str:
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
-def generate_sample(plan: SamplingPlan) -> list[Sample]:
-    """Add to the plan the assessments its rules choose (see the module docstring), each with
-    the rule that chose it. Returns the samples added: none when the plan is up to date."""
-    candidates = sorted(queries.sampling_candidates(plan), key=lambda a: _draw_order(plan, a))
-    # Sampled by this plan, or under or through review in another (an interim sample's
-    # reviewed assessment is not sampled again by the summative plan): never added again, and
-    # it counts towards the plan's share and scenario coverage.
-    taken = set(
+def _taken(plan: SamplingPlan, candidates: list[Assessment]) -> set[int]:
+    """Ids of the candidates sampled by this plan, or under or through review in another (an
+    interim sample's reviewed assessment is not sampled again by the summative plan): never
+    added again, and they count towards the plan's share and scenario coverage."""
+    return set(
         db.session.scalars(
             sa.select(Sample.assessment_id)
             .outerjoin(IqaReview, IqaReview.sample_id == Sample.id)
@@ -156,6 +153,35 @@ def generate_sample(plan: SamplingPlan) -> list[Sample]:
             )
         )
     )
+
+
+def why_nothing_added(plan: SamplingPlan) -> str:
+    """Why generating the plan's sample added nothing, in the IQA's words: no assessment at
+    the plan's stage yet, or the rules already met, counting assessments under review in
+    another plan (which are never sampled twice)."""
+    kinds = "returned or signed-off" if plan.stage == SampleStage.INTERIM else "signed-off"
+    candidates = queries.sampling_candidates(plan)
+    if not candidates:
+        return f"Nothing to sample yet: none of your learners has a {kinds} assessment."
+    in_plan = set(
+        db.session.scalars(sa.select(Sample.assessment_id).where(Sample.plan_id == plan.id))
+    )
+    elsewhere = len(_taken(plan, candidates) - in_plan)
+    if elsewhere:
+        return (
+            f"Nothing to add: {elsewhere} of your learners' {len(candidates)} {kinds} "
+            f"assessment{'' if len(candidates) == 1 else 's'} "
+            f"{'is' if elsewhere == 1 else 'are'} already under IQA review in "
+            "another plan. They count towards this plan's rules but are not sampled twice."
+        )
+    return "The sample is up to date: no assessment completed since needs adding."
+
+
+def generate_sample(plan: SamplingPlan) -> list[Sample]:
+    """Add to the plan the assessments its rules choose (see the module docstring), each with
+    the rule that chose it. Returns the samples added: none when the plan is up to date."""
+    candidates = sorted(queries.sampling_candidates(plan), key=lambda a: _draw_order(plan, a))
+    taken = _taken(plan, candidates)
     chosen: dict[int, str] = {}
 
     by_assessor: dict[int, list[Assessment]] = defaultdict(list)

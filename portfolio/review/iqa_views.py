@@ -117,7 +117,7 @@ def generate(plan_id: int):
         flash(
             f"Added {len(added)} assessment{'' if len(added) == 1 else 's'} to the sample."
             if added
-            else "The sample is up to date: no assessment completed since needs adding.",
+            else iqa.why_nothing_added(plan),
             "success",
         )
     return redirect(url_for("iqa.plan", plan_id=plan.id))

@@ -100,6 +100,22 @@ def test_generating_the_sample(client, world, signed_off):
     assert "The sample is up to date" in again.text
 
 
+def test_generating_says_why_nothing_was_added(client, world, signed_off, unit):
+    """A summative plan whose only signed-off assessment was reviewed under an interim plan
+    said 'up to date: no assessment completed since' beside 'Nothing sampled yet'."""
+    _, criteria = unit
+    summative = make_plan(world, name="Summative", stage="summative")
+    db.session.commit()
+    login(client, world.iqa)
+    empty = client.post(f"/iqa/plans/{summative.id}/generate", follow_redirects=True)
+    assert "none of your learners has a signed-off assessment" in empty.text
+    signed_off()
+    [interim_sample] = iqa.generate_sample(make_plan(world))
+    completed_review(world, interim_sample, criteria)
+    again = client.post(f"/iqa/plans/{summative.id}/generate", follow_redirects=True)
+    assert "1 signed-off assessment is already under IQA review in another plan" in again.text
+
+
 # --- the sampled assessment -----------------------------------------------------------------
 
 
