@@ -884,3 +884,19 @@ def test_staff_read_the_remedy_status_in_the_third_person(client, w):
     db.session.commit()
     body = text(login(client, w.assessor).get(url(w.case, "remedy")))
     assert "within the learner's own authority" in body or "before the learner can send" in body
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        (55, "1 simulated day to the deadline"),
+        (56, "deadline today (simulated)"),
+        (54, "2 simulated days to the deadline"),
+    ],
+)
+def test_the_dashboard_counts_down_to_the_deadline_in_words(client, w, spec, day, shown):
+    w.case.hours = (day - spec.clock.start_day) * spec.clock.hours_per_day
+    db.session.commit()
+    dashboard = " ".join(text(login(client, w.learner).get("/dashboard")).split())
+    assert shown in dashboard
+    assert "1 simulated days" not in dashboard and "0 simulated days" not in dashboard
