@@ -869,6 +869,8 @@ def test_staff_read_the_closed_letter_page_in_the_third_person(client, w):
     assert "your own authority" not in remedy and "before you can send" not in remedy
     outcome = text(staff.get(url(case, "outcome")))
     assert "Follow-up: what the learner will do next" in outcome and "what you will" not in outcome
+    assert "The outcome the learner recorded" in outcome and "Record the outcome" not in outcome
+    assert "The learner's authority limit is" in remedy and "Your authority limit" not in remedy
 
 
 def test_staff_see_an_unsent_response_in_the_third_person(client, w):
