@@ -116,7 +116,9 @@ def _statements() -> dict[str, sa.Select]:
             i.c.withdrawn.is_(False),
             m.c.confirmed.is_(True),
         ),
-        # Completed primary assessments the learner has not acknowledged, newest first.
+        # Completed primary assessments of each portfolio's newest version that the learner
+        # has not acknowledged, newest first: feedback on a version since superseded (a
+        # returned version 1 once version 2 is in) is no longer there to act on.
         "feedback": sa.select(
             a.c.id, s.c.number, a.c.status, assessor.c.full_name, a.c.completed_at
         )
@@ -125,6 +127,7 @@ def _statements() -> dict[str, sa.Select]:
         .join(assessor, assessor.c.id == a.c.assessor_id)
         .where(
             p.c.learner_id == learner,
+            is_newest_version(s, p),
             a.c.kind == AssessmentKind.PRIMARY,
             a.c.status.in_([AssessmentStatus.RETURNED, AssessmentStatus.SIGNED_OFF]),
             a.c.acknowledged_at.is_(None),

@@ -58,3 +58,18 @@ def test_evidence_judged_not_yet_competent_is_not_progress_until_resubmitted(sub
     db.session.commit()
     page, dashboard = _both(w)
     assert page == dashboard and page["1"] == 1  # 1.1 is awaiting assessment again
+
+
+def test_feedback_on_a_superseded_version_leaves_the_dashboard(submitted):  # noqa: F811
+    """The dashboard listed version 1's return under "Feedback to act on" after version 2 was
+    submitted and even signed off; only the newest version's feedback is there to act on."""
+    w = submitted
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET)
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    due = learner_context(w.learner, date.today())["feedback_due"]
+    assert [row.id for row in due] == [assessment.id]
+    submit(w)
+    db.session.commit()
+    assert learner_context(w.learner, date.today())["feedback_due"] == []
