@@ -3,7 +3,10 @@ evidence with the verdict form, the assessor's response, and standardisation.
 
 No route here writes an assessor's decision: the IQA's verdicts are stored beside them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -16,12 +19,15 @@ from portfolio.pagination import paginate
 from portfolio.record_ids import record_id
 from portfolio.review import iqa
 from portfolio.review import iqa_queries as queries
+from portfolio.review import queries as review_queries
 from portfolio.review.agreement import kappa_band
+from portfolio.review.context import log_rows
 from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
 from portfolio.review.models import AssessmentStatus, IqaReviewStatus, Sample, SamplingPlan
 from portfolio.review.views import read_notifications_of_this_page
 from portfolio.roles import Role
+from portfolio.spreadsheet_cells import inert
 from portfolio.url_slots import url_slot
 
 bp = Blueprint("iqa", __name__, url_prefix="/iqa")
@@ -164,6 +170,12 @@ def _sample_page(sample: Sample, form: VerdictForm, *, error: str | None = None,
         review=review,
         verdicts={v.criterion_id: v for v in review.verdicts} if review else {},
         editable=review is None or review.status == IqaReviewStatus.IN_PROGRESS,
+        # the portfolio's decision log, as the assessor's bench shows it: decisions,
+        # corrections, returns and sign-offs of every version, with the IQA's own entries
+        log=log_rows(
+            review_queries.log_of_portfolio(assessment.submission.portfolio),
+            review_queries.standardisation_ids(assessment.submission.portfolio),
+        ),
         form=form,
         error=error,
         submitted=request.form if error else None,
@@ -267,6 +279,35 @@ def _as_reviewed(review) -> dict:
     now = queries.decisions_of(assessment)
     then = queries.decisions_of(assessment, as_of=review.completed_at)
     return {cid: d for cid, d in then.items() if now.get(cid) != d}
+
+
+@bp.get("/decision-log.csv")
+@authz.role_required(Role.IQA)
+def decision_log_csv():
+    """The decision log for the IQA's own learners, with the columns of the centre admin's."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        ["seq", "time (UTC)", "kind", "actor", "learner", "submission", "details", "entry hash"]
+    )
+    for e, actor, learner in db.session.execute(queries.decision_log_of_learners(current_user)):
+        writer.writerow(
+            [
+                e.seq,
+                e.created_at.isoformat(timespec="seconds"),
+                e.kind,
+                inert(actor),
+                inert(learner),
+                e.submission_id,
+                inert(", ".join(f"{k}={v}" for k, v in sorted(e.payload.items()))),
+                e.entry_hash,
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="decision-log.csv"'},
+    )
 
 
 # --- standardisation ----------------------------------------------------------------------

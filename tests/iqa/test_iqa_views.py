@@ -513,3 +513,26 @@ def test_opening_the_linked_review_pages_reads_their_notifications(client, world
     login(client, world.iqa)
     assert client.get(page).status_code == 200
     assert unread(world.iqa, page) == 0
+
+
+def test_the_iqa_reads_the_decision_log_on_the_sample_and_as_csv(
+    client, world, sample, signed_off, make_user
+):
+    """The IQA had no way to the decision log: the bench is the assessor's and the centre's
+    CSV the admin's. The sample page lists the portfolio's entries, and the IQA downloads their
+    own learners' log (not another IQA's learners')."""
+    other_iqa = make_user(Role.IQA, world.centre)
+    theirs = signed_off(iqa=other_iqa)
+    db.session.commit()
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    assert "Decision log for this portfolio" in page and ">return</td>" in page
+    csv = client.get("/iqa/decision-log.csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    lines = csv.text.splitlines()
+    assert lines[0].startswith("seq,time (UTC),kind,actor,learner,submission")
+    assert any(f",{sample.assessment.submission_id}," in line for line in lines[1:])
+    assert not any(f",{theirs.submission_id}," in line for line in lines[1:])
+    assert "decision-log.csv" in client.get("/iqa/").text
+    login(client, world.assessor)
+    assert client.get("/iqa/decision-log.csv").status_code == 403
