@@ -30,6 +30,11 @@ bp = Blueprint("export", __name__, url_prefix="/export")
 
 # A running job whose row has not moved for this long lost its server (a restart).
 STALLED_AFTER = timedelta(minutes=10)
+# What the admin reads when a job failed. The stored error is an exception's class and text
+# (with the full traceback in the server's log): meaningful to support, not to a trainer.
+FAILED_MESSAGE = (
+    "The export stopped before it finished: a portfolio could not be turned into a PDF."
+)
 
 
 @bp.before_request
@@ -110,7 +115,9 @@ def cohorts():
 @authz.role_required(Role.CENTRE_ADMIN)
 def job(job_id: int):
     job = _job(job_id)
-    return render_template("export/job.html", job=job, stalled=_stalled(job))
+    return render_template(
+        "export/job.html", job=job, stalled=_stalled(job), failed_message=FAILED_MESSAGE
+    )
 
 
 @bp.get("/jobs/<int:job_id>.json")
@@ -126,7 +133,7 @@ def job_progress(job_id: int):
         done=job.done,
         finished=job.finished,
         stalled=_stalled(job),
-        error=job.error if job.status == ExportStatus.FAILED else "",
+        error=FAILED_MESSAGE if job.status == ExportStatus.FAILED else "",
         download_url=url_for("export.download", job_id=job.id)
         if job.status == ExportStatus.DONE
         else None,

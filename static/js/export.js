@@ -11,6 +11,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const url = section.getAttribute("data-progress-url");
   if (!url) return;
   const bar = document.getElementById("export-bar");
+  const failed = document.getElementById("export-failed");
   const error = document.getElementById("export-error");
   const download = document.getElementById("export-download");
   const reload = document.getElementById("export-reload");
@@ -45,7 +46,7 @@ document.addEventListener("DOMContentLoaded", () => {
     bar.textContent = `${job.done} of ${job.total}`;
     if (job.error) {
       error.textContent = job.error;
-      error.hidden = false;
+      failed.hidden = false;
     }
     if (job.download_url) {
       download.querySelector("a").href = job.download_url;

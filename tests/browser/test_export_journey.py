@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portfolio.export import bulk
+from portfolio.export.models import ExportStatus
 from portfolio.extensions import db
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_admin_journey import sign_in
@@ -118,3 +119,30 @@ def test_the_progress_page_stops_polling_when_the_session_ends(
     page.on("request", lambda request: polls.append(request.url))
     page.clock.run_for(10_000)
     assert not [u for u in polls if u.endswith(".json")]
+
+
+def test_the_progress_page_shows_a_failure_plainly_with_a_way_to_start_again(
+    page: Page, live_server: str, submitted
+):
+    world = submitted
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    page.clock.install()
+    sign_in(page, live_server, world.admin.email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    assert_accessible(page)
+    page.goto(f"{live_server}/export/jobs/{job.id}")
+    assert_accessible(page)
+    expect(page.get_by_role("link", name="Start the export again")).to_be_hidden()
+
+    # The job fails while the page polls.
+    job.status, job.error = ExportStatus.FAILED, "OSError: disk full"
+    db.session.commit()
+    with page.expect_response(re.compile(rf"/export/jobs/{job.id}\.json$")):
+        page.clock.run_for(2_100)
+    expect(page.locator("#export-error")).to_have_text(
+        "The export stopped before it finished: a portfolio could not be turned into a PDF."
+    )
+    expect(page.get_by_role("link", name="Start the export again")).to_be_visible()
+    expect(page.get_by_role("link", name="Reload to see progress")).to_be_hidden()
+    assert_accessible(page)

@@ -129,6 +129,26 @@ def test_a_failure_is_recorded(app, cohort_work, monkeypatch):
     assert job.status == ExportStatus.FAILED and "disk full" in job.error
 
 
+def test_a_failed_export_tells_the_admin_what_to_do_in_plain_words(client, cohort_work):
+    """The page and its JSON lead with a plain message and a way to start again; the stored
+    exception text (for support) is only behind "Technical detail", never the headline."""
+    world = cohort_work
+    job = bulk.create_export(world.cohort, by=world.admin)
+    job.status, job.error = ExportStatus.FAILED, "TemplateAssertionError: No filter named 'x'."
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get(f"/export/jobs/{job.id}").get_data(as_text=True)
+    assert "The export stopped before it finished" in page
+    assert 'href="/export/cohorts">Start the export again</a>' in page
+    assert f"export {job.id} failed" in page
+    headline = page.split('id="export-error"')[1].split("</p>")[0]
+    assert "TemplateAssertionError" not in headline
+    assert "<summary>Technical detail</summary>" in page and "TemplateAssertionError" in page
+    progress = client.get(f"/export/jobs/{job.id}.json").get_json()
+    assert progress["error"].startswith("The export stopped before it finished")
+    assert "TemplateAssertionError" not in progress["error"]
+
+
 def test_cli_exports_in_parallel_worker_processes(app, runner, cohort_work, pdf_cache):
     """`flask export cohort ID --workers 2`: two spawned processes, each with its own app,
     render into the shared cache; progress reaches the database."""
