@@ -344,6 +344,15 @@ def not_yet_competent(grid: Overview) -> list[Row]:
     ]
 
 
+def complete_on(grid: Overview) -> int | None:
+    """The number of the newest version when it is signed off and every criterion is still
+    met (a correction after sign-off can make one Not yet competent); None otherwise."""
+    if not grid.submissions or grid.submissions[0].status != SubmissionStatus.SIGNED_OFF:
+        return None
+    rows = [row for outcome in grid.outcomes for row in outcome.rows]
+    return grid.submissions[0].number if all(row.status == "met" for row in rows) else None
+
+
 def latest_feedback(grid: Overview) -> tuple[int, int] | None:
     """(version number, assessment id) of the newest version with a completed assessment."""
     for version in grid.submissions:

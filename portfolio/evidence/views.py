@@ -87,6 +87,7 @@ def portfolio(portfolio_id: int):
         can_edit=authz.can_edit_portfolio(current_user, portfolio),
         can_record=authz.can_assess_learner(current_user, portfolio.learner),
         feedback=grid.feedback,
+        complete_on=overview.complete_on(grid),
     )
 
 
@@ -263,6 +264,7 @@ def submit(portfolio_id: int):
         form=form,
         missing=overview.without_evidence(grid),
         not_yet=overview.not_yet_competent(grid),
+        complete_on=overview.complete_on(grid),
         latest_feedback=overview.latest_feedback(grid),
         unconfirmed=_unconfirmed(portfolio),
     )

@@ -13,8 +13,8 @@ from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submissi
 from portfolio.extensions import db
 from portfolio.review import services as review
 from portfolio.review.models import Decision
-from tests.conftest import login
-from tests.review.conftest import decide, submitted  # noqa: F401  (fixture)
+from tests.conftest import PASSWORD, login
+from tests.review.conftest import decide, submit_worked, submitted  # noqa: F401  (fixture)
 
 
 def _portfolio_and_item(world):
@@ -362,3 +362,17 @@ def test_the_submit_page_names_the_criteria_judged_not_yet_competent(client, sub
     assert "<strong>1.1</strong>" in judged and "<strong>1.2</strong>" not in judged
     assert f'href="/assess/feedback/{assessment.id}"' in judged
     assert "Every criterion has confirmed evidence" not in page
+
+
+def test_a_signed_off_unit_says_it_is_complete_before_another_submission(client, worked):
+    """After sign-off the portfolio still offered 'Submit a new version' with no word that the
+    unit was complete, and the submit page read as if more were needed."""
+    w = submit_worked(worked, every_criterion=True)
+    assessment = review.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.COMPETENT)
+    review.sign_off(assessment, by=w.assessor, signed_name=w.assessor.full_name, password=PASSWORD)
+    db.session.commit()
+    login(client, w.learner)
+    complete = "Version 1 was signed off: this unit is complete."
+    assert complete in html.unescape(client.get(f"/portfolio/{w.portfolio.id}").text)
+    assert complete in html.unescape(client.get(f"/portfolio/{w.portfolio.id}/submit").text)
