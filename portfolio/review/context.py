@@ -164,7 +164,8 @@ def bench_page(
         prior = queries.completed_assessment_of(previous)
         if prior is not None:
             earlier = {"assessment": prior, "decisions": queries.effective_decisions(prior)}
-    latest = queries.is_latest(submission)
+    newest = queries.newest_version(submission)
+    latest = newest.id == submission.id
     awaiting = (
         assessment is not None
         and not assessment.completed
@@ -194,6 +195,7 @@ def bench_page(
         "can_edit": assessment is not None and not assessment.completed,
         "can_complete": awaiting and not standardisation,
         "is_latest": latest,
+        "newest": newest,
         # records not in this version go into the next one: once a later version is
         # submitted they are in it, so only the latest version's bench lists them
         "later_records": queries.later_records(submission)

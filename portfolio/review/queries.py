@@ -395,6 +395,16 @@ def previous_version(submission: Submission) -> Submission | None:
     )
 
 
+def newest_version(submission: Submission) -> Submission:
+    """The portfolio's latest submitted version (this one when no later one exists)."""
+    return db.session.scalar(
+        sa.select(Submission)
+        .where(Submission.portfolio_id == submission.portfolio_id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+    )
+
+
 def completed_assessment_of(submission: Submission) -> Assessment | None:
     """The completed primary assessment of a version, decisions loaded."""
     return db.session.scalar(

@@ -390,6 +390,22 @@ def test_a_standardisation_request_is_read_when_its_marking_is_opened_from_the_q
     assert note.read_at is not None
 
 
+def test_a_draft_marking_of_a_superseded_version_points_to_the_new_one(client, submitted):
+    """The learner submitted version 2 while version 1's marking was in progress: version 1's
+    bench still said 'Version submitted' and offered its form with no word of version 2."""
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w)
+    evidence.set_mapping(w.item, w.item.mappings[0].criterion, justification="Revised: it all.")
+    second = submit(w)
+    db.session.commit()
+    login(client, w.assessor)
+    page = client.get(f"/assess/submissions/{w.submission.id}").text
+    assert "Version superseded by version 2" in page
+    assert "has submitted version 2 since this one" in page
+    assert f'href="/assess/submissions/{second.id}">Mark version 2</a>' in page
+
+
 def test_dashboards_show_the_queue_and_feedback_to_act_on(client, submitted):
     w = submitted
     login(client, w.assessor)
