@@ -3,6 +3,7 @@ log as CSV."""
 
 import csv
 import io
+from datetime import date
 
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
@@ -11,6 +12,7 @@ from markupsafe import Markup
 from portfolio import authz
 from portfolio.accounts.models import Cohort
 from portfolio.evidence.queries import STATUS_LABELS
+from portfolio.export.bulk import slug
 from portfolio.extensions import db
 from portfolio.reports.queries import cohort_grid, decision_log
 from portfolio.roles import Role
@@ -27,6 +29,12 @@ def _centre_admins_only():
 
 def _cohort(cohort_id: int) -> Cohort:
     return db.first_or_404(authz.cohorts_managed_by(current_user).where(Cohort.id == cohort_id))
+
+
+def _download_name(cohort: Cohort, extension: str) -> str:
+    """'spring-2027-tracking-grid-2026-11-24.csv': an admin with several cohorts' downloads
+    can tell them apart (the cohort's ID alone said nothing)."""
+    return f"{slug(cohort.name)}-tracking-grid-{date.today().isoformat()}.{extension}"
 
 
 def _table(grid) -> list[list[str]]:
@@ -84,7 +92,7 @@ def cohort_grid_csv(cohort_id: int):
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-grid.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{_download_name(cohort, "csv")}"'},
     )
 
 
@@ -106,13 +114,14 @@ def cohort_grid_xlsx(cohort_id: int):
     criteria = book.create_sheet("Criteria")
     criteria.append(["Criterion", "Text"])
     for c in grid.criteria:
-        criteria.append([c.ref, inert(c.text)])
+        # The criteria file's folded YAML leaves a trailing newline on each text.
+        criteria.append([c.ref, inert(c.text.strip())])
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(
         buffer.getvalue(),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="cohort-{cohort.id}-grid.xlsx"'},
+        headers={"Content-Disposition": f'attachment; filename="{_download_name(cohort, "xlsx")}"'},
     )
 
 

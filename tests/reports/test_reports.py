@@ -43,9 +43,31 @@ def test_cohort_grid_csv_and_xlsx(client, world):
     assert rows[0][:3] == ["Learner", "Email", "1.1"]
     assert {r[0] for r in rows[1:]} == {world.learner.full_name, "'=HYPERLINK(evil)"}
     assert all(cell == "No evidence" for r in rows[1:] for cell in r[2:])
-    book = load_workbook(io.BytesIO(client.get(f"/reports/cohorts/{world.cohort.id}.xlsx").data))
+    xlsx = client.get(f"/reports/cohorts/{world.cohort.id}.xlsx")
+    book = load_workbook(io.BytesIO(xlsx.data))
     assert book["Tracking grid"]["C1"].value == "1.1"
     assert book["Criteria"]["A2"].value == "1.1"
+    texts = [row[1] for row in book["Criteria"].iter_rows(min_row=2, values_only=True)]
+    assert texts and not any(text.endswith("\n") for text in texts)
+
+
+def test_the_grid_page_says_what_its_counts_and_downloads_cover(client, world):
+    """The counts are learner-by-criterion cells (34 for two learners, not 34 learners), the
+    decision log is the whole centre's, and the downloads are named after the cohort."""
+    _unit()
+    login(client, world.admin)
+    page = client.get(f"/reports/cohorts/{world.cohort.id}").text
+    criteria = page.count('<th scope="col" class="num"><abbr')
+    assert f"Criteria of the cohort's 2 learners ({criteria} each), counted learner by" in page
+    assert "The decision log of your whole centre" in page
+    assert "Download every learner's row: <a" in page
+    row_links = page.split("Download every learner's row:")[1].split("</p>")[0]
+    assert "decision-log" not in row_links
+    today = date.today().isoformat()
+    for ext in ("csv", "xlsx"):
+        response = client.get(f"/reports/cohorts/{world.cohort.id}.{ext}")
+        disposition = response.headers["Content-Disposition"]
+        assert f'filename="alpha-cohort-tracking-grid-{today}.{ext}"' in disposition
 
 
 def test_decision_log_csv_holds_only_the_centres_entries(client, world):
