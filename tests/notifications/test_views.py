@@ -33,3 +33,18 @@ def test_a_notice_still_to_come_cannot_be_opened(client, world):
     login(client, world.learner)
     assert client.post(f"/notifications/{hidden.id}/open").status_code == 404
     assert hidden.read_at is None
+
+
+def test_a_notice_written_ahead_is_dated_when_it_appears(client, world):
+    """An exercise's notice is written when it is set and shown from its opening day: the inbox
+    dated it by when it was written, days before the exercise opened."""
+    from portfolio.extensions import db
+
+    written = utcnow() - timedelta(days=5)
+    shown = utcnow() - timedelta(days=1)
+    note = services.notify(world.learner, "note", "Exercise open", "", visible_from=shown)
+    note.created_at = written
+    db.session.commit()
+    login(client, world.learner)
+    page = client.get("/notifications/").text
+    assert shown.strftime("%-d %b %Y") in page and written.strftime("%-d %b %Y") not in page
