@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from portfolio.export.bulk import slug
 from portfolio.extensions import db
 from portfolio.library.services import load_bundled
 from tests.browser.conftest import assert_accessible
@@ -130,7 +131,8 @@ def test_an_admin_runs_a_cohort_exercise_to_the_report(
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = info.value
-    assert download.suggested_filename == f"cohort-{centre.cohort.id}-grid.csv"
+    named = f"{slug(centre.cohort.name)}-tracking-grid-{date.today()}.csv"
+    assert download.suggested_filename == named
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
