@@ -165,6 +165,9 @@ def test_sign_off_with_name_and_password(client, submitted):
     decide(assessment, w)
     db.session.commit()
     login(client, w.assessor)
+    # The page does not promise what a correction can still do.
+    page = client.get(f"/assess/submissions/{w.submission.id}/sign-off").text
+    assert "can no longer change" not in page and "a later change can only be a correction" in page
     signed = client.post(
         f"/assess/submissions/{w.submission.id}/sign-off",
         data={
