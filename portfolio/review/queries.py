@@ -147,15 +147,17 @@ def later_records(submission: Submission) -> list[EvidenceItem]:
 def evidenced_refs(assessment: Assessment) -> set[str]:
     """Refs of the criteria with evidence the assessor can weigh: mapped in the submitted
     version's snapshot, or (while marking the learner's own work) mapped by a later assessor
-    record that the bench shows beside it. Once the assessment is complete only the version
-    counts: a record added afterwards belongs to the learner's next version, so it cannot
-    justify correcting this one to Competent."""
+    record that the bench shows beside it. Once the assessment is complete, only the records
+    the bench showed while it was marked count: one added afterwards belongs to the learner's
+    next version, so it cannot justify correcting this one to Competent."""
     submission = assessment.submission
     refs = {m["ref"] for item in submission.snapshot["items"] for m in item["mappings"]}
-    if assessment.kind == AssessmentKind.PRIMARY and not assessment.completed:
+    if assessment.kind == AssessmentKind.PRIMARY:
+        until = assessment.completed_at if assessment.completed else None
         refs |= {
             m.criterion.ref
             for record in later_records(submission)
+            if until is None or record.created_at <= until
             for m in record.mappings
             if m.confirmed
         }

@@ -94,10 +94,8 @@ def test_the_cohort_report_reads_decisions_as_they_stand(submitted):  # noqa: F8
     w = submitted
     assert _agree(w)["1.1"] == "submitted"
     assessment = services.open_assessment(w.submission, by=w.assessor)
-    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
-    services.return_for_resubmission(assessment, by=w.assessor)
-    assert _agree(w) == {"1.1": "met", "1.2": "not_yet", "2.1": "not_yet"}
-    # the evidence the correction rests on: the assessor's record, mapped to 1.2
+    # the evidence a later correction rests on: the assessor's record, mapped to 1.2 while the
+    # marking is open (a record added after it completes belongs to the next version)
     record = services.record_assessor_evidence(
         w.portfolio,
         source="professional_discussion",
@@ -107,6 +105,9 @@ def test_the_cohort_report_reads_decisions_as_they_stand(submitted):  # noqa: F8
         by=w.assessor,
     )
     evidence.set_mapping(record, criteria_of(w)["1.2"], justification="Explained the remedy well.")
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    assert _agree(w) == {"1.1": "met", "1.2": "not_yet", "2.1": "not_yet"}
     correct_to_met(assessment, w, "1.2")
     assert _agree(w)["1.2"] == "met"  # the correction, not the stored decision
     submit(w)  # resubmitted: what the new version maps waits for the assessor
