@@ -536,3 +536,19 @@ def test_the_iqa_reads_the_decision_log_on_the_sample_and_as_csv(
     assert "decision-log.csv" in client.get("/iqa/").text
     login(client, world.assessor)
     assert client.get("/iqa/decision-log.csv").status_code == 403
+
+
+def test_the_report_says_when_the_learners_own_assessor_has_not_marked(
+    client, world, unit, make_user
+):
+    """Asked before the learner's assessor had opened the version, the report listed only the
+    colleague as still marking, though it says the learner's assessor is compared too."""
+    from tests.iqa.builders import submit
+
+    colleague = make_user(Role.ASSESSOR, world.centre, full_name="Cara Colleague")
+    submission = submit(world.learner, unit[0])
+    iqa.start_standardisation(submission, assessors=[colleague], by=world.iqa)
+    db.session.commit()
+    login(client, world.iqa)
+    report = client.get(f"/iqa/standardisation/{submission.id}").text
+    assert f"{world.assessor.full_name}, the learner's assessor, has not started" in report
