@@ -1,5 +1,7 @@
 """Case pages: the learner works the case; their assessor, IQA and centre admin read it."""
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,6 +16,7 @@ from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.pagination import paginate
 from portfolio.roles import Role
+from portfolio.templating import local_time
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
 
@@ -104,7 +107,11 @@ def document(case_id: int, doc_id: str):
             "info",
         )
         return _back(case, "casework.case_file")
-    return render_template("casework/document.html", doc=doc, finding_form=FindingForm(), **page)
+    # Shown as every other date is (14 Mar 2026), not as the scenario file's ISO string.
+    dated = date.fromisoformat(doc.dated) if doc.dated else None
+    return render_template(
+        "casework/document.html", doc=doc, dated=dated, finding_form=FindingForm(), **page
+    )
 
 
 @bp.get("/<int:case_id>/interviews")
@@ -297,7 +304,9 @@ def autosave(case_id: int, kind: str):
         db.session.rollback()
         return jsonify(error=exc.message), 422
     db.session.commit()
-    return jsonify(version=saved.version, saved_at=saved.updated_at.strftime("%H:%M:%S"))
+    # "Draft saved at 14:05:09" on the clock the learner reads (the UK's), not UTC.
+    saved_at = local_time(saved.updated_at).strftime("%H:%M:%S")
+    return jsonify(version=saved.version, saved_at=saved_at)
 
 
 @bp.post("/<int:case_id>/authorisation")
