@@ -82,11 +82,11 @@ def centre_cohorts(centre_id: int) -> sa.Select:
 
 @functools.cache
 def cohort_member_rows() -> sa.Select:
-    """A cohort's members by name as rows (id, full_name, email), built once: execute it with
-    the parameter `cohort_id`."""
+    """A cohort's members by name as rows (id, full_name, email, active), built once: execute
+    it with the parameter `cohort_id`."""
     users = User.__table__
     return (
-        sa.select(users.c.id, users.c.full_name, users.c.email)
+        sa.select(users.c.id, users.c.full_name, users.c.email, users.c.active)
         .select_from(users)
         .join(cohort_members, cohort_members.c.user_id == users.c.id)
         .where(cohort_members.c.cohort_id == sa.bindparam("cohort_id"))

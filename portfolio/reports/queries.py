@@ -30,8 +30,12 @@ from portfolio.review.queries import latest_decision_states
 class CohortGrid:
     unit_id: int | None
     criteria: list[sa.Row]  # id, ref, text
-    rows: list[tuple[sa.Row, list[str]]]  # learner (id, full_name, email), status keys
+    rows: list[tuple[sa.Row, list[str]]]  # learner (id, full_name, email, active), statuses
     page: Pagination | None = None
+
+    def deactivated(self) -> int:
+        """How many of these rows' learners are deactivated (kept: their evidence stands)."""
+        return sum(1 for learner, _ in self.rows if not learner.active)
 
     def summary(self) -> dict[str, int]:
         """How many learner-criterion cells of these rows have each status."""

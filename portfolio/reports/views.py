@@ -38,9 +38,12 @@ def _download_name(cohort: Cohort, extension: str) -> str:
 
 
 def _table(grid) -> list[list[str]]:
-    header = ["Learner", "Email"] + [c.ref for c in grid.criteria]
+    """Header and rows; the account's state comes last, so the criteria keep their columns."""
+    header = ["Learner", "Email"] + [c.ref for c in grid.criteria] + ["Account"]
     rows = [
-        [learner.full_name, learner.email] + [STATUS_LABELS[s] for s in cells]
+        [learner.full_name, learner.email]
+        + [STATUS_LABELS[s] for s in cells]
+        + ["Active" if learner.active else "Deactivated"]
         for learner, cells in grid.rows
     ]
     return [header, *rows]

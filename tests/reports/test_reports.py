@@ -42,13 +42,35 @@ def test_cohort_grid_csv_and_xlsx(client, world):
     rows = list(csv.reader(io.StringIO(client.get(f"/reports/cohorts/{world.cohort.id}.csv").text)))
     assert rows[0][:3] == ["Learner", "Email", "1.1"]
     assert {r[0] for r in rows[1:]} == {world.learner.full_name, "'=HYPERLINK(evil)"}
-    assert all(cell == "No evidence" for r in rows[1:] for cell in r[2:])
+    assert all(cell == "No evidence" for r in rows[1:] for cell in r[2:-1])
+    assert rows[0][-1] == "Account" and {r[-1] for r in rows[1:]} == {"Active"}
     xlsx = client.get(f"/reports/cohorts/{world.cohort.id}.xlsx")
     book = load_workbook(io.BytesIO(xlsx.data))
     assert book["Tracking grid"]["C1"].value == "1.1"
     assert book["Criteria"]["A2"].value == "1.1"
     texts = [row[1] for row in book["Criteria"].iter_rows(min_row=2, values_only=True)]
     assert texts and not any(text.endswith("\n") for text in texts)
+
+
+def test_a_deactivated_learner_is_marked_in_the_grid_and_its_downloads(client, world):
+    """The board and dashboard leave a deactivated learner off; the grid keeps them (their
+    evidence stands) but says so, on screen and in both downloads."""
+    _unit()
+    world.peer.active = False
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get(f"/reports/cohorts/{world.cohort.id}").text
+    row = page.split(f"{world.peer.full_name}")[1].split("</th>")[0]
+    assert '<span class="tag">deactivated</span>' in row
+    assert "1 of these learners is deactivated" in page
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/cohorts/{world.cohort.id}.csv").text)))
+    accounts = {r[0]: r[-1] for r in rows[1:]}
+    assert accounts == {world.learner.full_name: "Active", world.peer.full_name: "Deactivated"}
+    book = load_workbook(io.BytesIO(client.get(f"/reports/cohorts/{world.cohort.id}.xlsx").data))
+    sheet = book["Tracking grid"]
+    assert sheet.cell(1, sheet.max_column).value == "Account"
+    states = {row[0]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert states[world.peer.full_name] == "Deactivated"
 
 
 def test_the_grid_page_says_what_its_counts_and_downloads_cover(client, world):
