@@ -250,6 +250,15 @@ def test_requesting_a_document_opens_it(client, w, spec):
     assert db.session.get(Case, w.case.id).hours == 3
 
 
+def test_a_documents_date_reads_as_other_dates_do(client, w, spec):
+    """The document page showed the scenario file's ISO string (2026-03-14)."""
+    login(client, w.learner).post(url(w.case, "/file/crm-history/request"))
+    body = text(client.get(url(w.case, "/file/crm-history")))
+    assert spec.document("crm-history").dated == "2026-03-14"
+    assert '<span class="tag tag-muted">Dated 14 Mar 2026</span>' in body
+    assert '<span class="tag tag-muted">2026-03-14</span>' not in body
+
+
 # --- bad input: a clear message, nothing changed ---------------------------------------------
 
 
