@@ -1,6 +1,7 @@
 """Cleaning what a learner submits for each kind of case record. Each cleaner takes the raw
 mapping from a form (or autosave) and returns the data to store, or raises CaseworkError."""
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -75,6 +76,20 @@ def clean_options(raw: Mapping[str, Any]) -> dict:
     }
 
 
+#: An amount as people write it: an optional £, thousands grouped by commas, optional pence.
+_WRITTEN_AMOUNT = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+
+
+def _plain_amount(value: object) -> str:
+    """'£1,200.50' as '1200.50', so that a learner may write an amount as they would in a
+    letter; anything else is returned stripped, for the rules to refuse with their message."""
+    text = str(value).strip()
+    written = _WRITTEN_AMOUNT.fullmatch(text)
+    if written is None:
+        return text
+    return written.group(1).replace(",", "") + (written.group(2) or "")
+
+
 def clean_remedy(raw: Mapping[str, Any]) -> dict:
     """Menu remedy ids and up to three custom components; amounts are checked by the rules."""
     ids = raw.get("remedy_ids") or []
@@ -83,7 +98,7 @@ def clean_remedy(raw: Mapping[str, Any]) -> dict:
     custom = []
     for i in range(1, CUSTOM_COMPONENTS + 1):
         label = _text(raw, f"custom_{i}_label", f"Your component {i}", 200)
-        amount = (raw.get(f"custom_{i}_amount") or "").strip()
+        amount = _plain_amount(raw.get(f"custom_{i}_amount") or "")
         if label or amount:
             if not label:
                 raise CaseworkError(f"Your component {i} has an amount but no description.")
