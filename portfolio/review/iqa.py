@@ -62,9 +62,11 @@ MAX_REASON = 300
 class IqaError(Exception):
     """An IQA action was refused; the message is shown as it is."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
+        # {form field name: what is wrong there}, for messages beside the fields
+        self.fields = fields or {}
 
 
 class StaleReview(IqaError):
@@ -344,7 +346,8 @@ def save_verdicts(
         refs = [c.ref for c in sorted(unexplained, key=lambda c: list(unit_criteria).index(c.id))]
         raise IqaError(
             f"Say why you disagree with the decision on {', '.join(refs)}: the assessor needs "
-            "your reasons to act on them. Nothing was saved."
+            "your reasons to act on them. Nothing was saved.",
+            {f"feedback_{c.id}": f"Say why you disagree on {c.ref}." for c in unexplained},
         )
     overall = _clean(overall_feedback, label="Overall feedback")
     actions_text = _clean(actions, label="Actions for the assessor")
@@ -406,16 +409,19 @@ def complete_review(review: IqaReview, *, by: User) -> IqaReview:
     decided = queries.decisions_of(assessment)
     criteria = {c.id: c for c in criteria_of(assessment.submission.portfolio.unit_id)}
     given = {v.criterion_id: v for v in review.verdicts}
-    missing = [criteria[cid].ref for cid in criteria if cid in decided and cid not in given]
+    missing = [criteria[cid] for cid in criteria if cid in decided and cid not in given]
     if missing:
         raise IqaError(
             "Give a verdict on every criterion the assessor decided before completing: "
-            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} none yet."
+            f"{', '.join(c.ref for c in missing)} {'has' if len(missing) == 1 else 'have'} "
+            "none yet.",
+            {f"verdict_{c.id}": f"Agree or disagree on {c.ref}." for c in missing},
         )
     if any(not v.agree for v in given.values()) and not review.actions.strip():
         raise IqaError(
             "You disagree with at least one decision: set out the actions the assessor should "
-            "take before completing."
+            "take before completing.",
+            {"actions": "Set out the actions the assessor should take."},
         )
     review.status = IqaReviewStatus.COMPLETED
     review.completed_at = utcnow()

@@ -155,9 +155,19 @@ def _save_posted(sample: Sample, form: VerdictForm) -> None:
     )
 
 
-def _sample_page(sample: Sample, form: VerdictForm, *, error: str | None = None, status=200):
+def _sample_page(
+    sample: Sample,
+    form: VerdictForm,
+    *,
+    error: str | None = None,
+    fields: dict[str, str] | None = None,
+    status=200,
+):
     assessment = sample.assessment
     review = sample.review
+    fields = fields or {}
+    if "actions" in fields:  # shown beside the field by the form macro
+        form.actions.errors = [*form.actions.errors, fields["actions"]]
     return render_template(
         "iqa/sample.html",
         sample=sample,
@@ -178,6 +188,13 @@ def _sample_page(sample: Sample, form: VerdictForm, *, error: str | None = None,
         ),
         form=form,
         error=error,
+        # {field name: message} beside the verdicts and feedback, linked from the summary (a
+        # verdict's link goes to its Agree button)
+        field_errors=fields,
+        error_links=[
+            (f"{name}_agree" if name.startswith("verdict_") else name, message)
+            for name, message in fields.items()
+        ],
         submitted=request.form if error else None,
     ), status
 
@@ -202,7 +219,9 @@ def sample(sample_id: int):
         _save_posted(sample, form)
     except IqaError as exc:
         db.session.rollback()
-        return _sample_page(_sample(sample_id), form, error=exc.message, status=422)
+        return _sample_page(
+            _sample(sample_id), form, error=exc.message, fields=exc.fields, status=422
+        )
     db.session.commit()
     flash("Your verdicts are saved. Complete the review when every criterion has one.", "success")
     return redirect(url_for("iqa.sample", sample_id=sample_id))
@@ -221,7 +240,9 @@ def complete(sample_id: int):
         iqa.complete_review(sample.review, by=current_user)
     except IqaError as exc:
         db.session.rollback()
-        return _sample_page(_sample(sample_id), form, error=exc.message, status=422)
+        return _sample_page(
+            _sample(sample_id), form, error=exc.message, fields=exc.fields, status=422
+        )
     db.session.commit()
     flash("Review complete. Your verdicts are on the decision log and the assessor has been told.")
     return redirect(url_for("iqa.sample", sample_id=sample_id))

@@ -552,3 +552,24 @@ def test_the_report_says_when_the_learners_own_assessor_has_not_marked(
     login(client, world.iqa)
     report = client.get(f"/iqa/standardisation/{submission.id}").text
     assert f"{world.assessor.full_name}, the learner's assessor, has not started" in report
+
+
+def test_verdict_errors_link_to_the_fields_and_mark_them_invalid(client, world, sample, unit):
+    """The sample page showed one message at the top; the fields it named carried no message
+    and no aria-invalid (the bench's errors already did)."""
+    _, criteria = unit
+    login(client, world.iqa)
+    unexplained = verdict_form(criteria, disagree=["1.2"]) | {f"feedback_{criteria[1].id}": ""}
+    page = client.post(f"/iqa/samples/{sample.id}/complete", data=unexplained).text
+    c = criteria[1].id
+    assert f'<a href="#feedback_{c}">Say why you disagree on 1.2.</a>' in page
+    assert re.search(rf'<textarea id="feedback_{c}"[^>]*aria-invalid="true"', page)
+    missing = verdict_form(criteria[:2])
+    page = client.post(f"/iqa/samples/{sample.id}/complete", data=missing).text
+    last = criteria[2].id
+    assert f'<a href="#verdict_{last}_agree">Agree or disagree on 2.1.</a>' in page
+    assert re.search(rf'id="verdict_{last}_agree"[^>]*aria-invalid="true"', page)
+    no_actions = verdict_form(criteria, disagree=["1.2"])  # nothing saved yet: no version
+    page = client.post(f"/iqa/samples/{sample.id}/complete", data=no_actions).text
+    assert '<a href="#actions">Set out the actions the assessor should take.</a>' in page
+    assert re.search(r'<textarea[^>]*aria-invalid="true"[^>]*id="actions"', page)
