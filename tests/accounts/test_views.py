@@ -210,6 +210,16 @@ def test_deactivating_and_issuing_a_password_ask_for_confirmation(client, world)
     assert "<script>" not in page
 
 
+def test_the_dashboard_cards_count_in_good_english(client, world):
+    """One assessor, IQA or cohort is singular; and every staff count says it is of active
+    accounts, as the learners' does (a deactivated assessor is not counted)."""
+    login(client, world.admin)
+    page = " ".join(client.get("/dashboard").text.split())
+    for label in ("active assessor", "active IQA", "cohort"):
+        assert f'<p class="big">1</p><p>{label}</p>' in page
+    assert '<p class="big">2</p><p>active learners</p>' in page
+
+
 def test_the_dashboard_says_how_many_learners_lack_allocation_in_good_english(client, world):
     login(client, world.admin)
     assert "1 learner still lacks an assessor or an IQA." in client.get("/dashboard").text
