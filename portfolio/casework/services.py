@@ -239,7 +239,7 @@ def remove_finding(case: Case, finding: Finding) -> None:
 def add_timeline_entry(
     case: Case, *, occurred_on: date, description: str, document_id: str | None = None
 ) -> TimelineEntry:
-    """Add a dated event to the learner's timeline."""
+    """Add a dated event to the learner's timeline, sourced from a document they have read."""
     require_open(case)
     description = (description or "").strip()
     if not description:
@@ -248,6 +248,9 @@ def add_timeline_entry(
         raise CaseworkError(f"Keep a timeline entry to {MAX_FINDING:,} characters.")
     if document_id and spec_for(case).document(document_id) is None:
         raise CaseworkError("That document is not in this case file.")
+    # As for a finding: a source the learner never read would be cited unseen.
+    if document_id and not _done(case, TrailKind.DOCUMENT_REQUESTED, document_id=document_id):
+        raise CaseworkError("Request that document before citing it as a source.")
     entry = TimelineEntry(
         case=case, occurred_on=occurred_on, description=description, document_id=document_id
     )

@@ -396,6 +396,8 @@ def test_timeline_entries_are_kept_in_date_order(case):
         ({"description": "  "}, "Describe what happened"),
         ({"description": "x" * 2_001}, "2,000 characters"),
         ({"description": "Call", "document_id": "retention-call"}, "not in this case file"),
+        # A tampered form cited a document the learner had never requested.
+        ({"description": "Call", "document_id": "call-transcript"}, "Request that document"),
     ],
 )
 def test_bad_timeline_entries_are_refused(case, kwargs, message):
