@@ -77,3 +77,8 @@ def test_withdrawal_without_exercises_goes_ahead(client, world, ours):
     assert "is withdrawn" in page.text
     db.session.refresh(ours)
     assert not ours.published
+    # The library list says so too, as the scenario's page does (not "Not published", which
+    # reads as a draft that never went out).
+    listing = client.get("/library/").text
+    card = listing.split(f'href="/library/{ours.id}"')[1].split("</li>")[0]
+    assert '<span class="tag tag-sim">Withdrawn</span>' in card and "Not published" not in card
