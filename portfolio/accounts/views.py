@@ -3,7 +3,16 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from wtforms import SelectChoice
@@ -27,6 +36,16 @@ bp = Blueprint("accounts", __name__, url_prefix="/centre")
 @authz.role_required(Role.CENTRE_ADMIN)
 def _centre_admins_only():
     """Every page here belongs to centre admins."""
+
+
+def password_issued(user: User, password: str) -> Response:
+    """The page that shows a temporary password, once. The browser must not keep it: on a
+    shared training-room PC, Back/Forward or the cache would show the password again."""
+    response = make_response(
+        render_template("accounts/password_issued.html", user=user, password=password)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _load_user(user_id: int) -> User:
@@ -91,7 +110,7 @@ def new_user():
         else:
             db.session.commit()
             # Shown once, on this page only: never put a password in a flash cookie.
-            return render_template("accounts/password_issued.html", user=user, password=temporary)
+            return password_issued(user, temporary)
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
@@ -192,7 +211,7 @@ def reset_password(user_id: int):
     temporary = temporary_password()
     services.reset_password(user, temporary=temporary)
     db.session.commit()
-    return render_template("accounts/password_issued.html", user=user, password=temporary)
+    return password_issued(user, temporary)
 
 
 @bp.get("/cohorts")

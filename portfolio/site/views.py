@@ -6,6 +6,7 @@ from portfolio import authz
 from portfolio.accounts import queries, services
 from portfolio.accounts.errors import AccountError
 from portfolio.accounts.forms import CentreForm
+from portfolio.accounts.views import password_issued
 from portfolio.auth.passwords import temporary_password
 from portfolio.extensions import db
 from portfolio.pagination import paginate
@@ -46,5 +47,5 @@ def new_centre():
             getattr(form, field).errors.append(exc.message)
         else:
             db.session.commit()
-            return render_template("accounts/password_issued.html", user=admin, password=temporary)
+            return password_issued(admin, temporary)
     return render_template("site/centre_form.html", form=form)

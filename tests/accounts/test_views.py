@@ -31,6 +31,8 @@ def test_admin_creates_a_learner_and_sees_the_temporary_password_once(client, wo
     assert user.assessor_id == world.assessor.id and user.iqa_id == world.iqa.id
     assert verify_password(user.password_hash, password)
     assert password not in client.get("/centre/users").text
+    # Shown once means the browser keeps no copy (Back/Forward, cache) either.
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_taken_email_and_bad_input_change_nothing(client, world):
@@ -171,6 +173,7 @@ def test_site_admin_creates_a_centre_with_its_first_admin(client, world):
         data={"name": "Gamma College", "admin_name": "Gail Admin", "admin_email": "gail@g.test"},
     )
     assert response.status_code == 200 and "temporary-password" in response.text
+    assert response.headers["Cache-Control"] == "no-store"
     gail = db.session.scalar(sa.select(User).where(User.email == "gail@g.test"))
     assert gail.centre.name == "Gamma College" and gail.must_change_password
     again = client.post(
@@ -178,6 +181,13 @@ def test_site_admin_creates_a_centre_with_its_first_admin(client, world):
         data={"name": "gamma college", "admin_name": "X", "admin_email": "x@g.test"},
     )
     assert "already exists" in again.text
+
+
+def test_a_reissued_temporary_password_is_not_kept_by_the_browser(client, world):
+    login(client, world.admin)
+    response = client.post(f"/centre/users/{world.peer.id}/password")
+    assert response.status_code == 200 and "temporary-password" in response.text
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_role_change_of_an_assessor_with_learners_is_refused_with_the_count(client, world):
