@@ -503,15 +503,17 @@ def _coordinated(match: re.Match[str]) -> str:
     return f"{match.group(1)} {base or match.group(2)} {match.group(3)}"
 
 
-def _prompt(subject: str, checklist: str) -> str:
-    """A checklist line ("Tells the customer ...") as "<subject> does not yet tell the ..."."""
+def _prompt(subject: str, checklist: str, *, sent: bool = False) -> str:
+    """A checklist line ("Tells the customer ...") as "<subject> does not yet tell the ...",
+    or, once sending is closed and nothing can change, "<subject> as sent did not tell ..."."""
     text = " ".join(checklist.split()).rstrip(".")
     first, _, rest = text.partition(" ")
     verb = _base_form(first)
+    lacks = f"{subject} as sent did not" if sent else f"{subject} does not yet"
     if verb is None or not rest:
-        return f"{subject} does not yet cover this point: {text}."
+        return f"{lacks} cover this point: {text}."
     rest = _COORDINATED.sub(_coordinated, rest)
-    return f"{subject} does not yet {verb} {rest}."
+    return f"{lacks} {verb} {rest}."
 
 
 def _days(n: int) -> str:
@@ -558,12 +560,17 @@ def _investigation_prompts(scenario: Scenario, trail: Trail) -> list[str]:
 
 
 def _remedy_prompts(
-    scenario: Scenario, trail: Trail, choice: RemedyChoice | None, *, pending: bool
+    scenario: Scenario,
+    trail: Trail,
+    choice: RemedyChoice | None,
+    *,
+    pending: bool,
+    closed: bool = False,
 ) -> list[str]:
     if choice is None:
         return ["You have not yet chosen a remedy."]
     prompts = [
-        _prompt("Your remedy", r.checklist)
+        _prompt("Your remedy", r.checklist, sent=closed)
         for r in scenario.customer_reply.requirements
         if r.kind == "remedy_includes" and r.remedy not in choice.remedy_ids
     ]
@@ -589,18 +596,22 @@ def _remedy_prompts(
     return prompts
 
 
-def _letter_prompts(scenario: Scenario, letter: str | None) -> list[str]:
+def _letter_prompts(scenario: Scenario, letter: str | None, *, closed: bool = False) -> list[str]:
     if not letter or not letter.strip():
         return ["You have not yet drafted your final response letter."]
     prompts = [
-        _prompt("Your letter", r.checklist)
+        _prompt("Your letter", r.checklist, sent=closed)
         for r in scenario.customer_reply.requirements
         if r.kind == "letter_mentions" and not _letter_met(scenario, r, letter)
     ]
     fallback = [ombudsman_name(scenario), *FALLBACK_ADR_PHRASES]
     if not adr_requirements(scenario) and not first_mention(letter, fallback):
         prompts.append(
-            "Your letter does not yet tell the customer where to go if they remain unhappy."
+            _prompt(
+                "Your letter",
+                "Tells the customer where to go if they remain unhappy",
+                sent=closed,
+            )
         )
     return prompts
 
@@ -612,11 +623,14 @@ def formative_list(
     letter: str | None,
     choice: RemedyChoice | None,
     pending: bool = False,
+    closed: bool = False,
 ) -> list[str]:
     """The learner's "before you submit" prompts: plain English, nothing given away.
 
     ``letter`` and ``choice`` are the learner's current draft while ``pending`` (nothing sent
-    yet, or a revision still to send), otherwise the response as last sent.
+    yet, or a revision still to send), otherwise the response as last sent. Once sending is
+    ``closed`` the letter and remedy prompts say what the response as sent did not do, since
+    "does not yet" would promise a change the learner can no longer make.
 
     The prompts say what is not yet done (the deadline, the investigation, the remedy and its
     authority, the letter) without naming a key document, a misleading stakeholder, or a remedy
@@ -626,6 +640,6 @@ def formative_list(
     return [
         *_deadline_prompts(scenario, trail),
         *_investigation_prompts(scenario, trail),
-        *_remedy_prompts(scenario, trail, choice, pending=pending),
-        *_letter_prompts(scenario, letter),
+        *_remedy_prompts(scenario, trail, choice, pending=pending, closed=closed),
+        *_letter_prompts(scenario, letter, closed=closed),
     ]

@@ -84,7 +84,12 @@ def case_page(case: Case, user: User) -> dict:
         "is_staff": user.role in (Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN),
         "sending_closed": closed,
         "formative": formative_list(
-            spec, trail, letter=learner_letter, choice=learner_choice, pending=pending
+            spec,
+            trail,
+            letter=learner_letter,
+            choice=learner_choice,
+            pending=pending,
+            closed=closed,
         )
         if user.id == case.learner_id
         else [],

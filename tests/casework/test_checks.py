@@ -202,6 +202,15 @@ def test_weak_trail_formative_list() -> None:
     )
 
 
+def test_once_sending_is_closed_the_prompts_say_what_was_sent() -> None:
+    """After the last send the letter page said "Your letter does not yet ...", as if the
+    learner could still change what the customer received."""
+    closed = formative_list(minimal(), WEAK, letter=WEAK_LETTER, choice=WEAK_CHOICE, closed=True)
+    assert "Your remedy as sent did not put right what the customer lost." in closed
+    assert "Your letter as sent did not tell the customer where to go next." in closed
+    assert not any("does not yet" in prompt for prompt in closed)
+
+
 def test_formative_list_at_the_start() -> None:
     assert formative([entry(K.CASE_STARTED, 0)]) == [
         "The regulatory deadline is in 46 days.",

@@ -801,6 +801,8 @@ def test_the_revision_is_confirmed_as_the_last_send_and_then_sending_closes(clie
     assert "Sending is closed." in body and "You have sent your one revision" in body
     assert "Send the response" not in body and "Save letter" not in body
     assert "Save draft (not sent)" in body and "never sent" in body
+    assert "<h3>Looking back</h3>" in body and "<h3>Before you send</h3>" not in body
+    assert not any("does not yet" in prompt for prompt in before_you_send(body))
 
 
 def test_the_first_send_offers_one_revision_and_acceptance_closes_sending(client, w):
