@@ -436,20 +436,28 @@ def correct_decision(
         raise ReviewError("This assessment is still in progress: change the decision itself.")
     if criterion.unit_id != assessment.submission.portfolio.unit_id:
         raise ReviewError("That criterion is not part of this unit. Nothing was changed.")
+    # the fields named are the correction form's: decision, feedback, reason
     new = _decision(decision)
     if new is None:
-        raise ReviewError("Choose Competent or Not yet competent for the corrected decision.")
+        message = "Choose Competent or Not yet competent for the corrected decision."
+        raise ReviewError(message, {"decision": message})
     feedback, reason = (feedback or "").strip(), (reason or "").strip()
     if not reason:
-        raise ReviewError("Say why the decision is being corrected.")
+        message = "Say why the decision is being corrected."
+        raise ReviewError(message, {"reason": message})
     if len(reason) > MAX_REASON or len(feedback) > MAX_FEEDBACK:
         raise ReviewError("The reason or the feedback is too long.")
     if new == Decision.NOT_YET and not feedback:
-        raise ReviewError(f"Say what the learner needs to do for {criterion.ref}.")
-    _require_evidence(assessment, {criterion.id: new}, [criterion])
+        message = f"Say what the learner needs to do for {criterion.ref}."
+        raise ReviewError(message, {"feedback": message})
+    try:
+        _require_evidence(assessment, {criterion.id: new}, [criterion])
+    except ReviewError as exc:
+        raise ReviewError(exc.message, {"decision": exc.message}) from None
     current = effective_decisions(assessment).get(criterion.id)
     if current is not None and (current.decision, current.feedback) == (new, feedback):
-        raise ReviewError(f"That is already the decision on {criterion.ref}: nothing to correct.")
+        message = f"That is already the decision on {criterion.ref}: nothing to correct."
+        raise ReviewError(message, {"decision": message})
     entry = log.append(
         "correction",
         actor=by,

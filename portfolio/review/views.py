@@ -240,11 +240,17 @@ def correct(assessment_id: int, criterion_id: int):
     form = forms.CorrectionForm(prefix=f"c{criterion.id}")
     if (problem := _correct(assessment, criterion, form)) is not None:
         assessment = _own(assessment_id)
+        # each field's message beside it, linked from the summary (not repeated there)
+        fields = {f.id: " ".join(f.errors) for f in form if f.errors and f.type != "CSRFTokenField"}
         return _bench(
             assessment.submission,
             assessment,
             422,
-            errors=[problem],
+            errors=[] if fields else [problem],
+            field_errors={
+                (f"{name}-0" if name.endswith("-decision") else name): message
+                for name, message in fields.items()
+            },
             correction=(criterion.id, form),
         )
     flash(f"The correction to {criterion.ref} is on the decision log.", "success")
@@ -255,7 +261,7 @@ def _correct(assessment: Assessment, criterion: Criterion, form) -> str | None:
     """Record the form's correction: None when recorded, else why not."""
     try:
         if not form.validate_on_submit():
-            raise ReviewError(" ".join(e for errs in form.errors.values() for e in errs))
+            return " ".join(e for errs in form.errors.values() for e in errs)
         services.correct_decision(
             assessment,
             criterion,
@@ -266,6 +272,9 @@ def _correct(assessment: Assessment, criterion: Criterion, form) -> str | None:
         )
     except ReviewError as exc:
         db.session.rollback()
+        for name, message in exc.fields.items():
+            field = getattr(form, name)
+            field.errors = [*field.errors, message]
         return exc.message
     db.session.commit()
     return None

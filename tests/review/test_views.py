@@ -297,6 +297,38 @@ def test_correction_through_the_bench(client, submitted):
     assert client.post(url, data={}).status_code == 404
 
 
+def test_correction_errors_link_to_the_correction_fields(client, submitted):
+    """A refused correction showed its message at the top of the long bench only; the
+    correction form further down carried no message and no aria-invalid."""
+    import re
+
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    c = criteria_of(w)["1.1"]
+    login(client, w.assessor)
+    url = f"/assess/assessments/{assessment.id}/correct/{c.id}"
+    no_reason = client.post(url, data={f"c{c.id}-decision": "not_yet"}).text
+    assert f'<a href="#c{c.id}-reason">Say why the decision is being corrected.</a>' in no_reason
+    assert re.search(
+        rf'<textarea aria-describedby="c{c.id}-reason-error" aria-invalid="true"', (no_reason)
+    )
+    no_feedback = client.post(
+        url, data={f"c{c.id}-decision": "not_yet", f"c{c.id}-reason": "Misread it."}
+    ).text
+    assert f'<a href="#c{c.id}-feedback">Say what the learner needs to do for 1.1.</a>' in (
+        no_feedback
+    )
+    assert f'id="c{c.id}-feedback-error"' in no_feedback
+    same = client.post(
+        url, data={f"c{c.id}-decision": "competent", f"c{c.id}-reason": "Misread it."}
+    ).text
+    assert f'<a href="#c{c.id}-decision-0">That is already the decision on 1.1' in same
+    assert re.search(rf"<input[^>]*aria-invalid=\"true\"[^>]*id=\"c{c.id}-decision-0\"", same)
+
+
 def test_assessor_records_evidence_and_maps_it(client, submitted):
     w = submitted
     login(client, w.assessor)
