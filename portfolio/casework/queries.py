@@ -6,12 +6,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from portfolio.accounts.models import User
+from portfolio.casework.clock import DeadlineStatus, deadline_status
 from portfolio.casework.models import Case, CaseRecord, CaseStatus, TrailEvent
 from portfolio.casework.remedy import CustomComponent, RemedyChoice
 from portfolio.casework.trail import TrailEntry, TrailKind
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
-from portfolio.library.queries import spec_of
+from portfolio.library.queries import spec_by_key, spec_of
 from portfolio.roles import Role
 from portfolio.scenarios.schema import Scenario
 
@@ -103,7 +104,10 @@ def stage_of(events: list[TrailEvent]) -> str:
 
 def cases_of_learner(learner: User) -> sa.Select:
     """A learner's cases for listing, open first then newest first, as rows: id, status,
-    created_at, title (the scenario's) and version (its number)."""
+    created_at, title (the scenario's), version (its number), and what places the case on its
+    clock (hours, version_id and content_hash for the spec, sent_hours: when the final
+    response was first sent, None while unsent), for ``final_deadline``."""
+    sent = TrailEvent.__table__
     return (
         sa.select(
             Case.id,
@@ -111,12 +115,30 @@ def cases_of_learner(learner: User) -> sa.Select:
             Case.created_at,
             LibraryScenario.title,
             ScenarioVersion.number.label("version"),
+            Case.hours,
+            ScenarioVersion.id.label("version_id"),
+            ScenarioVersion.content_hash,
+            sa.select(sa.func.min(sent.c.sim_hours))
+            .where(sent.c.case_id == Case.id, sent.c.kind == TrailKind.RESPONSE_SENT.value)
+            .scalar_subquery()
+            .label("sent_hours"),
         )
         .join(LibraryScenario, LibraryScenario.id == Case.scenario_id)
         .join(ScenarioVersion, ScenarioVersion.id == Case.scenario_version_id)
         .where(Case.learner_id == learner.id)
         .order_by(Case.status, Case.created_at.desc(), Case.id.desc())
     )
+
+
+def final_deadline(row: sa.Row) -> DeadlineStatus | None:
+    """Where a listed open case stands against its final deadline (None for a set-aside case):
+    the spec is parsed once per version in this process, so a page of rows costs no query
+    per row."""
+    if row.status != CaseStatus.OPEN:
+        return None
+    spec = spec_by_key(row.version_id, row.content_hash)
+    statuses = deadline_status(spec, row.hours, sent_hours=row.sent_hours)
+    return next((d for d in statuses if d.deadline.final), None)
 
 
 def open_case(learner: User, scenario_id: int) -> Case | None:

@@ -45,7 +45,8 @@ def _back(case: Case, endpoint: str = "casework.overview", **kwargs):
 @authz.role_required(Role.LEARNER)
 def my_cases():
     page = paginate(queries.cases_of_learner(current_user), rows=True)
-    return render_template("casework/my_cases.html", page=page)
+    finals = {row.id: queries.final_deadline(row) for row in page.items}
+    return render_template("casework/my_cases.html", page=page, finals=finals)
 
 
 @bp.post("/start/<int:scenario_id>")

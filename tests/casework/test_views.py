@@ -913,3 +913,20 @@ def test_the_dashboard_counts_down_to_the_deadline_in_words(client, w, spec, day
     dashboard = " ".join(text(login(client, w.learner).get("/dashboard")).split())
     assert shown in dashboard
     assert "1 simulated days" not in dashboard and "0 simulated days" not in dashboard
+
+
+def test_my_cases_says_where_each_open_case_stands_against_its_deadline(client, w, spec):
+    """The list said only 'Open' for every case, while the dashboard and case pages showed the
+    deadline: now the same settled or counting-down deadline is in the list."""
+    client = login(client, w.learner)
+    row = " ".join(text(client.get("/cases/")).split())
+    assert "Day 56: 46 days left" in row
+    services.save_record(
+        w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    services.save_record(w.case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    w.case.hours = (55 - spec.clock.start_day) * spec.clock.hours_per_day
+    services.send_response(w.case)
+    db.session.commit()
+    row = " ".join(text(client.get("/cases/")).split())
+    assert "Day 56: response sent day 55, on time" in row
