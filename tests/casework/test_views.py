@@ -930,3 +930,9 @@ def test_my_cases_says_where_each_open_case_stands_against_its_deadline(client, 
     db.session.commit()
     row = " ".join(text(client.get("/cases/")).split())
     assert "Day 56: response sent day 55, on time" in row
+
+
+def test_a_dashboard_with_no_open_case_says_how_to_start_one(client, world):
+    dashboard = " ".join(text(login(client, world.learner).get("/dashboard")).split())
+    assert "No open cases. Start one from an exercise" in dashboard
+    assert 'href="/library/"' in dashboard
