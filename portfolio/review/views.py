@@ -196,6 +196,12 @@ def sign_off(submission_id: int):
     if assessment is None or assessment.kind != AssessmentKind.PRIMARY or assessment.completed:
         flash("There is nothing to sign off here.", "error")
         return _to_bench(submission)
+    if not queries.is_latest(submission):
+        flash(
+            f"Version {submission.number} has been replaced by a newer submission: mark that.",
+            "error",
+        )
+        return _to_bench(submission)
     form = forms.SignOffForm()
     if form.validate_on_submit():
         if (problem := _sign(assessment, form)) is None:

@@ -437,6 +437,11 @@ def test_a_draft_marking_of_a_superseded_version_points_to_the_new_one(client, s
     login(client, w.assessor)
     page = client.get(f"/assess/submissions/{w.submission.id}").text
     assert "Version superseded by version 2" in page
+    # Its sign-off page, reached by its address, offers no signature that would be refused.
+    sign = client.get(f"/assess/submissions/{w.submission.id}/sign-off")
+    assert sign.status_code == 302 and sign.headers["Location"].endswith(
+        f"/assess/submissions/{w.submission.id}"
+    )
     assert "has submitted version 2 since this one" in page
     assert f'href="/assess/submissions/{second.id}">Mark version 2</a>' in page
 
