@@ -322,6 +322,9 @@ def test_correction_errors_link_to_the_correction_fields(client, submitted):
         no_feedback
     )
     assert f'id="c{c.id}-feedback-error"' in no_feedback
+    # Each criterion's correction fields are named for it (not seventeen "Feedback" labels).
+    assert f'<label for="c{c.id}-feedback">Feedback (1.1)</label>' in no_feedback
+    assert f'<label for="c{c.id}-reason">Reason for the correction (1.1)</label>' in no_feedback
     same = client.post(
         url, data={f"c{c.id}-decision": "competent", f"c{c.id}-reason": "Misread it."}
     ).text
