@@ -61,22 +61,32 @@ def centre_staff(centre_id: int, role: Role) -> sa.Select:
 
 @functools.cache
 def _cohorts_list() -> sa.Select:
-    """Cohorts with their member counts, built once."""
-    cohorts = Cohort.__table__
+    """Cohorts with their member counts and how many of those are deactivated (the board and
+    dashboard count only active learners, so the list says why its number is larger), built
+    once."""
+    cohorts, users = Cohort.__table__, User.__table__
     members = (
         sa.select(sa.func.count())
         .where(cohort_members.c.cohort_id == cohorts.c.id)
         .scalar_subquery()
         .label("members")
     )
-    return sa.select(cohorts.c.id, cohorts.c.name, cohorts.c.description, members).order_by(
-        cohorts.c.name, cohorts.c.id
+    deactivated = (
+        sa.select(sa.func.count())
+        .select_from(cohort_members)
+        .join(users, users.c.id == cohort_members.c.user_id)
+        .where(cohort_members.c.cohort_id == cohorts.c.id, users.c.active.is_(False))
+        .scalar_subquery()
+        .label("deactivated")
     )
+    return sa.select(
+        cohorts.c.id, cohorts.c.name, cohorts.c.description, members, deactivated
+    ).order_by(cohorts.c.name, cohorts.c.id)
 
 
 def centre_cohorts(centre_id: int) -> sa.Select:
     """A centre's cohorts by name with their member counts: rows (id, name, description,
-    members)."""
+    members, deactivated)."""
     return _cohorts_list().where(Cohort.__table__.c.centre_id == centre_id)
 
 

@@ -131,6 +131,16 @@ def test_user_list_filters_and_is_paginated_with_constant_queries(
     assert client.get("/centre/users?page=abc").status_code == 200
 
 
+def test_the_cohort_list_says_how_many_members_are_deactivated(client, world):
+    """The live board and dashboard count active learners only; the list's larger number
+    says why."""
+    world.peer.active = False
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get("/centre/cohorts").text
+    assert '<td class="num">2 <span class="hint">(1 deactivated)</span></td>' in page
+
+
 def test_cohort_create_and_edit(client, world):
     login(client, world.admin)
     response = client.post(
