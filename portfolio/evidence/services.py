@@ -363,6 +363,23 @@ def _open_cases_of(portfolio: Portfolio) -> list[Case]:
     return [case for case in cases if spec_for(case).unit == portfolio.unit.code]
 
 
+def unchanged_since(portfolio: Portfolio) -> Submission | None:
+    """The newest version, when it was assessed (returned or signed off) and a submission now
+    would hold exactly what it holds: the submit page warns before the same evidence goes back
+    for assessment. Reads only; the check at submission (``NothingNew``) covers a version that
+    still waits."""
+    latest = db.session.scalar(
+        sa.select(Submission)
+        .where(Submission.portfolio_id == portfolio.id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+    )
+    if latest is None or latest.status == SubmissionStatus.SUBMITTED:
+        return None
+    now = build_snapshot(portfolio, declared_name="", declared_on=date.today())
+    return latest if _content(latest.snapshot) == _content(now) else None
+
+
 def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: User) -> Submission:
     """Freeze the portfolio as version N+1 after a declaration of authenticity: the learner
     types their full name exactly and today's date."""

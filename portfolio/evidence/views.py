@@ -266,6 +266,7 @@ def submit(portfolio_id: int):
         not_yet=overview.not_yet_competent(grid),
         complete_on=overview.complete_on(grid),
         latest_feedback=overview.latest_feedback(grid),
+        unchanged=services.unchanged_since(portfolio),
         unconfirmed=_unconfirmed(portfolio),
     )
 

@@ -376,3 +376,20 @@ def test_a_signed_off_unit_says_it_is_complete_before_another_submission(client,
     complete = "Version 1 was signed off: this unit is complete."
     assert complete in html.unescape(client.get(f"/portfolio/{w.portfolio.id}").text)
     assert complete in html.unescape(client.get(f"/portfolio/{w.portfolio.id}/submit").text)
+
+
+def test_the_submit_page_warns_when_nothing_changed_since_a_returned_version(client, submitted):  # noqa: F811
+    """Version 2 could go in identical to the returned version 1 with no word of it."""
+    w = submitted
+    assessment = review.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET)
+    review.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    login(client, w.learner)
+    page = client.get(f"/portfolio/{w.portfolio.id}/submit").text
+    assert "Nothing has changed since version 1." in page
+    services.set_mapping(
+        w.item, w.item.mappings[0].criterion, justification="Rewritten after the feedback I had."
+    )
+    db.session.commit()
+    assert "Nothing has changed" not in client.get(f"/portfolio/{w.portfolio.id}/submit").text
