@@ -449,6 +449,27 @@ def test_a_draft_marking_of_a_superseded_version_points_to_the_new_one(client, s
     assert f'href="/assess/submissions/{second.id}">Mark version 2</a>' in page
 
 
+def test_a_standardisation_marker_is_not_told_the_versions_outcome(client, submitted, make_user):
+    """Standardisation markers mark 'without seeing the others' decisions', yet the bench's
+    header said 'Version signed off' (or returned): the learner's assessor's verdict."""
+    from portfolio.review import iqa
+
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w)
+    services.sign_off(
+        assessment, by=w.assessor, signed_name=w.assessor.full_name, password=PASSWORD
+    )
+    second = make_user(Role.ASSESSOR, w.centre)
+    iqa.start_standardisation(w.submission, assessors=[second], by=w.iqa)
+    db.session.commit()
+    login(client, second)
+    page = client.get(f"/assess/submissions/{w.submission.id}").text
+    assert "Standardisation marking" in page and "signed off" not in page.casefold()
+    login(client, w.assessor)
+    assert "Version signed off" in client.get(f"/assess/submissions/{w.submission.id}").text
+
+
 def test_dashboards_show_the_queue_and_feedback_to_act_on(client, submitted):
     w = submitted
     login(client, w.assessor)
