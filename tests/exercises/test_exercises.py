@@ -427,6 +427,16 @@ def test_an_exercise_for_another_centres_cohort_is_refused(client, world, scenar
     assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
 
 
+def test_the_dashboard_says_when_an_exercise_not_yet_open_opens(client, world, scenario):
+    """Its learners all read 'not started': the row says that is because it has not opened."""
+    later = TODAY + timedelta(days=10)
+    _exercise(world, scenario, opens=later, closes=later + timedelta(days=7))
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get("/dashboard").text
+    assert f'<span class="tag tag-muted">opens {later:%-d %b %Y}</span>' in page
+
+
 def test_a_centre_with_no_cohorts_is_told_to_create_one(client, world, scenario):
     login(client, world.other_admin)
     page = client.get("/exercises/new")
