@@ -885,7 +885,10 @@ def test_staff_read_the_closed_letter_page_in_the_third_person(client, w):
 
 
 def test_staff_see_an_unsent_response_in_the_third_person(client, w):
-    body = text(login(client, w.assessor).get(url(w.case, "outcome")))
+    referral = text(login(client, w.assessor).get(url(w.case)))
+    assert "Referred to the learner" in referral and "Referred to you" not in referral
+    assert "The learner's role" in referral and "; they may commit remedies" in referral
+    body = text(client.get(url(w.case, "outcome")))
     assert "The learner has not sent a final response yet" in body
     assert "You have not sent" not in body
 
