@@ -6,8 +6,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.models import Centre, Cohort, LoginFailure, User
+from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort_members
 from portfolio.auth.passwords import hash_password, password_problem, verify_password
+from portfolio.casework.models import Case
 from portfolio.db import utcnow
 from portfolio.extensions import db
 from portfolio.roles import CENTRE_ROLES, Role
@@ -98,6 +99,28 @@ def _refuse_while_allocated(staff: User, *, change: str, field: str | None) -> N
     )
 
 
+def _refuse_for_a_learner_with_work(learner: User) -> None:
+    """A learner who has started a case or belongs to a cohort keeps the role: as staff they
+    would still sit on cohort boards and grids, with a portfolio that no learner page shows.
+    Someone who also becomes staff gets a separate staff account."""
+    if learner.role != Role.LEARNER:
+        return
+    has_cases = sa.exists().where(Case.learner_id == learner.id)
+    in_cohorts = sa.exists().where(cohort_members.c.user_id == learner.id)
+    cases, cohorts = db.session.execute(sa.select(has_cases, in_cohorts)).one()
+    if not (cases or cohorts):
+        return
+    held = " and ".join(
+        what for what, yes in (("has started casework", cases), ("is in a cohort", cohorts)) if yes
+    )
+    raise AccountError(
+        f"{learner.full_name} {held}, so the account stays a learner's: their portfolio and "
+        "progress belong to it. Give them a separate account, with another email address, "
+        "for the new role.",
+        "role",
+    )
+
+
 def move_learners(staff: User, *, to: User | None, by: User) -> int:
     """Allocate every learner of an assessor (or IQA) to another active assessor (or IQA) of
     the same centre, so that the first can change role or be deactivated. Returns how many
@@ -146,6 +169,7 @@ def update_user(
         raise AccountError("You cannot change your own role.", "role")
     if role != user.role:
         _refuse_while_allocated(user, change="change the role", field="role")
+        _refuse_for_a_learner_with_work(user)
     if role == Role.LEARNER:
         for person, needed, field in (
             (assessor, Role.ASSESSOR, "assessor"),

@@ -89,17 +89,21 @@ def test_allocation_must_come_from_the_same_centre_and_role(app, world):
     assert world.peer.assessor_id == world.assessor.id
 
 
-def test_allocation_is_cleared_when_a_learner_becomes_staff(app, world):
+def test_allocation_is_cleared_when_a_learner_becomes_staff(app, world, make_user):
+    # A learner in no cohort and with no case yet (one with either keeps the role).
+    newcomer = make_user(
+        Role.LEARNER, world.centre, email="new@alpha.test", assessor=world.assessor, iqa=world.iqa
+    )
     services.update_user(
-        world.learner,
-        email=world.learner.email,
-        full_name=world.learner.full_name,
+        newcomer,
+        email=newcomer.email,
+        full_name=newcomer.full_name,
         role=Role.ASSESSOR,
         assessor=world.assessor,
         iqa=world.iqa,
         by=world.admin,
     )
-    assert world.learner.assessor_id is None and world.learner.iqa_id is None
+    assert newcomer.assessor_id is None and newcomer.iqa_id is None
 
 
 def test_admin_cannot_deactivate_or_demote_themselves(app, world):
@@ -224,3 +228,37 @@ def test_staff_with_allocated_learners_keep_their_role_and_stay_active(app, worl
     world.learner.assessor = world.learner.iqa = None
     services.set_active(person, active=False, by=world.admin)
     assert not person.active
+
+
+def test_a_learner_in_a_cohort_or_with_a_case_keeps_the_learner_role(app, world):
+    """world.learner is in a cohort: made an assessor, they would stay on its board and grid
+    with a portfolio no learner page shows. A learner with neither may change role."""
+    from portfolio.accounts.models import User
+
+    def make(user: User, role: Role) -> None:
+        services.update_user(
+            user,
+            email=user.email,
+            full_name=user.full_name,
+            role=role,
+            assessor=None,
+            iqa=None,
+            is_new_assessor=False,
+            by=world.admin,
+        )
+
+    with pytest.raises(AccountError) as exc:
+        make(world.learner, Role.ASSESSOR)
+    assert exc.value.field == "role" and "is in a cohort" in exc.value.message
+    assert "separate account" in exc.value.message
+    db.session.rollback()
+    assert db.session.get(User, world.learner.id).role == Role.LEARNER
+    loner = services.create_user(
+        email="loner@alpha.test",
+        full_name="Lone Learner",
+        role=Role.LEARNER,
+        centre=world.centre,
+        password=PASSWORD,
+    )
+    make(loner, Role.ASSESSOR)
+    assert loner.role == Role.ASSESSOR
