@@ -336,6 +336,7 @@ def test_an_admin_changes_the_title_and_dates_and_the_notices_follow(client, wor
     assert "Change the title or dates" in client.get(f"/exercises/{exercise.id}").text
     page = client.get(f"/exercises/{exercise.id}/edit")
     assert page.status_code == 200 and "Closes on" in page.text
+    assert "until the end of the close date" in client.get("/exercises/new").text
     # Choosing today does not shut learners out at once: the form says so.
     assert "learners can still start it until the end of today" in page.text
     later = TODAY + timedelta(days=21)
