@@ -121,7 +121,7 @@ def _picker_columns() -> tuple[sa.Select, sa.Select]:
     """Learners with whether they belong to the cohort `:cohort_id`: (every learner, only the
     members), built once."""
     users = User.__table__
-    columns = (users.c.id, users.c.full_name, users.c.email)
+    columns = (users.c.id, users.c.full_name, users.c.email, users.c.active)
     everyone = (
         sa.select(*columns, cohort_members.c.cohort_id.is_not(None).label("member"))
         .select_from(users)
@@ -148,7 +148,7 @@ def _picker_columns() -> tuple[sa.Select, sa.Select]:
 
 def cohort_picker(centre_id: int, *, show: str = "all", q: str = "") -> tuple[sa.Select, sa.Select]:
     """A centre's learners to choose a cohort's members from, by name, as rows (id, full_name,
-    email, member): all of them, only the cohort's members (`show="members"`), or only those
+    email, active, member): all of them, only the cohort's members (`show="members"`), or only those
     in no cohort (`show="unassigned"`); and the COUNT of them for the long lists. Execute
     with the parameter `cohort_id` (0 for none)."""
     users = User.__table__

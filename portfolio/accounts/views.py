@@ -252,6 +252,13 @@ class Picker:
         return [(c.value, c.label, c.value in ticked) for c in form.members.choices]
 
 
+def _picker_label(learner) -> str:
+    """'Name (email)', saying so when the account is deactivated: the board and dashboard
+    leave such a learner off, so the admin should know before adding them."""
+    label = f"{learner.full_name} ({learner.email})"
+    return label if learner.active else f"{label}, deactivated"
+
+
 def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     """Set the members field's choices to one page of the centre's learners (plus any posted
     learner of the centre) and, on a GET, tick the members: a fixed number of queries
@@ -263,10 +270,10 @@ def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     listed, count = queries.cohort_picker(current_user.centre_id, show=show, q=q)
     params = {"cohort_id": cohort.id if cohort else 0}
     page = paginate(listed, rows=True, params=params, count=count)
-    listed = [(u.id, f"{u.full_name} ({u.email})") for u in page.items]
+    listed = [(u.id, _picker_label(u)) for u in page.items]
     posted = {i for v in request.form.getlist("members") if (i := record_id(v)) is not None}
     extra = _learners(sorted(posted - {i for i, _ in listed}))
-    listed += [(u.id, f"{u.full_name} ({u.email})") for u in extra]
+    listed += [(u.id, _picker_label(u)) for u in extra]
     form.members.choices = [SelectChoice(i, label) for i, label in listed]
     if request.method == "GET":
         form.members.data = [u.id for u in page.items if u.member]

@@ -139,6 +139,9 @@ def test_the_cohort_list_says_how_many_members_are_deactivated(client, world):
     login(client, world.admin)
     page = client.get("/centre/cohorts").text
     assert '<td class="num">2 <span class="hint">(1 deactivated)</span></td>' in page
+    members = client.get(f"/centre/cohorts/{world.cohort.id}").text
+    assert f"{world.peer.full_name} ({world.peer.email}), deactivated" in members
+    assert f"{world.learner.full_name} ({world.learner.email})<" in members
 
 
 def test_cohort_create_and_edit(client, world):
