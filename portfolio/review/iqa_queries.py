@@ -103,7 +103,8 @@ def sampling_candidates(plan: SamplingPlan) -> list[Assessment]:
 @functools.cache
 def samples_statement() -> sa.Select:
     """A plan's samples as plain rows, oldest first, with what the plan page shows: (id, reason,
-    learner, number, assessor, is_new_assessor, status, completed_at, review_status: None when
+    assessment_id, submission_id, learner, number, assessor, is_new_assessor, status,
+    completed_at, review_status: None when
     the review has not started). Built once; takes `plan_id`. Page it, as a plan can sample
     hundreds: rows cost far less to load than the samples with four joined objects each."""
     samples, marks, subs = Sample.__table__, Assessment.__table__, Submission.__table__
@@ -113,6 +114,8 @@ def samples_statement() -> sa.Select:
         sa.select(
             samples.c.id,
             samples.c.reason,
+            samples.c.assessment_id,
+            marks.c.submission_id,
             learner.c.full_name.label("learner"),
             subs.c.number,
             assessor.c.full_name.label("assessor"),
@@ -361,3 +364,24 @@ def decision_log_of_learners(iqa: User) -> sa.Select:
         )
         .order_by(DecisionLogEntry.seq)
     )
+
+
+def corrected_below_met(rows: list[sa.Row]) -> set[int]:
+    """Ids of the signed-off assessments among these sample rows that a later correction took
+    below "every criterion met" (a sign-off's stored decisions are all Competent, so only a
+    correction can): one query, run however many rows there are."""
+    signed = {r.assessment_id for r in rows if r.status == AssessmentStatus.SIGNED_OFF}
+    standing: dict[int, dict[str, str]] = {}
+    for payload in db.session.scalars(
+        sa.select(DecisionLogEntry.payload)
+        .where(
+            DecisionLogEntry.kind == "correction",
+            DecisionLogEntry.submission_id.in_(sorted({r.submission_id for r in rows})),
+        )
+        .order_by(DecisionLogEntry.seq)
+    ):
+        if payload.get("assessment_id") in signed:
+            standing.setdefault(payload["assessment_id"], {})[payload["criterion"]] = payload[
+                "decision"
+            ]
+    return {aid for aid, refs in standing.items() if Decision.NOT_YET in refs.values()}

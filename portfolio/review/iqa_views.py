@@ -89,6 +89,7 @@ def plan(plan_id: int):
         "iqa/plan.html",
         plan=plan,
         samples=samples,
+        corrected=queries.corrected_below_met(samples.items),
         sample_url=url_slot("iqa.sample", "sample_id"),
         outcomes=OUTCOME_LABELS,
         reviews=REVIEW_LABELS,

@@ -573,3 +573,28 @@ def test_verdict_errors_link_to_the_fields_and_mark_them_invalid(client, world, 
     page = client.post(f"/iqa/samples/{sample.id}/complete", data=no_actions).text
     assert '<a href="#actions">Set out the actions the assessor should take.</a>' in page
     assert re.search(r'<textarea[^>]*aria-invalid="true"[^>]*id="actions"', page)
+
+
+def test_the_plan_says_a_sampled_sign_off_was_corrected_below_met(client, world, signed_off, unit):
+    """The plan listed the outcome as 'Signed off' after the assessor corrected a criterion to
+    Not yet competent, as the learner's and the assessor's pages no longer do."""
+    from portfolio.review import services as review_services
+
+    _, criteria = unit
+    assessment = signed_off(learner=world.learner)
+    plan = make_plan(world)
+    iqa.generate_sample(plan)
+    db.session.commit()
+    login(client, world.iqa)
+    assert "since corrected" not in client.get(f"/iqa/plans/{plan.id}").text
+    review_services.correct_decision(
+        assessment,
+        criteria[1],
+        decision=N,
+        feedback="Name the ombudsman.",
+        reason="The IQA's review.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    page = client.get(f"/iqa/plans/{plan.id}").text
+    assert "<strong>since corrected</strong> below every criterion met" in page
