@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from portfolio.casework.clock import day_of
 from portfolio.casework.errors import RulesError
 from portfolio.casework.models import Case, Finding, TimelineEntry
 from portfolio.casework.narrative import describe_event
@@ -105,6 +106,10 @@ def _resolution(case: Case, spec: Scenario, records: dict) -> dict:
                 "round": r["round"],
                 "letter": r["letter"],
                 "on_time": r["on_time"],
+                # The day it was sent and the deadline it was judged against, for a reader of
+                # the evidence (or the PDF) who cannot open the case's clock.
+                "sent_day": day_of(spec.clock, r["sent_hours"]),
+                "deadline_day": spec.final_deadline.day,
                 "reply": r["reply"],
                 "accepted": r["accepted"],
             }

@@ -265,7 +265,7 @@ def test_a_learner_works_the_telecoms_case_to_an_accepted_response(
     heading(page, "The customer's reply and the outcome")
     assert confirmations and confirmations[-1].startswith("Send this letter to Priya Nair")
     first = page.get_by_role("region", name=re.compile("^First response"))
-    expect(first).to_contain_text("Sent before the deadline")
+    expect(first).to_contain_text("Sent by the deadline")
     expect(first).to_contain_text("Not accepted")
     expect(first).to_contain_text("Your letter does not say what I can do if I am not satisfied")
     assert_accessible(page)

@@ -229,7 +229,7 @@ def test_a_learner_works_the_case_to_the_customers_reply(
     # The reply: before the deadline, not accepted, pushing back on exactly what is missing.
     heading(page, "The customer's reply and the outcome")
     first = page.get_by_role("region", name=re.compile("^First response"))
-    expect(first).to_contain_text("Sent before the deadline")
+    expect(first).to_contain_text("Sent by the deadline")
     expect(first).to_contain_text(f"{customer} replied")
     expect(first).to_contain_text(PUSHBACK_OPENING)
     expect(first).to_contain_text("Not accepted")

@@ -584,7 +584,7 @@ def test_sending_shows_the_customers_reply(client, w):
     response = client.post(url(w.case, "/send"))
     assert response.location.endswith(url(w.case, "outcome"))
     body = text(client.get(response.location))
-    assert "Thank you." in body and "Accepted" in body and "Sent before the deadline" in body
+    assert "Thank you." in body and "Accepted" in body and "Sent by the deadline" in body
     letter_page = text(client.get(url(w.case, "letter")))
     assert "Send the response" not in letter_page
     again = client.post(url(w.case, "/send"))

@@ -8,11 +8,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from portfolio.casework import services as casework
 from portfolio.evidence import services
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.extensions import db
 from portfolio.review import services as review
 from portfolio.review.models import Decision
+from tests.casework.test_services import GOOD_LETTER
 from tests.conftest import PASSWORD, login
 from tests.review.conftest import decide, submit_worked, submitted  # noqa: F401  (fixture)
 
@@ -393,3 +395,24 @@ def test_the_submit_page_warns_when_nothing_changed_since_a_returned_version(cli
     )
     db.session.commit()
     assert "Nothing has changed" not in client.get(f"/portfolio/{w.portfolio.id}/submit").text
+
+
+def test_the_resolution_evidence_says_when_the_response_was_sent(client, worked):
+    """The evidence (and the PDF built from it) said only '(before the deadline)': a reader
+    without the case's clock could not see the day, nor which deadline."""
+    case = worked.case
+    casework.save_record(
+        case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
+    )
+    casework.save_record(case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    casework.send_response(case)
+    services.sync_case_items(case)
+    db.session.commit()
+    item = db.session.scalar(
+        sa.select(EvidenceItem).where(
+            EvidenceItem.case_id == case.id, EvidenceItem.source == "resolution"
+        )
+    )
+    login(client, worked.learner)
+    page = client.get(f"/portfolio/{item.portfolio_id}/items/{item.id}").text
+    assert "Final response (sent day 10, by the day 56 deadline)" in page
