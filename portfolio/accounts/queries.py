@@ -35,15 +35,22 @@ def _users_list() -> sa.Select:
 
 
 def centre_users(
-    centre_id: int, *, role: Role | None = None, q: str = ""
+    centre_id: int, *, role: Role | None = None, q: str = "", unallocated: bool = False
 ) -> tuple[sa.Select, sa.Select]:
     """The users of one centre by name, as rows of the columns the list shows with their
     assessor's and IQA's names (plain rows: far cheaper to load than objects), and the COUNT
-    of the same users (without the joins, so it reads only the index)."""
+    of the same users (without the joins, so it reads only the index). `unallocated` keeps
+    the active learners still lacking an assessor or an IQA (those the dashboard counts)."""
     users = User.__table__
     where = [users.c.centre_id == centre_id]
     if role is not None:
         where.append(users.c.role == role)
+    if unallocated:
+        where += [
+            users.c.role == Role.LEARNER,
+            users.c.active.is_(True),
+            sa.or_(users.c.assessor_id.is_(None), users.c.iqa_id.is_(None)),
+        ]
     if q := q.strip():
         like = f"%{q.lower()}%"
         where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))

@@ -73,10 +73,19 @@ def users():
     role = request.args.get("role", "")
     role_filter = Role(role) if role in Role._value2member_map_ else None
     q = request.args.get("q", "")[:100]
-    listed, count = queries.centre_users(current_user.centre_id, role=role_filter, q=q)
+    unallocated = request.args.get("unallocated") == "1"
+    listed, count = queries.centre_users(
+        current_user.centre_id, role=role_filter, q=q, unallocated=unallocated
+    )
     page = paginate(listed, rows=True, count=count)
     return render_template(
-        "accounts/users.html", page=page, q=q, role=role, roles=Role, action_form=ReauthForm()
+        "accounts/users.html",
+        page=page,
+        q=q,
+        role=role,
+        unallocated=unallocated,
+        roles=Role,
+        action_form=ReauthForm(),
     )
 
 

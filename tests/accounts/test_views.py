@@ -243,6 +243,19 @@ def test_the_dashboard_cards_count_in_good_english(client, world):
     assert '<p class="big">2</p><p>active learners</p>' in page
 
 
+def test_the_dashboards_allocate_link_lists_just_the_learners_lacking_allocation(client, world):
+    """world.peer lacks both; world.learner has both. In a centre of thousands the admin must
+    not page through every learner to find the few the dashboard counts."""
+    login(client, world.admin)
+    dashboard = client.get("/dashboard").text
+    assert 'href="/centre/users?unallocated=1">Allocate them</a>' in dashboard
+    page = client.get("/centre/users?unallocated=1").text
+    assert world.peer.email in page and world.learner.email not in page
+    assert world.assessor.email not in page and world.admin.email not in page
+    assert 'id="unallocated" name="unallocated" type="checkbox" value="1" checked' in page
+    assert world.learner.email in client.get("/centre/users").text
+
+
 def test_the_dashboard_says_how_many_learners_lack_allocation_in_good_english(client, world):
     login(client, world.admin)
     assert "1 learner still lacks an assessor or an IQA." in client.get("/dashboard").text
