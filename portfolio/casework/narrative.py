@@ -1,5 +1,7 @@
 """Trail events in plain English, for the case log page, evidence snapshots and the PDF."""
 
+from datetime import date
+
 from portfolio.casework.models import TrailEvent
 from portfolio.scenarios.schema import Scenario
 
@@ -7,6 +9,14 @@ from portfolio.scenarios.schema import Scenario
 def _doc(spec: Scenario, document_id: str) -> str:
     doc = spec.document(document_id)
     return doc.title if doc else document_id
+
+
+def _day(iso: object) -> str:
+    """An ISO date from a payload as the pages write dates (14 Apr 2026)."""
+    try:
+        return date.fromisoformat(str(iso)).strftime("%-d %b %Y")
+    except ValueError:
+        return str(iso)
 
 
 def describe_event(spec: Scenario, event: TrailEvent) -> str:
@@ -25,9 +35,16 @@ def describe_event(spec: Scenario, event: TrailEvent) -> str:
         case "finding_pinned":
             if p.get("source") == "document":
                 return f"Pinned a finding to {_doc(spec, p.get('document_id', ''))}"
-            return "Pinned a finding to an interview answer"
+            person = spec.stakeholder(p.get("stakeholder_id", ""))
+            if person is None:
+                return "Pinned a finding to an interview answer"
+            return f"Pinned a finding to {person.name}'s answer"
         case "timeline_saved":
-            return "Removed a timeline entry" if p.get("removed") else "Added a timeline entry"
+            if p.get("removed"):
+                return f"Removed the timeline entry for {_day(p['removed'])}"
+            if p.get("occurred_on"):
+                return f"Added a timeline entry for {_day(p['occurred_on'])}"
+            return "Added a timeline entry"
         case "root_cause_saved":
             method = "5 Whys" if p.get("method") == "five_whys" else "fishbone"
             return f"Saved the root-cause analysis ({method})"
