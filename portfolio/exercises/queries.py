@@ -105,6 +105,9 @@ class Board:
     deadlines: tuple[Deadline, ...] = ()
     #: How many of the cohort's learners are deactivated (and so left off the board).
     deactivated: int = 0
+    #: How many are overdue, across the whole cohort (the dashboard's count): once the
+    #: exercise has closed, those who have not submitted since starting, or never started.
+    overdue: int = 0
 
 
 # The trail kinds that place a case at a stage, most advanced first.
@@ -265,7 +268,8 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
         counts[stage] += 1
     counts["not_started"] = total - len(stages)
     left_out = db.session.scalar(deactivated, params)
-    return Board(rows, counts, pagination, tuple(spec.regime.deadlines), left_out)
+    late = sum(n for k, n in counts.items() if _ORDER[k] < _ORDER["submitted"]) if closed else 0
+    return Board(rows, counts, pagination, tuple(spec.regime.deadlines), left_out, late)
 
 
 def _later(a: str, b: str) -> str:

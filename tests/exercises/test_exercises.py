@@ -281,6 +281,7 @@ def test_the_board_fragment_is_marked_and_shows_the_time_of_day(client, world, s
     login(client, world.admin)
     response = client.get(f"/exercises/{exercise.id}?fragment=1")
     assert "data-board-fragment" in response.text
+    assert "overdue" not in response.text  # open: nobody is overdue yet
     assert re.search(r"Updated \d+ \w+ \d{4}, \d\d:\d\d", response.text)
 
 
@@ -464,6 +465,10 @@ def test_deactivated_learners_are_left_off_the_board_and_the_dashboard(client, w
     assert world.peer.full_name not in page
     [progress] = admin_context(world.admin, TODAY)["exercise_rows"]
     assert progress.counts["not_started"] == 1 and progress.overdue == 1
+    # The board gives the dashboard's overdue count for the whole cohort, not only as tags
+    # on the rows of the page in view.
+    assert board.overdue == progress.overdue == 1
+    assert "1 learner is overdue: the exercise closed on" in page
 
 
 def test_a_change_made_meanwhile_is_not_silently_overwritten(client, world, scenario):
