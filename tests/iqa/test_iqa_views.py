@@ -475,6 +475,7 @@ def test_a_correction_after_the_review_does_not_read_as_what_the_iqa_judged(
     db.session.commit()
     login(client, world.iqa)
     page = client.get(f"/iqa/samples/{sample.id}").text
+    assert "when you complete the review" not in page  # it is complete
     assert "Corrected after your review" in page
     assert "Your verdict on Competent: <strong>Disagree</strong>" in page
     assert page.count("Corrected after your review") == 1  # 1.1 and 2.1 stand as reviewed
