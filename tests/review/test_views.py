@@ -629,6 +629,7 @@ def test_feedback_and_dashboard_headline_follow_a_correction_after_sign_off(clie
     page = client.get(url).text
     assert "Every criterion of unit" not in page
     assert "Signed off, since corrected" in page and "1.2 is Not yet competent" in page
+    assert "then submit a new version from your portfolio" in page  # what to do about it
     dashboard = client.get("/dashboard").text
     assert "signed off, since corrected: 1.2 not yet competent" in dashboard
 
