@@ -19,13 +19,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const field = (name) => section.querySelector(`[data-field="${name}"]`);
   let timer = null;
 
-  // Stop polling and say why, with a link that reloads the page (which signs in again first
-  // when the session has ended, then comes back here).
-  const stop = (message, linkText) => {
+  // Stop polling and say why, with a link: by default one that reloads the page (which signs
+  // in again first when the session has ended, then comes back here).
+  const stop = (message, linkText, href = window.location.href) => {
     clearInterval(timer);
     timer = null;
     const link = document.createElement("a");
-    link.href = window.location.href;
+    link.href = href;
     link.textContent = linkText;
     notice.replaceChildren(`${message} `, link);
     notice.hidden = false;
@@ -56,6 +56,13 @@ document.addEventListener("DOMContentLoaded", () => {
       reload.hidden = true;
       clearInterval(timer);
       timer = null;
+    } else if (job.stalled) {
+      // Its server has stopped (a restart): polling would wait for ever.
+      stop(
+        "This export has not moved for a while: the server running it may have restarted.",
+        "Start it again",
+        section.getAttribute("data-restart-url"),
+      );
     }
   };
 

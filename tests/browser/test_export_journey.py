@@ -4,10 +4,12 @@ complete PDF); a centre admin exports the cohort and watches the progress page f
 import io
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from portfolio.db import utcnow
 from portfolio.export import bulk
 from portfolio.export.models import ExportStatus
 from portfolio.extensions import db
@@ -145,4 +147,29 @@ def test_the_progress_page_shows_a_failure_plainly_with_a_way_to_start_again(
     )
     expect(page.get_by_role("link", name="Start the export again")).to_be_visible()
     expect(page.get_by_role("link", name="Reload to see progress")).to_be_hidden()
+    assert_accessible(page)
+
+
+def test_the_progress_page_stops_when_the_export_stalls(page: Page, live_server: str, submitted):
+    """A job whose server restarted never moves again: the page stops polling and offers to
+    start it again, instead of waiting for ever."""
+    world = submitted
+    job = bulk.create_export(world.cohort, by=world.admin)
+    job.status = ExportStatus.RUNNING
+    db.session.commit()
+    page.clock.install()
+    sign_in(page, live_server, world.admin.email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    assert_accessible(page)
+    page.goto(f"{live_server}/export/jobs/{job.id}")
+    assert_accessible(page)
+    job.updated_at = utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    with page.expect_response(re.compile(rf"/export/jobs/{job.id}\.json$")):
+        page.clock.run_for(2_100)
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("the server running it may have restarted")
+    expect(notice.get_by_role("link", name="Start it again")).to_have_attribute(
+        "href", "/export/cohorts"
+    )
     assert_accessible(page)
