@@ -105,6 +105,7 @@ def cohort_grid_csv(cohort_id: int):
 def cohort_grid_xlsx(cohort_id: int):
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     cohort = _cohort(cohort_id)
     grid = cohort_grid(cohort)
@@ -116,11 +117,16 @@ def cohort_grid_xlsx(cohort_id: int):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "C2"
+    # Wide enough to read names, emails and "Submitted, awaiting assessment" without dragging
+    # every column open (the default width shows about eight characters).
+    for n, width in enumerate([28, 34] + [30] * len(grid.criteria) + [14], start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
     criteria = book.create_sheet("Criteria")
     criteria.append(["Criterion", "Text"])
     for c in grid.criteria:
         # The criteria file's folded YAML leaves a trailing newline on each text.
         criteria.append([c.ref, inert(c.text.strip())])
+    criteria.column_dimensions["B"].width = 100
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(

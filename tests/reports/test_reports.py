@@ -48,6 +48,8 @@ def test_cohort_grid_csv_and_xlsx(client, world):
     book = load_workbook(io.BytesIO(xlsx.data))
     assert book["Tracking grid"]["C1"].value == "1.1"
     assert book["Criteria"]["A2"].value == "1.1"
+    widths = book["Tracking grid"].column_dimensions
+    assert widths["A"].width >= 20 and widths["C"].width >= len("Submitted, awaiting assessment")
     texts = [row[1] for row in book["Criteria"].iter_rows(min_row=2, values_only=True)]
     assert texts and not any(text.endswith("\n") for text in texts)
 
