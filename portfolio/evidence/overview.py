@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from portfolio.accounts.models import User
+from portfolio.casework.models import Case, CaseStatus
 from portfolio.evidence.models import (
     EvidenceItem,
     EvidenceKind,
@@ -87,6 +88,10 @@ class Item:
     id: int
     title: str
     kind: EvidenceKind
+    #: The case a simulated item comes from, and whether it was set aside by starting the
+    #: scenario again: two cases on one scenario give items of the same title.
+    case_id: int | None = None
+    set_aside: bool = False
     confirmed: list[str] = field(default_factory=list)  # criterion refs, in mapping order
     proposed: int = 0
 
@@ -159,9 +164,20 @@ def _statements() -> dict[str, sa.Select]:
     )
     # Items in the order they are listed (case items by case, then the rest), each with its
     # mappings in the order they were made.
+    cases = Case.__table__
     items = (
-        sa.select(i.c.id, i.c.title, i.c.kind, m.c.criterion_id, m.c.confirmed, c.c.ref)
+        sa.select(
+            i.c.id,
+            i.c.title,
+            i.c.kind,
+            i.c.case_id,
+            cases.c.status,
+            m.c.criterion_id,
+            m.c.confirmed,
+            c.c.ref,
+        )
         .select_from(i)
+        .outerjoin(cases, cases.c.id == i.c.case_id)
         .outerjoin(m, m.c.item_id == i.c.id)
         .outerjoin(c, c.c.id == m.c.criterion_id)
         .where(i.c.portfolio_id == pid, i.c.withdrawn.is_(False))
@@ -227,9 +243,11 @@ def _items(portfolio_id: int, rows: dict[int, Row]) -> list[Item]:
     """The live items, marking each criterion's row with the items mapped to it."""
     items: list[Item] = []
     last = None
-    for iid, title, kind, cid, confirmed, ref in _run("items", portfolio_id=portfolio_id):
+    for iid, title, kind, case_id, status, cid, confirmed, ref in _run(
+        "items", portfolio_id=portfolio_id
+    ):
         if iid != last:
-            items.append(Item(iid, title, kind))
+            items.append(Item(iid, title, kind, case_id, status == CaseStatus.SET_ASIDE))
             last = iid
         if cid is None:
             continue

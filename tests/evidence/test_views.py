@@ -416,3 +416,22 @@ def test_the_resolution_evidence_says_when_the_response_was_sent(client, worked)
     login(client, worked.learner)
     page = client.get(f"/portfolio/{item.portfolio_id}/items/{item.id}").text
     assert "Final response (sent day 10, by the day 56 deadline)" in page
+
+
+def test_items_of_two_cases_on_one_scenario_are_told_apart(client, worked):
+    """Starting a scenario again left two 'Case log: ...' items with nothing to tell them apart
+    on the portfolio page and the grid."""
+    old = worked.case
+    services.sync_case_items(old)
+    new = casework.start_case(worked.learner, old.scenario)
+    services.sync_case_items(new)
+    db.session.commit()
+    portfolio = db.session.scalar(
+        sa.select(Portfolio).where(Portfolio.learner_id == worked.learner.id)
+    )
+    login(client, worked.learner)
+    page = client.get(f"/portfolio/{portfolio.id}").text
+    assert f"case {old.id}, set aside</span>" in page
+    assert f"case {new.id}</span>" in page
+    grid = client.get(f"/portfolio/{portfolio.id}/grid").text
+    assert f"case {old.id} (set aside)" in grid
