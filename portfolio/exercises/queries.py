@@ -69,11 +69,24 @@ def _exercise_list() -> sa.Select:
     )
 
 
-def exercise_list(user: User) -> sa.Select:
+#: The exercises page's filter: value -> label.
+EXERCISE_STATUSES = {"open": "Open now", "upcoming": "Not open yet", "closed": "Closed"}
+
+
+def exercise_list(user: User, *, status: str = "", today: date | None = None) -> sa.Select:
     """The exercises page's rows (id, title, opens_on, closes_on, cohort_name): the same scope
-    as exercises_visible_to."""
+    as exercises_visible_to; with `status` (a key of EXERCISE_STATUSES) only those open on
+    `today`, not yet open, or closed. Latest closing first, so without the filter a centre
+    that plans ahead finds its open exercises pages behind its upcoming ones."""
     exercises = Exercise.__table__
     query = _exercise_list()
+    today = today or date.today()
+    if status == "open":
+        query = query.where(exercises.c.opens_on <= today, exercises.c.closes_on >= today)
+    elif status == "upcoming":
+        query = query.where(exercises.c.opens_on > today)
+    elif status == "closed":
+        query = query.where(exercises.c.closes_on < today)
     if user.centre_id is None:
         return query.where(sa.false())
     if user.role == Role.LEARNER:

@@ -42,11 +42,16 @@ def _exercise(exercise_id: int) -> Exercise:
 
 @bp.get("/")
 def index():
-    page = paginate(queries.exercise_list(current_user), rows=True)
+    status = request.args.get("status", "")
+    status = status if status in queries.EXERCISE_STATUSES else ""
+    today = date.today()
+    page = paginate(queries.exercise_list(current_user, status=status, today=today), rows=True)
     return render_template(
         "exercises/index.html",
         page=page,
-        today=date.today(),
+        today=today,
+        status=status,
+        statuses=queries.EXERCISE_STATUSES,
         can_create=current_user.role == Role.CENTRE_ADMIN,
     )
 

@@ -439,6 +439,31 @@ def test_the_dashboard_says_when_an_exercise_not_yet_open_opens(client, world, s
     assert f'<span class="tag tag-muted">opens {later:%-d %b %Y}</span>' in page
 
 
+def test_the_exercises_page_filters_by_status(client, world, scenario):
+    _exercise(world, scenario, opens=TODAY, closes=TODAY + timedelta(days=7)).title = "Now"
+    later = TODAY + timedelta(days=30)
+    _exercise(world, scenario, opens=later, closes=later + timedelta(days=7)).title = "Later"
+    past = _exercise(world, scenario, opens=TODAY, closes=TODAY + timedelta(days=1))
+    past.title, past.opens_on, past.closes_on = (
+        "Past",
+        TODAY - timedelta(days=9),
+        TODAY - timedelta(days=2),
+    )
+    db.session.commit()
+    login(client, world.admin)
+
+    def titles(query: str) -> set[str]:
+        page = client.get(f"/exercises/{query}").text
+        return {t for t in ("Now", "Later", "Past") if f">{t}</a>" in page}
+
+    assert titles("") == {"Now", "Later", "Past"}
+    assert titles("?status=open") == {"Now"}
+    assert titles("?status=upcoming") == {"Later"}
+    assert titles("?status=closed") == {"Past"}
+    assert titles("?status=bogus") == {"Now", "Later", "Past"}
+    assert '<option value="open" selected>' in client.get("/exercises/?status=open").text
+
+
 def test_a_centre_with_no_cohorts_is_told_to_create_one(client, world, scenario):
     login(client, world.other_admin)
     page = client.get("/exercises/new")
