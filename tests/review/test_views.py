@@ -702,6 +702,7 @@ def test_a_competent_without_evidence_links_to_its_decision(client, submitted):
     cid = c["2.1"].id
     assert f'<a href="#decision_{cid}_competent">No evidence is mapped to 2.1' in refused.text
     assert f'id="decision_{cid}-error"' in refused.text
+    assert refused.text.count("Nothing was saved") == 1  # the summary says it once
     assert (
         f'id="decision_{cid}_competent" name="decision_{cid}" value="competent" checked '
         'aria-invalid="true"' in refused.text
