@@ -383,5 +383,6 @@ def standardisation(submission_id: int):
     submission = db.get_or_404(Submission, submission_id)
     if not authz.can_standardise(current_user, submission):
         abort(404)
+    read_notifications_of_this_page()
     report = iqa.standardisation_report(submission)
     return render_template("iqa/standardisation.html", report=report, band=kappa_band(report.kappa))

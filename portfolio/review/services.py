@@ -415,6 +415,17 @@ def complete_standardisation(assessment: Assessment, *, by: User) -> Assessment:
     )
     assessment.status = AssessmentStatus.COMPLETED
     assessment.completed_at = utcnow()
+    # Only the learner's IQA starts standardisation: tell them the comparison has grown.
+    submission = assessment.submission
+    learner = submission.portfolio.learner
+    if learner.iqa_id is not None:
+        notify(
+            learner.iqa,
+            "standardisation_marked",
+            f"Standardisation: {by.full_name} finished marking {learner.full_name}'s version "
+            f"{submission.number}. See how the markings agree.",
+            link_to("iqa.standardisation", submission_id=submission.id),
+        )
     db.session.flush()
     return assessment
 

@@ -462,6 +462,12 @@ def test_standardisation_markings_are_made_on_the_assessor_bench(world, signed_o
         by=colleague,
     )
     review.complete_standardisation(marking, by=colleague)
+    [told] = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "standardisation_marked")
+    )
+    assert told.user_id == world.iqa.id
+    assert told.link == f"/iqa/standardisation/{primary.submission_id}"
+    assert "finished marking" in told.message
     report = iqa.standardisation_report(primary.submission)
     assert [a.id for a in report.markers] == [primary.id, marking.id]
     assert [r.criterion.ref for r in report.differing] == ["1.2"]

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from portfolio.extensions import db
+from portfolio.notifications.services import notify
 from portfolio.review import iqa, log
 from portfolio.review.models import (
     Assessment,
@@ -599,3 +600,14 @@ def test_the_plan_says_a_sampled_sign_off_was_corrected_below_met(client, world,
     db.session.commit()
     page = client.get(f"/iqa/plans/{plan.id}").text
     assert "<strong>since corrected</strong> below every criterion met" in page
+
+
+def test_opening_the_standardisation_report_reads_its_notice(client, world, signed_off):
+    primary = signed_off(learner=world.learner)
+    link = f"/iqa/standardisation/{primary.submission_id}"
+    notice = notify(world.iqa, "standardisation_marked", "A marking finished.", link)
+    db.session.commit()
+    login(client, world.iqa)
+    assert client.get(link).status_code == 200
+    db.session.refresh(notice)
+    assert notice.read_at is not None
