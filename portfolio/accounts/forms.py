@@ -1,5 +1,7 @@
 """Forms for centre administration."""
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -32,8 +34,26 @@ STAFF_REFUSED = (
 )
 
 
+def without_control_characters(text: str, *, keep: str = "") -> str:
+    """The text less control characters (a NUL, an escape) other than those in `keep`: for
+    search terms, which are filtered rather than refused."""
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
+
+
+def plain_text(form, field) -> None:
+    """Refuse control characters (invisible, often pasted in with the text). A NUL in a name
+    is stored by SQLite but refused by PostgreSQL (a server error), and breaks the PDF's XML.
+    Line breaks and tabs are fine in a multi-line field."""
+    keep = "\n\r\t" if field.type == "TextAreaField" else ""
+    if field.data and without_control_characters(field.data, keep=keep) != field.data:
+        raise ValidationError(
+            "Remove the invisible control character from this text (it often comes with "
+            "pasted text), then save again."
+        )
+
+
 class UserForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    full_name = StringField("Full name", validators=[DataRequired(), plain_text, Length(max=120)])
     email = EmailField(
         "Email address",
         validators=[DataRequired(), email_address, Length(max=254)],
@@ -87,8 +107,10 @@ MEMBERS_REFUSED = (
 
 
 class CohortForm(FlaskForm):
-    name = StringField("Cohort name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    name = StringField("Cohort name", validators=[DataRequired(), plain_text, Length(max=120)])
+    description = TextAreaField(
+        "Description", validators=[Optional(), plain_text, Length(max=2000)]
+    )
     # A posted ID that is not one of the centre's learners listed on the page can only come from
     # a tampered or stale form: say so plainly, not in WTForms' "could not be coerced" terms.
     members = MultiCheckboxField(
@@ -100,9 +122,9 @@ class CohortForm(FlaskForm):
 
 
 class CentreForm(FlaskForm):
-    name = StringField("Centre name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Centre name", validators=[DataRequired(), plain_text, Length(max=120)])
     admin_name = StringField(
-        "First admin's full name", validators=[DataRequired(), Length(max=120)]
+        "First admin's full name", validators=[DataRequired(), plain_text, Length(max=120)]
     )
     admin_email = EmailField(
         "First admin's email address",

@@ -20,7 +20,12 @@ from wtforms import SelectChoice
 from portfolio import authz
 from portfolio.accounts import queries, services
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.forms import CohortForm, MoveLearnersForm, UserForm
+from portfolio.accounts.forms import (
+    CohortForm,
+    MoveLearnersForm,
+    UserForm,
+    without_control_characters,
+)
 from portfolio.accounts.models import Cohort, User
 from portfolio.auth.forms import ReauthForm
 from portfolio.auth.passwords import temporary_password
@@ -72,7 +77,7 @@ def _staff(user_id: int | None) -> User | None:
 def users():
     role = request.args.get("role", "")
     role_filter = Role(role) if role in Role._value2member_map_ else None
-    q = request.args.get("q", "")[:100]
+    q = without_control_characters(request.args.get("q", "")[:100])
     unallocated = request.args.get("unallocated") == "1"
     listed, count = queries.centre_users(
         current_user.centre_id, role=role_filter, q=q, unallocated=unallocated
@@ -272,7 +277,7 @@ def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     """Set the members field's choices to one page of the centre's learners (plus any posted
     learner of the centre) and, on a GET, tick the members: a fixed number of queries
     however many learners there are."""
-    q = request.args.get("q", "")[:100]
+    q = without_control_characters(request.args.get("q", "")[:100])
     show = request.args.get("show", "members" if cohort else "all")
     if show not in SHOW or (cohort is None and not SHOW[show][1]):
         show = "all"

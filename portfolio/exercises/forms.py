@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portfolio.accounts.forms import plain_text
+
 #: The version field's value for "the chosen scenario's current version".
 CURRENT_VERSION = 0
 
@@ -11,7 +13,7 @@ CURRENT_VERSION = 0
 class ExerciseForm(FlaskForm):
     title = StringField(
         "Title",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), plain_text, Length(max=200)],
         description="Leave blank to use the scenario's title.",
     )
     # A value not in the lists was tampered with or is out of date: say so plainly.
@@ -71,7 +73,7 @@ class ExerciseChangeForm(FlaskForm):
 
     title = StringField(
         "Title",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), plain_text, Length(max=200)],
         description="Leave blank to use the scenario's title.",
     )
     opens_on = DateField("Opens on", validators=[DataRequired(message="Enter a real date.")])

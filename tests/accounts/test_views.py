@@ -50,6 +50,42 @@ def test_taken_email_and_bad_input_change_nothing(client, world):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == before
 
 
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (
+            "/centre/users/new",
+            {"full_name": "Nul\x00Name", "email": "n@alpha.test", "role": "learner"},
+        ),
+        ("/centre/cohorts/new", {"name": "\x00"}),
+        ("/centre/cohorts/new", {"name": "Evening", "description": "Esc\x1b[31m"}),
+    ],
+)
+def test_control_characters_in_names_are_refused_and_change_nothing(client, world, url, data):
+    """A NUL is stored by SQLite but refused by PostgreSQL (a server error) and breaks the
+    PDF; pasted text can carry one."""
+    login(client, world.admin)
+    users = db.session.scalar(sa.select(sa.func.count(User.id)))
+    cohorts = db.session.scalar(sa.select(sa.func.count(Cohort.id)))
+    response = client.post(url, data=data)
+    assert response.status_code == 200 and "Remove the invisible control character" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == users
+    assert db.session.scalar(sa.select(sa.func.count(Cohort.id))) == cohorts
+
+
+def test_a_multi_line_description_keeps_its_line_breaks(client, world):
+    login(client, world.admin)
+    data = {"name": "Evening", "description": "Line one\r\nLine two\tend"}
+    assert client.post("/centre/cohorts/new", data=data).status_code == 302
+
+
+def test_a_search_with_control_characters_is_filtered_not_failed(client, world):
+    login(client, world.admin)
+    page = client.get("/centre/users?q=peer%00")
+    assert page.status_code == 200 and world.peer.email in page.text
+    assert client.get(f"/centre/cohorts/{world.cohort.id}?show=all&q=%00").status_code == 200
+
+
 def test_admin_cannot_allocate_another_centres_assessor(client, world):
     login(client, world.admin)
     response = client.post(

@@ -420,6 +420,13 @@ def test_a_tampered_exercise_form_gets_a_plain_message(client, world, scenario, 
     assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
 
 
+def test_a_title_with_a_control_character_is_refused(client, world, scenario):
+    login(client, world.admin)
+    response = client.post("/exercises/new", data=_form(world, scenario, title="Week\x001"))
+    assert "Remove the invisible control character" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
+
+
 def test_an_exercise_for_another_centres_cohort_is_refused(client, world, scenario):
     other = accounts.create_cohort(centre=world.other_centre, name="Beta cohort")
     db.session.commit()
