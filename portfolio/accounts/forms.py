@@ -42,8 +42,9 @@ def without_control_characters(text: str, *, keep: str = "") -> str:
 
 def plain_text(form, field) -> None:
     """Refuse control characters (invisible, often pasted in with the text). A NUL in a name
-    is stored by SQLite but refused by PostgreSQL (a server error), and breaks the PDF's XML.
-    Line breaks and tabs are fine in a multi-line field."""
+    is stored by SQLite but refused by PostgreSQL (a server error), and the others show as
+    nothing or garbage on pages, exports and PDFs. Line breaks and tabs are fine in a
+    multi-line field."""
     keep = "\n\r\t" if field.type == "TextAreaField" else ""
     if field.data and without_control_characters(field.data, keep=keep) != field.data:
         raise ValidationError(
