@@ -93,13 +93,36 @@ RECORD_SOURCES = {
 }
 
 
+#: Saved things that are rows of their own, not CaseRecords: their record_id is another table's.
+NOT_CASE_RECORDS = frozenset({"case", "finding", "timeline", "analysis", "recommendation"})
+
+
+def is_blank(data: object) -> bool:
+    """Whether a record's data holds nothing the learner wrote or chose: only empty text, empty
+    lists and maps of such. A record saved blank (Save pressed on an empty form) is not yet
+    evidence: it would stand in the portfolio as an empty item the learner could map."""
+    if data is None:
+        return True
+    if isinstance(data, str):
+        return not data.strip()
+    if isinstance(data, dict):
+        return all(is_blank(value) for value in data.values())
+    if isinstance(data, list | tuple):
+        return all(is_blank(value) for value in data)
+    return False
+
+
 def _present_sources(case: Case) -> list[tuple[str, str]]:
     """The (source, source_ref) pairs the case has records for."""
     from portfolio.improvement.models import Recommendation, SavedAnalysis
 
-    records = set(
-        db.session.scalars(sa.select(CaseRecord.kind).where(CaseRecord.case_id == case.id))
-    )
+    records = {
+        kind
+        for kind, data in db.session.execute(
+            sa.select(CaseRecord.kind, CaseRecord.data).where(CaseRecord.case_id == case.id)
+        )
+        if not is_blank(data)
+    }
     if db.session.scalar(sa.select(Finding.id).where(Finding.case_id == case.id).limit(1)):
         records.add("finding")
     if db.session.scalar(
@@ -224,8 +247,14 @@ def _record_saved(case: Case, *, record: str, record_id: int | None = None) -> N
     """A record saved on a case is in the portfolio from that moment: the item reads the
     record's content live, so only its existence needs seeing to."""
     source = RECORD_SOURCES.get(record)
-    if source is not None:
-        ensure_case_item(case, source, str(record_id) if source == "analysis" else "")
+    if source is None:
+        return
+    if record not in NOT_CASE_RECORDS:
+        # record_id is the CaseRecord's id for the record forms (not for the other kinds).
+        data = db.session.scalar(sa.select(CaseRecord.data).where(CaseRecord.id == record_id))
+        if is_blank(data):
+            return
+    ensure_case_item(case, source, str(record_id) if source == "analysis" else "")
 
 
 @record_deleted.connect

@@ -241,7 +241,9 @@ def test_submitting_brings_in_records_that_have_no_item_yet(worked):
     """Records written before items followed saves (or by anything but the save services) are
     frozen too: submission brings the learner's open cases up to date first."""
     _map(worked)
-    db.session.add(CaseRecord(case_id=worked.case.id, kind="knowledge", data={"answers": {}}))
+    db.session.add(
+        CaseRecord(case_id=worked.case.id, kind="knowledge", data={"answers": {"q1": "My answer."}})
+    )
     db.session.flush()
     submission = _submit(worked)
     assert "knowledge" in {i["source"] for i in submission.snapshot["items"]}
@@ -321,3 +323,20 @@ def test_a_bulk_update_may_move_the_status_on(worked):
     )
     db.session.commit()
     assert db.session.get(Submission, submission.id).status == SubmissionStatus.SIGNED_OFF
+
+
+def test_a_record_saved_blank_is_not_yet_evidence(worked):
+    """Pressing Save on an empty reflection made a 'Reflective account' item with nothing in
+    it, which the learner could map and submit."""
+    case = worked.case
+    casework.save_record(case, "reflection", {"text": "  "}, expected_version=None)
+    casework.save_record(case, "knowledge", {}, expected_version=None)
+    db.session.commit()
+    sources = {i.source for i in services.sync_case_items(case)}
+    assert "reflection" not in sources and "knowledge" not in sources
+    assert "investigation" in sources  # the finding and root cause are there
+    casework.save_record(case, "reflection", {"text": "What I learned."}, expected_version=1)
+    db.session.commit()
+    assert "reflection" in {i.source for i in services.sync_case_items(case)}
+    assert services.is_blank({"text": "", "answers": {"a": " "}, "custom": []})
+    assert not services.is_blank({"method": "five_whys", "why_1": ""})
