@@ -191,13 +191,19 @@ def example():
 
 @bp.post("/<int:scenario_id>/publish")
 def publish(scenario_id: int):
-    """Publish the scenario (its draft becomes the live version), or withdraw it when the form
-    says `action=withdraw`. The form names what it does, so a repeated click never undoes it."""
+    """Publish the scenario (its draft becomes the live version) when the form says
+    `action=publish`, or withdraw it when it says `action=withdraw`. The form names what it
+    does, so a repeated click never undoes it; a post that names neither changes nothing (it
+    used to publish, so a stale or tampered form put a withdrawn scenario back in front of
+    learners)."""
     scenario = _load(scenario_id)
     authz.require(authz.can_manage_scenario, scenario)
-    if ReauthForm().validate_on_submit():
+    action = request.form.get("action")
+    if action not in ("publish", "withdraw"):
+        flash("Nothing was changed: use the Publish or Withdraw button on this page.", "error")
+    elif ReauthForm().validate_on_submit():
         try:
-            if request.form.get("action") == "withdraw":
+            if action == "withdraw":
                 services.withdraw_scenario(scenario)
                 message = f"{scenario.title} is withdrawn: learners no longer see it."
             else:

@@ -62,7 +62,7 @@ def test_admin_uploads_fixes_and_publishes(client, world, loaded, bundle):
     assert client.get(f"/library/{ours.id}").status_code == 404
 
     login(client, world.admin)
-    assert client.post(f"/library/{ours.id}/publish").status_code == 302
+    assert client.post(f"/library/{ours.id}/publish", data={"action": "publish"}).status_code == 302
     db.session.refresh(ours)
     assert ours.published
     login(client, world.learner)

@@ -69,6 +69,19 @@ def test_the_page_names_the_exercises_and_the_post_is_refused(client, world, our
     assert ours.published
 
 
+@pytest.mark.parametrize("data", [{}, {"action": "explode"}])
+def test_a_post_naming_no_action_does_not_republish_a_withdrawn_scenario(client, world, ours, data):
+    """It used to publish: a stale or tampered form put a withdrawn scenario back in front of
+    learners."""
+    services.withdraw_scenario(ours)
+    db.session.commit()
+    login(client, world.admin)
+    page = client.post(f"/library/{ours.id}/publish", data=data, follow_redirects=True)
+    assert "Nothing was changed: use the Publish or Withdraw button" in page.text
+    db.session.refresh(ours)
+    assert not ours.published
+
+
 def test_withdrawal_without_exercises_goes_ahead(client, world, ours):
     login(client, world.admin)
     page = client.post(
