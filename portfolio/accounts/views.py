@@ -204,10 +204,18 @@ def move_learners(user_id: int):
 
 @bp.post("/users/<int:user_id>/active")
 def toggle_active(user_id: int):
+    """Deactivate or reactivate, as the form says (`active=0` or `1`): flipping whatever the
+    state now is let a second click, or a stale page in another tab, undo the first."""
     user = _load_user(user_id)
-    if ReauthForm().validate_on_submit():
+    wanted = {"0": False, "1": True}.get(request.form.get("active", ""))
+    if wanted is None:
+        flash("Nothing was changed: use the Deactivate or Reactivate button on this page.", "error")
+    elif wanted == user.active:
+        state = "active" if user.active else "deactivated"
+        flash(f"{user.full_name}'s account is already {state}: nothing was changed.", "info")
+    elif ReauthForm().validate_on_submit():
         try:
-            services.set_active(user, active=not user.active, by=current_user)
+            services.set_active(user, active=wanted, by=current_user)
         except AccountError as exc:
             flash(exc.message, "error")
         else:

@@ -127,12 +127,28 @@ def test_a_tampered_user_form_gets_a_plain_message_and_changes_nothing(
 
 def test_deactivate_and_reactivate(client, world):
     login(client, world.admin)
-    client.post(f"/centre/users/{world.learner.id}/active")
+    client.post(f"/centre/users/{world.learner.id}/active", data={"active": "0"})
     db.session.refresh(world.learner)
     assert not world.learner.active
-    client.post(f"/centre/users/{world.learner.id}/active")
+    client.post(f"/centre/users/{world.learner.id}/active", data={"active": "1"})
     db.session.refresh(world.learner)
     assert world.learner.active
+
+
+def test_a_second_deactivation_click_does_not_reactivate(client, world):
+    """The form says what it wants: a double click, or a stale page in another tab, used to
+    flip the account back. A post naming no state changes nothing."""
+    login(client, world.admin)
+    url = f"/centre/users/{world.learner.id}/active"
+    edit = client.get(f"/centre/users/{world.learner.id}/edit").text
+    assert 'name="active" value="0"' in edit
+    client.post(url, data={"active": "0"})
+    again = client.post(url, data={"active": "0"}, follow_redirects=True)
+    assert "already deactivated: nothing was changed" in again.text
+    bare = client.post(url, follow_redirects=True)
+    assert "Nothing was changed: use the Deactivate or Reactivate button" in bare.text
+    db.session.refresh(world.learner)
+    assert not world.learner.active
 
 
 def test_other_centre_ids_are_not_found_and_nothing_changes(client, world):
@@ -255,7 +271,9 @@ def test_role_change_of_an_assessor_with_learners_is_refused_with_the_count(clie
     assert "still the assessor of 1 learner" in response.text
     db.session.refresh(world.assessor)
     assert world.assessor.role == Role.ASSESSOR
-    response = client.post(f"/centre/users/{world.assessor.id}/active", follow_redirects=True)
+    response = client.post(
+        f"/centre/users/{world.assessor.id}/active", data={"active": "0"}, follow_redirects=True
+    )
     assert "still the assessor of 1 learner" in response.text
     db.session.refresh(world.assessor)
     assert world.assessor.active
