@@ -25,6 +25,7 @@ import threading
 import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,18 @@ def learners_without_submissions(cohort_id: int, exported: set[int]) -> list[str
     )
 
 
+# A running job whose row has not moved for this long lost its server (a restart).
+STALLED_AFTER = timedelta(minutes=10)
+
+
+class AlreadyExporting(Exception):
+    """An export of the cohort is already under way (a second click on Start the export)."""
+
+    def __init__(self, export: BulkExport):
+        self.export = export
+        super().__init__(f"Export {export.id} of this cohort is already under way.")
+
+
 class NothingToExport(Exception):
     """Nobody in the cohort has submitted a version: an export would be an empty zip."""
 
@@ -122,7 +135,21 @@ def recent_exports(centre_id: int, limit: int = 20) -> sa.Select:
 
 def create_export(cohort: Cohort, *, by: User | None) -> BulkExport:
     """A queued export of the cohort, with its total known up front. Refused (NothingToExport)
-    when nobody in the cohort has submitted."""
+    when nobody in the cohort has submitted, and (AlreadyExporting) while another export of it
+    is queued or running and still moving: a double click would render every PDF twice at
+    once. A stalled one (its server restarted) does not stand in the way."""
+    under_way = db.session.scalar(
+        sa.select(BulkExport)
+        .where(
+            BulkExport.cohort_id == cohort.id,
+            BulkExport.status.in_((ExportStatus.QUEUED, ExportStatus.RUNNING)),
+            BulkExport.updated_at >= utcnow() - STALLED_AFTER,
+        )
+        .order_by(BulkExport.id.desc())
+        .limit(1)
+    )
+    if under_way is not None:
+        raise AlreadyExporting(under_way)
     total = len(latest_submissions(cohort))
     if not total:
         raise NothingToExport(cohort)

@@ -1,6 +1,6 @@
 """PDF downloads of submitted versions, and a centre's bulk export of a cohort."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -28,8 +28,7 @@ from portfolio.roles import Role
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
-# A running job whose row has not moved for this long lost its server (a restart).
-STALLED_AFTER = timedelta(minutes=10)
+STALLED_AFTER = bulk.STALLED_AFTER
 # What the admin reads when a job failed. The stored error is an exception's class and text
 # (with the full traceback in the server's log): meaningful to support, not to a trainer.
 FAILED_MESSAGE = (
@@ -96,6 +95,9 @@ def cohorts():
             job = bulk.create_export(cohort, by=current_user)
         except bulk.NothingToExport as exc:
             form.cohort.errors.append(exc.message)
+        except bulk.AlreadyExporting as exc:
+            flash(f"{cohort.name} is already being exported: here is its progress.", "info")
+            return redirect(url_for("export.job", job_id=exc.export.id))
         else:
             db.session.commit()
             if current_app.config.get("EXPORT_INLINE"):

@@ -4,11 +4,12 @@ kept in the database, the pages and their access, the CLI, and the parallel path
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from portfolio.accounts.services import create_cohort
+from portfolio.db import utcnow
 from portfolio.evidence import services as evidence
 from portfolio.export import bulk
 from portfolio.export.models import BulkExport, ExportStatus
@@ -240,3 +241,22 @@ def test_exporting_another_centres_or_a_tampered_cohort_is_refused_plainly(
     assert message in text
     assert "coerce" not in text and "Not a valid choice" not in text
     assert db.session.scalar(db.select(db.func.count(BulkExport.id))) == 0
+
+
+def test_a_second_click_goes_to_the_export_already_under_way(client, cohort_work):
+    """Starting the export again while it runs renders nothing twice: the admin is taken to
+    the one under way. A stalled one (its server restarted) may be started afresh."""
+    world = cohort_work
+    first = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    login(client, world.admin)
+    response = client.post("/export/cohorts", data={"cohort": world.cohort.id})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/export/jobs/{first.id}")
+    assert db.session.scalar(db.select(db.func.count(BulkExport.id))) == 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is already being exported: here is its progress." in page
+
+    first.updated_at = utcnow() - bulk.STALLED_AFTER - timedelta(minutes=1)
+    db.session.commit()
+    assert bulk.create_export(world.cohort, by=world.admin).id != first.id
