@@ -23,6 +23,12 @@ def cohort_command(cohort_id: int, workers: int | None) -> None:
         export = bulk.create_export(cohort, by=None)
     except bulk.NothingToExport as exc:
         raise click.ClickException(exc.message) from exc
+    except bulk.AlreadyExporting as exc:
+        raise click.ClickException(
+            f"Export {exc.export.id} of {cohort.name} is already under way; wait for it, or "
+            f"run this again once it has not moved for {bulk.STALLED_AFTER.seconds // 60} "
+            "minutes."
+        ) from exc
     db.session.commit()
     total = f"{export.total} portfolio{'' if export.total == 1 else 's'}"
     click.echo(f"Export {export.id}: {total} from {cohort.name}.")

@@ -260,3 +260,12 @@ def test_a_second_click_goes_to_the_export_already_under_way(client, cohort_work
     first.updated_at = utcnow() - bulk.STALLED_AFTER - timedelta(minutes=1)
     db.session.commit()
     assert bulk.create_export(world.cohort, by=world.admin).id != first.id
+
+
+def test_the_command_refuses_a_second_export_while_one_is_under_way(app, cohort_work):
+    world = cohort_work
+    first = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["export", "cohort", str(world.cohort.id)])
+    assert result.exit_code != 0
+    assert f"Export {first.id} of {world.cohort.name} is already under way" in result.output
