@@ -471,6 +471,19 @@ def test_the_exercises_page_filters_by_status(client, world, scenario):
     assert '<option value="open" selected>' in client.get("/exercises/?status=open").text
 
 
+def test_the_board_of_a_cohort_without_learners_says_how_to_add_them(client, world, scenario):
+    empty = accounts.create_cohort(centre=world.centre, name="Empty group")
+    db.session.commit()
+    exercise = _exercise(world, scenario)
+    exercise.cohort = empty
+    db.session.commit()
+    login(client, world.admin)
+    for url in (f"/exercises/{exercise.id}", f"/exercises/{exercise.id}?fragment=1"):
+        page = client.get(url).text
+        assert "Empty group has no learners yet" in page and "<table" not in page
+        assert f'href="/centre/cohorts/{empty.id}?show=all">add learners to the cohort</a>' in page
+
+
 def test_a_centre_with_no_cohorts_is_told_to_create_one(client, world, scenario):
     login(client, world.other_admin)
     page = client.get("/exercises/new")
