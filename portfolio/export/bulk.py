@@ -34,6 +34,7 @@ import sqlalchemy.orm as so
 from flask import Flask, current_app
 
 from portfolio.accounts.models import Cohort, User, cohort_members
+from portfolio.accounts.queries import member_counts
 from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.export.cache import cache_dir
@@ -114,10 +115,12 @@ class AlreadyExporting(Exception):
 class NothingToExport(Exception):
     """Nobody in the cohort has submitted a version: an export would be an empty zip."""
 
-    def __init__(self, cohort: Cohort):
+    def __init__(self, cohort: Cohort, *, members: int):
         self.message = (
             f"Nobody in {cohort.name} has submitted their portfolio yet, so there is nothing "
             "to export."
+            if members
+            else f"{cohort.name} has no learners yet, so there is nothing to export."
         )
         super().__init__(self.message)
 
@@ -152,7 +155,8 @@ def create_export(cohort: Cohort, *, by: User | None) -> BulkExport:
         raise AlreadyExporting(under_way)
     total = len(latest_submissions(cohort))
     if not total:
-        raise NothingToExport(cohort)
+        members = member_counts([cohort.id]).get(cohort.id, 0)
+        raise NothingToExport(cohort, members=members)
     export = BulkExport(
         centre_id=cohort.centre_id,
         cohort_id=cohort.id,

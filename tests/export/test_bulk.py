@@ -269,3 +269,13 @@ def test_the_command_refuses_a_second_export_while_one_is_under_way(app, cohort_
     result = app.test_cli_runner().invoke(args=["export", "cohort", str(world.cohort.id)])
     assert result.exit_code != 0
     assert f"Export {first.id} of {world.cohort.name} is already under way" in result.output
+
+
+def test_a_cohort_without_learners_is_not_said_to_lack_submissions(client, world):
+    empty = create_cohort(centre=world.centre, name="Empty group")
+    db.session.commit()
+    login(client, world.admin)
+    text = client.post("/export/cohorts", data={"cohort": empty.id}).get_data(as_text=True)
+    assert "Empty group has no learners yet, so there is nothing to export." in text
+    text = client.post("/export/cohorts", data={"cohort": world.cohort.id}).get_data(as_text=True)
+    assert "Nobody in Alpha cohort has submitted their portfolio yet" in text
