@@ -288,6 +288,8 @@ RULES: dict[str, Rule] = {
     "iqa.respond": Rule(
         lambda w: f"/iqa/reviews/{w.review.id}/respond", {"assessor": 200, "iqa": 302}, deny=404
     ),
+    # The IQA's log holds only their own learners' entries (tests/iqa), so only the role matters.
+    "iqa.decision_log_csv": Rule(lambda w: "/iqa/decision-log.csv", {"iqa": 200}),
     "iqa.standardisations": Rule(lambda w: "/iqa/standardisation/", {"iqa": 200}),
     "iqa.new_standardisation": Rule(lambda w: "/iqa/standardisation/new", {"iqa": 200}),
     "iqa.standardisation": Rule(lambda w: f"/iqa/standardisation/{w.submission.id}", {"iqa": 200}),
