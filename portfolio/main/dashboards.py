@@ -39,10 +39,22 @@ class ExerciseProgress:
         return sum(self.counts.values())
 
 
+def _recent_first(columns) -> tuple:
+    """The order of the dashboard's exercises: those that have opened (running, then recently
+    closed) before those still to open, each by close date, latest first. By close date alone,
+    a centre that sets its exercises ahead saw ten not yet open and none of those running.
+    Takes `today`."""
+    return (
+        columns.opens_on > sa.bindparam("today", type_=sa.Date),
+        columns.closes_on.desc(),
+        columns.id.desc(),
+    )
+
+
 @functools.cache
 def _progress_statement() -> sa.Select:
     """Learners by stage for each of a centre's ten most recent exercises, counted in the
-    database: (exercise id, stage, learners). Built once; takes `centre_id`.
+    database: (exercise id, stage, learners). Built once; takes `centre_id` and `today`.
 
     A learner has started when they have an open case of the exercise; they have submitted
     when their newest portfolio version came at or after that case began (the live board's
@@ -51,7 +63,7 @@ def _progress_statement() -> sa.Select:
     recent = (
         sa.select(exercises.c.id, exercises.c.cohort_id)
         .where(exercises.c.centre_id == sa.bindparam("centre_id"))
-        .order_by(exercises.c.closes_on.desc(), exercises.c.id.desc())
+        .order_by(*_recent_first(exercises.c))
         .limit(RECENT_EXERCISES)
         .cte("recent")
     )
@@ -119,13 +131,16 @@ def admin_context(admin: User, today: date) -> dict:
         sa.select(Exercise)
         .where(Exercise.centre_id == admin.centre_id)
         .options(so.joinedload(Exercise.cohort))
-        .order_by(Exercise.closes_on.desc(), Exercise.id.desc())
+        .order_by(*_recent_first(Exercise.__table__.c))
         .limit(RECENT_EXERCISES)
+        .params(today=today)
     ).all()
     counts: dict[int, dict[str, int]] = {
         e.id: dict.fromkeys(dict(PROGRESS_STAGES), 0) for e in exercises
     }
-    found = db.session.execute(_progress_statement(), {"centre_id": admin.centre_id})
+    found = db.session.execute(
+        _progress_statement(), {"centre_id": admin.centre_id, "today": today}
+    )
     for exercise_id, stage, n in found:
         if exercise_id in counts:  # an exercise set between the two queries waits
             counts[exercise_id][stage] = n

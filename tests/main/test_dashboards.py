@@ -161,3 +161,25 @@ def test_dashboard_queries_do_not_grow(client, world, bundle, make_user, count_q
         client.get("/dashboard")
     assert len(many) == len(few)
     assert len(admin_many) == len(admin_few)
+
+
+def test_admin_dashboard_lists_running_exercises_before_those_still_to_open(world, bundle):  # noqa: F811
+    """A centre that sets its exercises weeks ahead: the ten upcoming ones close latest, but
+    the dashboard shows what is running (and what has just closed) first."""
+    current, past, _ = _setup(world, bundle)
+    today = date.today()
+    ahead = []
+    for week in range(12):
+        exercise = create_exercise(
+            cohort=world.cohort,
+            scenario=current.scenario,
+            title=f"Upcoming {week}",
+            opens_on=today + timedelta(days=7 * (week + 1)),
+            closes_on=today + timedelta(days=7 * (week + 2)),
+            by=world.admin,
+        )
+        ahead.append(exercise)
+    db.session.commit()
+    rows = admin_context(world.admin, today)["exercise_rows"]
+    assert [r.exercise.id for r in rows[:2]] == [current.id, past.id]
+    assert len(rows) == 10 and rows[2].exercise.id == ahead[-1].id
