@@ -42,11 +42,18 @@ def format_datetime(value: datetime | None) -> str:
     return local_time(value).strftime("%-d %b %Y, %H:%M")
 
 
-def format_datetime_utc(value: datetime | None) -> str:
-    """A timestamp in UTC, for records that say so (the PDF's audit lines): 23 Nov 2026, 14:05."""
+def format_datetime_utc(value: datetime | str | None) -> str:
+    """A timestamp in UTC, for records that say so (the PDF's audit lines, a case log's real
+    times): 23 Nov 2026, 14:05. Takes the ISO text snapshots store; other text is kept."""
     if value is None:
         return "—"
-    return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.strftime("%-d %b %Y, %H:%M")
 
 
 def format_date(value: date | datetime | None) -> str:

@@ -39,6 +39,9 @@ def test_records_labelled_utc_are_printed_in_utc(app):
     from portfolio.templating import format_datetime_utc
 
     assert format_datetime_utc(datetime(2026, 7, 14, 17, 30, tzinfo=UTC)) == "14 Jul 2026, 17:30"
+    # as a snapshot stores a trail entry's real time; text that is no time is kept
+    assert format_datetime_utc("2026-07-14T17:30:05+00:00") == "14 Jul 2026, 17:30"
+    assert format_datetime_utc("not a time") == "not a time"
 
 
 def test_no_template_labels_a_uk_clock_time_as_utc():

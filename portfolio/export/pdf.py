@@ -24,7 +24,7 @@ from portfolio.export.fetcher import BASE_URL, FetchLog, make_fetcher
 
 # Bump when the context or rendering code changes what a PDF shows; template and stylesheet
 # edits are picked up by their content hash (see template_version).
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"  # 2: the UK clock and UTC filters (templating.py)
 TEMPLATE = "export/portfolio.html"
 # Files whose content goes into template_version().
 _TEMPLATE_GLOBS = (

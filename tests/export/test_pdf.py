@@ -37,6 +37,9 @@ def test_download_is_a_complete_a4_pdfa(client, submitted, tmp_path):
     assert data.startswith(b"%PDF-")
 
     text = _flat(pdftotext(data, tmp_path))
+    # The case log's span reads as dates, not ISO text with its offset.
+    assert re.search(r"recorded actions?, from \d+ \w{3} \d{4}, \d\d:\d\d to ", text), text
+    assert "+00:00" not in text, text[text.index("+00:00") - 300 : text.index("+00:00") + 50]
     snap = world.submission.snapshot
     reply = next(i for i in snap["items"] if i["source"] == "resolution")["content"][
         "correspondence"
