@@ -660,6 +660,11 @@ def test_the_assessors_pages_say_a_sign_off_was_corrected_below_met(client, subm
     page = client.get(bench).text
     assert "Signed off, since corrected: 1.2 is Not yet competent now" in page
     assert "signed off, since corrected<span" in client.get("/assess/caseload").text
+    # The learner's portfolio page says so beside the version too.
+    login(client, w.learner)
+    versions = client.get(f"/portfolio/{w.portfolio.id}").text
+    assert "signed off, since corrected: not every criterion is met now" in versions
+    assert "this unit is complete" not in versions
 
 
 def test_bench_errors_link_to_the_fields_and_mark_them_invalid(client, submitted):
