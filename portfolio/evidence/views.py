@@ -27,6 +27,7 @@ from portfolio.evidence.services import EvidenceError
 from portfolio.evidence.snapshot import diff_snapshots, item_content, live_items
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Unit
+from portfolio.notifications.pages import read_notifications_of_this_page
 from portfolio.record_ids import record_id
 from portfolio.roles import Role
 
@@ -110,6 +111,8 @@ def item(portfolio_id: int, item_id: int):
                 )
             db.session.rollback()
             item = _item(portfolio, item_id)
+    if request.method == "GET":
+        read_notifications_of_this_page()  # "<assessor> added <record> to your portfolio"
     cases = {item.case_id: db.session.get(Case, item.case_id)} if item.case_id else {}
     return render_template(
         "evidence/item.html",

@@ -19,6 +19,7 @@ from portfolio.exercises.models import Exercise
 from portfolio.exercises.services import ExerciseError
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
+from portfolio.notifications.pages import read_notifications_of_this_page
 from portfolio.pagination import paginate
 from portfolio.roles import Role
 
@@ -123,6 +124,7 @@ def detail(exercise_id: int):
     exercise = _exercise(exercise_id)
     today = date.today()
     if current_user.role == Role.LEARNER:
+        read_notifications_of_this_page()  # "Exercise open: …"
         return render_template(
             "exercises/learner.html",
             exercise=exercise,

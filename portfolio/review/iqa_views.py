@@ -15,6 +15,7 @@ from portfolio.auth.forms import ReauthForm
 from portfolio.evidence.models import Submission
 from portfolio.extensions import db
 from portfolio.framework.queries import criteria_of
+from portfolio.notifications.pages import read_notifications_of_this_page
 from portfolio.pagination import paginate
 from portfolio.record_ids import record_id
 from portfolio.review import iqa
@@ -25,7 +26,6 @@ from portfolio.review.context import log_rows
 from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
 from portfolio.review.models import AssessmentStatus, IqaReviewStatus, Sample, SamplingPlan
-from portfolio.review.views import read_notifications_of_this_page
 from portfolio.roles import Role
 from portfolio.spreadsheet_cells import inert
 from portfolio.url_slots import url_slot

@@ -12,6 +12,7 @@ from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion
+from portfolio.notifications.pages import read_notifications_of_this_page
 from portfolio.notifications.services import mark_read_for_link
 from portfolio.pagination import paginate
 from portfolio.review import context, forms, queries, services
@@ -47,15 +48,6 @@ def _own(assessment_id: int) -> Assessment:
     if not authz.can_mark_submission(current_user, assessment.submission, assessment):
         abort(404)
     return assessment
-
-
-def read_notifications_of_this_page(*also: str) -> None:
-    """Opening the page a notification links to reads it (a submission waiting, a sample,
-    an IQA review), so the header's count is what is still to look at. `also`: other paths
-    that lead to this page."""
-    read = sum(mark_read_for_link(current_user, path) for path in (request.path, *also))
-    if read:
-        db.session.commit()
 
 
 def _to_bench(submission: Submission):

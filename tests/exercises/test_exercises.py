@@ -575,3 +575,13 @@ def test_the_board_settles_the_final_deadline_once_the_response_is_sent(client, 
 
 def _board_row(exercise, learner):
     return next(r for r in live_board(exercise, TODAY).rows if r.learner.id == learner.id)
+
+
+def test_opening_the_exercise_reads_its_notice(client, world, scenario):
+    exercise = _exercise(world, scenario)
+    db.session.commit()
+    assert notifications.unread_count(world.learner) == 1
+    login(client, world.learner)
+    assert client.get(f"/exercises/{exercise.id}").status_code == 200
+    assert notifications.unread_count(world.learner) == 0
+    assert notifications.unread_count(world.peer) == 1  # only the learner who opened it

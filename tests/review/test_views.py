@@ -714,3 +714,20 @@ def test_a_competent_without_evidence_links_to_its_decision(client, submitted):
     )
     db.session.expire_all()
     assert assessment.decisions == []
+
+
+def test_opening_added_evidence_reads_its_notice(client, submitted):
+    w = submitted
+    record = services.record_assessor_evidence(
+        w.portfolio,
+        source="observation",
+        title="Observed call",
+        body="Handled the escalation calmly.",
+        occurred_on=date.today(),
+        by=w.assessor,
+    )
+    db.session.commit()
+    login(client, w.learner)
+    assert "nav-count" in client.get("/dashboard").text
+    assert client.get(f"/portfolio/{w.portfolio.id}/items/{record.id}").status_code == 200
+    assert "nav-count" not in client.get("/dashboard").text
