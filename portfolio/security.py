@@ -1,7 +1,7 @@
 """Security headers on every response. The policy allows no inline script or style, so every
 script and stylesheet comes from our own static files."""
 
-from flask import Flask, Response
+from flask import Flask, Response, session
 
 CSP = "; ".join(
     [
@@ -19,8 +19,12 @@ CSP = "; ".join(
 
 
 def add_security_headers(response: Response) -> Response:
-    """Set CSP and the companion headers unless a view chose its own."""
+    """Set CSP and the companion headers unless a view chose its own. A signed-in user's pages
+    are not kept by the browser (no-store): training rooms share PCs, and Back or Forward after
+    sign-out must not show the last learner's work."""
     response.headers.setdefault("Content-Security-Policy", CSP)
+    if response.mimetype == "text/html" and "_user_id" in session:
+        response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

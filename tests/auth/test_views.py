@@ -128,6 +128,16 @@ def test_password_and_sign_in_errors_say_what_to_do(client, make_user):
     assert "Field must be" not in short.text
 
 
+def test_signed_in_pages_are_not_stored_by_the_browser(client, make_user):
+    user = make_user(email="casey@example.test")
+    assert "no-store" not in client.get("/auth/login").headers.get("Cache-Control", "")
+    login(client, user)
+    assert client.get("/dashboard").headers["Cache-Control"] == "no-store"
+    stylesheet = client.get("/static/css/app.css")
+    stylesheet.close()  # a file response holds its file open
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+
+
 class TestWithCsrf:
     @pytest.fixture
     def app_config(self):
