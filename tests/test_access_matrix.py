@@ -277,6 +277,9 @@ RULES: dict[str, Rule] = {
     ),
     "site.centres": Rule(lambda w: "/site/centres", {"site_admin": 200}),
     "site.new_centre": Rule(lambda w: "/site/centres/new", {"site_admin": 200}),
+    "site.new_centre_admin": Rule(
+        lambda w: f"/site/centres/{w.centre.id}/admins/new", {"site_admin": 200}
+    ),
     # IQA: only the plan's IQA (anyone else without the role gets 403); the sampled assessor
     # reads the completed review and responds; everyone else finds nothing there.
     "iqa.plans": Rule(lambda w: "/iqa/", {"iqa": 200}),

@@ -122,6 +122,16 @@ class CohortForm(FlaskForm):
     )
 
 
+class CentreAdminForm(FlaskForm):
+    """Another admin for an existing centre (the site admin's way back in when a centre's only
+    admin has left or lost their temporary password)."""
+
+    admin_name = StringField("Full name", validators=[DataRequired(), plain_text, Length(max=120)])
+    admin_email = EmailField(
+        "Email address", validators=[DataRequired(), email_address, Length(max=254)]
+    )
+
+
 class CentreForm(FlaskForm):
     name = StringField("Centre name", validators=[DataRequired(), plain_text, Length(max=120)])
     admin_name = StringField(

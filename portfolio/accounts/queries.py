@@ -172,6 +172,17 @@ def cohort_picker(centre_id: int, *, show: str = "all", q: str = "") -> tuple[sa
     return everyone.where(*where), sa.select(sa.func.count()).select_from(users).where(*where)
 
 
+def centre_admins(centre_id: int) -> list[User]:
+    """A centre's admins, active first, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.centre_id == centre_id, User.role == Role.CENTRE_ADMIN)
+            .order_by(User.active.desc(), User.full_name, User.id)
+        )
+    )
+
+
 def all_centres() -> sa.Select:
     """Every centre with its user count: rows of (Centre, count)."""
     count = sa.select(sa.func.count(User.id)).where(User.centre_id == Centre.id).scalar_subquery()

@@ -1,11 +1,13 @@
-"""Site admin pages: list centres, create a centre with its first admin."""
+"""Site admin pages: list centres, create a centre with its first admin, add an admin to a
+centre."""
 
 from flask import Blueprint, render_template
 
 from portfolio import authz
 from portfolio.accounts import queries, services
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.forms import CentreForm
+from portfolio.accounts.forms import CentreAdminForm, CentreForm
+from portfolio.accounts.models import Centre
 from portfolio.accounts.views import password_issued
 from portfolio.auth.passwords import temporary_password
 from portfolio.extensions import db
@@ -49,3 +51,30 @@ def new_centre():
             db.session.commit()
             return password_issued(admin, temporary)
     return render_template("site/centre_form.html", form=form)
+
+
+@bp.route("/centres/<int:centre_id>/admins/new", methods=["GET", "POST"])
+def new_centre_admin(centre_id: int):
+    """Add an admin to a centre, with a temporary password shown once: without it, a centre
+    whose only admin left, or lost the first temporary password, had nobody to run it."""
+    centre = db.get_or_404(Centre, centre_id)
+    form = CentreAdminForm()
+    if form.validate_on_submit():
+        temporary = temporary_password()
+        try:
+            admin = services.create_user(
+                email=form.admin_email.data,
+                full_name=form.admin_name.data,
+                role=Role.CENTRE_ADMIN,
+                centre=centre,
+                password=temporary,
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            field = "admin_email" if exc.field == "email" else "admin_name"
+            getattr(form, field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            return password_issued(admin, temporary)
+    admins = queries.centre_admins(centre.id)
+    return render_template("site/admin_form.html", form=form, centre=centre, admins=admins)

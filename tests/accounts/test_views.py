@@ -248,6 +248,31 @@ def test_site_admin_creates_a_centre_with_its_first_admin(client, world):
     assert "already exists" in again.text
 
 
+def test_site_admin_adds_an_admin_to_a_centre_that_lost_its_own(client, world):
+    world.admin.active = False  # the centre's only admin has left
+    db.session.commit()
+    login(client, world.site_admin)
+    listing = client.get("/site/centres").text
+    assert f"/site/centres/{world.centre.id}/admins/new" in listing
+    form = client.get(f"/site/centres/{world.centre.id}/admins/new").text
+    assert world.admin.full_name in form and "deactivated" in form
+    taken = client.post(
+        f"/site/centres/{world.centre.id}/admins/new",
+        data={"admin_name": "Dup", "admin_email": world.learner.email},
+    )
+    assert taken.status_code == 200 and "already" in taken.text
+    response = client.post(
+        f"/site/centres/{world.centre.id}/admins/new",
+        data={"admin_name": "Nia Admin", "admin_email": "nia@alpha.test"},
+    )
+    assert response.status_code == 200 and "temporary-password" in response.text
+    assert response.headers["Cache-Control"] == "no-store"
+    nia = db.session.scalar(sa.select(User).where(User.email == "nia@alpha.test"))
+    assert nia.centre_id == world.centre.id and nia.role == Role.CENTRE_ADMIN
+    assert nia.must_change_password
+    assert client.get("/site/centres/999999/admins/new").status_code == 404
+
+
 def test_a_reissued_temporary_password_is_not_kept_by_the_browser(client, world):
     login(client, world.admin)
     response = client.post(f"/centre/users/{world.peer.id}/password")

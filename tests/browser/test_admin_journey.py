@@ -146,3 +146,36 @@ def test_skip_link_is_the_first_focusable_element(
 
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
+
+
+def test_site_admin_creates_a_centre_and_adds_a_second_admin(
+    page: Page, live_server: str, make_user
+):
+    make_user(Role.SITE_ADMIN, None, email="root@site.test", full_name="Root Admin")
+    db.session.commit()
+    sign_in(page, live_server, "root@site.test", PASSWORD)
+    assert_accessible(page)  # the site admin's dashboard
+    page.goto(f"{live_server}/site/centres")
+    assert_accessible(page)
+    page.get_by_role("link", name="Create a centre").click()
+    assert_accessible(page)
+    page.get_by_label("Centre name").fill("Delta College")
+    page.get_by_label("First admin's full name").fill("Dee Admin")
+    page.get_by_label("First admin's email address").fill("dee@delta.test")
+    page.get_by_role("button", name="Create centre").click()
+    expect(page.locator(".temporary-password, #temporary-password").first).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server}/site/centres")
+    page.get_by_role("link", name="Add an admin to Delta College").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add an admin to Delta College")
+    assert_accessible(page)
+    page.get_by_role("button", name="Add admin").click()  # empty: errors, nothing added
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Full name").fill("Eve Admin")
+    page.get_by_label("Email address").fill("eve@delta.test")
+    page.get_by_role("button", name="Add admin").click()
+    expect(page.locator(".temporary-password, #temporary-password").first).to_be_visible()
+    assert_accessible(page)
+    eve = db.session.scalar(sa.select(User).where(User.email == "eve@delta.test"))
+    assert eve.role == Role.CENTRE_ADMIN and eve.centre.name == "Delta College"
