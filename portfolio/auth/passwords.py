@@ -69,7 +69,7 @@ def password_problem(password: str, *, email: str = "", full_name: str = "") -> 
         return "That password is too easy to guess. Try a phrase of three or four words."
     local = email.split("@")[0].lower()
     if local and len(local) >= 4 and local in lowered:
-        return "Do not use your email address in your password."
+        return f"Do not use your email address, or its first part (“{local}”), in your password."
     name_parts = [p for p in full_name.lower().split() if len(p) >= 4]
     if any(part in lowered for part in name_parts):
         return "Do not use your name in your password."

@@ -171,3 +171,10 @@ def test_demo_password_only_in_demo_mode(app, client):
 def test_unknown_page_is_a_house_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "Page not found" in response.text
+
+
+def test_a_password_holding_the_emails_first_part_says_which_part():
+    from portfolio.auth.passwords import password_problem
+
+    problem = password_problem("site-admin-pass-123", email="site@demo.test")
+    assert problem == "Do not use your email address, or its first part (“site”), in your password."
