@@ -90,6 +90,8 @@ def read_zip(
     prefix = f"{label}/" if member_prefix is None else member_prefix
     if len(data) > max_upload_bytes:
         raise _fail(label, f"the upload is {len(data):,} bytes; the limit is {max_upload_bytes:,}")
+    if not data:
+        raise _fail(label, "the file is empty (0 bytes): choose the scenario's zip file again")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):

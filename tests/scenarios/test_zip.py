@@ -114,9 +114,15 @@ def test_archiver_junk_is_skipped() -> None:
     assert files_hash(files) == scenario_hash(FIXTURES / "minimal")
 
 
-@pytest.mark.parametrize("data", [b"", b"hello, not a zip", b"PK\x03\x04" + b"\x00" * 40])
+@pytest.mark.parametrize("data", [b"hello, not a zip", b"PK\x03\x04" + b"\x00" * 40])
 def test_not_a_zip(data: bytes) -> None:
     assert rejection(data) == "upload.zip: not a zip file"
+
+
+def test_an_empty_upload_says_it_is_empty() -> None:
+    assert rejection(b"") == (
+        "upload.zip: the file is empty (0 bytes): choose the scenario's zip file again"
+    )
 
 
 def test_empty_zip() -> None:
