@@ -29,27 +29,38 @@ def centres():
     return render_template("site/centres.html", page=page)
 
 
+def _issue_admin(form, centre_for, error_fields: dict[str, str]):
+    """Create a centre admin from the form's admin fields (in the centre `centre_for()` gives,
+    called inside the same transaction) and show their temporary password once; on a refusal,
+    put the message on the field `error_fields` names for it and return None."""
+    temporary = temporary_password()
+    try:
+        admin = services.create_user(
+            email=form.admin_email.data,
+            full_name=form.admin_name.data,
+            role=Role.CENTRE_ADMIN,
+            centre=centre_for(),
+            password=temporary,
+        )
+    except AccountError as exc:
+        db.session.rollback()
+        getattr(form, error_fields.get(exc.field, "admin_name")).errors.append(exc.message)
+        return None
+    db.session.commit()
+    return password_issued(admin, temporary)
+
+
 @bp.route("/centres/new", methods=["GET", "POST"])
 def new_centre():
     form = CentreForm()
     if form.validate_on_submit():
-        temporary = temporary_password()
-        try:
-            centre = services.create_centre(name=form.name.data)
-            admin = services.create_user(
-                email=form.admin_email.data,
-                full_name=form.admin_name.data,
-                role=Role.CENTRE_ADMIN,
-                centre=centre,
-                password=temporary,
-            )
-        except AccountError as exc:
-            db.session.rollback()
-            field = {"email": "admin_email", "name": "name"}.get(exc.field, "name")
-            getattr(form, field).errors.append(exc.message)
-        else:
-            db.session.commit()
-            return password_issued(admin, temporary)
+        issued = _issue_admin(
+            form,
+            lambda: services.create_centre(name=form.name.data),
+            {"email": "admin_email", "name": "name"},
+        )
+        if issued is not None:
+            return issued
     return render_template("site/centre_form.html", form=form)
 
 
@@ -60,21 +71,8 @@ def new_centre_admin(centre_id: int):
     centre = db.get_or_404(Centre, centre_id)
     form = CentreAdminForm()
     if form.validate_on_submit():
-        temporary = temporary_password()
-        try:
-            admin = services.create_user(
-                email=form.admin_email.data,
-                full_name=form.admin_name.data,
-                role=Role.CENTRE_ADMIN,
-                centre=centre,
-                password=temporary,
-            )
-        except AccountError as exc:
-            db.session.rollback()
-            field = "admin_email" if exc.field == "email" else "admin_name"
-            getattr(form, field).errors.append(exc.message)
-        else:
-            db.session.commit()
-            return password_issued(admin, temporary)
+        issued = _issue_admin(form, lambda: centre, {"email": "admin_email"})
+        if issued is not None:
+            return issued
     admins = queries.centre_admins(centre.id)
     return render_template("site/admin_form.html", form=form, centre=centre, admins=admins)
