@@ -25,7 +25,12 @@ from portfolio.review.models import (
     SampleStage,
     SamplingPlan,
 )
-from portfolio.review.queries import EffectiveDecision, corrections_of, effective_decisions
+from portfolio.review.queries import (
+    EffectiveDecision,
+    corrected_not_met,
+    corrections_of,
+    effective_decisions,
+)
 from portfolio.roles import Role
 
 # Which completed primary assessments each stage samples. Interim sampling happens while
@@ -370,18 +375,6 @@ def corrected_below_met(rows: list[sa.Row]) -> set[int]:
     """Ids of the signed-off assessments among these sample rows that a later correction took
     below "every criterion met" (a sign-off's stored decisions are all Competent, so only a
     correction can): one query, run however many rows there are."""
-    signed = {r.assessment_id for r in rows if r.status == AssessmentStatus.SIGNED_OFF}
-    standing: dict[int, dict[str, str]] = {}
-    for payload in db.session.scalars(
-        sa.select(DecisionLogEntry.payload)
-        .where(
-            DecisionLogEntry.kind == "correction",
-            DecisionLogEntry.submission_id.in_(sorted({r.submission_id for r in rows})),
-        )
-        .order_by(DecisionLogEntry.seq)
-    ):
-        if payload.get("assessment_id") in signed:
-            standing.setdefault(payload["assessment_id"], {})[payload["criterion"]] = payload[
-                "decision"
-            ]
-    return {aid for aid, refs in standing.items() if Decision.NOT_YET in refs.values()}
+    signed = [r for r in rows if r.status == AssessmentStatus.SIGNED_OFF]
+    found = corrected_not_met([r.assessment_id for r in signed], [r.submission_id for r in signed])
+    return set(found)

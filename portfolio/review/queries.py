@@ -176,14 +176,24 @@ def not_met_now(assessment_ids: Collection[int]) -> dict[int, list[str]]:
             Assessment.id.in_(ids), Assessment.status == AssessmentStatus.SIGNED_OFF
         )
     ).all()
-    if not submissions:
+    return corrected_not_met(ids, submissions)
+
+
+def corrected_not_met(
+    assessment_ids: Collection[int], submission_ids: Collection[int]
+) -> dict[int, list[str]]:
+    """{assessment id: refs a correction has made Not yet competent} for those of these
+    assessments (of these submissions) that have one: the corrections on the log, latest
+    standing. One query; none when there is nothing to look up."""
+    ids = set(assessment_ids)
+    if not ids or not submission_ids:
         return {}
     standing: dict[int, dict[str, str]] = {}
     for payload in db.session.scalars(
         sa.select(DecisionLogEntry.payload)
         .where(
             DecisionLogEntry.kind == "correction",
-            DecisionLogEntry.submission_id.in_(sorted(set(submissions))),
+            DecisionLogEntry.submission_id.in_(sorted(set(submission_ids))),
         )
         .order_by(DecisionLogEntry.seq)
     ):
