@@ -139,15 +139,15 @@ def _statuses(unit_id: int, learner_ids: list[int], criteria: list[sa.Row]) -> d
     return statuses
 
 
-def decision_log(centre_id: int) -> sa.Select:
+def decision_log(centre_id: int, *, iqa_id: int | None = None) -> sa.Select:
     """A centre's decision log in order, as plain rows (seq, created_at, kind, actor, learner,
     submission_id, payload, entry_hash): the learner is the one whose submission the entry is
-    about (None for entries about none). Columns, not entries: a large centre's log holds a
-    hundred thousand entries, and building an object for each took most of the download's
-    time."""
+    about (None for entries about none). With `iqa_id`, only the entries about the versions of
+    that IQA's learners. Columns, not entries: a large centre's log holds a hundred thousand
+    entries, and building an object for each took most of the download's time."""
     actor, learner = so.aliased(User), so.aliased(User)
     e = DecisionLogEntry
-    return (
+    statement = (
         sa.select(
             e.seq,
             e.created_at,
@@ -165,3 +165,6 @@ def decision_log(centre_id: int) -> sa.Select:
         .where(DecisionLogEntry.centre_id == centre_id)
         .order_by(DecisionLogEntry.seq)
     )
+    if iqa_id is not None:
+        statement = statement.where(learner.centre_id == centre_id, learner.iqa_id == iqa_id)
+    return statement

@@ -3,10 +3,9 @@ log as CSV."""
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date
 
-from flask import Blueprint, Response, render_template, stream_with_context
+from flask import Blueprint, Response, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -15,7 +14,7 @@ from portfolio.accounts.models import Cohort
 from portfolio.evidence.queries import STATUS_LABELS
 from portfolio.export.bulk import slug
 from portfolio.extensions import db
-from portfolio.reads import rows as read_rows
+from portfolio.reports import log_csv
 from portfolio.reports.queries import cohort_grid, decision_log
 from portfolio.roles import Role
 from portfolio.spreadsheet_cells import inert
@@ -136,38 +135,6 @@ def cohort_grid_xlsx(cohort_id: int):
     )
 
 
-def _decision_log_lines(centre_id: int) -> Iterator[str]:
-    """The CSV a thousand entries at a time: a large centre's log runs to tens of megabytes,
-    which is sent as it is written rather than built whole in memory first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["seq", "time (UTC)", "kind", "actor", "learner", "submission", "details", "entry hash"]
-    )
-    for n, e in enumerate(read_rows(decision_log(centre_id)), start=1):
-        writer.writerow(
-            [
-                e.seq,
-                e.created_at.isoformat(timespec="seconds"),
-                e.kind,
-                inert(e.actor),
-                inert(e.learner or ""),
-                e.submission_id or "",
-                inert(", ".join(f"{k}={v}" for k, v in sorted((e.payload or {}).items()))),
-                e.entry_hash,
-            ]
-        )
-        if n % 1000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 @bp.get("/decision-log.csv")
 def decision_log_csv():
-    return Response(
-        stream_with_context(_decision_log_lines(current_user.centre_id)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="decision-log.csv"'},
-    )
+    return log_csv.download(decision_log(current_user.centre_id))

@@ -17,7 +17,6 @@ from portfolio.review.models import (
     AssessmentKind,
     AssessmentStatus,
     Decision,
-    DecisionLogEntry,
     IqaReview,
     IqaReviewStatus,
     IqaVerdict,
@@ -350,25 +349,6 @@ def decisions_of_each(assessments: list[Assessment]) -> dict[int, dict[int, Effe
 
 
 DECISIONS = tuple(Decision)
-
-
-def decision_log_of_learners(iqa: User) -> sa.Select:
-    """The decision-log entries about the versions of the IQA's own learners (in the IQA's
-    centre), in chain order, as rows (entry, actor's name, learner's name)."""
-    actor, learner = so.aliased(User), so.aliased(User)
-    return (
-        sa.select(DecisionLogEntry, actor.full_name, learner.full_name)
-        .join(actor, actor.id == DecisionLogEntry.actor_id)
-        .join(Submission, Submission.id == DecisionLogEntry.submission_id)
-        .join(Portfolio, Portfolio.id == Submission.portfolio_id)
-        .join(learner, learner.id == Portfolio.learner_id)
-        .where(
-            DecisionLogEntry.centre_id == iqa.centre_id,
-            learner.centre_id == iqa.centre_id,
-            learner.iqa_id == iqa.id,
-        )
-        .order_by(DecisionLogEntry.seq)
-    )
 
 
 def corrected_below_met(rows: list[sa.Row]) -> set[int]:

@@ -3,10 +3,7 @@ evidence with the verdict form, the assessor's response, and standardisation.
 
 No route here writes an assessor's decision: the IQA's verdicts are stored beside them."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -18,6 +15,8 @@ from portfolio.framework.queries import criteria_of
 from portfolio.notifications.pages import read_notifications_of_this_page
 from portfolio.pagination import paginate
 from portfolio.record_ids import record_id
+from portfolio.reports import log_csv
+from portfolio.reports.queries import decision_log
 from portfolio.review import iqa
 from portfolio.review import iqa_queries as queries
 from portfolio.review import queries as review_queries
@@ -27,7 +26,6 @@ from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
 from portfolio.review.models import AssessmentStatus, IqaReviewStatus, Sample, SamplingPlan
 from portfolio.roles import Role
-from portfolio.spreadsheet_cells import inert
 from portfolio.url_slots import url_slot
 
 bp = Blueprint("iqa", __name__, url_prefix="/iqa")
@@ -307,29 +305,7 @@ def _as_reviewed(review) -> dict:
 @authz.role_required(Role.IQA)
 def decision_log_csv():
     """The decision log for the IQA's own learners, with the columns of the centre admin's."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        ["seq", "time (UTC)", "kind", "actor", "learner", "submission", "details", "entry hash"]
-    )
-    for e, actor, learner in db.session.execute(queries.decision_log_of_learners(current_user)):
-        writer.writerow(
-            [
-                e.seq,
-                e.created_at.isoformat(timespec="seconds"),
-                e.kind,
-                inert(actor),
-                inert(learner),
-                e.submission_id,
-                inert(", ".join(f"{k}={v}" for k, v in sorted(e.payload.items()))),
-                e.entry_hash,
-            ]
-        )
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="decision-log.csv"'},
-    )
+    return log_csv.download(decision_log(current_user.centre_id, iqa_id=current_user.id))
 
 
 # --- standardisation ----------------------------------------------------------------------
