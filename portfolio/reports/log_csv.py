@@ -1,5 +1,6 @@
 """The decision log as a CSV download, streamed: the centre admin's whole log and the IQA's
-log of their own learners share its columns and this writer."""
+log of their own learners share its columns and this writer. Each entry's kind is written as
+the on-screen log (review/_log_table.html) names it, from the same labelling."""
 
 import csv
 import io
@@ -8,10 +9,43 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from flask import Response, stream_with_context
 
+from portfolio.extensions import db
 from portfolio.reads import rows as read_rows
+from portfolio.review.context import log_rows
+from portfolio.review.models import Assessment, AssessmentKind
 from portfolio.spreadsheet_cells import inert
 
 HEADER = ["seq", "time (UTC)", "kind", "actor", "learner", "submission", "details", "entry hash"]
+
+
+#: Entries written (and labelled) at a time.
+CHUNK = 1000
+
+
+def _standardisation_ids(entries: list) -> set[int]:
+    """Which of the assessments these entries' decisions belong to are standardisation
+    markings (the on-screen log calls their decisions "standardisation decision"): one query
+    a chunk, and none for a chunk without decisions."""
+    ids = {
+        i
+        for e in entries
+        if e.kind == "decision" and isinstance(i := (e.payload or {}).get("assessment_id"), int)
+    }
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Assessment.id).where(
+                Assessment.id.in_(ids), Assessment.kind == AssessmentKind.STANDARDISATION
+            )
+        )
+    )
+
+
+def _chunks(statement: sa.Select) -> Iterator[list]:
+    result = read_rows(statement)
+    while chunk := result.fetchmany(CHUNK):
+        yield chunk
 
 
 def _lines(statement: sa.Select) -> Iterator[str]:
@@ -20,23 +54,24 @@ def _lines(statement: sa.Select) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    for n, e in enumerate(read_rows(statement), start=1):
-        writer.writerow(
-            [
-                e.seq,
-                e.created_at.isoformat(timespec="seconds"),
-                e.kind,
-                inert(e.actor),
-                inert(e.learner or ""),
-                e.submission_id or "",
-                inert(", ".join(f"{k}={v}" for k, v in sorted((e.payload or {}).items()))),
-                e.entry_hash,
-            ]
-        )
-        if n % 1000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    for chunk in _chunks(statement):
+        for row in log_rows(chunk, _standardisation_ids(chunk)):
+            e = row.entry
+            writer.writerow(
+                [
+                    e.seq,
+                    e.created_at.isoformat(timespec="seconds"),
+                    row.label,
+                    inert(e.actor),
+                    inert(e.learner or ""),
+                    e.submission_id or "",
+                    inert(", ".join(f"{k}={v}" for k, v in sorted((e.payload or {}).items()))),
+                    e.entry_hash,
+                ]
+            )
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
 
 

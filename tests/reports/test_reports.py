@@ -11,7 +11,9 @@ from portfolio.extensions import db
 from portfolio.framework.services import import_unit
 from portfolio.reports.queries import cohort_grid
 from portfolio.review import caseload, log, services
-from portfolio.review.models import Decision
+from portfolio.review import queries as review_queries
+from portfolio.review.context import log_rows
+from portfolio.review.models import Assessment, AssessmentKind, Decision
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
 from tests.library.conftest import FIXTURES
@@ -165,3 +167,31 @@ def test_the_decision_log_is_streamed_in_order_across_chunks(client, world):
     assert rows[0][0] == "seq" and len(rows) == 1002
     assert [r[6] for r in rows[1:]] == [f"n={n}" for n in range(1001)]
     assert [int(r[0]) for r in rows[1:]] == sorted(int(r[0]) for r in rows[1:])
+
+
+def test_decision_log_csv_names_each_kind_as_the_on_screen_log_does(client, submitted):  # noqa: F811
+    """The kind column holds the label of the bench's log (not the internal code), including
+    a standardisation marking's decisions, told apart from the learner's own."""
+    w = submitted
+    primary = services.open_assessment(w.submission, by=w.assessor)
+    other = Assessment(
+        submission_id=w.submission.id, assessor_id=w.admin.id, kind=AssessmentKind.STANDARDISATION
+    )
+    db.session.add(other)
+    db.session.flush()
+    decision = {"criterion": "1.1", "decision": "competent"}
+    for kind, payload in (
+        ("decision", decision | {"assessment_id": primary.id}),
+        ("decision", decision | {"assessment_id": other.id}),
+        ("iqa_verdict", {"verdicts": []}),
+        ("sign_off", {}),
+    ):
+        log.append(kind, actor=w.assessor, payload=payload, submission_id=w.submission.id)
+    db.session.commit()
+    login(client, w.admin)
+    rows = list(csv.DictReader(io.StringIO(client.get("/reports/decision-log.csv").text)))
+    kinds = [r["kind"] for r in rows]
+    assert kinds == ["decision", "standardisation decision", "IQA verdict", "sign off"]
+    entries = review_queries.log_of_portfolio(w.portfolio)
+    on_screen = log_rows(entries, review_queries.standardisation_ids(w.portfolio))
+    assert kinds == [row.label for row in on_screen]
