@@ -22,6 +22,7 @@ day. The customer's own reply time (``costs.customer_reply``) does not count.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -123,7 +124,10 @@ class DeadlineStatus(NamedTuple):
     - ``sent_day`` is set once the final response has been sent on the final deadline and on
       any deadline a ``sent_by_deadline`` customer requirement names (the scenario's word that
       the response meets it): the deadline is then met or missed, however far the clock has
-      moved since.
+      moved since. On a deadline with ``met_by_remedy`` it is the day a response first offered
+      that remedy.
+    - ``not_offered`` is set on a ``met_by_remedy`` deadline when no more responses can be sent
+      and none offered the remedy: it is missed, whatever day the clock stopped on.
     - ``before_case`` is set on a deadline whose day falls before the case reached the learner:
       whatever met or missed it is part of the case's history, not the learner's doing, so it
       is never "passed" against them.
@@ -134,24 +138,30 @@ class DeadlineStatus(NamedTuple):
     passed: bool
     sent_day: int | None = None
     before_case: bool = False
+    not_offered: bool = False
 
     @property
     def met(self) -> bool | None:
-        """Whether the response was sent by the deadline; None while it has not been sent."""
+        """Whether the deadline was met; None while nothing has settled it."""
+        if self.not_offered:
+            return False
         return None if self.sent_day is None else self.sent_day <= self.deadline.day
 
     @property
     def overdue(self) -> bool:
         """Whether the deadline is lost: missed by the response, or passed with none sent (a
         deadline that fell before the case opened is history, never overdue)."""
-        if self.sent_day is None:
+        if self.sent_day is None and not self.not_offered:
             return self.passed and not self.before_case
         return not self.met
 
     @property
     def outcome(self) -> str | None:
         """The settled deadline as text ("sent day 54, on time", "sent day 58, 2 days late",
-        "fell before the referral"); None while it is still open."""
+        "not offered in the response", "fell before the referral"); None while it is still
+        open."""
+        if self.not_offered:
+            return "not offered in the response"
         if self.sent_day is None:
             return "fell before the referral" if self.before_case else None
         late = self.sent_day - self.deadline.day
@@ -171,8 +181,29 @@ def response_deadline_ids(scenario: Scenario) -> frozenset[str]:
     return frozenset({scenario.final_deadline.id, *named})
 
 
+def settled_by_remedy(scenario: Scenario) -> bool:
+    """Whether any of the scenario's deadlines is met by a remedy (so its status needs the
+    responses as sent, not only when the first went)."""
+    return any(d.met_by_remedy for d in scenario.regime.deadlines)
+
+
+def remedies_offered(rounds: Sequence[Mapping]) -> dict[str, int]:
+    """When each remedy was first offered: remedy id to the hours its response was sent,
+    from the correspondence record's rounds (oldest first)."""
+    offered: dict[str, int] = {}
+    for sent in rounds:
+        for remedy_id in (sent.get("remedy") or {}).get("remedy_ids", ()):
+            offered.setdefault(remedy_id, sent["sent_hours"])
+    return offered
+
+
 def deadline_status(
-    scenario: Scenario, hours: int, *, sent_hours: int | None = None
+    scenario: Scenario,
+    hours: int,
+    *,
+    sent_hours: int | None = None,
+    offered: Mapping[str, int] | None = None,
+    sending_over: bool = False,
 ) -> list[DeadlineStatus]:
     """Every regulatory deadline, in the scenario's order, as it stands at ``hours``.
 
@@ -180,21 +211,37 @@ def deadline_status(
     day (on the deadline day itself it has 0 days left and has not passed). ``sent_hours`` is when
     the final response was first sent (the ``response_sent`` entry's hours), None while unsent:
     it settles the deadlines the response meets (``response_deadline_ids``) by the on-time rule
-    (see the module docstring). A deadline before the case's start day is settled as history.
+    (see the module docstring). ``offered`` (``remedies_offered``) settles each deadline with a
+    ``met_by_remedy`` by the same rule, from when a response first offered that remedy; with
+    ``sending_over`` (no more responses can go) a remedy never offered has missed its deadline.
+    A deadline before the case's start day is settled as history.
     """
-    today = day_of(scenario.clock, hours)
-    sent_day = None if sent_hours is None else day_of(scenario.clock, sent_hours)
+    clock = scenario.clock
+    today = day_of(clock, hours)
+    sent_day = None if sent_hours is None else day_of(clock, sent_hours)
     by_response = response_deadline_ids(scenario)
-    return [
-        DeadlineStatus(
-            deadline,
-            deadline.day - today,
-            today > deadline.day,
-            sent_day if deadline.id in by_response else None,
-            deadline.id not in by_response and deadline.day < scenario.clock.start_day,
+    offered = offered or {}
+    found = []
+    for deadline in scenario.regime.deadlines:
+        before_case = deadline.id not in by_response and deadline.day < clock.start_day
+        settled, not_offered = None, False
+        if deadline.id in by_response:
+            settled = sent_day
+        elif deadline.met_by_remedy and not before_case:
+            remedy_hours = offered.get(deadline.met_by_remedy)
+            settled = None if remedy_hours is None else day_of(clock, remedy_hours)
+            not_offered = settled is None and sending_over
+        found.append(
+            DeadlineStatus(
+                deadline,
+                deadline.day - today,
+                today > deadline.day,
+                settled,
+                before_case,
+                not_offered,
+            )
         )
-        for deadline in scenario.regime.deadlines
-    ]
+    return found
 
 
 def find_deadline(scenario: Scenario, deadline_id: str | None = None) -> Deadline:

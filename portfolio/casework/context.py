@@ -77,7 +77,11 @@ def case_page(case: Case, user: User) -> dict:
         "records": records,
         "now": now,
         "deadlines": sim_clock.deadline_status(
-            spec, case.hours, sent_hours=first_sent_hours(trail)
+            spec,
+            case.hours,
+            sent_hours=first_sent_hours(trail),
+            offered=sim_clock.remedies_offered(sent),
+            sending_over=closed,
         ),
         "can_work": can_work,
         "is_learner": user.id == case.learner_id,

@@ -141,6 +141,19 @@ def final_deadline(row: sa.Row) -> DeadlineStatus | None:
     return next((d for d in statuses if d.deadline.final), None)
 
 
+def correspondence_rounds(case_ids: list[int]) -> dict[int, list[dict]]:
+    """The responses sent on each of these cases (the correspondence record's rounds, oldest
+    first; cases with none are left out): one query."""
+    if not case_ids:
+        return {}
+    found = db.session.execute(
+        sa.select(CaseRecord.case_id, CaseRecord.data).where(
+            CaseRecord.kind == "correspondence", CaseRecord.case_id.in_(case_ids)
+        )
+    )
+    return {case_id: (data or {}).get("rounds", []) for case_id, data in found}
+
+
 def open_case(learner: User, scenario_id: int) -> Case | None:
     """The learner's open case on a scenario, if any."""
     return db.session.scalar(

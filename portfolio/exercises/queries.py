@@ -10,8 +10,16 @@ from flask_sqlalchemy.pagination import Pagination
 
 from portfolio.accounts.models import Cohort, User, cohort_members
 from portfolio.accounts.queries import cohort_member_rows
-from portfolio.casework.clock import DeadlineStatus, SimTime, deadline_status
+from portfolio.casework.clock import (
+    DeadlineStatus,
+    SimTime,
+    deadline_status,
+    remedies_offered,
+    settled_by_remedy,
+)
 from portfolio.casework.models import Case, CaseStatus, TrailEvent
+from portfolio.casework.queries import correspondence_rounds
+from portfolio.casework.services import sending_closed
 from portfolio.casework.trail import TrailKind
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
 from portfolio.exercises.models import Exercise
@@ -259,6 +267,12 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     hours = {c.learner_id: (c.id, c.hours, c.sent) for c in cases}
     spec = spec_of(exercise.version)
     closed = today > exercise.closes_on
+    # Deadlines a remedy meets need the responses as sent: one query for the page's cases.
+    rounds = (
+        correspondence_rounds([hours[r.id][0] for r in learners if r.id in hours])
+        if settled_by_remedy(spec)
+        else {}
+    )
     rows = []
     for learner in learners:
         stage = stages.get(learner.id, "not_started")
@@ -272,7 +286,13 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
                 case_id,
                 stage,
                 str(SimTime.from_hours(spec.clock, spent)),
-                deadline_status(spec, spent, sent_hours=sent),
+                deadline_status(
+                    spec,
+                    spent,
+                    sent_hours=sent,
+                    offered=remedies_offered(rounds.get(case_id, ())),
+                    sending_over=sending_closed(rounds.get(case_id, [])),
+                ),
                 closed and _ORDER[stage] < _ORDER["submitted"],
             )
         )

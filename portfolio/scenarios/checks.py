@@ -134,6 +134,7 @@ def check_scenario_data(
 
     remedies = _entries(data.get("remedies"))
     remedy_ids = _unique(remedies, ("remedies",), "id", issues)
+    _check_met_by_remedy(data, deadlines, remedy_ids, issues)
 
     requirements = _entries(_section(data, "customer_reply").get("requirements"))
     _unique(requirements, ("customer_reply", "requirements"), "id", issues)
@@ -181,6 +182,37 @@ def check_scenario_data(
             for i, ref in _strings(refs):
                 _exists(ref, criterion_refs, ("evidence_map", kind, i), what, issues)
     return issues
+
+
+def _check_met_by_remedy(
+    data: Mapping[str, Any],
+    deadlines: list[tuple[int, Mapping[str, Any]]],
+    remedy_ids: set[str],
+    issues: list[Issue],
+) -> None:
+    """A deadline's ``met_by_remedy`` names a remedy on the menu, and only on a deadline the
+    response does not already meet (not the final one, not one a ``sent_by_deadline``
+    requirement names): one event settles each deadline."""
+    requirements = _entries(_section(data, "customer_reply").get("requirements"))
+    named = {r.get("deadline"): i for i, r in requirements if r.get("kind") == "sent_by_deadline"}
+    for i, deadline in deadlines:
+        remedy = deadline.get("met_by_remedy")
+        if remedy is None:
+            continue
+        loc = ("regime", "deadlines", i, "met_by_remedy")
+        _exists(remedy, remedy_ids, loc, ("remedy", "remedies"), issues)
+        if deadline.get("final") is True:
+            issues.append(
+                Issue(loc, "the final deadline is met by the response itself, not by a remedy")
+            )
+        elif deadline.get("id") in named:
+            issues.append(
+                Issue(
+                    loc,
+                    f"customer_reply requirement {named[deadline.get('id')]} already says the "
+                    "response meets this deadline (sent_by_deadline); use one or the other",
+                )
+            )
 
 
 def _check_final_deadline(

@@ -157,6 +157,9 @@ class Deadline(Model):
     label: Text
     day: Whole
     final: bool = False
+    # A non-final deadline that a remedy meets (a dispute hold, a refund): settled when a response
+    # offering that remedy is sent. The final deadline is met by the response itself.
+    met_by_remedy: Ref | None = None
 
 
 class Regime(Model):

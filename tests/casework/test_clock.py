@@ -14,7 +14,9 @@ from portfolio.casework.clock import (
     find_deadline,
     is_on_time,
     last_on_time_hours,
+    remedies_offered,
     response_deadline_ids,
+    settled_by_remedy,
 )
 from portfolio.casework.errors import RulesError
 from portfolio.casework.trail import TrailKind
@@ -134,9 +136,9 @@ def test_deadline_status_counts_days_left() -> None:
     day_after = deadline_status(scenario, (29 - 10) * 8)
     assert (day_after[0].days_left, day_after[0].passed) == (-1, True)
     assert (day_after[1].days_left, day_after[1].passed) == (27, False)
-    deadline, days_left, passed, sent_day, before_case = day_after[1]  # a plain tuple too
+    deadline, days_left, passed, sent_day, before_case, not_offered = day_after[1]  # a tuple too
     assert deadline.id == "adr-letter" and days_left == 27 and not passed and sent_day is None
-    assert not before_case
+    assert not before_case and not not_offered
 
 
 def test_a_sent_final_response_settles_the_final_deadline() -> None:
@@ -173,6 +175,67 @@ def test_a_deadline_a_sent_by_deadline_requirement_names_is_settled_by_the_respo
     assert final.outcome == "sent day 27, on time"
     late, _ = deadline_status(scenario, (57 - 10) * 8, sent_hours=(30 - 10) * 8)
     assert late.outcome == "sent day 30, 2 days late" and late.overdue
+
+
+def _reminder_met_by(remedy_id: str):
+    """The minimal scenario with its reminder (day 28) met by a remedy."""
+    scenario = minimal()
+    regime = scenario.regime
+    reminder, final = regime.deadlines
+    reminder = reminder.model_copy(update={"met_by_remedy": remedy_id})
+    return scenario.model_copy(
+        update={"regime": regime.model_copy(update={"deadlines": (reminder, final)})}
+    )
+
+
+def _round(remedy_ids: list[str], day: int) -> dict:
+    return {"remedy": {"remedy_ids": remedy_ids}, "sent_hours": (day - 10) * 8 + 2}
+
+
+def test_remedies_offered_records_when_each_remedy_was_first_sent() -> None:
+    rounds = [_round(["honour-price"], 20), _round(["honour-price", "refund-overcharge"], 25)]
+    assert remedies_offered(rounds) == {"honour-price": 82, "refund-overcharge": 122}
+    assert remedies_offered([]) == {} and remedies_offered([{"sent_hours": 3}]) == {}
+
+
+def test_a_deadline_a_remedy_meets_is_settled_when_a_response_offers_it() -> None:
+    """Energy's Direct Debit date is met by the dispute hold, not by any response: a response
+    without the hold leaves it counting down, a revision offering it settles it, and once no
+    response can go it is missed."""
+    scenario = _reminder_met_by("refund-overcharge")
+    assert settled_by_remedy(scenario) and not settled_by_remedy(minimal())
+    at = (30 - 10) * 8  # day 30, after the reminder's day 28
+    first = [_round(["honour-price"], 20)]
+    reminder, final = deadline_status(
+        scenario, at, sent_hours=first[0]["sent_hours"], offered=remedies_offered(first)
+    )
+    assert final.outcome == "sent day 20, on time"
+    assert reminder.sent_day is None and reminder.outcome is None and reminder.overdue
+    on_time = [*first, _round(["refund-overcharge"], 27)]
+    reminder, _ = deadline_status(scenario, at, offered=remedies_offered(on_time))
+    assert reminder.outcome == "sent day 27, on time" and reminder.met and not reminder.overdue
+    late = [*first, _round(["refund-overcharge"], 29)]
+    reminder, _ = deadline_status(scenario, at, offered=remedies_offered(late))
+    assert reminder.outcome == "sent day 29, 1 day late" and reminder.overdue
+    # Sending is over (the customer accepted, or the revision is used) and it was never offered:
+    # missed, even though the clock stopped before the deadline day.
+    early = (15 - 10) * 8
+    reminder, _ = deadline_status(
+        scenario, early, offered=remedies_offered(first), sending_over=True
+    )
+    assert not reminder.passed and reminder.not_offered and reminder.overdue
+    assert reminder.met is False and reminder.outcome == "not offered in the response"
+    reminder, _ = deadline_status(scenario, early, offered=remedies_offered(first))
+    assert reminder.outcome is None and not reminder.overdue and reminder.days_left == 13
+
+
+@pytest.mark.parametrize("slug", ["energy-back-bill", "retail-faulty-goods"])
+def test_bundled_deadlines_met_by_a_remedy(slug: str) -> None:
+    scenario = bundled()[slug]
+    by_remedy = [d for d in scenario.regime.deadlines if d.met_by_remedy]
+    assert len(by_remedy) == 1 and not by_remedy[0].final
+    remedy_ids = {r.id for r in scenario.remedies}
+    assert by_remedy[0].met_by_remedy in remedy_ids
 
 
 def test_a_deadline_before_the_case_opened_is_history_not_passed() -> None:

@@ -864,6 +864,46 @@ def test_a_deadline_before_the_referral_is_history_on_the_case_page(
         assert "(passed)" not in body
 
 
+def _dd_deadline(body: str) -> str:
+    """Where the energy case's Direct Debit deadline stands on a case page."""
+    label = "unless a dispute hold is placed:"
+    return " ".join(body.split(label, 1)[1].split("</li>")[0].split())
+
+
+def test_a_deadline_a_remedy_meets_is_settled_by_the_response_that_offers_it(
+    client, app, bundled_specs, world
+):
+    """Energy's Direct Debit increase (day 53) is stopped by a dispute hold, not by any
+    response: sent without the hold it keeps counting down, and once no more responses can go
+    it reads as missed; a response offering the hold settles it."""
+    criteria, specs = bundled_specs
+    [scenario] = import_specs(criteria, [specs["energy-back-bill"]])
+    client = login(client, world.learner)
+    case = services.start_case(world.learner, scenario)
+    assert _dd_deadline(text(client.get(url(case)))) == "day 53 (3 days left)"
+    services.save_record(case, "remedy", {"remedy_ids": ["meter-repair"]}, expected_version=None)
+    services.save_record(case, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    services.send_response(case)
+    db.session.commit()
+    assert _dd_deadline(text(client.get(url(case, "outcome")))) == "day 53 (1 day left)"
+    services.save_record(case, "letter", {"text": GOOD_LETTER + " Sorry."}, expected_version=1)
+    services.send_response(case)  # the one revision, still without the hold
+    db.session.commit()
+    assert _dd_deadline(text(client.get(url(case)))) == (
+        "day 53 <strong>(not offered in the response)</strong>"
+    )
+
+    other = services.start_case(world.peer, scenario)
+    services.save_record(
+        other, "remedy", {"remedy_ids": ["collections-hold", "meter-repair"]}, expected_version=None
+    )
+    services.save_record(other, "letter", {"text": GOOD_LETTER}, expected_version=None)
+    services.send_response(other)
+    db.session.commit()
+    body = text(login(client, world.peer).get(url(other)))
+    assert _dd_deadline(body) == "day 53 (sent day 50, on time)"
+
+
 def test_staff_read_the_closed_letter_page_in_the_third_person(client, w):
     case = work(w.case)  # pushed back: one revision left
     staff = login(client, w.assessor)

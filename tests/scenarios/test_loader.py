@@ -66,6 +66,8 @@ def write(file: str, content: str | bytes) -> Callable[[ScenarioCopy], None]:
     return lambda s: s.write(file, content)
 
 
+MET_BY_HONOUR = "      met_by_remedy: honour-price\n"
+
 LAUGHS = 'a: &a ["lol","lol"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n'
 
 CASES = [
@@ -319,6 +321,39 @@ CASES = [
         "clock.start_day",
         'the case opens on day 60, not before the final deadline "adr-letter" (day 56)',
         "start_day:",
+    ),
+    Case(
+        "met-by-unknown-remedy",
+        edit(MANIFEST, "      day: 28\n", "      day: 28\n      met_by_remedy: voucher\n"),
+        MANIFEST,
+        "regime.deadlines[0].met_by_remedy",
+        'no remedy "voucher" in remedies',
+        "met_by_remedy: voucher",
+    ),
+    Case(
+        "final-deadline-met-by-remedy",
+        edit(
+            MANIFEST,
+            "      final: true\n",
+            "      final: true\n      met_by_remedy: honour-price\n",
+        ),
+        MANIFEST,
+        "regime.deadlines[1].met_by_remedy",
+        "the final deadline is met by the response itself, not by a remedy",
+        "met_by_remedy: honour-price",
+    ),
+    Case(
+        "met-by-remedy-and-by-the-response",
+        lambda s: (
+            s.edit(
+                MANIFEST, "      day: 28\n", "      day: 28\n      met_by_remedy: honour-price\n"
+            ),
+            s.edit(MANIFEST, "deadline: adr-letter", "deadline: reminder"),
+        ),
+        MANIFEST,
+        "regime.deadlines[0].met_by_remedy",
+        "customer_reply requirement 2 already says the response meets this deadline",
+        "met_by_remedy: honour-price",
     ),
     # YAML itself.
     Case(
