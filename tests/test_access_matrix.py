@@ -259,6 +259,17 @@ RULES: dict[str, Rule] = {
     "exercises.edit": Rule(
         lambda w: f"/exercises/{w.exercise.id}/edit", ADMIN, overrides={"other_admin": 404}
     ),
+    # Deleting an exercise set in error: as changing it. Nobody has started world.exercise
+    # (the world's case is not of it), so the admin's POST deletes it and redirects.
+    "exercises.confirm_delete": Rule(
+        lambda w: f"/exercises/{w.exercise.id}/delete", ADMIN, overrides={"other_admin": 404}
+    ),
+    "exercises.delete": Rule(
+        lambda w: f"/exercises/{w.exercise.id}/delete",
+        {"admin": 302},
+        method="POST",
+        overrides={"other_admin": 404},
+    ),
     "exercises.start": Rule(
         lambda w: f"/exercises/{w.exercise.id}/start",
         {"learner": 302, "peer": 302},

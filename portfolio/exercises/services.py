@@ -1,6 +1,7 @@
 """Writes for exercises."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -148,7 +149,7 @@ def create_exercise(
                 user_id=learner.id,
                 kind="exercise_opened",
                 message=_opening_notice(exercise),
-                link=f"/exercises/{exercise.id}",
+                link=_opening_link(exercise),
                 visible_from=shown_from,
             )
         )
@@ -212,9 +213,73 @@ def change_exercise(
         sa.update(Notification)
         .where(
             Notification.kind == "exercise_opened",
-            Notification.link == f"/exercises/{exercise.id}",
+            Notification.link == _opening_link(exercise),
         )
         .values(message=_opening_notice(exercise), visible_from=opening_moment(opens_on, today))
     )
     db.session.flush()
     return exercise
+
+
+def _opening_link(exercise: Exercise) -> str:
+    return f"/exercises/{exercise.id}"
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What deleting an exercise would do: it may go only while `started` (learners with a
+    case of it) is 0; `notices` is how many learners' "open" notices would go with it."""
+
+    started: int
+    notices: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.started == 0
+
+
+def deletion_of(exercise: Exercise) -> Deletion:
+    """Whether the exercise can be deleted, and what would go with it: one query."""
+    started = (
+        sa.select(sa.func.count(sa.distinct(Case.learner_id)))
+        .where(Case.exercise_id == exercise.id)
+        .scalar_subquery()
+    )
+    notices = (
+        sa.select(sa.func.count(Notification.id))
+        .where(Notification.link == _opening_link(exercise))
+        .scalar_subquery()
+    )
+    return Deletion(*db.session.execute(sa.select(started, notices)).one())
+
+
+class ExerciseInUse(ExerciseError):
+    """Learners have started cases of the exercise, so it cannot be deleted."""
+
+
+def in_use_message(exercise: Exercise, started: int) -> str:
+    """Why a started exercise cannot be deleted, and what to do instead."""
+    who = "1 learner has" if started == 1 else f"{started} learners have"
+    return (
+        f"{exercise.title} cannot be deleted: {who} started a case on it, and their work "
+        "belongs to it. To stop anyone else starting it, close it instead: change its close "
+        "date to today."
+    )
+
+
+def delete_exercise(exercise: Exercise, *, by: User) -> None:
+    """Delete an exercise set in error (the wrong scenario or cohort), with the cohort's
+    notices of it, so no inbox keeps a link to a page that is gone. Refused (ExerciseInUse)
+    once any learner has started a case on it: cases keep their exercise for good."""
+    if exercise.centre_id != by.centre_id:
+        raise ExerciseError("Choose an exercise of your own centre.")
+    started = deletion_of(exercise).started
+    if started:
+        raise ExerciseInUse(in_use_message(exercise, started))
+    db.session.execute(
+        sa.delete(Notification)
+        .where(Notification.link == _opening_link(exercise))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(exercise)
+    db.session.flush()

@@ -1,8 +1,9 @@
-"""Exercise pages: the list, creating one, the exercise page with the live board, and a
-learner starting their case from it."""
+"""Exercise pages: the list, creating one, the exercise page with the live board, deleting
+one set in error, and a learner starting their case from it."""
 
 from datetime import date
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -117,6 +118,43 @@ def edit(exercise_id: int):
             flash(f"Saved the changes to {exercise.title}.", "success")
             return redirect(url_for("exercises.detail", exercise_id=exercise.id))
     return render_template("exercises/edit.html", form=form, exercise=exercise)
+
+
+@bp.get("/<int:exercise_id>/delete")
+@authz.role_required(Role.CENTRE_ADMIN)
+def confirm_delete(exercise_id: int):
+    """What deleting the exercise would remove, and the button; or why it cannot go."""
+    exercise = _exercise(exercise_id)
+    deletion = services.deletion_of(exercise)
+    return render_template(
+        "exercises/delete.html",
+        exercise=exercise,
+        deletion=deletion,
+        refusal=None if deletion.allowed else services.in_use_message(exercise, deletion.started),
+        form=ReauthForm(),
+    )
+
+
+@bp.post("/<int:exercise_id>/delete")
+@authz.role_required(Role.CENTRE_ADMIN)
+def delete(exercise_id: int):
+    exercise = _exercise(exercise_id)
+    title, cohort = exercise.title, exercise.cohort.name
+    try:
+        services.delete_exercise(exercise, by=current_user)
+        db.session.commit()
+    except ExerciseError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("exercises.confirm_delete", exercise_id=exercise_id))
+    except sa.exc.IntegrityError:
+        # A learner started a case between the check and the commit: the case stands.
+        db.session.rollback()
+        started = services.deletion_of(_exercise(exercise_id)).started or 1
+        flash(services.in_use_message(_exercise(exercise_id), started), "error")
+        return redirect(url_for("exercises.confirm_delete", exercise_id=exercise_id))
+    flash(f"Deleted the exercise {title} for {cohort}.", "success")
+    return redirect(url_for("exercises.index"))
 
 
 @bp.get("/<int:exercise_id>")

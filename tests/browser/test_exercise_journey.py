@@ -9,10 +9,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from portfolio.casework import services as casework
+from portfolio.exercises.services import create_exercise
 from portfolio.export.bulk import slug
 from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario
 from portfolio.library.services import load_bundled
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD
@@ -138,3 +142,50 @@ def test_an_admin_runs_a_cohort_exercise_to_the_report(
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert rows[0][:2] == ["Learner", "Email"]
     assert {r[1] for r in rows[1:]} == {centre.learner.email, centre.peer.email}
+
+
+def test_an_admin_deletes_an_exercise_set_in_error(page: Page, live_server: str, centre):
+    """The wrong scenario set for the cohort: the admin deletes it from its board through the
+    confirmation page (axe-checked), and a started exercise's page says why it stays."""
+    today = date.today()
+    scenario = db.session.scalar(sa.select(LibraryScenario))
+    wrong, started = (
+        create_exercise(
+            cohort=centre.cohort,
+            scenario=scenario,
+            title=title,
+            opens_on=today,
+            closes_on=today + timedelta(days=7),
+            by=centre.admin,
+        )
+        for title in ("Set in error", "Under way")
+    )
+    casework.start_case(centre.learner, scenario, exercise=started)
+    db.session.commit()
+    sign_in(page, live_server, centre.admin.email)
+
+    page.goto(f"{live_server}/exercises/{started.id}")
+    assert_accessible(page)
+    page.get_by_role("link", name="Delete this exercise").click()
+    heading(page, "Delete Under way")
+    expect(page.get_by_text("1 learner has started a case on it")).to_be_visible()
+    expect(page.get_by_role("button", name="Delete the exercise")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("link", name="Change the close date").click()
+    heading(page, "Change Under way")
+    assert_accessible(page)
+
+    page.goto(f"{live_server}/exercises/{wrong.id}")
+    assert_accessible(page)
+    page.get_by_role("link", name="Delete this exercise").click()
+    heading(page, "Delete Set in error")
+    expect(page.locator("main")).to_contain_text("2 learners' inboxes")
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete the exercise").click()
+    heading(page, "Exercises")
+    expect(page.locator(".flashes")).to_contain_text(
+        f"Deleted the exercise Set in error for {centre.cohort.name}."
+    )
+    expect(page.get_by_role("link", name="Set in error")).to_have_count(0)
+    expect(page.get_by_role("link", name="Under way")).to_be_visible()
+    assert_accessible(page)
