@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from portfolio.casework import services as casework
 from portfolio.casework.models import Case
+from portfolio.exercises import services
 from portfolio.exercises.models import Exercise
 from portfolio.exercises.services import (
     ExerciseError,
@@ -129,3 +130,19 @@ def test_others_cannot_delete_it(client, world, exercise, actor, status):
     assert client.get(f"/exercises/{exercise.id}/delete").status_code == status
     assert client.post(f"/exercises/{exercise.id}/delete").status_code == status
     assert _count(Exercise) == 1 and _count(Notification) == 2
+
+
+def test_a_case_started_during_the_delete_keeps_the_exercise(
+    client, world, exercise, scenario, monkeypatch
+):
+    """The check passed, then a learner started a case before the delete reached the
+    database: the foreign key refuses it, and the admin is told why rather than shown a 500."""
+    casework.start_case(world.learner, scenario, exercise=exercise)
+    db.session.commit()
+    monkeypatch.setattr(services, "deletion_of", lambda exercise: services.Deletion(0, 0))
+    login(client, world.admin)
+    response = client.post(f"/exercises/{exercise.id}/delete")
+    assert response.headers["Location"] == f"/exercises/{exercise.id}/delete"
+    monkeypatch.undo()
+    assert "1 learner has started a case on it" in client.get(response.headers["Location"]).text
+    assert _count(Exercise) == 1 and _count(Case) == 1 and _count(Notification) == 2
