@@ -43,6 +43,9 @@ from portfolio.review.queries import corrections_of, effective_decisions
 # so it still fits the width of an A4 page.
 GRID_MATRIX_MAX_ITEMS = 12
 IMAGE_TYPES = ("image/png", "image/jpeg")
+# A figures table with more columns than this (a category, the months, change, trend and step)
+# does not fit a portrait page's width.
+WIDE_TABLE_COLUMNS = 7
 SUBMISSION_STATUS_LABELS = {
     SubmissionStatus.SUBMITTED: "Submitted, awaiting assessment",
     SubmissionStatus.RETURNED: "Returned for resubmission",
@@ -371,16 +374,24 @@ def _flag_labels(case_ids: set[int | None]) -> dict[int, dict[str, str]]:
 
 
 def _charts(item: dict, n: int, flags: dict[str, str]) -> list[dict[str, Any]]:
-    """An analysis's charts drawn from its stored figures (never recomputed), as SVG."""
+    """An analysis's charts drawn from its stored figures (never recomputed), as SVG, each with
+    the table of its figures. ``wide`` marks a table with a column per month (more than three
+    months), which the PDF prints on a landscape page together with its chart."""
     if item["source"] != "analysis" or item["content"].get("missing"):
         return []
     try:
         figures = figures_from_dict(item["content"]["figures"])
-    except (FiguresUnreadable, KeyError, TypeError):
+    except (FiguresUnreadable, KeyError, TypeError, ValueError):
         return []
     presentation = present(figures, flags, chart_id=f"item{n}")
     return [
-        {"title": chart.title, "svg": chart.svg, "description": chart.description}
+        {
+            "title": chart.title,
+            "svg": chart.svg,
+            "description": chart.description,
+            "table": chart.table,
+            "wide": len(chart.table.headers) > WIDE_TABLE_COLUMNS,
+        }
         for chart in (presentation.summary, presentation.trends)
     ]
 

@@ -61,3 +61,24 @@ def test_monthly_table_fits_the_page_without_overlap(client, submitted, tmp_path
             for a0, a1, b, text_b in words[i + 1 :]:
                 if abs(y - b) < 2 and x0 < a1 - 0.5 and a0 < x1 - 0.5:
                     raise AssertionError(f"{text_a!r} overlaps {text_b!r}")
+
+
+def test_the_trend_chart_goes_onto_the_landscape_page_with_its_table(client, submitted, tmp_path):
+    """The monthly table's landscape page carries its chart too: left behind, the chart stood
+    alone on a half-empty portrait page between the Pareto figures and the table."""
+    world = submitted
+    login(client, world.learner)
+    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
+    data = response.get_data()
+    response.close()
+
+    texts = [(width, " ".join(w[3] for w in words)) for width, words in _pages(data, tmp_path)]
+    trend = [i for i, (_w, text) in enumerate(texts) if "Line chart of monthly" in text]
+    table = [i for i, (_w, text) in enumerate(texts) if "Monthly cost by category" in text]
+    # Each chart is printed once (the item's charts were drawn a second time after the figures).
+    assert len(trend) == 1, trend
+    assert trend == table[:1]
+    width, _text = texts[trend[0]]
+    assert width > 800, "the monthly table and its chart are on a landscape page"
+    # The Pareto table ends with its total, as on the analysis page.
+    assert any("Total" in text and "£85,995.97" in text for _w, text in texts)
