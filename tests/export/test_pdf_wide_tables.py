@@ -82,3 +82,32 @@ def test_the_trend_chart_goes_onto_the_landscape_page_with_its_table(client, sub
     assert width > 800, "the monthly table and its chart are on a landscape page"
     # The Pareto table ends with its total, as on the analysis page.
     assert any("Total" in text and "£85,995.97" in text for _w, text in texts)
+
+
+def test_a_recommendations_labels_stay_level_with_their_values(client, submitted, tmp_path):
+    """Each label of a recommendation sits on the line of its own value: with floated labels,
+    'Expected benefit' wrapped and every later label drifted a line below its value, so
+    'Target' stood beside the measure's text."""
+    world = submitted
+    login(client, world.learner)
+    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
+    data = response.get_data()
+    response.close()
+
+    page = next(
+        words
+        for _width, words in _pages(data, tmp_path)
+        if "Recommendation 1:" in " ".join(w[3] for w in words)
+    )
+
+    def top(text: str) -> float:
+        return next(y for _x0, _x1, y, word in page if word == text)
+
+    for label, value in (
+        ("Expected", "Fewer"),
+        ("Measure", "Complaints"),
+        ("Target", "Halve"),
+        ("By", "End"),
+        ("Root", "Removes"),
+    ):
+        assert abs(top(label) - top(value)) < 2, f"{label!r} is not level with {value!r}"
