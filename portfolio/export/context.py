@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -351,7 +351,7 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
                 "title": item["title"],
                 "scenario": item.get("scenario"),
                 "description": item.get("description", ""),
-                "occurred_on": item.get("occurred_on"),
+                "occurred_on": _day(item.get("occurred_on")),
                 "content": content,
                 "mappings": [{**m, "decision": effective.get(m["ref"])} for m in item["mappings"]],
                 "charts": _charts(item, n, flags.get(item.get("case_id"), {})),
@@ -360,6 +360,14 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
             }
         )
     return items
+
+
+def _day(value: str | None) -> date | None:
+    """A snapshot's ISO date as a date, so the PDF prints it as the app does (5 Jan 2026)."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _flag_labels(case_ids: set[int | None]) -> dict[int, dict[str, str]]:

@@ -40,6 +40,8 @@ def test_download_is_a_complete_a4_pdfa(client, submitted, tmp_path):
     # The case log's span reads as dates, not ISO text with its offset.
     assert re.search(r"recorded actions?, from \d+ \w{3} \d{4}, \d\d:\d\d to ", text), text
     assert "+00:00" not in text, text[text.index("+00:00") - 300 : text.index("+00:00") + 50]
+    # An item's date reads as the app prints dates (the workplace upload is dated 5 January).
+    assert "Dated 5 Jan 2026." in text and "Dated 2026-" not in text
     snap = world.submission.snapshot
     reply = next(i for i in snap["items"] if i["source"] == "resolution")["content"][
         "correspondence"
