@@ -250,6 +250,7 @@ def sign_off_page(submission, assessment: Assessment, form) -> dict:
             for c in criteria
             if c.id in decided and decided[c.id].decision != Decision.COMPETENT
         ],
+        "no_feedback": not assessment.overall_feedback.strip(),
     }
 
 

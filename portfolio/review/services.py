@@ -341,8 +341,8 @@ def sign_off(
     password: str,
     expected_version: int | None = None,
 ) -> Assessment:
-    """Sign the unit off with an e-signature: every criterion decided Competent, the
-    assessor's full name typed and their password re-entered."""
+    """Sign the unit off with an e-signature: every criterion decided Competent, the overall
+    feedback written, the assessor's full name typed and their password re-entered."""
     _require_marker(assessment, by)
     _require_open(assessment)
     _require_awaiting(assessment)
@@ -364,6 +364,13 @@ def sign_off(
             "competent. Return the work for resubmission instead."
         )
     _require_evidence_for_all(assessment, criteria)
+    if not assessment.overall_feedback.strip():
+        # The assessment cycle ends in feedback: the learner reads it with the result, and the
+        # IQA and EQA read it as the assessor's account of the judgement.
+        raise ReviewError(
+            "Write your overall feedback on the marking bench before you sign off: the learner "
+            "reads it with the result, and the IQA reads it as your account of the judgement."
+        )
     if _normal(signed_name or "") != _normal(by.full_name):
         raise ReviewError(
             f"Type your full name exactly as it is on your account ({by.full_name}) to sign."

@@ -125,25 +125,29 @@ def test_learner_reads_feedback_and_acknowledges(client, submitted):
 
 
 @pytest.mark.parametrize(
-    ("choices", "name", "password", "message"),
+    ("choices", "overall", "name", "password", "message"),
     [
-        ({"1_1": "competent"}, None, PASSWORD, "still undecided"),
-        (ALL | {"2_1": "not_yet"}, None, PASSWORD, "judged Not yet"),
-        (ALL, "Not My Name", PASSWORD, "full name exactly"),
-        (ALL, None, "wrong password here", "password is not right"),
+        ({"1_1": "competent"}, "Good.", None, PASSWORD, "still undecided"),
+        (ALL | {"2_1": "not_yet"}, "Good.", None, PASSWORD, "judged Not yet"),
+        (ALL, "  ", None, PASSWORD, "Write your overall feedback on the marking bench"),
+        (ALL, "Good.", "Not My Name", PASSWORD, "full name exactly"),
+        (ALL, "Good.", None, "wrong password here", "password is not right"),
     ],
-    ids=["undecided", "not-yet", "name-mismatch", "wrong-password"],
+    ids=["undecided", "not-yet", "no-overall-feedback", "name-mismatch", "wrong-password"],
 )
-def test_sign_off_refusals_change_nothing(client, submitted, choices, name, password, message):
+def test_sign_off_refusals_change_nothing(
+    client, submitted, choices, overall, name, password, message
+):
     w = submitted
     assessment = _open(w)
     login(client, w.assessor)
     url = f"/assess/submissions/{w.submission.id}"
-    moved = client.post(url, data=_form(w, assessment, **choices) | {"then": "sign_off"})
+    moved = client.post(url, data=_form(w, assessment, overall, **choices) | {"then": "sign_off"})
     assert moved.headers["Location"].endswith(f"{url}/sign-off")
     db.session.expire_all()
     page = client.get(f"{url}/sign-off")
     assert page.status_code == 200
+    assert ("No overall feedback yet" in page.text) == (not overall.strip())
     signed = client.post(
         f"{url}/sign-off",
         data={
