@@ -114,6 +114,16 @@ RULES: dict[str, Rule] = {
     "accounts.edit_cohort": Rule(
         lambda w: f"/centre/cohorts/{w.cohort.id}", ADMIN | {"other_admin": 404}
     ),
+    # Deleting a cohort: as editing it. world.cohort has world.exercise, so the admin's POST
+    # is refused (302 back to the confirmation page with a message).
+    "accounts.confirm_delete_cohort": Rule(
+        lambda w: f"/centre/cohorts/{w.cohort.id}/delete", ADMIN | {"other_admin": 404}
+    ),
+    "accounts.delete_cohort": Rule(
+        lambda w: f"/centre/cohorts/{w.cohort.id}/delete",
+        {"admin": 302, "other_admin": 404},
+        method="POST",
+    ),
     "library.index": Rule(lambda w: "/library/", everyone()),
     # A bundled scenario: every signed-in user may read the brief.
     "library.detail": Rule(lambda w: f"/library/{w.bundled_scenario.id}", everyone()),

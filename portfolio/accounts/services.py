@@ -1,5 +1,6 @@
 """Writes for centres, users, allocation and cohorts. Services flush; the caller commits."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -10,6 +11,10 @@ from portfolio.accounts.models import Centre, Cohort, LoginFailure, User, cohort
 from portfolio.auth.passwords import hash_password, password_problem, verify_password
 from portfolio.casework.models import Case
 from portfolio.db import utcnow
+from portfolio.exercises.models import Exercise
+from portfolio.export.bulk import STALLED_AFTER
+from portfolio.export.cache import cache_dir
+from portfolio.export.models import BulkExport, ExportStatus
 from portfolio.extensions import db
 from portfolio.roles import CENTRE_ROLES, Role
 
@@ -300,3 +305,94 @@ def set_cohort_members(cohort: Cohort, *, learners: list[User]) -> Cohort:
     cohort.members = list(learners)
     db.session.flush()
     return cohort
+
+
+@dataclass(frozen=True)
+class CohortDeletion:
+    """What deleting a cohort would do. It may go only when it has no `exercises` (id, title
+    rows) and no export of it is under way; its `members` only leave it, and its finished
+    `exports` (with their zips) go with it."""
+
+    members: int
+    exercises: list
+    exporting: bool
+    exports: int
+
+    @property
+    def allowed(self) -> bool:
+        return not self.exercises and not self.exporting
+
+
+def cohort_deletion(cohort: Cohort) -> CohortDeletion:
+    """Whether the cohort can be deleted, and what would go with it: three queries."""
+    exercises = db.session.execute(
+        sa.select(Exercise.id, Exercise.title)
+        .where(Exercise.cohort_id == cohort.id)
+        .order_by(Exercise.opens_on, Exercise.id)
+    ).all()
+    members = sa.select(sa.func.count()).where(cohort_members.c.cohort_id == cohort.id)
+    exports = sa.select(sa.func.count(BulkExport.id)).where(BulkExport.cohort_id == cohort.id)
+    exporting = sa.exists().where(
+        BulkExport.cohort_id == cohort.id,
+        BulkExport.status.in_((ExportStatus.QUEUED, ExportStatus.RUNNING)),
+        BulkExport.updated_at >= utcnow() - STALLED_AFTER,
+    )
+    counts = db.session.execute(
+        sa.select(members.scalar_subquery(), exports.scalar_subquery(), exporting)
+    ).one()
+    return CohortDeletion(counts[0], list(exercises), bool(counts[2]), counts[1])
+
+
+class CohortInUse(AccountError):
+    """The cohort has exercises (or an export under way), so it cannot be deleted yet."""
+
+
+def cohort_in_use_message(cohort: Cohort, deletion: CohortDeletion) -> str:
+    """Why the cohort cannot be deleted yet, and what to do first."""
+    if deletion.exercises:
+        titles = ", ".join(f"“{e.title}”" for e in deletion.exercises)
+        some = "an exercise" if len(deletion.exercises) == 1 else "exercises"
+        those = "that exercise" if len(deletion.exercises) == 1 else "those exercises"
+        return (
+            f"{cohort.name} cannot be deleted while it has {some}: {titles}. Delete {those} "
+            "first, from each exercise's page, then delete the cohort. An exercise that "
+            "learners have started cannot be deleted, so its cohort stays."
+        )
+    return (
+        f"An export of {cohort.name} is under way. Wait for it to finish (see Bulk export), "
+        "then delete the cohort."
+    )
+
+
+def delete_cohort(cohort: Cohort, *, by: User) -> list[str]:
+    """Delete a cohort set in error. Its learners only leave it: their accounts, cases and
+    portfolios are untouched. Its finished exports go with it (their page would name a cohort
+    that is gone); returns their zips' paths (under PDF_CACHE_DIR), for discard_export_zips
+    once the deletion is committed. Refused (CohortInUse) while it has exercises or an export
+    of it is under way."""
+    if cohort.centre_id != by.centre_id:
+        raise AccountError("Choose a cohort of your own centre.")
+    deletion = cohort_deletion(cohort)
+    if not deletion.allowed:
+        raise CohortInUse(cohort_in_use_message(cohort, deletion))
+    zips = db.session.scalars(
+        sa.select(BulkExport.path).where(
+            BulkExport.cohort_id == cohort.id, BulkExport.path.is_not(None)
+        )
+    ).all()
+    db.session.execute(sa.delete(BulkExport).where(BulkExport.cohort_id == cohort.id))
+    db.session.execute(sa.delete(cohort_members).where(cohort_members.c.cohort_id == cohort.id))
+    db.session.expire(cohort, ["members"])
+    db.session.delete(cohort)
+    db.session.flush()
+    return list(zips)
+
+
+def discard_export_zips(paths: list[str]) -> None:
+    """Remove deleted exports' zips (learners' portfolios) from PDF_CACHE_DIR: after the
+    commit, so a deletion that fails leaves its exports whole."""
+    root = cache_dir().resolve()
+    for path in paths:
+        target = (root / path).resolve()
+        if target.is_relative_to(root):
+            target.unlink(missing_ok=True)

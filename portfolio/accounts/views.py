@@ -58,6 +58,11 @@ def _load_user(user_id: int) -> User:
     return db.first_or_404(authz.users_managed_by(current_user).where(User.id == user_id))
 
 
+def _cohort(cohort_id: int) -> Cohort:
+    """A cohort of the admin's own centre, or 404: another centre's IDs are never found."""
+    return db.first_or_404(authz.cohorts_managed_by(current_user).where(Cohort.id == cohort_id))
+
+
 def _allocation_choices(form: UserForm) -> None:
     none = [SelectChoice(0, "Not allocated")]
     centre_id = current_user.centre_id
@@ -336,7 +341,7 @@ def new_cohort():
 
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 def edit_cohort(cohort_id: int):
-    cohort = db.first_or_404(authz.cohorts_managed_by(current_user).where(Cohort.id == cohort_id))
+    cohort = _cohort(cohort_id)
     form = CohortForm(obj=cohort if request.method == "GET" else None)
     picker = _picker(form, cohort)
     if form.validate_on_submit():
@@ -366,3 +371,44 @@ def edit_cohort(cohort_id: int):
         if picker.show == "members" and not picker.q
         else queries.member_counts([cohort.id]).get(cohort.id, 0),
     )
+
+
+@bp.get("/cohorts/<int:cohort_id>/delete")
+def confirm_delete_cohort(cohort_id: int):
+    """What deleting the cohort would do, and the button; or why it cannot go yet."""
+    cohort = _cohort(cohort_id)
+    deletion = services.cohort_deletion(cohort)
+    return render_template(
+        "accounts/cohort_delete.html",
+        cohort=cohort,
+        deletion=deletion,
+        refusal=None if deletion.allowed else services.cohort_in_use_message(cohort, deletion),
+        form=ReauthForm(),
+    )
+
+
+@bp.post("/cohorts/<int:cohort_id>/delete")
+def delete_cohort(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    name = cohort.name
+    try:
+        zips = services.delete_cohort(cohort, by=current_user)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("accounts.confirm_delete_cohort", cohort_id=cohort_id))
+    except sa.exc.IntegrityError:
+        # An exercise, export or member was added between the check and the commit: it stays.
+        db.session.rollback()
+        cohort = _cohort(cohort_id)
+        deletion = services.cohort_deletion(cohort)
+        if deletion.allowed:
+            message = f"{cohort.name} changed while it was being deleted. Check it, then try again."
+        else:
+            message = services.cohort_in_use_message(cohort, deletion)
+        flash(message, "error")
+        return redirect(url_for("accounts.confirm_delete_cohort", cohort_id=cohort_id))
+    services.discard_export_zips(zips)
+    flash(f"Deleted the cohort {name}. Its learners' accounts and work are unchanged.", "success")
+    return redirect(url_for("accounts.cohorts"))

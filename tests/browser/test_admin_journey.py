@@ -2,17 +2,23 @@
 choose their own. Every page on the way passes axe, with CSRF on as in production."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from portfolio.accounts import services as account_services
 from portfolio.accounts.models import User
 from portfolio.auth.views import GENERIC_FAILURE
+from portfolio.exercises.services import create_exercise
 from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario
+from portfolio.library.services import load_bundled
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD
+from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
 LEARNER_NAME = "Priya Shah"
 LEARNER_EMAIL = "priya.shah@alpha.test"
@@ -179,3 +185,49 @@ def test_site_admin_creates_a_centre_and_adds_a_second_admin(
     assert_accessible(page)
     eve = db.session.scalar(sa.select(User).where(User.email == "eve@delta.test"))
     assert eve.role == Role.CENTRE_ADMIN and eve.centre.name == "Delta College"
+
+
+def test_admin_deletes_a_cohort_created_in_error(
+    page: Page,
+    live_server: str,
+    world,
+    bundle,  # noqa: F811
+):
+    """A cohort with an exercise is refused (the page names it and links its deletion); a
+    cohort without one goes from its confirmation page, and its learners stay."""
+    load_bundled(bundle)
+    create_exercise(
+        cohort=world.cohort,
+        scenario=db.session.scalar(sa.select(LibraryScenario)),
+        title="Week 1",
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=7),
+        by=world.admin,
+    )
+    wrong = account_services.create_cohort(centre=world.centre, name="Made in error")
+    account_services.set_cohort_members(wrong, learners=[world.peer])
+    db.session.commit()
+    sign_in(page, live_server, world.admin.email, PASSWORD)
+    assert_accessible(page)
+
+    page.goto(f"{live_server}/centre/cohorts/{world.cohort.id}/delete")
+    expect(page.locator(".notice")).to_contain_text("while it has an exercise: “Week 1”")
+    expect(page.get_by_role("link", name="Delete Week 1")).to_be_visible()
+    expect(page.get_by_role("button", name="Delete the cohort")).to_have_count(0)
+    assert_accessible(page)
+
+    page.goto(f"{live_server}/centre/cohorts")
+    assert_accessible(page)
+    page.get_by_role("link", name="Made in error", exact=True).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Delete this cohort").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete Made in error")
+    expect(page.locator("main")).to_contain_text("Its 1 learner only leaves it")
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete the cohort").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts")
+    expect(page.locator(".flashes")).to_contain_text("Deleted the cohort Made in error.")
+    expect(page.get_by_role("link", name="Made in error", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name=world.cohort.name, exact=True)).to_be_visible()
+    assert_accessible(page)
+    assert db.session.get(User, world.peer.id).active
