@@ -300,3 +300,20 @@ def test_the_case_nav_leads_to_the_new_sections(client, login_as, case, learner)
     reflection = client.get(f"/cases/{case.id}/records/reflection")
     assert reflection.status_code == 200
     assert "Your reflective account" in reflection.get_data(as_text=True)
+
+
+def test_each_landmark_on_the_builder_has_its_own_name(client, login_as, case, learner):
+    """A chart's section and the scrolling region of its figures are both landmarks; the trend
+    table's caption is the chart's title, so naming the region by its caption gave two
+    landmarks one name (axe: landmark-unique)."""
+    login_as(learner)
+    html = client.get(f"/cases/{case.id}/analysis").get_data(as_text=True)
+    names = []
+    for heading_id in re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', html):
+        names.append(re.search(rf'id="{heading_id}"[^>]*>([^<]+)<', html).group(1).strip())
+    for label in re.findall(r'role="region"[^>]*aria-label="([^"]+)"', html):
+        names.append(label)
+    for caption_id in re.findall(r'role="region"[^>]*aria-labelledby="([^"]+)"', html):
+        names.append(re.search(rf'id="{caption_id}"[^>]*>([^<]+)<', html).group(1).strip())
+    assert "Monthly complaints by category" in names
+    assert len(names) == len(set(names)), names
