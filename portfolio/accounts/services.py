@@ -351,12 +351,13 @@ def cohort_in_use_message(cohort: Cohort, deletion: CohortDeletion) -> str:
     """Why the cohort cannot be deleted yet, and what to do first."""
     if deletion.exercises:
         titles = ", ".join(f"“{e.title}”" for e in deletion.exercises)
-        some = "an exercise" if len(deletion.exercises) == 1 else "exercises"
-        those = "that exercise" if len(deletion.exercises) == 1 else "those exercises"
+        one = len(deletion.exercises) == 1
+        some, those = ("an exercise", "that exercise") if one else ("exercises", "those exercises")
+        where = "its page" if one else "each one's page"
         return (
             f"{cohort.name} cannot be deleted while it has {some}: {titles}. Delete {those} "
-            "first, from each exercise's page, then delete the cohort. An exercise that "
-            "learners have started cannot be deleted, so its cohort stays."
+            f"first, from {where}, then delete the cohort. An exercise that learners have "
+            "started cannot be deleted, so its cohort stays."
         )
     return (
         f"An export of {cohort.name} is under way. Wait for it to finish (see Bulk export), "

@@ -74,7 +74,19 @@ def test_a_cohort_goes_and_its_learners_stay(world):
 
 
 def test_a_cohort_with_an_exercise_is_refused_naming_it(world, exercise):
-    with pytest.raises(services.CohortInUse, match="while it has an exercise: “Week 1”"):
+    with pytest.raises(services.CohortInUse, match="while it has an exercise: “Week 1”") as one:
+        services.delete_cohort(world.cohort, by=world.admin)
+    assert "Delete that exercise first, from its page, then delete the cohort" in one.value.message
+    db.session.rollback()
+    create_exercise(
+        cohort=world.cohort,
+        scenario=exercise.scenario,
+        title="Week 2",
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=7),
+        by=world.admin,
+    )
+    with pytest.raises(services.CohortInUse, match="exercises: “Week 1”, “Week 2”. Delete those"):
         services.delete_cohort(world.cohort, by=world.admin)
     db.session.rollback()
     assert _count(Cohort) == 1 and _count(cohort_members) == 2
