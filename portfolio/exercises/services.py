@@ -257,13 +257,20 @@ class ExerciseInUse(ExerciseError):
     """Learners have started cases of the exercise, so it cannot be deleted."""
 
 
-def in_use_message(exercise: Exercise, started: int) -> str:
-    """Why a started exercise cannot be deleted, and what to do instead."""
+def in_use_message(exercise: Exercise, started: int, today: date | None = None) -> str:
+    """Why a started exercise cannot be deleted, and what to do instead (nothing, once it has
+    closed: nobody else can start it)."""
     who = "1 learner has" if started == 1 else f"{started} learners have"
-    return (
+    refusal = (
         f"{exercise.title} cannot be deleted: {who} started a case on it, and their work "
-        "belongs to it. To stop anyone else starting it, close it instead: change its close "
-        "date to today."
+        "belongs to it."
+    )
+    if (today or date.today()) > exercise.closes_on:
+        closed = f"{exercise.closes_on:%-d %b %Y}"
+        return f"{refusal} It closed on {closed}, so nobody else can start it."
+    return (
+        f"{refusal} To stop anyone else starting it, close it instead: change its close date "
+        "to today."
     )
 
 

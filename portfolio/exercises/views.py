@@ -131,6 +131,7 @@ def confirm_delete(exercise_id: int):
         exercise=exercise,
         deletion=deletion,
         refusal=None if deletion.allowed else services.in_use_message(exercise, deletion.started),
+        closed=date.today() > exercise.closes_on,
         form=ReauthForm(),
     )
 

@@ -146,3 +146,16 @@ def test_a_case_started_during_the_delete_keeps_the_exercise(
     monkeypatch.undo()
     assert "1 learner has started a case on it" in client.get(response.headers["Location"]).text
     assert _count(Exercise) == 1 and _count(Case) == 1 and _count(Notification) == 2
+
+
+def test_a_started_exercise_that_has_closed_says_so(client, world, exercise, scenario):
+    """Closing it is no way out once it has closed: the page says nobody else can start it
+    and offers no change of close date."""
+    casework.start_case(world.learner, scenario, exercise=exercise)
+    exercise.opens_on, exercise.closes_on = TODAY - timedelta(days=9), TODAY - timedelta(days=1)
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get(f"/exercises/{exercise.id}/delete").text
+    closed = f"{exercise.closes_on:%-d %b %Y}"
+    assert f"It closed on {closed}, so nobody else can start it." in page
+    assert "change its close date" not in page and "Change the close date" not in page
