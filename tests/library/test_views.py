@@ -30,6 +30,10 @@ def test_staff_preview_includes_guidance(client, world, loaded):
     page = client.get(f"/library/{_scenario().id}/preview")
     assert page.status_code == 200
     assert "Assessor guidance" in page.text and "misleading" in page.text
+    # The account has a row of its own, as on the case's overview: folded into the customer's
+    # row it read "(account Current account ending 4417 (customer no. 7730518))".
+    assert "<dt>Account</dt><dd>MB-1001</dd>" in page.text
+    assert "(account " not in page.text
 
 
 def _upload(client, data: bytes, name="mine.zip"):
