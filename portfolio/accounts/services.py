@@ -251,13 +251,14 @@ def clear_login_failures(*, email: str) -> None:
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == normalise_email(email)))
 
 
-def create_cohort(*, centre: Centre, name: str, description: str = "") -> Cohort:
-    """Create a cohort; names are unique within a centre."""
+def create_cohort(*, centre: Centre, name: str, description: str | None = "") -> Cohort:
+    """Create a cohort; names are unique within a centre. A form posted without its
+    description field gives None: that is an empty description, not an error."""
     name = name.strip()
     exists = sa.select(Cohort.id).where(Cohort.centre_id == centre.id, Cohort.name == name)
     if db.session.scalar(exists):
         raise AccountError("This centre already has a cohort with that name.", "name")
-    cohort = Cohort(centre=centre, name=name, description=description.strip())
+    cohort = Cohort(centre=centre, name=name, description=(description or "").strip())
     db.session.add(cohort)
     db.session.flush()
     return cohort

@@ -375,3 +375,12 @@ def test_an_admin_moves_an_assessors_learners_then_changes_the_role(client, worl
     )
     db.session.refresh(world.assessor)
     assert world.assessor.role == Role.IQA
+
+
+def test_a_cohort_posted_without_a_description_is_created(client, world):
+    """A post that leaves out the description field (a script, a trimmed form) was a 500."""
+    login(client, world.admin)
+    response = client.post("/centre/cohorts/new", data={"name": "Night"})
+    assert response.status_code == 302
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "Night"))
+    assert cohort.description == ""
