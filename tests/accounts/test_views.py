@@ -377,6 +377,20 @@ def test_an_admin_moves_an_assessors_learners_then_changes_the_role(client, worl
     assert world.assessor.role == Role.IQA
 
 
+def test_an_empty_cohort_says_where_to_find_learners_to_add(client, world):
+    """A new cohort's page lists its members by default: with none, it said only "No learners
+    match", leaving the admin to work out the List menu; it now links the lists to add from."""
+    login(client, world.admin)
+    response = client.post("/centre/cohorts/new", data={"name": "Evening"})
+    page = client.get(response.headers["Location"]).text
+    assert "No learners in this cohort yet." in page
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "Evening"))
+    assert f'href="/centre/cohorts/{cohort.id}?show=unassigned"' in page
+    assert f'href="/centre/cohorts/{cohort.id}?show=all"' in page
+    found = client.get(f"/centre/cohorts/{cohort.id}?show=members&q=nobody").text
+    assert "No learners match." in found and "No learners in this cohort yet." not in found
+
+
 def test_a_cohort_posted_without_a_description_is_created(client, world):
     """A post that leaves out the description field (a script, a trimmed form) was a 500."""
     login(client, world.admin)
