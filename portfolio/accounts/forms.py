@@ -108,7 +108,14 @@ MEMBERS_REFUSED = (
 
 
 class CohortForm(FlaskForm):
-    name = StringField("Cohort name", validators=[DataRequired(), plain_text, Length(max=120)])
+    name = StringField(
+        "Cohort name",
+        validators=[
+            DataRequired("Enter a name for the cohort, such as “Spring 2027”."),
+            plain_text,
+            Length(max=120, message="Keep the cohort's name to 120 characters or fewer."),
+        ],
+    )
     description = TextAreaField(
         "Description", validators=[Optional(), plain_text, Length(max=2000)]
     )

@@ -398,3 +398,18 @@ def test_a_cohort_posted_without_a_description_is_created(client, world):
     assert response.status_code == 302
     cohort = db.session.scalar(sa.select(Cohort).where(Cohort.name == "Night"))
     assert cohort.description == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("  ", "Enter a name for the cohort, such as “Spring 2027”."),
+        ("x" * 121, "Keep the cohort&#39;s name to 120 characters or fewer."),
+    ],
+)
+def test_a_blank_or_long_cohort_name_says_what_to_do(client, world, name, message):
+    login(client, world.admin)
+    for url in ("/centre/cohorts/new", f"/centre/cohorts/{world.cohort.id}"):
+        response = client.post(url, data={"name": name})
+        assert response.status_code == 200 and message in response.text
+    assert db.session.scalars(sa.select(Cohort.name)).all() == ["Alpha cohort"]
