@@ -585,3 +585,20 @@ def test_opening_the_exercise_reads_its_notice(client, world, scenario):
     assert client.get(f"/exercises/{exercise.id}").status_code == 200
     assert notifications.unread_count(world.learner) == 0
     assert notifications.unread_count(world.peer) == 1  # only the learner who opened it
+
+
+def test_the_board_and_change_page_name_the_scenario(client, world, scenario):
+    """An exercise's title need not be its scenario's ("Week 1"): the board and the change page
+    said only "scenario version 1", so an admin could not see a wrong scenario was set."""
+    exercise = create_exercise(
+        cohort=world.cohort,
+        scenario=scenario,
+        title="Week 1",
+        opens_on=TODAY,
+        closes_on=TODAY + timedelta(days=7),
+        by=world.admin,
+    )
+    db.session.commit()
+    login(client, world.admin)
+    for url in (f"/exercises/{exercise.id}", f"/exercises/{exercise.id}/edit"):
+        assert f"{scenario.title}, version 1" in client.get(url).text
