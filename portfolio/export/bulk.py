@@ -100,6 +100,23 @@ def learners_without_submissions(cohort_id: int, exported: set[int]) -> list[str
     )
 
 
+def nothing_submitted(cohort: Cohort) -> list[str]:
+    """The names of the cohort's learners with no submitted version, by name (two queries): the
+    zip has no PDF for them, so the admin is told who they are when the export starts."""
+    exported = {s.portfolio.learner_id for s in latest_submissions(cohort)}
+    return learners_without_submissions(cohort.id, exported)
+
+
+def names_in_brief(names: list[str], shown: int = 5) -> str:
+    """'A', 'A and B', 'A, B and C', or the first few and 'and 7 others'."""
+    if len(names) > shown:
+        rest = len(names) - shown
+        return f"{', '.join(names[:shown])} and {rest} other{'' if rest == 1 else 's'}"
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return names[0] if names else ""
+
+
 # A running job whose row has not moved for this long lost its server (a restart).
 STALLED_AFTER = timedelta(minutes=10)
 

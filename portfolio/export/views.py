@@ -104,7 +104,16 @@ def cohorts():
                 bulk.run_export(job.id)
             else:
                 bulk.start_in_background(current_app._get_current_object(), job.id)
-            flash(f"Exporting {portfolios(job.total)} from {cohort.name}.", "success")
+            message = f"Exporting {portfolios(job.total)} from {cohort.name}."
+            missing = bulk.nothing_submitted(cohort)
+            if missing:
+                # The job counts PDFs only: say who is left out, so "1 of 1" for a cohort of
+                # two does not read as the whole cohort.
+                message += (
+                    f" Nothing submitted yet by {bulk.names_in_brief(missing)}: the zip's "
+                    "manifest lists them, without a PDF."
+                )
+            flash(message, "success")
             return redirect(url_for("export.job", job_id=job.id))
     return render_template(
         "export/cohorts.html",

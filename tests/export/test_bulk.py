@@ -214,6 +214,8 @@ def test_the_flash_and_manifest_count_properly_and_list_who_has_nothing(
     response = client.post("/export/cohorts", data={"cohort": world.cohort.id})
     page = client.get(response.headers["Location"]).text
     assert "Exporting 1 portfolio from Alpha cohort." in page
+    # The admin is told who has no PDF in the zip (the job counts only the PDFs).
+    assert "Nothing submitted yet by =Nothing Yet: the zip&#39;s manifest lists them" in page
     job = db.session.scalar(db.select(BulkExport))
     download = client.get(f"/export/jobs/{job.id}/download")
     archive = _zip(download.get_data())
@@ -279,3 +281,11 @@ def test_a_cohort_without_learners_is_not_said_to_lack_submissions(client, world
     assert "Empty group has no learners yet, so there is nothing to export." in text
     text = client.post("/export/cohorts", data={"cohort": world.cohort.id}).get_data(as_text=True)
     assert "Nobody in Alpha cohort has submitted their portfolio yet" in text
+
+
+def test_names_in_brief():
+    from portfolio.export.bulk import names_in_brief
+
+    assert names_in_brief(["A"]) == "A"
+    assert names_in_brief(["A", "B", "C"]) == "A, B and C"
+    assert names_in_brief(list("ABCDEFG")) == "A, B, C, D, E and 2 others"
