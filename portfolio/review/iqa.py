@@ -72,9 +72,10 @@ class IqaError(Exception):
 class StaleReview(IqaError):
     def __init__(self) -> None:
         super().__init__(
-            "This review was saved elsewhere (another tab or device) after you opened it, so "
-            "your changes were not applied. Your text is still below: copy anything you need, "
-            "reload the page to see the newer version, then make your change again."
+            "This review changed after you opened it (saved in another tab or device, or a "
+            "verdict cleared because the assessor corrected that decision), so your changes "
+            "were not applied. Your text is still below: copy anything you need, reload the "
+            "page to see the newer version, then make your change again."
         )
 
 
@@ -395,6 +396,42 @@ def save_sample_verdicts(
         expected_version=expected_version,
         by=by,
     )
+
+
+def clear_verdicts_on_correction(assessment: Assessment, criterion: Criterion, *, by: User) -> int:
+    """After the assessor corrects a decision, a review still in progress must not keep a
+    verdict given on the decision as it was, or completing it would record agreement with a
+    decision the IQA never saw. The verdict is cleared, the review's version moves on (a page
+    opened before refuses to save over it) and the IQA is told to give it again. A completed
+    review keeps its verdicts: the sample page shows what they were given on. Returns how many
+    verdicts were cleared."""
+    reviews = db.session.scalars(
+        sa.select(IqaReview)
+        .join(Sample, Sample.id == IqaReview.sample_id)
+        .where(
+            Sample.assessment_id == assessment.id,
+            IqaReview.status == IqaReviewStatus.IN_PROGRESS,
+        )
+    )
+    cleared = 0
+    for review in reviews:
+        verdict = next((v for v in review.verdicts if v.criterion_id == criterion.id), None)
+        if verdict is None:
+            continue
+        review.verdicts.remove(verdict)
+        sa.orm.attributes.flag_modified(review, "overall_feedback")  # a new version
+        cleared += 1
+        learner = assessment.submission.portfolio.learner
+        notify(
+            review.iqa,
+            "verdict_cleared",
+            f"{by.full_name} corrected the decision on {criterion.ref} in {learner.full_name}'s "
+            f"version {assessment.submission.number} after you gave your verdict on it. Your "
+            "verdict was cleared: give it again on the corrected decision.",
+            link_to("iqa.sample", sample_id=review.sample_id),
+        )
+    db.session.flush()
+    return cleared
 
 
 def complete_review(review: IqaReview, *, by: User) -> IqaReview:

@@ -447,7 +447,9 @@ def correct_decision(
     by: User,
 ) -> DecisionLogEntry:
     """Correct a decision of a completed assessment. The stored decision never changes: the
-    correction is a new log entry, and the effective decision is the latest correction."""
+    correction is a new log entry, and the effective decision is the latest correction. An IQA
+    verdict on the decision in a review still in progress is cleared, and the IQA told
+    (``iqa.clear_verdicts_on_correction``)."""
     if by.id != assessment.assessor_id or not authz.same_centre(by, _learner(assessment).centre_id):
         raise ReviewError("Only the assessor who made a decision may correct it.")
     if not assessment.completed:
@@ -491,6 +493,10 @@ def correct_decision(
             "previous_decision": current.decision.value if current else None,
         },
     )
+    # Imported here: the IQA's services build on these (a module-level import is a cycle).
+    from portfolio.review.iqa import clear_verdicts_on_correction
+
+    clear_verdicts_on_correction(assessment, criterion, by=by)
     if assessment.kind == AssessmentKind.PRIMARY:
         notify(
             _learner(assessment),

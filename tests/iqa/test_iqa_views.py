@@ -219,10 +219,10 @@ def test_a_stale_save_is_refused(client, world, sample, unit):
         f"/iqa/samples/{sample.id}",
         data=verdict_form(criteria, version=old, disagree=["1.1"]),
     )
-    assert stale.status_code == 422 and "saved elsewhere" in stale.text
+    assert stale.status_code == 422 and "saved in another tab or device" in stale.text
     # A page that showed no review yet, posted after another tab started one: stale too.
     fresh = client.post(f"/iqa/samples/{sample.id}", data=verdict_form(criteria, version=""))
-    assert fresh.status_code == 422 and "saved elsewhere" in fresh.text
+    assert fresh.status_code == 422 and "saved in another tab or device" in fresh.text
     db.session.expire_all()
     assert all(v.agree for v in review.verdicts)
 
@@ -611,3 +611,78 @@ def test_opening_the_standardisation_report_reads_its_notice(client, world, sign
     assert client.get(link).status_code == 200
     db.session.refresh(notice)
     assert notice.read_at is not None
+
+
+def test_a_correction_while_the_review_is_open_clears_that_verdict(client, world, sample, unit):
+    """The IQA agreed with 2.1 (Not yet competent) in a draft review; the assessor then corrects
+    it to Competent. Completing must not record agreement with a decision the IQA never saw:
+    the verdict is cleared, the IQA told, and a page opened before cannot save over it."""
+    from portfolio.review import services as review_services
+    from portfolio.review.models import IqaVerdict, Notification
+
+    _, criteria = unit
+    login(client, world.iqa)
+    saved = client.post(f"/iqa/samples/{sample.id}", data=verdict_form(criteria, version=""))
+    assert saved.status_code == 302
+    db.session.expire_all()
+    opened_version = sample.review.version
+    review_services.correct_decision(
+        sample.assessment,
+        criteria[2],
+        decision=C,
+        feedback="",
+        reason="The knowledge answer was in the second item after all.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    db.session.expire_all()
+    left = db.session.scalars(sa.select(IqaVerdict.criterion_id).order_by(IqaVerdict.id)).all()
+    assert left == [criteria[0].id, criteria[1].id]
+    note = db.session.scalar(sa.select(Notification).where(Notification.kind == "verdict_cleared"))
+    assert note.user_id == world.iqa.id and note.link == f"/iqa/samples/{sample.id}"
+    assert "corrected the decision on 2.1" in note.message and "give it again" in note.message
+
+    # The page opened before the correction cannot complete over it.
+    stale = client.post(
+        f"/iqa/samples/{sample.id}/complete",
+        data=verdict_form(criteria, version=opened_version),
+    )
+    assert stale.status_code == 422 and "verdict cleared because the assessor corrected" in (
+        stale.text
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(DecisionLogEntry.kind == "iqa_verdict"))
+        == 0
+    )
+    page = client.get(f"/iqa/samples/{sample.id}")
+    assert "Corrected" in page.text
+    db.session.expire_all()
+    done = client.post(
+        f"/iqa/samples/{sample.id}/complete",
+        data=verdict_form(criteria, version=sample.review.version),
+    )
+    assert done.status_code == 302
+    entry = db.session.scalar(
+        sa.select(DecisionLogEntry).where(DecisionLogEntry.kind == "iqa_verdict")
+    )
+    assert entry.payload["verdicts"][2]["assessor_decision"] == "competent"
+    assert entry.payload["verdicts"][2]["agree"] is True
+
+
+def test_a_correction_leaves_other_reviews_and_completed_ones_alone(world, sample, unit):
+    from portfolio.review import services as review_services
+
+    _, criteria = unit
+    review = completed_review(world, sample, criteria)
+    before = [(v.criterion_id, v.agree) for v in review.verdicts]
+    review_services.correct_decision(
+        sample.assessment,
+        criteria[1],
+        decision=N,
+        feedback="Add the ombudsman's time limits.",
+        reason="The IQA's review.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert [(v.criterion_id, v.agree) for v in review.verdicts] == before
