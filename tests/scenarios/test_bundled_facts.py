@@ -1,0 +1,73 @@
+"""Subject-matter checks on the bundled scenarios: the facts a learner reads in one place (summary,
+referral, stakeholder answers, assessor notes) agree with the case file and the complaint log."""
+
+import re
+from collections import Counter
+from decimal import Decimal
+from functools import cache
+
+from portfolio.scenarios.loader import DEFAULT_DIR, load_scenario_dir
+from portfolio.scenarios.schema import Scenario
+
+
+@cache
+def bundled(slug: str) -> Scenario:
+    return load_scenario_dir(DEFAULT_DIR / slug)
+
+
+def document(scenario: Scenario, document_id: str) -> str:
+    found = scenario.document(document_id)
+    assert found is not None, document_id
+    return found.content
+
+
+def monthly(scenario: Scenario, category: str) -> list[int]:
+    counts: Counter[str] = Counter()
+    for row in scenario.log_rows:
+        if row.category == category:
+            counts[row.month] += row.count
+    return [counts[month] for month in scenario.complaint_log.months]
+
+
+def growth_pct(values: list[int]) -> int:
+    return round((values[-1] - values[0]) * Decimal(100) / values[0])
+
+
+# --- Insurance: Meridian --------------------------------------------------------------------------
+
+
+def test_insurance_daughter_calls_match_the_contact_notes() -> None:
+    """The notes show three chases: Mrs Whitfield on 30 July, then Sarah on 10 and 20 August. The
+    summary, referral and Sarah's introduction said Sarah had rung three times."""
+    spec = bundled("insurance-claim-delay")
+    notes = document(spec, "contact-notes")
+    chases = re.findall(r"\*\*Chase \d\.\*\*", notes)
+    sarah_rows = [line for line in notes.splitlines() if "Caller: Sarah Whitfield" in line]
+    assert len(chases) == 3
+    assert len(sarah_rows) == 2
+
+    sarah = next(s for s in spec.stakeholders if s.id == "sarah-whitfield")
+    told = " ".join([spec.summary, spec.referral.reason, sarah.intro])
+    assert "rung three times" not in told
+    assert "third time" not in spec.referral.reason
+    assert "rung twice" in sarah.intro
+    assert "chased three times" in spec.summary
+
+
+def test_insurance_insight_growth_figures_match_the_log() -> None:
+    spec = bundled("insurance-claim-delay")
+    delays = growth_pct(monthly(spec, "Claim delays"))
+    informed = growth_pct(monthly(spec, "Not kept informed"))
+
+    assert (delays, informed) == (60, 68)
+    # 52 → 83 is +59.6%, so "each up over 60%" was wrong.
+    assert "over 60%" not in spec.complaint_log.insight
+    assert f"up {delays}% and {informed}%" in spec.complaint_log.insight
+
+
+def test_insurance_approval_does_not_claim_what_was_not_asked_for() -> None:
+    """The manager approves any total up to £1,500, with or without the claim acceptance, so the
+    message must not say the claim acceptance was signed off when it was not in the request."""
+    message = bundled("insurance-claim-delay").authorisation.approve_message
+    assert "signed off the claim acceptance" not in message
+    assert "exactly what you" in message
