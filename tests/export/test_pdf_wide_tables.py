@@ -111,3 +111,23 @@ def test_a_recommendations_labels_stay_level_with_their_values(client, submitted
         ("Root", "Removes"),
     ):
         assert abs(top(label) - top(value)) < 2, f"{label!r} is not level with {value!r}"
+
+
+def test_the_sign_offs_times_do_not_run_into_the_notes(client, submitted, tmp_path):
+    """A sign-off's '24 Nov 2026, 02:56 UTC' is wider than a 30mm column: it printed over the
+    note beside it ('UTSigned electronically')."""
+    world = submitted
+    login(client, world.learner)
+    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
+    data = response.get_data()
+    response.close()
+
+    page = next(
+        words
+        for _width, words in _pages(data, tmp_path)
+        if "Signed electronically" in " ".join(w[3] for w in words)
+    )
+    for i, (x0, x1, y, text_a) in enumerate(page):
+        for a0, a1, b, text_b in page[i + 1 :]:
+            if abs(y - b) < 2 and x0 < a1 - 0.5 and a0 < x1 - 0.5:
+                raise AssertionError(f"{text_a!r} overlaps {text_b!r}")
