@@ -71,3 +71,52 @@ def test_insurance_approval_does_not_claim_what_was_not_asked_for() -> None:
     message = bundled("insurance-claim-delay").authorisation.approve_message
     assert "signed off the claim acceptance" not in message
     assert "exactly what you" in message
+
+
+# --- Energy: BrightHome ---------------------------------------------------------------------------
+
+
+def test_energy_every_read_request_letter_in_the_crm_is_in_the_archive() -> None:
+    """Ms Carter says (complaint, 13 July call, her answers) that a letter in November 2025 prompted
+    her emailed reading of 20 November, and the archive note says a letter goes every 6 months with
+    no accepted read; the archive and the CRM had no letter between May 2025 and May 2026."""
+    spec = bundled("energy-back-bill")
+    crm = re.findall(
+        r"^\| (\d\d \w{3} \d{4}) [\d:]+ \| Letter \| System \| Read request \| Read-request "
+        r"letter (RR\d) sent",
+        document(spec, "crm-history"),
+        re.MULTILINE,
+    )
+    archive = re.findall(
+        r"^## Letter \d: template (RR\d), sent (\d{1,2} \w+ \d{4})$",
+        document(spec, "read-request-letters"),
+        re.MULTILINE,
+    )
+
+    # Compare template, month and year ("05 Nov 2024" in the CRM, "5 November 2024" in the archive).
+    in_crm = [(template, date.split()[1], date.split()[2]) for date, template in crm]
+    in_archive = [(template, date.split()[1][:3], date.split()[2]) for template, date in archive]
+    assert in_crm == in_archive
+    assert ("RR2", "Nov", "2025") in in_crm
+    assert "All four were generated" in document(spec, "read-request-letters")
+    metering = next(s for s in spec.stakeholders if s.id == "metering-lead")
+    readings = next(q for q in metering.questions if q.id == "customer-readings")
+    assert "four times" in readings.answer
+
+
+def test_energy_referral_counts_her_contacts_as_the_notes_do() -> None:
+    """13 July call, 24 July email, 12 August webchat, 27 August call: the 27 August call is her
+    fourth contact and only her second call, not her 'third call' or 'third contact'."""
+    spec = bundled("energy-back-bill")
+    crm = document(spec, "crm-history")
+    disputes = [
+        line
+        for line in crm.splitlines()
+        if re.match(r"^\| (13 Jul|24 Jul|12 Aug|27 Aug) 2026", line)
+    ]
+    assert len(disputes) == 4
+
+    assert spec.referral.trigger.startswith("Fourth contact")
+    assert "third call" not in spec.referral.history
+    assert "Three advisers" not in spec.referral.reason
+    assert "Third contact" not in crm
