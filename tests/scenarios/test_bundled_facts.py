@@ -120,3 +120,40 @@ def test_energy_referral_counts_her_contacts_as_the_notes_do() -> None:
     assert "third call" not in spec.referral.history
     assert "Three advisers" not in spec.referral.reason
     assert "Third contact" not in crm
+
+
+# --- Telecoms: Fibrelink --------------------------------------------------------------------------
+
+
+def test_telecoms_approval_holds_for_any_approvable_request() -> None:
+    """The manager approves any total up to £150. The price override alone (£0, authorisation
+    required) is not over the £75 limit, and free months (£96) have no goodwill band, so the
+    message may not say either."""
+    spec = bundled("telecoms-billing")
+    message = spec.authorisation.approve_message
+    assert spec.remedy("honour-price").amount == 0
+    assert "over your £75 limit" not in message
+    assert "sits properly in band 2" not in message
+    assert "no free months in place of a refund" in message
+
+
+def test_telecoms_september_bill_is_not_refunded_twice() -> None:
+    """The £60 refund already includes September's £12 (bill of 1 September, Direct Debit on the
+    15th); reissuing that bill is how it is put right, not a further £12."""
+    spec = bundled("telecoms-billing")
+    statements = document(spec, "billing-statements")
+    assert "| 01/09/2026 | 30952014 | Fibre 150 Unlimited | £44.00 |" in statements
+    assert spec.remedy("refund-overcharge").amount == 5 * 12
+
+    billing = next(s for s in spec.stakeholders if s.id == "billing-lead")
+    correction = next(q for q in billing.questions if q.id == "correction")
+    assert "part of the same refund, not extra" in correction.answer
+    assert any("not an extra £12" in item for item in spec.guidance.fair_remedies)
+
+
+def test_telecoms_questions_do_not_state_the_finding() -> None:
+    """A learner sees the question bank before asking; a question may not assert that billing
+    rejected the discount code, which only the provisioning log shows."""
+    spec = bundled("telecoms-billing")
+    texts = [q.text for s in spec.stakeholders for q in s.questions]
+    assert not [t for t in texts if "rejected the code" in t or "discount code can't" in t]
