@@ -131,3 +131,30 @@ def test_the_sign_offs_times_do_not_run_into_the_notes(client, submitted, tmp_pa
         for a0, a1, b, text_b in page[i + 1 :]:
             if abs(y - b) < 2 and x0 < a1 - 0.5 and a0 < x1 - 0.5:
                 raise AssertionError(f"{text_a!r} overlaps {text_b!r}")
+
+
+def test_a_split_figures_table_prints_its_total_once_at_the_end(client, world, pdf_cache):
+    """The insurance scenario's count Pareto table runs onto a second page; its total row
+    printed at the foot of both pages, so 'Total' stood above the last category."""
+    from portfolio.extensions import db
+    from tests.export import builders
+
+    world.submission = builders.build_submission(
+        world.learner, slugs=("insurance-claim-delay",), analyses=2, uploads=0
+    )
+    db.session.commit()
+    login(client, world.learner)
+    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
+    data = response.get_data()
+    response.close()
+
+    path = pdf_cache.parent / "split.pdf"
+    path.write_bytes(data)
+    lines = subprocess.run(
+        [_need("pdftotext"), "-layout", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    rows = [line.split()[:2] for line in lines.splitlines() if line.split()[:1] == ["Total"]]
+    assert rows == [["Total", "1,127"], ["Total", "1,127"]], "one total for each Pareto table"
+    # The count table (the second analysis) ends with its smallest category, then the total.
+    table = lines[lines.index("Category figures by complaints") :]
+    assert table.index("Renewal price") < table.index("Total")
