@@ -361,7 +361,7 @@ def cohort_in_use_message(cohort: Cohort, deletion: CohortDeletion) -> str:
             "started cannot be deleted, so its cohort stays."
         )
     return (
-        f"An export of {cohort.name} is under way. Wait for it to finish (see Bulk export), "
+        f"An export of {cohort.name} is under way. Wait for it to finish (see the Exports page), "
         "then delete the cohort."
     )
 

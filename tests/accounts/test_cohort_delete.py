@@ -96,8 +96,9 @@ def test_finished_exports_go_with_their_zips_and_one_under_way_refuses(world):
     done = _export(world)
     zipped = cache_dir() / done.path
     running = _export(world, ExportStatus.RUNNING)
-    with pytest.raises(services.CohortInUse, match="An export of Alpha cohort is under way"):
+    with pytest.raises(services.CohortInUse, match="An export of Alpha cohort is under way") as e:
         services.delete_cohort(world.cohort, by=world.admin)
+    assert "see the Exports page" in e.value.message  # as the menu names it
     db.session.rollback()
     # A stalled one (its server was lost) does not stand in the way.
     running.updated_at = utcnow() - timedelta(hours=1)
