@@ -157,3 +157,28 @@ def test_telecoms_questions_do_not_state_the_finding() -> None:
     spec = bundled("telecoms-billing")
     texts = [q.text for s in spec.stakeholders for q in s.questions]
     assert not [t for t in texts if "rejected the code" in t or "discount code can't" in t]
+
+
+# --- Bank: Northgate ------------------------------------------------------------------------------
+
+
+def test_bank_manager_messages_hold_for_any_request_they_answer() -> None:
+    """Any total up to £300 is approved, with or without the interest removal or a distress
+    payment, and the decline (over £300) comes whether or not the £12 fee was included."""
+    spec = bundled("bank-breathing-space")
+    approve = spec.authorisation.approve_message
+    decline = spec.authorisation.decline_message
+    assert "payment are right" not in approve
+    assert "if your remedy leaves either out" in approve
+    assert "if your remedy refunds the £12" in decline
+
+
+def test_bank_collections_lead_times_match_the_notification_record() -> None:
+    """The marker went on at 11:02:40, so 'before eleven' contradicted the record."""
+    spec = bundled("bank-breathing-space")
+    record = document(spec, "breathing-space-notification")
+    assert "| 03/03/2026 11:02:40 | Horizon (legacy core banking) |" in record
+
+    lead = next(s for s in spec.stakeholders if s.id == "collections-lead")
+    answer = next(q for q in lead.questions if q.id == "notification-handling").answer
+    assert "before eleven" not in answer
