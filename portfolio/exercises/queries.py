@@ -61,8 +61,9 @@ def exercises_visible_to(user: User) -> sa.Select:
 
 @functools.cache
 def _exercise_list() -> sa.Select:
-    """Exercises with their cohort's name, newest closing first, as rows: built once."""
-    exercises, cohorts = Exercise.__table__, Cohort.__table__
+    """Exercises with their cohort's and scenario's names, newest closing first, as rows:
+    built once."""
+    exercises, cohorts, scenarios = Exercise.__table__, Cohort.__table__, LibraryScenario.__table__
     return (
         sa.select(
             exercises.c.id,
@@ -70,9 +71,11 @@ def _exercise_list() -> sa.Select:
             exercises.c.opens_on,
             exercises.c.closes_on,
             cohorts.c.name.label("cohort_name"),
+            scenarios.c.title.label("scenario_title"),
         )
         .select_from(exercises)
         .join(cohorts, cohorts.c.id == exercises.c.cohort_id)
+        .join(scenarios, scenarios.c.id == exercises.c.scenario_id)
         .order_by(exercises.c.closes_on.desc(), exercises.c.id.desc())
     )
 
@@ -82,10 +85,10 @@ EXERCISE_STATUSES = {"open": "Open now", "upcoming": "Not open yet", "closed": "
 
 
 def exercise_list(user: User, *, status: str = "", today: date | None = None) -> sa.Select:
-    """The exercises page's rows (id, title, opens_on, closes_on, cohort_name): the same scope
-    as exercises_visible_to; with `status` (a key of EXERCISE_STATUSES) only those open on
-    `today`, not yet open, or closed. Latest closing first, so without the filter a centre
-    that plans ahead finds its open exercises pages behind its upcoming ones."""
+    """The exercises page's rows (id, title, opens_on, closes_on, cohort_name, scenario_title):
+    the same scope as exercises_visible_to; with `status` (a key of EXERCISE_STATUSES) only
+    those open on `today`, not yet open, or closed. Latest closing first, so without the
+    filter a centre that plans ahead finds its open exercises pages behind its upcoming ones."""
     exercises = Exercise.__table__
     query = _exercise_list()
     today = today or date.today()

@@ -602,3 +602,21 @@ def test_the_board_and_change_page_name_the_scenario(client, world, scenario):
     login(client, world.admin)
     for url in (f"/exercises/{exercise.id}", f"/exercises/{exercise.id}/edit"):
         assert f"{scenario.title}, version 1" in client.get(url).text
+
+
+def test_the_exercises_list_names_each_exercises_scenario(client, world, scenario):
+    """The list showed only the exercise's own title ("Week 1"), so an admin looking for an
+    exercise set with the wrong scenario had to open each one."""
+    create_exercise(
+        cohort=world.cohort,
+        scenario=scenario,
+        title="Week 1",
+        opens_on=TODAY,
+        closes_on=TODAY + timedelta(days=7),
+        by=world.admin,
+    )
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get("/exercises/").text
+    assert '<th scope="col">Scenario</th>' in page
+    assert re.search(rf">Week 1</a></td>\s*<td>{re.escape(scenario.title)}</td>", page)
