@@ -182,3 +182,29 @@ def test_bank_collections_lead_times_match_the_notification_record() -> None:
     lead = next(s for s in spec.stakeholders if s.id == "collections-lead")
     answer = next(q for q in lead.questions if q.id == "notification-handling").answer
     assert "before eleven" not in answer
+
+
+# --- Retail: HomeNest -----------------------------------------------------------------------------
+
+
+def test_retail_insight_reads_the_contractor_flag_against_its_share_of_the_work() -> None:
+    """Swiftfit took over every installation in England and Wales on 1 April, so most complaints
+    being Swiftfit jobs is expected; the guide must point assessors at the trend and at the flat
+    count on the jobs Kingsway kept, which the log shows, not at the flag share alone."""
+    spec = bundled("retail-faulty-goods")
+    unflagged: Counter[str] = Counter()
+    flagged: Counter[str] = Counter()
+    for row in spec.log_rows:
+        if row.category == "Faulty after installation":
+            (flagged if "swiftfit" in row.flags else unflagged)[row.month] += row.count
+    months = spec.complaint_log.months
+
+    assert flagged[months[0]] == 0
+    total = sum(flagged.values()) + sum(unflagged.values())
+    assert {unflagged[m] for m in months[1:]} <= {3, 4, 5}
+    assert round(sum(flagged.values()) * 100 / total) == 83
+
+    insight = spec.complaint_log.insight
+    assert "that share alone proves little" in insight
+    assert "stay at 3 to 5 a month" in insight
+    assert "step change from April" not in insight
