@@ -21,7 +21,22 @@ def render_format_guide(scenarios_dir: str | Path) -> Markup | None:
     path = Path(scenarios_dir) / GUIDE_FILE
     if not path.is_file():
         return None
-    return render_markdown(path.read_text(encoding="utf-8"), demote=1)
+    return _scrolling_examples(render_markdown(path.read_text(encoding="utf-8"), demote=1))
+
+
+def _scrolling_examples(html: Markup) -> Markup:
+    """Each code example in a keyboard-scrollable region of its own: the YAML examples run to
+    160 characters a line, and unwrapped they widened the whole page (1,549px in a 1,280px
+    window), so the admin scrolled the page sideways to read any of it."""
+    parts = str(html).split("<pre>")
+    wrapped = [parts[0]]
+    for n, part in enumerate(parts[1:], start=1):
+        code, sep, rest = part.partition("</pre>")
+        wrapped.append(
+            f'<div class="table-scroll" role="region" aria-label="Example {n}" tabindex="0">'
+            f"<pre>{code}{sep}</div>{rest}"
+        )
+    return Markup("".join(wrapped))
 
 
 def example_zip(scenarios_dir: str | Path) -> bytes | None:

@@ -144,3 +144,23 @@ def test_admin_uploads_fixes_previews_and_publishes_a_scenario(
     ours = db.session.scalar(sa.select(LibraryScenario).where(LibraryScenario.slug == "our-own"))
     assert ours.published and ours.centre_id == admin.centre_id
     assert db.session.scalar(sa.select(sa.func.count(ScenarioVersion.id))) == 2
+
+
+def test_the_format_guide_fits_the_window(page: Page, live_server: str, admin):
+    """The guide's long YAML examples scroll in regions of their own: unwrapped, they widened
+    the whole page to 1,549px in a 1,280px window."""
+    db.session.commit()  # the live server reads the database from another thread
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server}/auth/login")
+    assert_accessible(page)
+    page.locator('input[name="email"]').fill(ADMIN_EMAIL)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    heading(page, "Welcome, Alex Admin")
+    assert_accessible(page)
+    page.goto(f"{live_server}/library/format")
+    heading(page, "Scenario file format")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    example = page.get_by_role("region", name="Example 2")
+    expect(example).to_contain_text("format: 1")
+    assert_accessible(page)

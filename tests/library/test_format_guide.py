@@ -23,6 +23,12 @@ def test_the_guide_is_rendered_and_sanitised(client, world):
     assert "<h2>Scenario file format (format 1)</h2>" in page.text
     assert "The manifest, <code>scenario.yaml</code>" in page.text
     assert "<script" not in page.text.split('<div class="format-guide">')[1].split("</main>")[0]
+    # Each example scrolls in a region of its own rather than widening the page.
+    guide = page.text.split('<div class="format-guide">')[1]
+    assert guide.count("<pre>") > 3
+    assert guide.count("<pre>") == guide.count('tabindex="0"><pre>')
+    region = '<div class="table-scroll" role="region" aria-label="Example 1" tabindex="0">'
+    assert region + "<pre>" in guide
 
 
 def test_the_example_zip_uploads_as_it_is(client, world):
