@@ -194,8 +194,18 @@ def start(exercise_id: int):
     scenario = db.session.get(LibraryScenario, exercise.scenario_id)
     try:
         case = casework.start_case(current_user, scenario, exercise=exercise)
+        db.session.commit()
     except CaseworkError as exc:
         flash(exc.message, "error")
         return redirect(url_for("exercises.detail", exercise_id=exercise.id))
-    db.session.commit()
+    except sa.exc.IntegrityError:
+        # Deleted (set in error) between loading it and starting: the foreign key refused the
+        # case, so there is nothing to start.
+        db.session.rollback()
+        flash(
+            "This exercise has just been deleted by your centre, so no case was started. "
+            "Your exercises are listed below.",
+            "error",
+        )
+        return redirect(url_for("exercises.index"))
     return redirect(url_for("casework.overview", case_id=case.id))

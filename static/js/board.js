@@ -9,13 +9,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const url = board.getAttribute("data-refresh");
   let timer = null;
 
-  // Stop refreshing and say why, with a link that reloads the page (which signs in again
-  // first when the session has ended, then comes back here).
-  const stop = (message, linkText) => {
+  // Stop refreshing and say why, with a link: by default one that reloads the page (which
+  // signs in again first when the session has ended, then comes back here).
+  const stop = (message, linkText, href = window.location.href) => {
     clearInterval(timer);
     const notice = document.getElementById("board-notice");
     const link = document.createElement("a");
-    link.href = window.location.href;
+    link.href = href;
     link.textContent = linkText;
     notice.replaceChildren(`${message} `, link);
     notice.hidden = false;
@@ -29,6 +29,11 @@ document.addEventListener("DOMContentLoaded", () => {
       .then((response) => {
         if (response.redirected) {
           ended();
+          return null;
+        }
+        if (response.status === 404) {
+          // Deleted since the page opened (set in error): nothing left to refresh.
+          stop("This exercise has been deleted.", "Go to the exercises", board.dataset.list);
           return null;
         }
         if (!response.ok) {

@@ -60,3 +60,26 @@ def test_the_board_stops_refreshing_when_the_session_ends(
     expect(page.locator("#board form")).to_have_count(0)
     expect(page.locator("#board table")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_board_says_so_when_the_exercise_is_deleted_meanwhile(
+    page: Page, live_server: str, world, exercise
+):
+    """Another admin deletes the exercise (set in error) while this board is open: the next
+    refresh stops and points to the exercises list, instead of asking for a reload that would
+    only show the 404 page."""
+    from portfolio.exercises.services import delete_exercise
+
+    page.clock.install()
+    sign_in(page, live_server, world.admin.email)
+    page.goto(f"{live_server}/exercises/{exercise.id}")
+    expect(page.locator("#board table")).to_be_visible()
+    delete_exercise(db.session.get(type(exercise), exercise.id), by=world.admin)
+    db.session.commit()
+    with page.expect_response(re.compile(r"fragment=1")):
+        page.clock.run_for(31_000)
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("This exercise has been deleted.")
+    link = notice.get_by_role("link", name="Go to the exercises")
+    expect(link).to_have_attribute("href", "/exercises/")
+    assert_accessible(page)
