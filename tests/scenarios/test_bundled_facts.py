@@ -3,6 +3,7 @@ referral, stakeholder answers, assessor notes) agree with the case file and the 
 
 import re
 from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -208,3 +209,27 @@ def test_retail_insight_reads_the_contractor_flag_against_its_share_of_the_work(
     assert "that share alone proves little" in insight
     assert "stay at 3 to 5 a month" in insight
     assert "step change from April" not in insight
+
+
+# --- Deadlines: the case clock shows day numbers only ---------------------------------------------
+
+# Day 0 of each scenario: the complaint's first receipt, as its own documents record it.
+DAY_ZERO = {
+    "bank-breathing-space": date(2026, 7, 30),  # the adviser's letter received
+    "energy-back-bill": date(2026, 7, 13),  # first call disputing the bill
+    "insurance-claim-delay": date(2026, 7, 2),  # complaint logged
+    "retail-faulty-goods": date(2026, 8, 22),  # first call rejecting the machine
+}
+
+
+def test_deadline_labels_give_the_calendar_date_of_their_day() -> None:
+    """The case pages show 'Day 53', while referrals, letters and replies speak in dates
+    ('by 27 August'); a label that names its date lets the learner match the two, and the date
+    must be the one its day falls on."""
+    for slug, day_zero in DAY_ZERO.items():
+        spec = bundled(slug)
+        for deadline in spec.regime.deadlines:
+            if "sent on day 1" in deadline.label:
+                continue  # the insurance acknowledgement, long before the case reaches the learner
+            due = day_zero + timedelta(days=deadline.day)
+            assert f"{due.day} {due:%B}" in deadline.label, (slug, deadline.id, due)
