@@ -233,3 +233,14 @@ def test_deadline_labels_give_the_calendar_date_of_their_day() -> None:
                 continue  # the insurance acknowledgement, long before the case reaches the learner
             due = day_zero + timedelta(days=deadline.day)
             assert f"{due.day} {due:%B}" in deadline.label, (slug, deadline.id, due)
+
+
+def test_telecoms_summary_does_not_contradict_the_deadlock_rule() -> None:
+    """The rules say an ADR letter is due at deadlock or 8 weeks, whichever comes first, and that
+    closing a complaint as not upheld is deadlock, which happened on 28 August; so the summary may
+    not say Fibrelink has 8 weeks before it must tell her about the ombudsman."""
+    spec = bundled("telecoms-billing")
+    assert any("counts as deadlock" in rule for rule in spec.regime.rules)
+    assert "closed as not upheld on 28 August" in spec.referral.reason
+    assert "before it must tell her about the ombudsman" not in spec.summary
+    assert "at 8 weeks she can take it to the ombudsman" in spec.summary
