@@ -93,6 +93,21 @@ def version_numbered(scenario: LibraryScenario, number: int) -> ScenarioVersion 
     )
 
 
+def earlier_versions(scenario: LibraryScenario) -> list[ScenarioVersion]:
+    """The versions before the current one, newest first (their data not loaded): cases and
+    exercises that began on one keep it, so staff preview it to see what those learners had."""
+    return list(
+        db.session.scalars(
+            sa.select(ScenarioVersion)
+            .where(
+                ScenarioVersion.scenario_id == scenario.id,
+                ScenarioVersion.number < scenario.current_number,
+            )
+            .order_by(ScenarioVersion.number.desc())
+        )
+    )
+
+
 def draft_numbers(scenario_ids: list[int]) -> dict[int, int]:
     """For a page of scenarios, one query: scenario ID -> the number of its draft, for those
     whose newest version has never been published."""

@@ -74,16 +74,18 @@ def detail(scenario_id: int):
     case_exercise = None
     if case is not None and case.exercise_id is not None:
         case_exercise = db.session.get(Exercise, case.exercise_id)
+    can_preview = authz.can_preview_guidance(current_user, scenario)
     return render_template(
         "library/detail.html",
         scenario=scenario,
         version=version,
+        earlier=queries.earlier_versions(scenario) if can_preview else [],
         spec=queries.spec_of(version),
         draft=queries.draft_version(scenario) if can_manage else None,
         exercises=queries.exercises_using(scenario, date.today())
         if can_manage and scenario.published
         else [],
-        can_preview=authz.can_preview_guidance(current_user, scenario),
+        can_preview=can_preview,
         can_manage=can_manage,
         can_start=current_user.role == Role.LEARNER,
         open_case=case,

@@ -142,3 +142,19 @@ def test_an_exercise_cannot_be_set_on_a_draft(world, live_v1, bundle):
     with pytest.raises(ExerciseError, match="is a draft"):
         create_exercise(**setting, version=v2.version)
     assert create_exercise(**setting).version.number == 1
+
+
+def test_earlier_versions_stay_reachable_from_the_scenario_page(client, world, live_v1, bundle):
+    """Once version 2 is live, the scenario page links to version 1's preview (cases begun on
+    it keep it); before, the page showed only the live version and any draft, and version 1
+    could be read only by typing ?version=1 into the address."""
+    services.import_scenario(_spec(bundle, "second"), centre=world.centre, by=world.admin)
+    services.publish_scenario(live_v1)
+    db.session.commit()
+    for user in (world.admin, world.assessor):
+        login(client, user)
+        page = client.get(f"/library/{live_v1.id}").text
+        assert "Earlier versions" in page
+        assert f'href="/library/{live_v1.id}/preview?version=1">Preview version 1</a>' in page
+    login(client, world.learner)
+    assert "Earlier versions" not in client.get(f"/library/{live_v1.id}").text
