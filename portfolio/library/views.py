@@ -145,9 +145,7 @@ def upload():
             if result.created:
                 flash(_uploaded_message(spec.title, result.version, scenario), "success")
             else:
-                flash(
-                    "That file is identical to a version already stored: nothing changed.", "info"
-                )
+                flash(_unchanged_message(result.version, scenario), "info")
             return redirect(url_for("library.detail", scenario_id=scenario.id))
     return render_template(
         "library/upload.html", form=form, errors=errors, zip_name=name if errors else None
@@ -163,6 +161,19 @@ def _uploaded_message(title: str, version, scenario: LibraryScenario) -> str:
             f"{scenario.current_number} until you publish it: preview it first."
         )
     return f"{message} Preview it, then publish it to your learners."
+
+
+def _unchanged_message(version, scenario: LibraryScenario) -> str:
+    """An upload identical to a stored version, saying which one and which version learners
+    get: re-uploading an earlier version's files does not bring it back."""
+    message = (
+        f"That file is identical to version {version.number}, already stored: nothing changed."
+    )
+    if version.draft:
+        return f"{message} It is still a draft: preview it, then publish it to your learners."
+    if scenario.published and version.number != scenario.current_number:
+        return f"{message} Version {scenario.current_number} stays the live version."
+    return message
 
 
 @bp.get("/format")

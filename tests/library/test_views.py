@@ -119,3 +119,28 @@ def test_upload_errors_name_files_inside_the_zip_and_the_zip_once(client, world,
     assert "must hold exactly one scenario folder" in page
     assert "two-folders/a/, two-folders/b/" in page
     assert "file not found" not in page
+
+
+def test_re_uploading_an_earlier_version_says_which_version_stays_live(
+    client, world, loaded, bundle
+):
+    """Uploading version 1's files again once version 2 is live stores nothing; the message
+    said only 'identical to a version already stored', so an admin trying to go back to
+    version 1 could believe it was live again."""
+    login(client, world.admin)
+    manifest = bundle / "minimal" / "scenario.yaml"
+    first = manifest.read_text().replace("slug: minimal", "slug: our-own", 1)
+    manifest.write_text(first)
+    v1 = zip_folder(bundle / "minimal", prefix="our-own/")
+    _upload(client, v1)
+    ours = db.session.scalar(sa.select(LibraryScenario).where(LibraryScenario.slug == "our-own"))
+    client.post(f"/library/{ours.id}/publish", data={"action": "publish"})
+    manifest.write_text(first.replace("authority_limit: 50", "authority_limit: 60", 1))
+    _upload(client, zip_folder(bundle / "minimal", prefix="our-own/"))
+    client.post(f"/library/{ours.id}/publish", data={"action": "publish"})
+
+    page = client.get(_upload(client, v1).headers["Location"]).text
+    assert (
+        "That file is identical to version 1, already stored: nothing changed. "
+        "Version 2 stays the live version."
+    ) in page
