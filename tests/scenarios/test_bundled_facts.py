@@ -244,3 +244,24 @@ def test_telecoms_summary_does_not_contradict_the_deadlock_rule() -> None:
     assert "closed as not upheld on 28 August" in spec.referral.reason
     assert "before it must tell her about the ombudsman" not in spec.summary
     assert "at 8 weeks she can take it to the ombudsman" in spec.summary
+
+
+# --- Requirements: what the checklist promises is what is checked ---------------------------------
+
+
+def test_ombudsman_requirement_checklists_claim_no_more_than_the_phrases_check() -> None:
+    """The marking check prints '<checklist>: yes ("<phrase>")', so a checklist that also promises
+    'free of charge' or 'whether the offer stays open' reads as met when only the ombudsman's name
+    was found. Those points stay on the letter checklist, where they are judged by the assessor."""
+    for slug, requirement_id in [
+        ("energy-back-bill", "ombudsman-rights"),
+        ("telecoms-billing", "ombudsman-rights"),
+        ("bank-breathing-space", "fos-rights"),
+    ]:
+        spec = bundled(slug)
+        requirement = next(r for r in spec.customer_reply.requirements if r.id == requirement_id)
+        phrases = " ".join(requirement.any_of or ()).lower()
+        assert "free" not in phrases and "offer" not in phrases
+        assert "free of charge" not in requirement.checklist, slug
+        assert "offer stays" not in requirement.checklist, slug
+        assert "free" in " ".join(spec.letter_checklist), slug
