@@ -16,6 +16,7 @@ from portfolio.improvement.figures import (
     describe_params,
     figures_from_dict,
     flag_labels,
+    kept_choices,
     params_from_dict,
     parse_params,
     present,
@@ -35,6 +36,7 @@ def builder_page(case: Case, user: User, data: Mapping[str, object]) -> tuple[di
         presentation = present(compute(spec, params), flags, chart_id="builder")
     except AnalysisError as exc:
         error = exc
+        params = kept_choices(spec, data)
     context = page | {
         "params": params,
         "params_text": describe_params(params, flags),

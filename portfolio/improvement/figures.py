@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from portfolio.analysis import (
+    AnalysisError,
     AnalysisParams,
     Bar,
     CategoryTrend,
@@ -94,9 +95,38 @@ def categories(spec: Scenario) -> list[str]:
 
 def parse_params(spec: Scenario, data: Mapping[str, object]) -> AnalysisParams:
     """The learner's choices checked against this scenario's log; ``AnalysisError`` if bad."""
-    return AnalysisParams.parse(
-        data, flags=set(flag_labels(spec)), categories=set(categories(spec))
-    )
+    labels = flag_labels(spec)
+    flag = _first(data, "flag")
+    if flag and flag == _first(data, "exclude_flag") and flag in labels:
+        # Said with the flag's label, as the two lists show it (the id means nothing to them).
+        raise AnalysisError(
+            f"“{labels[flag]}” is chosen both under “Only complaints flagged” and under “Leave "
+            "out complaints flagged”: choose it in one of them.",
+            field="exclude_flag",
+        )
+    return AnalysisParams.parse(data, flags=set(labels), categories=set(categories(spec)))
+
+
+def kept_choices(spec: Scenario, data: Mapping[str, object]) -> AnalysisParams:
+    """The learner's choices less the ones at fault, for the form to show again beside the
+    message (rather than every choice reset to the defaults)."""
+    data = dict(data)
+    for _ in range(len(data) + 1):
+        try:
+            return parse_params(spec, data)
+        except AnalysisError as exc:
+            if exc.field not in data:
+                break
+            data.pop(exc.field)
+    return AnalysisParams()
+
+
+def _first(data: Mapping[str, object], key: str) -> str | None:
+    """The first value of ``key`` in flat (``request.args``) or list-valued data."""
+    value = data.get(key)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return str(value).strip() if value is not None else None
 
 
 def compute(spec: Scenario, params: AnalysisParams) -> Figures:

@@ -60,7 +60,10 @@ def test_choices_change_the_chart(client, login_as, case, learner):
         ("measure=weight", 'Unknown measure "weight"'),
         ("flag=nope", 'Unknown flag "nope": choose one of "swiftfit".'),
         ("category=Parking", 'Unknown category "Parking"'),
-        ("flag=swiftfit&exclude_flag=swiftfit", "cannot be both required and excluded"),
+        (
+            "flag=swiftfit&exclude_flag=swiftfit",
+            "“Installation carried out by Swiftfit Appliance Services” is chosen both under",
+        ),
     ],
 )
 def test_bad_choices_answer_400_with_a_message_and_no_chart(
@@ -317,3 +320,21 @@ def test_each_landmark_on_the_builder_has_its_own_name(client, login_as, case, l
         names.append(re.search(rf'id="{caption_id}"[^>]*>([^<]+)<', html).group(1).strip())
     assert "Monthly complaints by category" in names
     assert len(names) == len(set(names)), names
+
+
+def test_a_refused_choice_keeps_the_learners_other_choices(client, login_as, case, learner):
+    """Choosing one flag in both lists is refused; the form came back with every choice reset
+    to the defaults (count, by category, all complaints), so the learner had to make them all
+    again. Now only the choice at fault is cleared."""
+    login_as(learner)
+    response = client.get(
+        f"/cases/{case.id}/analysis?group_by=month&measure=cost&flag=swiftfit"
+        "&exclude_flag=swiftfit&category=Delivery+delays"
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="group_by-month" name="group_by" value="month" checked' in html
+    assert 'id="measure-cost" name="measure" value="cost" checked' in html
+    assert '<option value="swiftfit" selected>' in html.split('id="exclude_flag"')[0]
+    assert 'value="swiftfit" selected' not in html.split('id="exclude_flag"')[1]
+    assert 'value="Delivery delays" checked' in html
