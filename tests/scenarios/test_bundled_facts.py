@@ -265,3 +265,11 @@ def test_ombudsman_requirement_checklists_claim_no_more_than_the_phrases_check()
         assert "free of charge" not in requirement.checklist, slug
         assert "offer stays" not in requirement.checklist, slug
         assert "free" in " ".join(spec.letter_checklist), slug
+
+
+def test_telecoms_approval_still_opens_with_approved() -> None:
+    """The flash reads 'Authorised: ' plus the message, and the case pages and journeys look for
+    'Authorised: Approved.'; the rewritten message had opened 'Approved for what you've asked
+    for'."""
+    message = bundled("telecoms-billing").authorisation.approve_message
+    assert message.startswith("Approved. ")
