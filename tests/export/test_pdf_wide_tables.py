@@ -158,3 +158,21 @@ def test_a_split_figures_table_prints_its_total_once_at_the_end(client, world, p
     # The count table (the second analysis) ends with its smallest category, then the total.
     table = lines[lines.index("Category figures by complaints") :]
     assert table.index("Renewal price") < table.index("Total")
+
+
+def test_each_outcomes_grid_stays_under_its_caption(client, submitted, tmp_path):
+    """The tracking grid's table for learning outcome 3 split across pages: 3.2 and 3.3 stood
+    on the next page under a bare header row, with no outcome named."""
+    world = submitted
+    login(client, world.learner)
+    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
+    data = response.get_data()
+    response.close()
+
+    pages = [" ".join(w[3] for w in words) for _width, words in _pages(data, tmp_path)]
+    grid = [text for text in pages if "Tracking grid" in text and "Criterion" in text]
+    for outcome, refs in (("1", "1.1 1.4"), ("2", "2.1 2.5"), ("3", "3.1 3.3"), ("4", "4.1 4.5")):
+        first, last = refs.split()
+        holding = [text for text in grid if f"Learning outcome {outcome}:" in text]
+        assert len(holding) == 1, f"outcome {outcome}'s caption is on one page"
+        assert f" {first} " in holding[0] and f" {last} " in holding[0], outcome
