@@ -34,6 +34,9 @@ def test_staff_preview_includes_guidance(client, world, loaded):
     # row it read "(account Current account ending 4417 (customer no. 7730518))".
     assert "<dt>Account</dt><dd>MB-1001</dd>" in page.text
     assert "(account " not in page.text
+    # A reply rule names its deadline as the deadlines table does, not by the file's id.
+    assert "(sent by deadline: Final response or ADR letter (8 weeks), day 56)" in page.text
+    assert "sent by deadline: adr-letter" not in page.text
 
 
 def _upload(client, data: bytes, name="mine.zip"):
