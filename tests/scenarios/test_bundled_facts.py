@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 
+from portfolio.analysis import AnalysisParams, LogRow, trend
 from portfolio.scenarios.loader import DEFAULT_DIR, load_scenario_dir
 from portfolio.scenarios.schema import Scenario
 
@@ -273,3 +274,18 @@ def test_telecoms_approval_still_opens_with_approved() -> None:
     for'."""
     message = bundled("telecoms-billing").authorisation.approve_message
     assert message.startswith("Approved. ")
+
+
+def test_telecoms_insight_dates_the_rise_as_the_log_and_the_case_file_do() -> None:
+    """A retention price starts from the customer's next bill (Mrs Nair's first wrong bill was on
+    1 May), so the rise cannot start in April, and the app's trend test puts the step change in June
+    (44 to 52), which the assessor guide should name rather than 'the rise starts in April'."""
+    spec = bundled("telecoms-billing")
+    rows = [LogRow(r.month, r.category, r.count, r.cost) for r in spec.log_rows]
+    price = next(t for t in trend(rows, AnalysisParams()) if t.category == "Price not as agreed")
+    assert price.step is not None and price.step.month == "2026-06"
+    assert (price.values[2], price.values[3]) == (44, 52)
+
+    insight = spec.complaint_log.insight
+    assert "rise starts in April" not in insight
+    assert "largest jump in June (44 to 52" in insight
