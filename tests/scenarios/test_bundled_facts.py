@@ -289,3 +289,14 @@ def test_telecoms_insight_dates_the_rise_as_the_log_and_the_case_file_do() -> No
     insight = spec.complaint_log.insight
     assert "rise starts in April" not in insight
     assert "largest jump in June (44 to 52" in insight
+
+
+def test_retail_insight_names_the_delivery_step_the_analysis_page_shows() -> None:
+    """The complaint analysis page marks a step change in Delivery delays in July; the assessor
+    guide said nothing of it, so a learner who reported it had nothing to be weighed against."""
+    spec = bundled("retail-faulty-goods")
+    rows = [LogRow(r.month, r.category, r.count, r.cost) for r in spec.log_rows]
+    steps = {t.category: t.step.month for t in trend(rows, AnalysisParams()) if t.step}
+    assert steps == {"Delivery delays": "2026-07"}
+    assert monthly(spec, "Delivery delays")[3:] == [98, 120, 150]
+    assert "step change in Delivery delays in July (98 to 120" in spec.complaint_log.insight
