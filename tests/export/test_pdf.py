@@ -42,6 +42,8 @@ def test_download_is_a_complete_a4_pdfa(client, submitted, tmp_path):
     assert "+00:00" not in text, text[text.index("+00:00") - 300 : text.index("+00:00") + 50]
     # An item's date reads as the app prints dates (the workplace upload is dated 5 January).
     assert "Dated 5 Jan 2026." in text and "Dated 2026-" not in text
+    # The IQA's stage reads as the app says it, not as a lower-case code in brackets.
+    assert "Stage Summative sample" in text and "(summative)" not in text
     snap = world.submission.snapshot
     reply = next(i for i in snap["items"] if i["source"] == "resolution")["content"][
         "correspondence"
