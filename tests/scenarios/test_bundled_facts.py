@@ -300,3 +300,12 @@ def test_retail_insight_names_the_delivery_step_the_analysis_page_shows() -> Non
     assert steps == {"Delivery delays": "2026-07"}
     assert monthly(spec, "Delivery delays")[3:] == [98, 120, 150]
     assert "step change in Delivery delays in July (98 to 120" in spec.complaint_log.insight
+
+
+def test_insurance_insight_names_the_delay_step_the_analysis_page_shows() -> None:
+    spec = bundled("insurance-claim-delay")
+    rows = [LogRow(r.month, r.category, r.count, r.cost) for r in spec.log_rows]
+    steps = {t.category: t.step.month for t in trend(rows, AnalysisParams()) if t.step}
+    assert steps == {"Claim delays": "2026-06"}
+    assert monthly(spec, "Claim delays")[2:4] == [61, 70]
+    assert "in claim delays in June (61 to 70)" in spec.complaint_log.insight
