@@ -309,3 +309,16 @@ def test_insurance_insight_names_the_delay_step_the_analysis_page_shows() -> Non
     assert steps == {"Claim delays": "2026-06"}
     assert monthly(spec, "Claim delays")[2:4] == [61, 70]
     assert "in claim delays in June (61 to 70)" in spec.complaint_log.insight
+
+
+def test_insurance_authority_answer_counts_what_the_limit_counts() -> None:
+    """The £250 limit is checked against the remedy's total, which includes the £930 disturbance
+    allowance (a policy payment, not compensation); the team leader said the limit covered only
+    'compensation or goodwill payments', so a learner could fairly send the allowance unapproved."""
+    spec = bundled("insurance-claim-delay")
+    assert spec.remedy("disturbance-allowance").amount == 930
+    assert spec.authority_limit == 250
+    leader = next(s for s in spec.stakeholders if s.id == "team-leader")
+    answer = next(q for q in leader.questions if q.id == "authority").answer
+    assert "in compensation or goodwill payments" not in answer
+    assert "claim payments such as an allowance" in answer
