@@ -350,7 +350,7 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
                 "source": item["source"],
                 "title": item["title"],
                 "scenario": item.get("scenario"),
-                "description": item.get("description", ""),
+                "description": _description(item),
                 "occurred_on": _day(item.get("occurred_on")),
                 "content": content,
                 "mappings": [{**m, "decision": effective.get(m["ref"])} for m in item["mappings"]],
@@ -360,6 +360,15 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
             }
         )
     return items
+
+
+def _description(item: dict) -> str:
+    """The item's description, unless it is only the default a simulated record gets ("From
+    the simulated case X."), which the item's heading line already says ("Simulated case: X.")."""
+    description = item.get("description", "")
+    if item.get("scenario") and description == f"From the simulated case {item['scenario']}.":
+        return ""
+    return description
 
 
 def _day(value: str | None) -> date | None:

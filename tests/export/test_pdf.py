@@ -44,6 +44,9 @@ def test_download_is_a_complete_a4_pdfa(client, submitted, tmp_path):
     assert "Dated 5 Jan 2026." in text and "Dated 2026-" not in text
     # The IQA's stage reads as the app says it, not as a lower-case code in brackets.
     assert "Stage Summative sample" in text and "(summative)" not in text
+    # A simulated item names its case once, not again in a default description below.
+    assert "From the simulated case" not in text
+    assert "A redacted CRM screen from my own workplace." in text  # a real description stays
     snap = world.submission.snapshot
     reply = next(i for i in snap["items"] if i["source"] == "resolution")["content"][
         "correspondence"
