@@ -23,6 +23,8 @@ def test_learner_browses_without_spoilers(client, world, loaded):
     assert detail.status_code == 200
     assert "Assessor guidance" not in detail.text and "root cause" not in detail.text.lower()
     assert client.get(f"/library/{_scenario().id}/preview").status_code == 403
+    # "Read-only" is about managing the file: to a learner it read as "you cannot work this".
+    assert "read-only" not in detail.text and ">Bundled<" in detail.text
 
 
 def test_staff_preview_includes_guidance(client, world, loaded):
