@@ -29,17 +29,21 @@ def describe_summary(summary: Summary, flags: Mapping[str, str] | None = None) -
     parts = [
         f"Pareto chart of {what} across {_plural(len(bars), 'category', 'categories')}, "
         "largest first, with the cumulative percentage on the right-hand axis and a line at 80%.",
-        f"{top.label} is the largest: {format_value(top.value, measure)} "
-        f"({format_pct(top.share_pct)}).",
+        f"{top.label} is the {'largest' if len(bars) > 1 else 'only category'}: "
+        f"{format_value(top.value, measure)} ({format_pct(top.share_pct)}).",
     ]
     if len(bars) >= 3:
         parts.append(f"The top three together make up {format_pct(bars[2].cumulative_pct)}.")
     if summary.vital_few and summary.vital_few_pct is not None:
         names = _join(summary.vital_few)
         count = len(summary.vital_few)
+        # Said as the largest categories together: "4 categories reach 80%" read as if each
+        # of the four did.
+        pct = format_pct(summary.vital_few_pct)
         parts.append(
-            f"{_plural(count, 'category reaches', 'categories reach')} 80% "
-            f"({format_pct(summary.vital_few_pct)}): {names}."
+            f"{names} alone reaches 80% ({pct})."
+            if count == 1
+            else f"The largest {count} categories together reach 80% ({pct}): {names}."
         )
     return " ".join(parts) + scope
 

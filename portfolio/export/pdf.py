@@ -25,8 +25,9 @@ from portfolio.export.fetcher import BASE_URL, FetchLog, make_fetcher
 # Bump when the context or rendering code changes what a PDF shows; template and stylesheet
 # edits are picked up by their content hash (see template_version).
 # 2: the UK clock and UTC filters (templating.py); 3: items' dates and descriptions, an
-# analysis's charts drawn once with their tables (context.py)
-TEMPLATE_VERSION = "3"
+# analysis's charts drawn once with their tables (context.py); 4: a Pareto's description says
+# which categories together reach 80% (analysis/describe.py)
+TEMPLATE_VERSION = "4"
 TEMPLATE = "export/portfolio.html"
 # Files whose content goes into template_version().
 _TEMPLATE_GLOBS = (

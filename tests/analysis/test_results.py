@@ -110,6 +110,11 @@ def test_descriptions_give_the_key_figures() -> None:
 
     assert "582 complaints across 2 categories" in text
     assert "Fees/charges is the largest: 399 (68.56%)" in text
+    # Which categories together reach 80%, not "2 categories reach 80%" as if each did.
+    assert "The largest 2 categories together reach 80% (100.00%): Fees/charges and" in text
+    only = describe_summary(summarise(ROWS, AnalysisParams(categories=frozenset({"Fees/charges"}))))
+    assert "Fees/charges is the only category: 399 (100.00%)." in only
+    assert "Fees/charges alone reaches 80% (100.00%)." in only
     assert "step change in May 2026 (+12, +25.00%)" in describe_trends(
         trend(ROWS, AnalysisParams())
     )
