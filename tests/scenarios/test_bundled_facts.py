@@ -322,3 +322,14 @@ def test_insurance_authority_answer_counts_what_the_limit_counts() -> None:
     answer = next(q for q in leader.questions if q.id == "authority").answer
     assert "in compensation or goodwill payments" not in answer
     assert "claim payments such as an allowance" in answer
+
+
+def test_insurance_summary_does_not_steer_the_remedy_inside_the_limit() -> None:
+    """A fair remedy here (£930 allowance and £400 compensation, plus the claim acceptance) is far
+    beyond the £250 limit; 'put things right within your authority' pointed learners at the weak,
+    within-limit answers the guide lists."""
+    spec = bundled("insurance-claim-delay")
+    fair_total = sum(r.amount for r in spec.remedies if r.fair)
+    assert fair_total > spec.authority_limit
+    assert "within your authority" not in " ".join(spec.summary.split())
+    assert "approval for anything beyond your authority" in " ".join(spec.summary.split())
