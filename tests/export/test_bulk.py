@@ -69,6 +69,9 @@ def test_export_end_to_end_through_the_pages(client, app, cohort_work, tmp_path)
     progress = client.get(f"/export/jobs/{job.id}.json").get_json()
     assert progress["status"] == "done" and progress["done"] == progress["total"] == 2
     assert progress["download_url"].endswith(f"/export/jobs/{job.id}/download")
+    # The list of recent exports offers the zip itself, not only a link to the job's page.
+    listed = client.get("/export/cohorts").get_data(as_text=True)
+    assert f'href="/export/jobs/{job.id}/download" download>Download the zip' in listed
 
     download = client.get(progress["download_url"])
     assert download.status_code == 200 and download.mimetype == "application/zip"
