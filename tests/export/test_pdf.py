@@ -148,3 +148,23 @@ def test_returned_version_without_iqa_says_so(client, app, world, pdf_cache, tmp
     assert "Returned for resubmission" in text
     assert "Not yet competent" in text
     assert "This version has not been sampled by an internal quality assurer." in text
+
+
+def test_the_bookmarks_list_the_parts_and_items(client, submitted):
+    """The PDF's outline: parts, with each evidence item under Evidence; not each item's
+    'Mapped to', 'The evidence as submitted' and paragraph-long knowledge questions."""
+    data = _download(client, submitted)[1]
+    titles = []
+
+    def walk(outline):
+        for entry in outline:
+            if isinstance(entry, list):
+                walk(entry)
+            else:
+                titles.append(entry.title)
+
+    walk(PdfReader(BytesIO(data)).outline)
+    assert "Evidence" in titles and "Tracking grid" in titles and "Decision log" in titles
+    assert any(t.startswith("E1 ") for t in titles)
+    assert "Mapped to" not in titles and "The evidence as submitted" not in titles
+    assert not any(t.startswith("4.1:") for t in titles)
