@@ -176,12 +176,21 @@ def needs_authorisation(scenario: Scenario, choice: RemedyChoice) -> tuple[bool,
 
 
 def decide_authorisation(scenario: Scenario, choice: RemedyChoice) -> AuthorisationDecision:
-    """The manager's decision: approved when the total is at most ``authorisation.approve_up_to``.
+    """The manager's decision: declined with the remedy's own reason when a chosen remedy has
+    ``manager_declines`` (the manager judges what it is, not only what it costs); otherwise
+    approved when the total is at most ``authorisation.approve_up_to``.
 
     Raises RulesError for a choice ``validate_choice`` refuses.
     """
     validate_choice(scenario, choice)
     total = remedy_total(scenario, choice)
+    refusals = [
+        " ".join(remedy.manager_declines.split())
+        for remedy in map(scenario.remedy, choice.remedy_ids)
+        if remedy is not None and remedy.manager_declines
+    ]
+    if refusals:
+        return AuthorisationDecision(approved=False, message=" ".join(refusals), total=total)
     rules = scenario.authorisation
     approved = total <= rules.approve_up_to
     message = rules.approve_message if approved else rules.decline_message

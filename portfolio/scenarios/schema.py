@@ -262,6 +262,9 @@ class Remedy(Model):
     amount: Money
     requires_authorisation: bool
     fair: bool
+    # The manager's reason for refusing any request that includes this remedy, whatever the
+    # total (a write-off that ignores the rules, a payment to take a review down).
+    manager_declines: Text | None = None
 
 
 class Authorisation(Model):

@@ -143,6 +143,46 @@ def test_manager_approves_up_to_the_limit() -> None:
     assert declined.total == Decimal("200.01")
 
 
+def test_manager_declines_a_remedy_for_what_it_is_whatever_the_total() -> None:
+    """A remedy with manager_declines is refused with its own reason even far under the
+    manager's limit; without one, the total decides as before."""
+    scenario = with_remedies(
+        minimal(),
+        **{"honour-price": {"manager_declines": "  Not that one:\n  it ignores the rules. "}},
+    )
+    declined = decide_authorisation(scenario, RemedyChoice(("honour-price",)))
+    assert not declined.approved and declined.total == Decimal("0.00")
+    assert declined.message == "Not that one: it ignores the rules."
+    both = with_remedies(scenario, **{"refund-overcharge": {"manager_declines": "Nor that."}})
+    pair = decide_authorisation(both, RemedyChoice(("honour-price", "refund-overcharge")))
+    assert pair.message == "Not that one: it ignores the rules. Nor that."
+    assert decide_authorisation(scenario, RemedyChoice(("refund-overcharge",))).approved
+
+
+@pytest.mark.parametrize(
+    ("slug", "remedy_id"),
+    [
+        ("energy-back-bill", "split-difference"),
+        ("energy-back-bill", "full-write-off"),
+        ("retail-faulty-goods", "refund-machine-only"),
+        ("retail-faulty-goods", "publicity-goodwill"),
+    ],
+)
+def test_bundled_managers_refuse_the_unfair_remedies_only_they_could_approve(
+    slug: str, remedy_id: str
+) -> None:
+    from .builders import bundled
+
+    scenario = bundled()[slug]
+    remedy = scenario.remedy(remedy_id)
+    assert remedy.requires_authorisation and not remedy.fair and remedy.manager_declines
+    assert not decide_authorisation(scenario, RemedyChoice((remedy_id,))).approved
+    fair = tuple(r.id for r in scenario.remedies if r.fair)
+    assert decide_authorisation(scenario, RemedyChoice(fair)).approved
+    for other in scenario.remedies:  # only unfair remedies are refused for what they are
+        assert not other.manager_declines or not other.fair
+
+
 def test_manager_never_sees_an_invalid_choice() -> None:
     with pytest.raises(RulesError):
         decide_authorisation(minimal(), RemedyChoice((), (("Goodwill", Decimal(-5)),)))

@@ -907,7 +907,13 @@ def test_a_weak_learner_is_pushed_back_twice(bundled, slug):
         services.ask_question(case, person.id, question.id)
     save(case, "root_cause", ROOT_CAUSE | {"method": "fishbone"})
     required = {r.remedy for r in spec.customer_reply.requirements}
-    unfair = [r.id for r in spec.remedies if not r.fair and r.id not in required][:1]
+    # An unfair remedy the manager would pass on its total (one they refuse for what it is
+    # cannot be sent at all).
+    unfair = [
+        r.id
+        for r in spec.remedies
+        if not r.fair and r.id not in required and not r.manager_declines
+    ][:1]
     goodwill = str((spec.authority_limit + Decimal(100)).quantize(Decimal("0.01")))
     save(case, "remedy", remedy(*unfair, custom=("Goodwill for the trouble", goodwill)))
     save(case, "letter", {"text": WEAK_LETTER})

@@ -1,5 +1,5 @@
-"""The staff preview says what meets each deadline: the final response, a remedy, or nothing
-the learner does."""
+"""The staff preview says what meets each deadline (the final response, a remedy, or nothing
+the learner does) and which remedies the manager always refuses."""
 
 import re
 from html import unescape
@@ -31,3 +31,21 @@ def test_the_preview_says_what_meets_each_deadline(client, world, bundle):
     }
     assert rows["Internal"].endswith("A response offering: Refund the overcharge")
     assert rows["Final"].endswith("Yes The final response")
+
+
+def test_the_preview_shows_a_remedy_the_manager_always_refuses(client, world, bundle):
+    manifest = bundle / "minimal" / "scenario.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "  - id: refund-overcharge\n",
+            "  - id: refund-overcharge\n    manager_declines: Not while the bill is wrong.\n",
+            1,
+        )
+    )
+    load_bundled(bundle)
+    db.session.commit()
+    scenario = db.session.scalar(sa.select(LibraryScenario))
+    login(client, world.assessor)
+    page = unescape(client.get(f"/library/{scenario.id}/preview").text)
+    row = next(r for r in page.split("<tr>") if "Refund the overcharge" in r).split("</tr>")[0]
+    assert "always refused: <em>Not while the bill is wrong.</em>" in row
