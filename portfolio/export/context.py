@@ -340,7 +340,7 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
     items = []
     for n, item in enumerate(snap["items"], start=1):
         kind = EvidenceKind(item["kind"])
-        content = item["content"]
+        content = _filled(item["source"], item["content"])
         items.append(
             {
                 "n": n,
@@ -360,6 +360,22 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
             }
         )
     return items
+
+
+def _filled(source: str, content: dict) -> dict:
+    """The content as printed: a recommendation's optional fields left empty read as the app
+    shows them ("The case's saved root cause", "—"), not as a label over a blank."""
+    if source != "recommendations":
+        return content
+    items = [
+        {
+            **r,
+            "root_cause_link": r.get("root_cause_link") or "The case’s saved root cause",
+            "other_customers": r.get("other_customers") or "—",
+        }
+        for r in content.get("items", [])
+    ]
+    return {**content, "items": items}
 
 
 def _description(item: dict) -> str:

@@ -168,3 +168,23 @@ def test_the_bookmarks_list_the_parts_and_items(client, submitted):
     assert any(t.startswith("E1 ") for t in titles)
     assert "Mapped to" not in titles and "The evidence as submitted" not in titles
     assert not any(t.startswith("4.1:") for t in titles)
+
+
+def test_a_recommendations_empty_optional_fields_read_as_in_the_app(
+    client, world, pdf_cache, tmp_path, monkeypatch
+):
+    """A recommendation may leave 'how it addresses the root cause' (the case's saved root
+    cause stands) and 'other customers' empty; the PDF printed each label over a blank."""
+    from tests.export import builders
+
+    save = builders.improvement.save_recommendation
+
+    def without_optional_fields(case, *, fields, **kwargs):
+        return save(case, fields={**fields, "root_cause_link": "", "other_customers": ""}, **kwargs)
+
+    monkeypatch.setattr(builders.improvement, "save_recommendation", without_optional_fields)
+    world.submission = builders.build_submission(world.learner, uploads=0)
+    db.session.commit()
+
+    text = _flat(pdftotext(_download(client, world)[1], tmp_path))
+    assert "Root cause The case’s saved root cause Other customers —" in text
