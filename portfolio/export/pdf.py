@@ -26,8 +26,9 @@ from portfolio.export.fetcher import BASE_URL, FetchLog, make_fetcher
 # edits are picked up by their content hash (see template_version).
 # 2: the UK clock and UTC filters (templating.py); 3: items' dates and descriptions, an
 # analysis's charts drawn once with their tables (context.py); 4: a Pareto's description says
-# which categories together reach 80% (analysis/describe.py)
-TEMPLATE_VERSION = "4"
+# which categories together reach 80% (analysis/describe.py); 5: a recommendation's empty
+# optional fields (context.py)
+TEMPLATE_VERSION = "5"
 TEMPLATE = "export/portfolio.html"
 # Files whose content goes into template_version().
 _TEMPLATE_GLOBS = (
