@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -87,6 +88,13 @@ class SimTime:
 def _check_hours(hours: int) -> None:
     if isinstance(hours, bool) or not isinstance(hours, int) or hours < 0:
         raise RulesError(f"Simulated hours must be a whole number of 0 or more, not {hours!r}.")
+
+
+def calendar_date(clock: Clock, day: int) -> date | None:
+    """The calendar date of a simulated day, when the scenario dates its day 0."""
+    if clock.day_zero is None:
+        return None
+    return date.fromisoformat(clock.day_zero) + timedelta(days=day)
 
 
 def day_of(clock: Clock, hours: int) -> int:

@@ -76,6 +76,7 @@ def case_page(case: Case, user: User) -> dict:
         "stage": stage_of(events),
         "records": records,
         "now": now,
+        "now_date": sim_clock.calendar_date(spec.clock, now.day),
         "deadlines": sim_clock.deadline_status(
             spec,
             case.hours,

@@ -182,6 +182,9 @@ class Clock(Model):
     start_day: Whole
     hours_per_day: Annotated[int, Field(ge=1, le=24)]
     costs: ClockCosts
+    # The calendar date of day 0 (the complaint's first receipt), so the case pages can show
+    # the date the referral, documents and letters speak in.
+    day_zero: IsoDate | None = None
 
 
 class Person(Model):

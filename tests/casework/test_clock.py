@@ -1,5 +1,7 @@
 """The simulated clock: days and hours, costs, deadlines and the on-time rule."""
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,6 +10,7 @@ from portfolio.casework.clock import (
     Action,
     SimTime,
     advance,
+    calendar_date,
     cost_of,
     day_of,
     deadline_status,
@@ -119,6 +122,14 @@ def test_cost_of_actions_and_trail_kinds() -> None:
 def test_unknown_action_is_refused() -> None:
     with pytest.raises(RulesError, match="not an action"):
         cost_of("make_tea", minimal().clock)
+
+
+def test_calendar_date_counts_from_day_zero() -> None:
+    clock = make_clock()
+    assert calendar_date(clock, 50) is None  # undated scenarios show day numbers only
+    dated = clock.model_copy(update={"day_zero": "2026-07-13"})
+    assert calendar_date(dated, 0) == date(2026, 7, 13)
+    assert calendar_date(dated, 50) == date(2026, 9, 1)
 
 
 # --- Deadlines -----------------------------------------------------------------------------------

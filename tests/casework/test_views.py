@@ -880,7 +880,10 @@ def test_a_deadline_a_remedy_meets_is_settled_by_the_response_that_offers_it(
     [scenario] = import_specs(criteria, [specs["energy-back-bill"]])
     client = login(client, world.learner)
     case = services.start_case(world.learner, scenario)
-    assert _dd_deadline(text(client.get(url(case)))) == "day 53 (3 days left)"
+    overview = text(client.get(url(case)))
+    assert _dd_deadline(overview) == "day 53 (3 days left)"
+    # Day 0 is 13 July 2026: the header gives today's date as the documents speak in dates.
+    assert "<strong>Day 50</strong> (Tue 1 Sep 2026), 09:00" in overview
     services.save_record(case, "remedy", {"remedy_ids": ["meter-repair"]}, expected_version=None)
     services.save_record(case, "letter", {"text": GOOD_LETTER}, expected_version=None)
     services.send_response(case)

@@ -220,7 +220,15 @@ DAY_ZERO = {
     "energy-back-bill": date(2026, 7, 13),  # first call disputing the bill
     "insurance-claim-delay": date(2026, 7, 2),  # complaint logged
     "retail-faulty-goods": date(2026, 8, 22),  # first call rejecting the machine
+    "telecoms-billing": date(2026, 8, 3),  # first contact about the price
 }
+
+
+def test_each_scenario_dates_its_day_zero_as_its_documents_do() -> None:
+    """The case header shows today's date from clock.day_zero: it must be the day the
+    scenario's own documents give for the complaint's first receipt."""
+    for slug, day_zero in DAY_ZERO.items():
+        assert bundled(slug).clock.day_zero == day_zero.isoformat(), slug
 
 
 def test_deadline_labels_give_the_calendar_date_of_their_day() -> None:
