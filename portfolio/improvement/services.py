@@ -75,6 +75,17 @@ def save_analysis(
     title = _text(title, "the title", MAX_TITLE)
     if not title:
         raise CaseworkError("Give the analysis a title, so you can link recommendations to it.")
+    # Recommendations choose their analysis by title: two alike could not be told apart.
+    taken = db.session.scalar(
+        sa.select(SavedAnalysis.id).where(
+            SavedAnalysis.case_id == case.id, sa.func.lower(SavedAnalysis.title) == title.lower()
+        )
+    )
+    if taken is not None:
+        raise CaseworkError(
+            f"You already have an analysis called “{title}”: give this one a title that tells "
+            "them apart, as recommendations are linked to an analysis by its title."
+        )
     analysis = SavedAnalysis(
         case_id=case.id,
         title=title,

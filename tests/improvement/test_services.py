@@ -260,3 +260,12 @@ def test_delete_recommendation_frees_the_analysis(case, make_analysis, make_reco
     services.delete_analysis(analysis)
     db.session.commit()
     assert count(Recommendation) == count(SavedAnalysis) == 0
+
+
+def test_a_second_analysis_with_the_same_title_is_refused(case):
+    """Recommendations choose their analysis by title; two analyses both called "Cost Pareto"
+    (a learner saving twice) could not be told apart in that list."""
+    services.save_analysis(case, params=AnalysisParams(measure="cost"), title="Cost Pareto")
+    with pytest.raises(CaseworkError, match="You already have an analysis called “cost pareto”"):
+        services.save_analysis(case, params=AnalysisParams(), title="cost pareto")
+    assert count(SavedAnalysis) == 1
