@@ -156,6 +156,15 @@ def job_progress(job_id: int):
 def download(job_id: int):
     job = _job(job_id)
     path = bulk.zip_path(job)
+    if path is None and job.status == ExportStatus.DONE:
+        # Finished, but its zip has gone from the PDF store (cleared, or a server without the
+        # shared volume): "not ready" beside "Ready to download" left the admin going round.
+        flash(
+            "The zip of this export is no longer on the server. Start the export again: the "
+            "PDFs already rendered are kept, so it is quick.",
+            "error",
+        )
+        return redirect(url_for("export.cohorts"))
     if path is None:
         flash("That export is not ready to download.", "info")
         return redirect(url_for("export.job", job_id=job.id))

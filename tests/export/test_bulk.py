@@ -292,3 +292,22 @@ def test_names_in_brief():
     assert names_in_brief(["A"]) == "A"
     assert names_in_brief(["A", "B", "C"]) == "A, B and C"
     assert names_in_brief(list("ABCDEFG")) == "A, B, C, D, E and 2 others"
+
+
+def test_a_finished_export_whose_zip_has_gone_says_so(client, app, cohort_work):
+    """The job page said 'Ready to download', and the download sent the admin back to it with
+    'That export is not ready to download', round and round, when the zip had gone from the
+    PDF store; it now says the zip is gone and to start the export again."""
+    from pathlib import Path
+
+    world = cohort_work
+    app.config.update(EXPORT_INLINE=True, EXPORT_WORKERS=1)
+    login(client, world.admin)
+    client.post("/export/cohorts", data={"cohort": world.cohort.id})
+    job = db.session.scalar(db.select(BulkExport))
+    Path(app.config["PDF_CACHE_DIR"], job.path).unlink()
+
+    response = client.get(f"/export/jobs/{job.id}/download")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/export/cohorts")
+    page = client.get("/export/cohorts").get_data(as_text=True)
+    assert "The zip of this export is no longer on the server. Start the export again" in page
