@@ -10,6 +10,11 @@ class RecordIdConverter(IntegerConverter):
     """Werkzeug's `int` with an upper bound: a guessed ID of 30 digits is a 404, not a driver
     overflow (a 500) when the query binds it."""
 
+    # At most 19 digits in the pattern itself: an ID that fails only in `to_python` still
+    # matches the path, so where a GET rule and a POST rule share it (a confirmation page and
+    # its action) the other method was answered 405 instead of 404.
+    regex = r"\d{1,19}"
+
     def __init__(
         self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None
     ) -> None:
