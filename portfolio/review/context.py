@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portfolio import authz
 from portfolio.accounts.models import User
 from portfolio.auth.forms import ReauthForm
 from portfolio.casework.checks import MarkingCheck, marking_checks
@@ -192,6 +193,9 @@ def bench_page(
         "diff": diff_snapshots(previous.snapshot, submission.snapshot) if previous else None,
         "earlier": earlier,
         "standardisation": standardisation,
+        # the version's PDF, for those who may see the learner's work (a standardisation
+        # marker marks a colleague's learner without that access)
+        "can_download": authz.can_view_portfolio(user, submission.portfolio),
         "can_edit": assessment is not None and not assessment.completed,
         "can_complete": awaiting and not standardisation,
         "is_latest": latest,

@@ -173,6 +173,7 @@ def _sample_page(
         assessment=assessment,
         submission=assessment.submission,
         snap=assessment.submission.snapshot,
+        can_download=authz.can_view_portfolio(current_user, assessment.submission.portfolio),
         decisions=queries.decisions_of(assessment),
         reviewed=_as_reviewed(review),
         criteria=criteria_of(assessment.submission.portfolio.unit_id),

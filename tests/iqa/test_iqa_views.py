@@ -686,3 +686,9 @@ def test_a_correction_leaves_other_reviews_and_completed_ones_alone(world, sampl
     db.session.commit()
     db.session.expire_all()
     assert [(v.criterion_id, v.agree) for v in review.verdicts] == before
+
+
+def test_the_sample_page_offers_the_versions_pdf(client, world, sample):
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    assert f'href="/export/submissions/{sample.assessment.submission_id}.pdf"' in page

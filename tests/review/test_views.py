@@ -735,3 +735,20 @@ def test_opening_added_evidence_reads_its_notice(client, submitted):
     assert "nav-count" in client.get("/dashboard").text
     assert client.get(f"/portfolio/{w.portfolio.id}/items/{record.id}").status_code == 200
     assert "nav-count" not in client.get("/dashboard").text
+
+
+def test_the_bench_offers_the_versions_pdf_to_those_who_may_see_it(client, submitted, make_user):
+    """The learner's assessor downloads the version's PDF from the bench; a standardisation
+    marker, who may not see the learner's work, is not offered a link that would be 404."""
+    from portfolio.review import iqa
+
+    w = submitted
+    pdf = f'href="/export/submissions/{w.submission.id}.pdf"'
+    login(client, w.assessor)
+    assert pdf in client.get(f"/assess/submissions/{w.submission.id}").text
+    second = make_user(Role.ASSESSOR, w.centre)
+    iqa.start_standardisation(w.submission, assessors=[second], by=w.iqa)
+    db.session.commit()
+    login(client, second)
+    page = client.get(f"/assess/submissions/{w.submission.id}").text
+    assert "Standardisation marking" in page and pdf not in page
