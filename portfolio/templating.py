@@ -56,10 +56,16 @@ def format_datetime_utc(value: datetime | str | None) -> str:
     return value.strftime("%-d %b %Y, %H:%M")
 
 
-def format_date(value: date | datetime | None) -> str:
-    """A date, or the UK calendar day of a timestamp: 23 Nov 2026."""
+def format_date(value: date | datetime | str | None) -> str:
+    """A date, or the UK calendar day of a timestamp: 23 Nov 2026. An ISO date as text (as
+    snapshots and records keep it) is read as a date; other text is shown as it is."""
     if value is None:
         return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         value = local_time(value)
     return value.strftime("%-d %b %Y")

@@ -58,3 +58,8 @@ def test_no_template_labels_a_uk_clock_time_as_utc():
         if re.search(r"\|datetime \}\}\s*UTC", line) or ("(UTC)" in line and "|datetime }}" in line)
     ]
     assert not wrong, wrong
+
+
+def test_the_date_filter_reads_iso_text_and_leaves_other_text_alone():
+    assert format_date("2026-03-01") == "1 Mar 2026"
+    assert format_date("early March") == "early March"

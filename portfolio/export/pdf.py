@@ -27,8 +27,9 @@ from portfolio.export.fetcher import BASE_URL, FetchLog, make_fetcher
 # 2: the UK clock and UTC filters (templating.py); 3: items' dates and descriptions, an
 # analysis's charts drawn once with their tables (context.py); 4: a Pareto's description says
 # which categories together reach 80% (analysis/describe.py); 5: a recommendation's empty
-# optional fields (context.py)
-TEMPLATE_VERSION = "5"
+# optional fields (context.py); 6: the date filter reads ISO text, for timeline dates
+# (templating.py)
+TEMPLATE_VERSION = "6"
 TEMPLATE = "export/portfolio.html"
 # Files whose content goes into template_version().
 _TEMPLATE_GLOBS = (

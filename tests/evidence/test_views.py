@@ -435,3 +435,12 @@ def test_items_of_two_cases_on_one_scenario_are_told_apart(client, worked):
     assert f"case {new.id}</span>" in page
     grid = client.get(f"/portfolio/{portfolio.id}/grid").text
     assert f"case {old.id} (set aside)" in grid
+
+
+def test_the_timeline_reads_dates_as_the_app_prints_them(client, worked):
+    """The investigation item's timeline printed '2026-03-01' where every other date reads
+    '1 Mar 2026'."""
+    portfolio, item = _portfolio_and_item(worked)
+    login(client, worked.learner)
+    page = client.get(f"/portfolio/{portfolio.id}/items/{item.id}").text
+    assert "<td>1 Mar 2026</td><td>First call</td>" in page and "2026-03-01" not in page
