@@ -214,7 +214,9 @@ def load_scenario_dir(
         criteria = units.get(unit_code)
         if criteria is None:
             known = f" (known units: {', '.join(sorted(units))})" if units else ""
-            errors.append(at(("unit",), f'no criteria file for unit "{unit_code}"{known}'))
+            errors.append(
+                at(("unit",), f'"{unit_code}" is not a unit this app has criteria for{known}')
+            )
         else:
             refs = criteria.criterion_refs
     errors += [at(i.loc, i.message) for i in check_scenario_data(data, refs, unit_code)]

@@ -82,6 +82,24 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+#: Plain words for the parser's commonest complaints, matched on its context and problem
+#: text: authors are told what to look for, not only what the parser expected.
+_PLAIN_YAML = (
+    ("flow sequence", "a [ list is not closed with ] (or an item is missing its comma) "),
+    ("flow mapping", "a { mapping is not closed with } (or an entry is missing its comma) "),
+    ("quoted scalar", "a quote is not closed "),
+    ("mapping values are not allowed", "a colon inside text: put text containing ': ' in quotes "),
+    ("cannot start any token", "a tab or a stray character: indent with spaces only "),
+    ("could not find expected ':'", "a line without 'field: value' (check the indentation) "),
+    ("block mapping", "the indentation does not line up with the lines above "),
+)
+
+
+def _plain(exc: yaml.MarkedYAMLError) -> str:
+    said = f"{exc.context or ''} {exc.problem or ''}"
+    return next((words for cue, words in _PLAIN_YAML if cue in said), "")
+
+
 def parse_yaml(text: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
     """Parse one YAML document into plain data.
 
@@ -100,7 +118,8 @@ def parse_yaml(text: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = exc.problem or exc.context or "cannot be parsed"
-        raise SourceProblem(f"invalid YAML: {detail}", mark.line + 1 if mark else None) from None
+        message = f"invalid YAML: {_plain(exc)}(the parser says: {detail})"
+        raise SourceProblem(message, mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         message = f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML text"

@@ -251,7 +251,7 @@ CASES = [
         edit(MANIFEST, "unit: MINI", "unit: NOPE"),
         MANIFEST,
         "unit",
-        'no criteria file for unit "NOPE" (known units: MINI)',
+        '"NOPE" is not a unit this app has criteria for (known units: MINI)',
         "unit: NOPE",
     ),
     Case(
@@ -393,7 +393,7 @@ CASES = [
         edit(MANIFEST, "age: 68", "age: [68"),
         MANIFEST,
         "",
-        "invalid YAML",
+        "invalid YAML: a [ list is not closed with ]",
         None,
     ),
     Case(
@@ -928,7 +928,7 @@ def test_module_runs_from_the_command_line(scenario: ScenarioCopy) -> None:
     scenario.edit(MANIFEST, "unit: MINI", "unit: NOPE")
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, check=False)
     assert done.returncode == 1
-    assert 'no criteria file for unit "NOPE"' in done.stdout
+    assert '"NOPE" is not a unit this app has criteria for' in done.stdout
 
 
 def test_bundled_scenarios_are_valid() -> None:
@@ -990,3 +990,22 @@ def test_any_value_anywhere_is_reported_not_crashed(path: tuple, value: object) 
     except ScenarioInvalid as exc:
         assert exc.errors
         assert all(e.message and "\n" not in str(e) for e in exc.errors)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('a: "unclosed\nb: 2\n', "a quote is not closed"),
+        ("a: b: c\n", "put text containing ': ' in quotes"),
+        ("a:\n\t- x\n", "indent with spaces only"),
+        ("a:\n  b: 1\n c: 2\n", "the indentation does not line up"),
+        ("a: {x: 1\n", "a { mapping is not closed with }"),
+    ],
+)
+def test_yaml_errors_say_in_plain_words_what_to_look_for(text: str, words: str) -> None:
+    """An author uploading a scenario reads what to fix, with the parser's own words after."""
+    from portfolio.scenarios.parsing import SourceProblem, parse_yaml
+
+    with pytest.raises(SourceProblem) as raised:
+        parse_yaml(text)
+    assert words in str(raised.value) and "(the parser says: " in str(raised.value)
