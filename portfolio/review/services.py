@@ -333,6 +333,22 @@ def return_for_resubmission(assessment: Assessment, *, by: User) -> Assessment:
     return assessment
 
 
+# The assessment cycle ends in feedback: the learner reads it with the result, and the IQA and
+# EQA read it as the assessor's account of the judgement.
+_SIGN_OFF_FEEDBACK = (
+    "before you sign off: the learner reads it with the result, and the IQA reads it as your "
+    "account of the judgement."
+)
+
+
+def require_feedback_to_sign_off(assessment: Assessment) -> None:
+    """Refuse, naming the overall feedback field, to go on from the bench to sign-off with no
+    overall feedback: the sign-off would be refused for it, a round trip back to the bench."""
+    if not assessment.overall_feedback.strip():
+        message = f"Write your overall feedback {_SIGN_OFF_FEEDBACK}"
+        raise ReviewError(message, {"overall_feedback": message})
+
+
 def sign_off(
     assessment: Assessment,
     *,
@@ -365,12 +381,7 @@ def sign_off(
         )
     _require_evidence_for_all(assessment, criteria)
     if not assessment.overall_feedback.strip():
-        # The assessment cycle ends in feedback: the learner reads it with the result, and the
-        # IQA and EQA read it as the assessor's account of the judgement.
-        raise ReviewError(
-            "Write your overall feedback on the marking bench before you sign off: the learner "
-            "reads it with the result, and the IQA reads it as your account of the judgement."
-        )
+        raise ReviewError(f"Write your overall feedback on the marking bench {_SIGN_OFF_FEEDBACK}")
     if _normal(signed_name or "") != _normal(by.full_name):
         raise ReviewError(
             f"Type your full name exactly as it is on your account ({by.full_name}) to sign."

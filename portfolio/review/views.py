@@ -146,6 +146,8 @@ def bench(submission_id: int | None = None, assessment_id: int | None = None):
         _save_form(assessment)
         if then == "finish":
             services.complete_standardisation(assessment, by=current_user)
+        elif then == "sign_off":
+            services.require_feedback_to_sign_off(assessment)
     except ReviewError as exc:
         return _refused(submission_id, exc)
     db.session.commit()

@@ -142,8 +142,13 @@ def test_sign_off_refusals_change_nothing(
     assessment = _open(w)
     login(client, w.assessor)
     url = f"/assess/submissions/{w.submission.id}"
-    moved = client.post(url, data=_form(w, assessment, overall, **choices) | {"then": "sign_off"})
+    # (with no overall feedback the bench refuses to go on: see the test below)
+    moved = client.post(url, data=_form(w, assessment, "Good.", **choices) | {"then": "sign_off"})
     assert moved.headers["Location"].endswith(f"{url}/sign-off")
+    if not overall.strip():  # cleared in another tab, then the sign-off page reached
+        db.session.refresh(assessment)
+        assessment.overall_feedback = overall
+        db.session.commit()
     db.session.expire_all()
     page = client.get(f"{url}/sign-off")
     assert page.status_code == 200
@@ -161,6 +166,29 @@ def test_sign_off_refusals_change_nothing(
     assert assessment.status == AssessmentStatus.IN_PROGRESS
     assert w.submission.status == SubmissionStatus.SUBMITTED
     assert _count(DecisionLogEntry) == 0
+
+
+def test_going_on_to_sign_off_without_overall_feedback_stays_on_the_bench(client, submitted):
+    """The bench's hint said overall feedback was 'Required to return' only, and 'Save and
+    continue to sign-off' with none led to a sign-off page that sent the assessor back to the
+    bench to write it. The bench now refuses there, at the field, keeping what was entered."""
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+    assert "Required to return or to sign off." in client.get(url).text
+    form = _form(w, assessment, "  ", **ALL)
+    form[f"feedback_{criteria_of(w)['1.1'].id}"] = "Clear findings."
+    refused = client.post(url, data=form | {"then": "sign_off"})
+    assert refused.status_code == 422
+    page = refused.text
+    assert '<a href="#overall_feedback">Write your overall feedback before you sign off' in page
+    assert 'id="overall_feedback-error"' in page and "Clear findings." in page
+    db.session.expire_all()
+    assert assessment.decisions == []  # nothing saved, as a refused return
+    # With the feedback written it goes on to sign-off.
+    moved = client.post(url, data=form | {"then": "sign_off", "overall_feedback": "Well done."})
+    assert moved.headers["Location"].endswith(f"{url}/sign-off")
 
 
 def test_sign_off_with_name_and_password(client, submitted):
