@@ -67,7 +67,8 @@ def _refused(submission_id: int, exc: ReviewError):
         submission,
         assessment,
         422,
-        errors=[exc.message],
+        # a message said at its field is linked from the summary, not listed there twice
+        errors=[] if exc.message in exc.fields.values() else [exc.message],
         field_errors=exc.fields,
         submitted=request.form,
     )

@@ -721,6 +721,9 @@ def test_bench_errors_link_to_the_fields_and_mark_them_invalid(client, submitted
     refused = client.post(f"{url}/return", data=_form(w, assessment, **ALL))
     assert '<a href="#overall_feedback">Write your overall feedback' in refused.text
     assert 'id="overall_feedback-error"' in refused.text
+    # The summary links the message once: it also listed it unlinked above the link.
+    assert refused.text.count("Write your overall feedback") == 2  # the link and the field
+    assert refused.text.count("Nothing was saved") == 1
 
 
 def test_a_competent_without_evidence_links_to_its_decision(client, submitted):
