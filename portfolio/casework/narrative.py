@@ -2,7 +2,10 @@
 
 from datetime import date
 
+from portfolio.casework.errors import RulesError
 from portfolio.casework.models import TrailEvent
+from portfolio.casework.remedy import format_money
+from portfolio.casework.trail import entry_total
 from portfolio.scenarios.schema import Scenario
 
 
@@ -17,6 +20,14 @@ def _day(iso: object) -> str:
         return date.fromisoformat(str(iso)).strftime("%-d %b %Y")
     except ValueError:
         return str(iso)
+
+
+def _money(total: object) -> str:
+    """An authorisation request's total as the remedy page writes it (£1,030.20)."""
+    try:
+        return format_money(entry_total(total))
+    except RulesError:
+        return f"£{total}"
 
 
 def describe_event(spec: Scenario, event: TrailEvent) -> str:
@@ -50,7 +61,7 @@ def describe_event(spec: Scenario, event: TrailEvent) -> str:
             return f"Saved the root-cause analysis ({method})"
         case "authorisation_requested":
             answer = "authorised" if p.get("approved") else "not authorised"
-            return f"Asked for authorisation of £{p.get('total')}: {answer}"
+            return f"Asked for authorisation of {_money(p.get('total'))}: {answer}"
         case "response_sent":
             return f"Sent the {'first' if p.get('round') == 1 else 'revised'} final response"
         case "customer_replied":

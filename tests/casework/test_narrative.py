@@ -30,3 +30,13 @@ def test_a_finding_on_an_answer_names_whose_answer():
     assert _said("finding_pinned", source="answer", stakeholder_id="gone", question_id="x") == (
         "Pinned a finding to an interview answer"
     )
+
+
+def test_an_authorisation_total_is_written_as_money():
+    """'Asked for authorisation of £1030.20' where the remedy page says £1,030.20."""
+    assert _said("authorisation_requested", total="1030.20", approved=True) == (
+        "Asked for authorisation of £1,030.20: authorised"
+    )
+    assert _said("authorisation_requested", total="lots", approved=False) == (
+        "Asked for authorisation of £lots: not authorised"
+    )

@@ -616,6 +616,26 @@ def test_authorisation_answer_is_flashed(client, w, spec):
     assert "£142.50" in body and "£142.5 " not in body
 
 
+def test_amounts_of_a_thousand_or_more_read_as_elsewhere(client, w):
+    """The remedy page's total, its requests list and the case log wrote '£1200.00' while the
+    authorisation reason beside them said '£1,200.00'."""
+    services.save_record(
+        w.case,
+        "remedy",
+        {"custom_1_label": "Goodwill", "custom_1_amount": "1200"},
+        expected_version=None,
+    )
+    services.request_authorisation(w.case)
+    db.session.commit()
+    client = login(client, w.learner)
+    remedy = text(client.get(url(w.case, "remedy")))
+    assert "Saved remedy total: <strong>£1,200.00</strong>." in remedy
+    assert ": £1,200.00 — <strong>not authorised" in remedy
+    log = text(client.get(url(w.case, "case_log")))
+    assert "Asked for authorisation of £1,200.00" in log
+    assert "£1200.00" not in remedy + log
+
+
 def test_the_case_log_lists_the_trail(client, w, spec):
     case = work(w.case)
     body = text(login(client, w.assessor).get(url(case, "case_log")))
