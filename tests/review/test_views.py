@@ -153,6 +153,10 @@ def test_sign_off_refusals_change_nothing(
     page = client.get(f"{url}/sign-off")
     assert page.status_code == 200
     assert ("No overall feedback yet" in page.text) == (not overall.strip())
+    # A signature is asked for only when it can be accepted: the name and password were asked
+    # for beside the notice saying what stood in the way, and every use was refused.
+    blocked = message.startswith(("still undecided", "judged Not yet", "Write your overall"))
+    assert ('name="password"' in page.text) == (not blocked)
     signed = client.post(
         f"{url}/sign-off",
         data={
