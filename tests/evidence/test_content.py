@@ -10,3 +10,16 @@ def test_money_has_thousands_separators(app):
             '{% from "evidence/_content.html" import money %}{{ money(v) }}', v="1030.2"
         )
     assert rendered == "£1,030.20"
+
+
+def test_a_folded_remedy_label_has_no_gap_before_its_amount(app):
+    """A menu label written over several lines in the scenario file ends with a newline, and the
+    remedy read 'recalculated from the actual readings (credit £955.20) : £955.20'."""
+    components = [{"label": "Rebill (credit £955.20)\n", "amount": "955.20"}]
+    content = {"remedy": {"components": components, "total": "955.20", "notes": ""}}
+    with app.test_request_context():
+        rendered = render_template_string(
+            '{% from "evidence/_content.html" import render %}{{ render("resolution", c) }}',
+            c=content,
+        )
+    assert "<li>Rebill (credit £955.20): £955.20</li>" in rendered
