@@ -39,8 +39,15 @@ def mini_unit() -> tuple[Unit, list[Criterion]]:
     return unit, criteria_of(unit.id)
 
 
-def submit(learner: User, unit: Unit, *, scenario: str | None = "Fibrelink billing") -> Submission:
-    """The learner's next version, with one evidence item from the named scenario."""
+def submit(
+    learner: User,
+    unit: Unit,
+    *,
+    scenario: str | None = "Fibrelink billing",
+    occurred_on: str | None = None,
+) -> Submission:
+    """The learner's next version, with one evidence item from the named scenario (dated
+    `occurred_on`, ISO text as snapshots keep it)."""
     portfolio = portfolio_for(learner, unit)
     number = 1 + (
         db.session.scalar(
@@ -63,7 +70,7 @@ def submit(learner: User, unit: Unit, *, scenario: str | None = "Fibrelink billi
                 "scenario": scenario,
                 "title": f"Reflective account ({scenario or 'workplace'})",
                 "description": "",
-                "occurred_on": None,
+                "occurred_on": occurred_on,
                 "content": {"text": "What I learned from the case."},
                 # every criterion evidenced, so that each may be judged Competent
                 "mappings": [

@@ -24,7 +24,7 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.conftest import login
-from tests.iqa.builders import C, N, completed_review, make_plan
+from tests.iqa.builders import C, N, all_competent, assess, completed_review, make_plan, submit
 
 
 @pytest.fixture
@@ -692,3 +692,19 @@ def test_the_sample_page_offers_the_versions_pdf(client, world, sample):
     login(client, world.iqa)
     page = client.get(f"/iqa/samples/{sample.id}").text
     assert f'href="/export/submissions/{sample.assessment.submission_id}.pdf"' in page
+
+
+def test_the_sample_page_dates_each_evidence_item_as_the_bench_does(client, world, unit, make_user):
+    """The IQA's evidence gave no item's date, and the bench gave it as ISO text ('2026-03-01')
+    where every other date reads '1 Mar 2026'."""
+    learner = make_user(Role.LEARNER, world.centre, assessor=world.assessor, iqa=world.iqa)
+    submission = submit(learner, unit[0], occurred_on="2026-03-01")
+    assess(submission, world.assessor, all_competent(unit[1]), status=AssessmentStatus.RETURNED)
+    [sample] = iqa.generate_sample(make_plan(world))
+    db.session.commit()
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    assert '<span class="tag tag-muted">1 Mar 2026</span>' in page and "2026-03-01" not in page
+    login(client, world.assessor)
+    bench = client.get(f"/assess/submissions/{submission.id}").text
+    assert '<span class="tag tag-muted">1 Mar 2026</span>' in bench and "2026-03-01" not in bench
