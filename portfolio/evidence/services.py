@@ -347,9 +347,12 @@ def set_mapping(item: EvidenceItem, criterion: Criterion, *, justification: str)
         raise EvidenceError("This item has been withdrawn from the portfolio.")
     justification = (justification or "").strip()
     if len(justification) < MIN_JUSTIFICATION:
+        # Proposed mappings arrive ticked: a learner who left one ticked must learn that
+        # unticking it is the other way out, not only writing the sentence.
         raise EvidenceError(
             f"Say in a sentence how this evidence meets {criterion.ref} "
-            f"(at least {MIN_JUSTIFICATION} characters)."
+            f"(at least {MIN_JUSTIFICATION} characters), or untick {criterion.ref} if it "
+            "does not meet it."
         )
     if len(justification) > MAX_JUSTIFICATION:
         raise EvidenceError(f"Keep the justification to {MAX_JUSTIFICATION:,} characters.")

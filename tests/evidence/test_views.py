@@ -41,6 +41,9 @@ def test_learner_confirms_a_proposed_mapping(client, worked):
         data={f"criterion_{criterion_id}": "on", f"justification_{criterion_id}": "short"},
     )
     assert bad.status_code == 422 and "short" in bad.text
+    # A proposed mapping comes ticked: the message says unticking is the other way out.
+    ref = db.session.get(Mapping, item.mappings[0].id).criterion.ref
+    assert f"or untick {ref} if it does not meet it." in html.unescape(bad.text)
     db.session.refresh(item)
     assert not item.mappings[0].confirmed
     ok = client.post(
