@@ -2,6 +2,7 @@
 criteria (met, awaiting assessment, or with confirmed evidence), and a criterion judged Not
 yet competent is not progress until a newer version waits."""
 
+import re
 from datetime import date
 
 from portfolio.evidence import overview
@@ -10,6 +11,7 @@ from portfolio.extensions import db
 from portfolio.main.learner_dashboard import learner_context
 from portfolio.review import services
 from portfolio.review.models import Decision
+from tests.conftest import login
 from tests.evidence.conftest import worked  # noqa: F401  (fixture)
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 from tests.review.conftest import decide, submit, submitted  # noqa: F401  (fixture)
@@ -73,3 +75,18 @@ def test_feedback_on_a_superseded_version_leaves_the_dashboard(submitted):  # no
     submit(w)
     db.session.commit()
     assert learner_context(w.learner, date.today())["feedback_due"] == []
+
+
+def test_the_count_says_evidence_judged_not_yet_competent_is_left_out(client, submitted):  # noqa: F811
+    """A returned portfolio read '0 of 4 criteria met or with evidence' while its grid showed
+    confirmed evidence against 1.1 (judged Not yet competent); the dashboard said only '0 of 4'.
+    Both now say what is counted: criteria met or with evidence still to be judged."""
+    w = submitted
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET)
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    login(client, w.learner)
+    said = re.compile(r"<span>0 of \d+ criteria met or with evidence still to be judged</span>")
+    assert said.search(client.get(f"/portfolio/{w.portfolio.id}").text)
+    assert said.search(client.get("/dashboard").text)
