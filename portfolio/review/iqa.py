@@ -372,6 +372,44 @@ def save_verdicts(
     return review
 
 
+def corrections_seen(assessment: Assessment) -> int:
+    """The log position of the latest correction of the assessment's decisions (0 if none).
+    The sample page carries it, so that a save can tell the decisions changed under it."""
+    entries = queries.corrections_of([assessment])[assessment.id]
+    return entries[-1].seq if entries else 0
+
+
+def _refuse_if_corrected_since(assessment: Assessment, seen: int) -> None:
+    """A verdict is on the decision the IQA was shown. A correction since the page was opened
+    clears a verdict already saved on it (clear_verdicts_on_correction), but a verdict still
+    only on the page, or a first save before any review existed, would be stored against a
+    decision the IQA never saw; such a save is refused, naming the criteria."""
+    newer = [e for e in queries.corrections_of([assessment])[assessment.id] if e.seq > seen]
+    if not newer:
+        return
+    refs = sorted({e.payload["criterion"] for e in newer}, key=_ref_key)
+    named = ", ".join(refs)
+    message = (
+        f"The assessor corrected the decision on {named} after you opened this page, so "
+        "nothing was saved: a verdict here would have been on the decision as it was. Your "
+        "text is still below: copy anything you need, reload the page to see the corrected "
+        f"decision{'s' if len(refs) > 1 else ''}, then give your verdicts again."
+    )
+    by_ref = {e.payload["criterion"]: e.payload["criterion_id"] for e in newer}
+    raise IqaError(
+        message,
+        {
+            f"verdict_{by_ref[r]}": f"The assessor corrected the decision on {r} after you "
+            "opened the page."
+            for r in refs
+        },
+    )
+
+
+def _ref_key(ref: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in ref.split("."))
+
+
 def save_sample_verdicts(
     sample: Sample,
     verdicts: Mapping[int, tuple[bool, str]],
@@ -380,9 +418,13 @@ def save_sample_verdicts(
     overall_feedback: str,
     actions: str,
     expected_version: int | None,
+    corrections_seen: int | None = None,
 ) -> IqaReview:
     """save_verdicts from the sample's page: `expected_version` None means the page showed no
-    review yet, so one is started; if another tab started one meanwhile, the save is stale."""
+    review yet, so one is started; if another tab started one meanwhile, the save is stale.
+    With `corrections_seen` (the page's), a decision corrected since then refuses the save."""
+    if corrections_seen is not None:
+        _refuse_if_corrected_since(sample.assessment, corrections_seen)
     if sample.review is None:
         if expected_version is not None:
             raise StaleReview()

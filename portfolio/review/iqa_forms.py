@@ -56,6 +56,8 @@ class VerdictForm(FlaskForm):
     are verdict_<criterion id> (agree | disagree) and feedback_<criterion id>."""
 
     version = IntegerField(validators=[Optional()], widget=HiddenInput())
+    # the latest correction of the assessor's decisions that the page showed (iqa.corrections_seen)
+    corrections_seen = IntegerField(validators=[Optional()], widget=HiddenInput())
     overall_feedback = TextAreaField(
         "Overall feedback for the assessor", validators=[Optional(), Length(max=5000)]
     )

@@ -151,6 +151,7 @@ def _save_posted(sample: Sample, form: VerdictForm) -> None:
         overall_feedback=form.overall_feedback.data or "",
         actions=form.actions.data or "",
         expected_version=form.version.data,
+        corrections_seen=form.corrections_seen.data,
     )
 
 
@@ -208,6 +209,7 @@ def sample(sample_id: int):
     form = VerdictForm()
     if request.method == "GET":
         read_notifications_of_this_page()
+        form.corrections_seen.data = iqa.corrections_seen(sample.assessment)
         if sample.review is not None:
             form.version.data = sample.review.version
             form.overall_feedback.data = sample.review.overall_feedback

@@ -669,6 +669,47 @@ def test_a_correction_while_the_review_is_open_clears_that_verdict(client, world
     assert entry.payload["verdicts"][2]["agree"] is True
 
 
+def test_a_page_opened_before_a_correction_cannot_judge_the_old_decision(
+    client, world, sample, unit
+):
+    """A correction clears a verdict already saved on the decision, but a verdict only on the
+    IQA's open page (here the first save: no review existed yet) was stored and completed
+    against the decision as it was shown, one the assessor had since corrected. The page
+    carries the latest correction it showed; a later one refuses the save, naming it."""
+    from portfolio.review import services as review_services
+
+    _, criteria = unit
+    login(client, world.iqa)
+    opened = client.get(f"/iqa/samples/{sample.id}").text
+    seen = re.search(r'name="corrections_seen" type="hidden" value="(\d+)"', opened)
+    assert seen is not None and seen.group(1) == "0"
+    review_services.correct_decision(
+        sample.assessment,
+        criteria[2],
+        decision=C,
+        feedback="",
+        reason="The knowledge answer was in the second item after all.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    form = verdict_form(criteria, version="") | {"corrections_seen": "0"}
+    for target in (f"/iqa/samples/{sample.id}", f"/iqa/samples/{sample.id}/complete"):
+        refused = client.post(target, data=form)
+        assert refused.status_code == 422
+        assert "The assessor corrected the decision on 2.1 after you opened this page" in (
+            refused.text
+        )
+        assert f'href="#verdict_{criteria[2].id}_agree"' in refused.text
+    db.session.expire_all()
+    assert sample.review is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IqaVerdict)) == 0
+    # Reloaded, the page shows the correction and the verdicts save.
+    reloaded = client.get(f"/iqa/samples/{sample.id}").text
+    seen = re.search(r'name="corrections_seen" type="hidden" value="(\d+)"', reloaded).group(1)
+    done = client.post(f"/iqa/samples/{sample.id}/complete", data=form | {"corrections_seen": seen})
+    assert done.status_code == 302
+
+
 def test_a_correction_leaves_other_reviews_and_completed_ones_alone(world, sample, unit):
     from portfolio.review import services as review_services
 
