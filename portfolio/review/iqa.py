@@ -464,12 +464,18 @@ def clear_verdicts_on_correction(assessment: Assessment, criterion: Criterion, *
         sa.orm.attributes.flag_modified(review, "overall_feedback")  # a new version
         cleared += 1
         learner = assessment.submission.portfolio.learner
+        # the verdict's feedback is kept nowhere else: the notice quotes it (shortened to fit)
+        said = " ".join(verdict.feedback.split())
+        if len(said) > 160:
+            said = said[:159].rstrip() + "…"
         notify(
             review.iqa,
             "verdict_cleared",
             f"{by.full_name} corrected the decision on {criterion.ref} in {learner.full_name}'s "
             f"version {assessment.submission.number} after you gave your verdict on it. Your "
-            "verdict was cleared: give it again on the corrected decision.",
+            f"verdict ({'Agree' if verdict.agree else 'Disagree'}"
+            f"{f': “{said}”' if said else ''}) was cleared: give it again on the corrected "
+            "decision.",
             link_to("iqa.sample", sample_id=review.sample_id),
         )
     db.session.flush()

@@ -641,6 +641,8 @@ def test_a_correction_while_the_review_is_open_clears_that_verdict(client, world
     note = db.session.scalar(sa.select(Notification).where(Notification.kind == "verdict_cleared"))
     assert note.user_id == world.iqa.id and note.link == f"/iqa/samples/{sample.id}"
     assert "corrected the decision on 2.1" in note.message and "give it again" in note.message
+    # The verdict's text is kept nowhere else, so the notice quotes it.
+    assert "Your verdict (Agree) was cleared" in note.message
 
     # The page opened before the correction cannot complete over it.
     stale = client.post(
@@ -667,6 +669,31 @@ def test_a_correction_while_the_review_is_open_clears_that_verdict(client, world
     )
     assert entry.payload["verdicts"][2]["assessor_decision"] == "competent"
     assert entry.payload["verdicts"][2]["agree"] is True
+
+
+def test_a_cleared_verdicts_feedback_is_quoted_to_the_iqa(client, world, sample, unit):
+    """Clearing a verdict deleted the IQA's feedback on it with nothing kept: a disagreement
+    argued at length was gone. The notice now quotes it."""
+    from portfolio.review import services as review_services
+    from portfolio.review.models import Notification
+
+    _, criteria = unit
+    login(client, world.iqa)
+    form = verdict_form(criteria, version="", disagree=("2.1",))
+    form[f"feedback_{criteria[2].id}"] = "No ombudsman   rights in the letter. " + "x" * 300
+    assert client.post(f"/iqa/samples/{sample.id}", data=form).status_code == 302
+    review_services.correct_decision(
+        sample.assessment,
+        criteria[2],
+        decision=C,
+        feedback="",
+        reason="Read the second letter.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    note = db.session.scalar(sa.select(Notification).where(Notification.kind == "verdict_cleared"))
+    assert "Your verdict (Disagree: “No ombudsman rights in the letter. xxx" in note.message
+    assert "…”) was cleared: give it again" in note.message
 
 
 def test_a_page_opened_before_a_correction_cannot_judge_the_old_decision(
