@@ -10,6 +10,7 @@ from portfolio.auth.forms import ReauthForm
 from portfolio.casework import context, queries, services
 from portfolio.casework.errors import AuthorisationNeeded, CaseworkError, StaleEdit
 from portfolio.casework.forms import FindingForm, RecordForm, TimelineForm
+from portfolio.casework.letter import letter_html
 from portfolio.casework.models import Case, Finding, TimelineEntry
 from portfolio.casework.records import CLEANERS
 from portfolio.extensions import db
@@ -19,6 +20,8 @@ from portfolio.roles import Role
 from portfolio.templating import local_time
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
+# App-wide: the evidence pages, the marking bench and the PDF show the letter too.
+bp.add_app_template_filter(letter_html, "letter")
 
 
 @bp.before_request

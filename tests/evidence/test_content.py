@@ -23,3 +23,15 @@ def test_a_folded_remedy_label_has_no_gap_before_its_amount(app):
             c=content,
         )
     assert "<li>Rebill (credit £955.20): £955.20</li>" in rendered
+
+
+def test_a_letters_sign_off_keeps_its_line_break(app):
+    """The submitted letter read 'Yours sincerely, Sam Learner' on the bench and in the PDF."""
+    sent = {"round": 1, "letter": "Dear Mr Reeves,\n\nYours sincerely,\nSam Learner"}
+    content = {"correspondence": [{**sent, "on_time": True, "accepted": True, "reply": "Thanks"}]}
+    with app.test_request_context():
+        rendered = render_template_string(
+            '{% from "evidence/_content.html" import render %}{{ render("resolution", c) }}',
+            c=content,
+        )
+    assert "<p>Yours sincerely,<br>\nSam Learner</p>" in rendered
