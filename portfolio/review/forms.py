@@ -88,4 +88,9 @@ class AssessorRecordForm(FlaskForm):
         validators=[DataRequired("Write the record."), Length(max=20_000)],
         description="What was discussed, observed or asked, and what the learner said or did.",
     )
-    occurred_on = DateField("Date", validators=[DataRequired()], default=date.today)
+    occurred_on = DateField(
+        "Date",
+        validators=[DataRequired("Enter the date it took place.")],
+        default=date.today,
+        description="The day the discussion, observation or questioning took place.",
+    )

@@ -555,7 +555,8 @@ def record_assessor_evidence(
             f"Only {portfolio.learner.full_name}'s allocated assessor adds assessor evidence."
         )
     if occurred_on > date.today():
-        raise ReviewError("The date of the record cannot be in the future.")
+        message = "The date of the record cannot be in the future."
+        raise ReviewError(message, {"occurred_on": message})
     try:
         item = evidence_services.add_assessor_evidence(
             portfolio, source=source, title=title, body=body, occurred_on=occurred_on, by=by

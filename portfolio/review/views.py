@@ -301,7 +301,11 @@ def new_evidence(portfolio_id: int):
             )
         except ReviewError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            # a message about one field is said beside it (and linked from the summary)
+            if "occurred_on" in exc.fields:
+                form.occurred_on.errors = [*form.occurred_on.errors, exc.fields["occurred_on"]]
+            else:
+                form.form_errors.append(exc.message)
         else:
             db.session.commit()
             flash("Recorded. Now map it to the criteria it evidences.", "success")

@@ -1,7 +1,8 @@
 """Assessor pages: queue, bench, return, sign-off, corrections, assessor evidence, feedback;
 tampered forms, other assessors and centres; query counts on the queue and caseload."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -366,6 +367,34 @@ def test_correction_errors_link_to_the_correction_fields(client, submitted):
     ).text
     assert f'<a href="#c{c.id}-decision-0">That is already the decision on 1.1' in same
     assert re.search(rf"<input[^>]*aria-invalid=\"true\"[^>]*id=\"c{c.id}-decision-0\"", same)
+
+
+def test_an_assessor_records_date_errors_are_said_at_the_date(client, submitted):
+    """A future date was refused only at the top of the page (the Date field carried no
+    message and no aria-invalid), and no date at all read 'This field is required.'"""
+    w = submitted
+    login(client, w.assessor)
+    url = f"/assess/portfolios/{w.portfolio.id}/evidence/new"
+    data = {"source": "observation", "body": "Watched a call.", "title": ""}
+    later = (date.today() + timedelta(days=3)).isoformat()
+    future = client.post(url, data=data | {"occurred_on": later})
+    assert future.status_code == 422
+    assert '<a href="#occurred_on">Date: The date of the record cannot be in the future.</a>' in (
+        future.text
+    )
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="occurred_on"', future.text) or (
+        re.search(r'<input[^>]*id="occurred_on"[^>]*aria-invalid="true"', future.text)
+    )
+    missing = client.post(url, data=data | {"occurred_on": ""})
+    assert missing.status_code == 422
+    assert "Enter the date it took place." in missing.text
+    assert "This field is required." not in missing.text
+    assert (
+        db.session.scalars(
+            sa.select(EvidenceItem).where(EvidenceItem.author_id == w.assessor.id)
+        ).all()
+        == []
+    )
 
 
 def test_assessor_records_evidence_and_maps_it(client, submitted):
