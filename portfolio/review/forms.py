@@ -48,13 +48,13 @@ def read_version(form: MultiDict) -> int:
 class SignOffForm(FlaskForm):
     signed_name = StringField(
         "Your full name",
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired("Type your full name to sign."), Length(max=120)],
         description="Typing your name signs the decisions above.",
         render_kw={"autocomplete": "name"},
     )
     password = PasswordField(
         "Your password",
-        validators=[DataRequired(), Length(max=256)],
+        validators=[DataRequired("Re-enter your password to sign."), Length(max=256)],
         description="Re-enter the password you sign in with.",
         render_kw={"autocomplete": "current-password"},
     )

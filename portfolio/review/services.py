@@ -56,7 +56,8 @@ class WrongPassword(ReviewError):
     """The re-entered password did not match: counted towards sign-in throttling."""
 
     def __init__(self) -> None:
-        super().__init__("That password is not right. Re-enter your password to sign off.")
+        message = "That password is not right. Re-enter your password to sign off."
+        super().__init__(message, {"password": message})
 
 
 class StaleAssessment(ReviewError):
@@ -383,9 +384,8 @@ def sign_off(
     if not assessment.overall_feedback.strip():
         raise ReviewError(f"Write your overall feedback on the marking bench {_SIGN_OFF_FEEDBACK}")
     if _normal(signed_name or "") != _normal(by.full_name):
-        raise ReviewError(
-            f"Type your full name exactly as it is on your account ({by.full_name}) to sign."
-        )
+        message = f"Type your full name exactly as it is on your account ({by.full_name}) to sign."
+        raise ReviewError(message, {"signed_name": message})
     if not verify_password(by.password_hash, password or ""):
         raise WrongPassword()
     signed_at = utcnow()

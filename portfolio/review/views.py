@@ -199,22 +199,23 @@ def sign_off(submission_id: int):
         return _to_bench(submission)
     form = forms.SignOffForm()
     if form.validate_on_submit():
-        if (problem := _sign(assessment, form)) is None:
+        if _sign(assessment, form):
             flash(f"Signed off {submission.portfolio.learner.full_name}'s unit.", "success")
             return redirect(url_for("review.queue"))
-        form.form_errors.append(problem)
         submission, assessment = _marking(submission_id)
     page = context.sign_off_page(submission, assessment, form)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("review/sign_off.html", **page), status
 
 
-def _sign(assessment: Assessment, form: forms.SignOffForm) -> str | None:
-    """Sign off with the form's name and password: None when signed, else why not. Wrong
-    passwords count towards the sign-in throttle, so the form cannot be used to guess one."""
+def _sign(assessment: Assessment, form: forms.SignOffForm) -> bool:
+    """Sign off with the form's name and password: True when signed, else False with why not
+    on the form (beside the name or password when it is about one). Wrong passwords count
+    towards the sign-in throttle, so the form cannot be used to guess one."""
     ip = request.remote_addr or "unknown"
     if login_throttled(email=current_user.email, ip=ip):
-        return "Too many wrong passwords. Wait 15 minutes, then try again."
+        form.form_errors.append("Too many wrong passwords. Wait 15 minutes, then try again.")
+        return False
     try:
         services.sign_off(
             assessment,
@@ -228,9 +229,15 @@ def _sign(assessment: Assessment, form: forms.SignOffForm) -> str | None:
         if isinstance(exc, services.WrongPassword):
             record_login_failure(email=current_user.email, ip=ip)
             db.session.commit()
-        return exc.message
+        if exc.fields:
+            for name, message in exc.fields.items():
+                field = getattr(form, name)
+                field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(exc.message)
+        return False
     db.session.commit()
-    return None
+    return True
 
 
 @bp.post("/assessments/<int:assessment_id>/correct/<int:criterion_id>")

@@ -196,6 +196,40 @@ def test_going_on_to_sign_off_without_overall_feedback_stays_on_the_bench(client
     assert moved.headers["Location"].endswith(f"{url}/sign-off")
 
 
+@pytest.mark.parametrize(
+    ("name", "password", "target", "message"),
+    [
+        ("", PASSWORD, "signed_name", "Type your full name to sign."),
+        (None, "", "password", "Re-enter your password to sign."),
+        ("Not My Name", PASSWORD, "signed_name", "Type your full name exactly"),
+        (None, "wrong password here", "password", "That password is not right"),
+    ],
+    ids=["no-name", "no-password", "name-mismatch", "wrong-password"],
+)
+def test_sign_off_errors_are_said_at_the_name_or_password(
+    client, submitted, name, password, target, message
+):
+    """A mistyped name or a wrong password was said only at the top of the page, the field
+    carrying no message; an empty one read 'This field is required.'"""
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w)
+    db.session.commit()
+    login(client, w.assessor)
+    refused = client.post(
+        f"/assess/submissions/{w.submission.id}/sign-off",
+        data={
+            "signed_name": w.assessor.full_name if name is None else name,
+            "password": password,
+            "version": str(assessment.version),
+        },
+    )
+    assert refused.status_code == 422
+    page = refused.text
+    assert re.search(rf'<a href="#{target}">[^<]*: {message}', page)
+    assert f'id="{target}-error"' in page and "This field is required." not in page
+
+
 def test_sign_off_with_name_and_password(client, submitted):
     w = submitted
     assessment = _open(w)
