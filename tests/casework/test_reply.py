@@ -197,3 +197,17 @@ def test_telecoms_billing_is_bundled() -> None:
     if "telecoms-billing" not in bundled():
         pytest.skip("telecoms-billing does not validate yet")
     assert bundled()["telecoms-billing"].final_deadline.id == "adr-letter"
+
+
+def test_the_energy_customer_never_thanks_you_for_a_figure_you_did_not_change():
+    """Sent without the back-billing rebill or any word on the rule, Ms Carter's reply said both
+    'You've changed the figure but you haven't explained why' and 'I still don't see why I'm
+    paying for electricity from two years ago': the first pushback assumed a reduction."""
+    scenario = bundled()["energy-back-bill"]
+    choice = RemedyChoice(remedy_ids=("collections-hold", "meter-repair", "goodwill-fault"))
+    letter = "Dear Ms Carter, I am sorry. You can go to the Energy Ombudsman, free of charge."
+    result = evaluate_response(scenario, letter=letter, choice=choice, sent_hours=0, round=1)
+    unmet = [r.id for r in result.unmet]
+    assert unmet == ["backbilling-explained", "bill-reduced", "plan-affordable"]
+    assert "changed the figure" not in result.text
+    assert "You haven't explained what you can actually charge me for." in result.text
