@@ -288,6 +288,7 @@ def respond(review_id: int):
         decisions=queries.decisions_of(assessment),
         reviewed=_as_reviewed(review),
         criteria=criteria_of(assessment.submission.portfolio.unit_id),
+        verdicts={v.criterion_id: v for v in review.verdicts},
         form=form,
     ), status
 

@@ -776,3 +776,24 @@ def test_the_sample_page_dates_each_evidence_item_as_the_bench_does(client, worl
     login(client, world.assessor)
     bench = client.get(f"/assess/submissions/{submission.id}").text
     assert '<span class="tag tag-muted">1 Mar 2026</span>' in bench and "2026-03-01" not in bench
+
+
+def test_the_response_page_lists_verdicts_in_criterion_order(client, world, sample, unit):
+    """The assessor's response page listed the verdicts in the order the IQA happened to give
+    them (2.1 saved first stood above 1.1 and 1.2), not the unit's order."""
+    _, criteria = unit
+    review = iqa.start_review(sample, by=world.iqa)
+    for batch in ([criteria[2]], criteria[:2]):
+        iqa.save_verdicts(
+            review,
+            {c.id: (True, "") for c in batch},
+            overall_feedback="",
+            actions="",
+            expected_version=review.version,
+        )
+    iqa.complete_review(review, by=world.iqa)
+    db.session.commit()
+    login(client, world.assessor)
+    page = client.get(f"/iqa/reviews/{review.id}/respond").text
+    rows = re.findall(r'<th scope="row">([\d.]+)</th>', page)
+    assert rows == ["1.1", "1.2", "2.1"]
