@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portfolio.casework.clock import day_of
+from portfolio.casework.clock import day_of, deadline_status, remedies_offered
 from portfolio.casework.errors import RulesError
 from portfolio.casework.models import Case, Finding, TimelineEntry
 from portfolio.casework.narrative import describe_event
 from portfolio.casework.queries import choice_of, records_of, spec_for, trail_events
 from portfolio.casework.remedy import remedy_total
+from portfolio.casework.services import sending_closed
 from portfolio.extensions import db
 from portfolio.record_ids import record_id
 from portfolio.scenarios.schema import Scenario
@@ -115,8 +116,38 @@ def _resolution(case: Case, spec: Scenario, records: dict) -> dict:
             }
             for r in rounds
         ],
+        "remedy_deadlines": _remedy_deadlines(case, spec, rounds),
         "outcome": data("outcome"),
     }
+
+
+def _remedy_deadlines(case: Case, spec: Scenario, rounds: list[dict]) -> list[dict]:
+    """Each deadline a remedy meets (energy's dispute hold, retail's refund) and how the
+    responses as sent settled it: the correspondence above names only the final deadline, so
+    a reader of the evidence could not tell whether the Direct Debit was stopped in time."""
+    if not rounds:
+        return []
+    statuses = deadline_status(
+        spec,
+        case.hours,
+        offered=remedies_offered(rounds),
+        sending_over=sending_closed(rounds),
+    )
+    return [
+        {
+            "label": " ".join(s.deadline.label.split()),
+            "day": s.deadline.day,
+            "outcome": (
+                s.outcome
+                if s.outcome is None or s.not_offered
+                else f"offered in the response {s.outcome}"
+            )
+            or "not offered yet",
+            "met": s.met,
+        }
+        for s in statuses
+        if s.deadline.met_by_remedy and not s.before_case
+    ]
 
 
 def _knowledge(case: Case, spec: Scenario, records: dict) -> dict:
