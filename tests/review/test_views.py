@@ -565,6 +565,9 @@ def test_a_standardisation_marker_is_not_told_the_versions_outcome(client, submi
     login(client, second)
     page = client.get(f"/assess/submissions/{w.submission.id}").text
     assert "Standardisation marking" in page and "signed off" not in page.casefold()
+    # Its overall feedback is for comparison: the marker can neither return nor sign off.
+    assert "for comparison with the other assessors'" in page
+    assert "Required to return or to sign off" not in page
     login(client, w.assessor)
     assert "Version signed off" in client.get(f"/assess/submissions/{w.submission.id}").text
 
