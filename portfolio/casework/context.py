@@ -21,7 +21,7 @@ from portfolio.casework.queries import (
     trail_of,
 )
 from portfolio.casework.records import CUSTOM_COMPONENTS, FISHBONE_CATEGORIES, OPTIONS, WHYS
-from portfolio.casework.remedy import needs_authorisation, remedy_total
+from portfolio.casework.remedy import needs_authorisation, remedy_total, states_amount
 from portfolio.casework.services import answer_about, authorisation_blocker, sending_closed
 from portfolio.casework.trail import Trail, TrailKind, first_index
 from portfolio.improvement.queries import knowledge_questions
@@ -169,7 +169,12 @@ def _remedy_context(spec, records) -> dict:
     remedy = records["remedy"].data if "remedy" in records else None
     auth = records.get("authorisation")
     requests = auth.data.get("requests", []) if auth else []
-    context: dict = {"custom_count": CUSTOM_COMPONENTS, "requests": requests}
+    context: dict = {
+        "custom_count": CUSTOM_COMPONENTS,
+        "requests": requests,
+        # Menu remedies whose label already says the amount: the menu does not repeat it.
+        "amount_stated": {r.id for r in spec.remedies if states_amount(r.label, r.amount)},
+    }
     if remedy is None:
         return context | {
             "total": Decimal(0),

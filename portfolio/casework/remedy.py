@@ -9,6 +9,7 @@ and is refused with a message saying so, rather than sent to the manager.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,6 +32,19 @@ PENNY = Decimal("0.01")
 def format_money(amount: Decimal) -> str:
     """An amount in pounds as the learner reads it: ``£1,042.50``."""
     return f"£{amount:,.2f}"
+
+
+# A sum in pounds written in text: £20, £1,840, £955.20 (not the £20 of £200).
+_POUNDS_IN_TEXT = re.compile(r"£(\d{1,3}(?:,\d{3})+|\d+)(\.\d{2})?(?!\d|[,.]\d)")
+
+
+def states_amount(label: str, amount: Decimal) -> bool:
+    """Whether a remedy's label already gives its amount ("£20 account credit", "(credit
+    £955.20)"), so the menu need not repeat it as "(£20.00)" after the label."""
+    for whole, pence in _POUNDS_IN_TEXT.findall(label):
+        if Decimal(whole.replace(",", "") + (pence or "")) == amount:
+            return True
+    return False
 
 
 def to_amount(value: object) -> Decimal:

@@ -13,6 +13,7 @@ from portfolio.casework.remedy import (
     format_money,
     needs_authorisation,
     remedy_total,
+    states_amount,
     validate_choice,
 )
 from portfolio.scenarios.schema import Scenario
@@ -191,3 +192,21 @@ def test_manager_never_sees_an_invalid_choice() -> None:
 def test_format_money() -> None:
     assert format_money(Decimal("1042.5")) == "£1,042.50"
     assert format_money(Decimal(0)) == "£0.00"
+
+
+@pytest.mark.parametrize(
+    ("label", "amount", "stated"),
+    [
+        ("£20 account credit for the inconvenience", "20", True),
+        ("recalculated from the actual readings (credit £955.20)\n", "955.20", True),
+        ("Write off the entire £1,840 catch-up bill", "1840", True),
+        ("Refund the machine price only (£649), keeping the £39 charge", "649", True),
+        ("£200 goodwill", "20", False),
+        ("£20.50 goodwill", "20", False),
+        ("£1,8400 typo", "1840", False),
+        ("Write off half of the catch-up bill", "920", False),
+    ],
+)
+def test_a_label_that_gives_its_amount_is_recognised(label, amount, stated):
+    """The menu read '... (credit £955.20) (£955.20)' and '£20 account credit ... (£20.00)'."""
+    assert states_amount(label, Decimal(amount)) is stated

@@ -636,6 +636,19 @@ def test_amounts_of_a_thousand_or_more_read_as_elsewhere(client, w):
     assert "£1200.00" not in remedy + log
 
 
+def test_the_remedy_menu_does_not_repeat_an_amount_its_label_gives(client, bundled_specs, world):
+    """Energy's menu read 'recalculated from the actual readings (credit £955.20) (£955.20)' and
+    '£20 account credit for the inconvenience (£20.00)'; a label without its amount keeps it."""
+    criteria, specs = bundled_specs
+    [scenario] = import_specs(criteria, [specs["energy-back-bill"]])
+    case = services.start_case(world.learner, scenario)
+    db.session.commit()
+    body = " ".join(text(login(client, world.learner).get(url(case, "remedy"))).split())
+    assert "(credit £955.20) (£955.20)" not in body and "(credit £955.20) <span" in body
+    assert "£20 account credit for the inconvenience (£20.00)" not in body
+    assert "Write off half of the catch-up bill as a gesture of goodwill (£920.00)" in body
+
+
 def test_the_case_log_lists_the_trail(client, w, spec):
     case = work(w.case)
     body = text(login(client, w.assessor).get(url(case, "case_log")))
