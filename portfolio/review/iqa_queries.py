@@ -53,6 +53,26 @@ def _open_review():
     return sa.or_(IqaReview.id.is_(None), IqaReview.status == IqaReviewStatus.IN_PROGRESS)
 
 
+def iqas_with_open_verdict(assessment: Assessment, criterion_id: int) -> list[str]:
+    """Names of the IQAs whose review of the assessment is in progress with a verdict on the
+    criterion: a correction of that decision clears the verdict (iqa.clear_verdicts_on_
+    correction), and the assessor is told whose."""
+    return list(
+        db.session.scalars(
+            sa.select(User.full_name)
+            .join(IqaReview, IqaReview.iqa_id == User.id)
+            .join(Sample, Sample.id == IqaReview.sample_id)
+            .join(IqaVerdict, IqaVerdict.review_id == IqaReview.id)
+            .where(
+                Sample.assessment_id == assessment.id,
+                IqaReview.status == IqaReviewStatus.IN_PROGRESS,
+                IqaVerdict.criterion_id == criterion_id,
+            )
+            .order_by(User.full_name)
+        )
+    )
+
+
 def plans_of(iqa: User) -> list[PlanRow]:
     """The IQA's plans, newest first, each with its sample counts (one query)."""
     total = sa.func.count(Sample.id)

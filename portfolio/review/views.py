@@ -15,7 +15,7 @@ from portfolio.framework.models import Criterion
 from portfolio.notifications.pages import read_notifications_of_this_page
 from portfolio.notifications.services import mark_read_for_link
 from portfolio.pagination import paginate
-from portfolio.review import context, forms, queries, services
+from portfolio.review import context, forms, iqa_queries, queries, services
 from portfolio.review.caseload import caseload as caseload_of
 from portfolio.review.models import Assessment, AssessmentKind
 from portfolio.review.services import ReviewError
@@ -246,6 +246,8 @@ def correct(assessment_id: int, criterion_id: int):
     assessment = _own(assessment_id)
     criterion = db.get_or_404(Criterion, criterion_id)
     form = forms.CorrectionForm(prefix=f"c{criterion.id}")
+    # read before the correction clears them: the assessor is told whose verdict it undid
+    iqas = iqa_queries.iqas_with_open_verdict(assessment, criterion.id)
     if (problem := _correct(assessment, criterion, form)) is not None:
         assessment = _own(assessment_id)
         # each field's message beside it, linked from the summary (not repeated there)
@@ -261,7 +263,14 @@ def correct(assessment_id: int, criterion_id: int):
             },
             correction=(criterion.id, form),
         )
-    flash(f"The correction to {criterion.ref} is on the decision log.", "success")
+    cleared = (
+        f" {' and '.join(iqas)} had given a verdict on it in a review still in progress: "
+        f"{'that verdict was' if len(iqas) == 1 else 'those verdicts were'} cleared, and "
+        f"{'the IQA has' if len(iqas) == 1 else 'the IQAs have'} been told to give it again."
+        if iqas
+        else ""
+    )
+    flash(f"The correction to {criterion.ref} is on the decision log.{cleared}", "success")
     return _to_bench(assessment.submission)
 
 

@@ -797,3 +797,29 @@ def test_the_response_page_lists_verdicts_in_criterion_order(client, world, samp
     page = client.get(f"/iqa/reviews/{review.id}/respond").text
     rows = re.findall(r'<th scope="row">([\d.]+)</th>', page)
     assert rows == ["1.1", "1.2", "2.1"]
+
+
+def test_the_assessor_is_told_a_correction_cleared_an_iqa_verdict(client, world, sample, unit):
+    """A correction silently undid the IQA's verdict in a review in progress: the assessor read
+    only 'The correction is on the decision log' and could not know the IQA had to look
+    again. The flash now names the IQA; a correction with no verdict to clear says nothing."""
+    _, criteria = unit
+    login(client, world.iqa)
+    form = verdict_form(criteria[2:], version="")
+    assert client.post(f"/iqa/samples/{sample.id}", data=form).status_code == 302
+    login(client, world.assessor)
+    url = f"/assess/assessments/{sample.assessment_id}/correct"
+    for criterion, told in ((criteria[2], True), (criteria[0], False)):
+        p = f"c{criterion.id}"
+        done = client.post(
+            f"{url}/{criterion.id}",
+            data={
+                f"{p}-decision": "not_yet" if criterion == criteria[0] else "competent",
+                f"{p}-feedback": "Say more.",
+                f"{p}-reason": "Read the second letter.",
+            },
+            follow_redirects=True,
+        )
+        assert f"The correction to {criterion.ref} is on the decision log." in done.text
+        said = f"{world.iqa.full_name} had given a verdict on it in a review still in progress"
+        assert (said in done.text) == told
