@@ -17,7 +17,7 @@ from portfolio.notifications.services import mark_read_for_link
 from portfolio.pagination import paginate
 from portfolio.review import context, forms, iqa_queries, queries, services
 from portfolio.review.caseload import caseload as caseload_of
-from portfolio.review.models import Assessment, AssessmentKind
+from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
 from portfolio.review.services import ReviewError
 from portfolio.roles import Role
 from portfolio.url_slots import url_slot
@@ -189,7 +189,7 @@ def return_submission(submission_id: int):
 def sign_off(submission_id: int):
     submission, assessment = _marking(submission_id)
     if assessment is None or assessment.kind != AssessmentKind.PRIMARY or assessment.completed:
-        flash("There is nothing to sign off here.", "error")
+        flash(_why_no_sign_off(submission, assessment), "error")
         return _to_bench(submission)
     if not queries.is_latest(submission):
         flash(
@@ -206,6 +206,23 @@ def sign_off(submission_id: int):
     page = context.sign_off_page(submission, assessment, form)
     status = 422 if form.errors or form.form_errors else 200
     return render_template("review/sign_off.html", **page), status
+
+
+def _why_no_sign_off(submission: Submission, assessment: Assessment | None) -> str:
+    """Why a version's sign-off page sends the assessor back to its bench, in their terms."""
+    if assessment is None:
+        return f"Start marking version {submission.number} before you sign it off."
+    if assessment.kind != AssessmentKind.PRIMARY:
+        return (
+            "A standardisation marking is finished, not signed off: the learner's own "
+            "assessor signs."
+        )
+    if assessment.status == AssessmentStatus.SIGNED_OFF:
+        return f"Version {submission.number} is already signed off."
+    return (
+        f"Version {submission.number} was returned for resubmission, so it cannot be signed "
+        "off: sign off the learner's next version."
+    )
 
 
 def _sign(assessment: Assessment, form: forms.SignOffForm) -> bool:

@@ -853,3 +853,23 @@ def test_the_bench_offers_the_versions_pdf_to_those_who_may_see_it(client, submi
     login(client, second)
     page = client.get(f"/assess/submissions/{w.submission.id}").text
     assert "Standardisation marking" in page and pdf not in page
+
+
+def test_a_sign_off_page_with_nothing_to_sign_says_why(client, submitted):
+    """The sign-off page of a version not started, returned or already signed off sent the
+    assessor to the bench with only 'There is nothing to sign off here.'"""
+    w = submitted
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+
+    def said() -> str:
+        moved = client.get(f"{url}/sign-off")
+        assert moved.status_code == 302 and moved.headers["Location"].endswith(url)
+        return client.get(url).text
+
+    assert "Start marking version 1 before you sign it off." in said()
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET)
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    assert "Version 1 was returned for resubmission, so it cannot be signed off" in said()
