@@ -85,7 +85,10 @@ def test_the_iqa_makes_a_plan(client, world):
     plan = db.session.scalar(sa.select(SamplingPlan))
     assert ok.status_code == 302 and ok.headers["Location"] == f"/iqa/plans/{plan.id}"
     assert (plan.share_pct, plan.all_new_assessors, plan.each_scenario) == (25, False, True)
-    assert "Spring" in client.get("/iqa/").text
+    listed = client.get("/iqa/").text
+    assert "Spring" in listed
+    # The count of samples whose review is not complete was headed just 'Open'.
+    assert '<th scope="col" class="num">Still to review</th>' in listed
 
 
 def test_generating_the_sample(client, world, signed_off):
