@@ -873,3 +873,11 @@ def test_a_sign_off_page_with_nothing_to_sign_says_why(client, submitted):
     services.return_for_resubmission(assessment, by=w.assessor)
     db.session.commit()
     assert "Version 1 was returned for resubmission, so it cannot be signed off" in said()
+
+
+def test_the_caseload_says_a_version_waits_for_marking_in_view(client, submitted):
+    """The caseload showed 'Version 1 waits' with 'for marking' hidden from sighted users."""
+    login(client, submitted.assessor)
+    page = client.get("/assess/caseload").text
+    bench = f"/assess/submissions/{submitted.submission.id}"
+    assert f'href="{bench}" class="hint">Version 1 waits for marking</a>' in page
