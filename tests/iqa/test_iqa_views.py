@@ -826,3 +826,15 @@ def test_the_assessor_is_told_a_correction_cleared_an_iqa_verdict(client, world,
         assert f"The correction to {criterion.ref} is on the decision log." in done.text
         said = f"{world.iqa.full_name} had given a verdict on it in a review still in progress"
         assert (said in done.text) == told
+
+
+def test_each_sampled_decision_links_to_the_evidence_mapped_to_it(client, world, sample, unit):
+    """The bench lists each criterion's evidence beside the decision; the IQA's page did not,
+    so checking a decision against its evidence meant reading every item's mappings."""
+    _, criteria = unit
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    title = sample.assessment.submission.snapshot["items"][0]["title"]
+    link = f'Evidence mapped: <a href="#item-1">{title}</a>'
+    assert page.count(link) == len(criteria)
+    assert 'id="item-1"' in page
