@@ -214,10 +214,16 @@ def decisions_of(
 @functools.cache
 def _awaiting_response_statement() -> sa.Select:
     """Completed reviews of an assessor's markings as plain rows: (id, learner, number, iqa,
-    completed_at), oldest first. Built once; takes `assessor_id`."""
+    completed_at, disagreements), oldest first. Built once; takes `assessor_id`."""
     reviews, samples, marks = IqaReview.__table__, Sample.__table__, Assessment.__table__
     subs, portfolios = Submission.__table__, Portfolio.__table__
     learner, iqa = User.__table__.alias("learner"), User.__table__.alias("iqa")
+    verdicts = IqaVerdict.__table__
+    disagreements = (
+        sa.select(sa.func.count())
+        .where(verdicts.c.review_id == reviews.c.id, verdicts.c.agree.is_(False))
+        .scalar_subquery()
+    )
     return (
         sa.select(
             reviews.c.id,
@@ -225,6 +231,7 @@ def _awaiting_response_statement() -> sa.Select:
             subs.c.number,
             iqa.c.full_name.label("iqa"),
             reviews.c.completed_at,
+            disagreements.label("disagreements"),
         )
         .join(samples, reviews.c.sample_id == samples.c.id)
         .join(marks, samples.c.assessment_id == marks.c.id)
@@ -242,8 +249,8 @@ def _awaiting_response_statement() -> sa.Select:
 
 def reviews_awaiting_response(assessor: User) -> list[sa.Row]:
     """Completed IQA reviews of this assessor's markings that they have not yet answered, as
-    rows (id, learner, number, iqa, completed_at) for the dashboard: one statement built once,
-    no objects loaded."""
+    rows (id, learner, number, iqa, completed_at, disagreements: how many verdicts disagree)
+    for the dashboard: one statement built once, no objects loaded."""
     statement = _awaiting_response_statement()
     return read_rows(statement, {"assessor_id": assessor.id}).all()
 

@@ -293,6 +293,8 @@ def test_the_assessor_reads_the_verdicts_and_responds(client, world, sample, uni
     login(client, world.assessor)
     dashboard = client.get("/dashboard")
     assert "IQA reviews awaiting your response" in dashboard.text and url in dashboard.text
+    # The dashboard says whether the IQA disagreed, as the notice does (one statement still).
+    assert "<strong>disagrees on 1 criterion</strong>" in dashboard.text
     page = client.get(url)
     assert page.status_code == 200
     assert "Re-mark 1.2 with the ombudsman rule in mind." in page.text
