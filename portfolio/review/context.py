@@ -91,13 +91,21 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _decision_label(value) -> str:
+    try:
+        return Decision(value).label
+    except ValueError:
+        return str(value or "").replace("_", " ")
+
+
 def _log_detail(kind: str, payload: dict) -> str:
     """A few words on what the entry records."""
     if payload.get("criterion"):
-        try:
-            decision = Decision(payload.get("decision")).label
-        except ValueError:
-            decision = str(payload.get("decision") or "").replace("_", " ")
+        decision = _decision_label(payload.get("decision"))
+        if kind == "correction" and payload.get("previous_decision"):
+            # a correction reads as the change it made, not as a decision like the others
+            was = _decision_label(payload["previous_decision"])
+            return f"{payload['criterion']}: {was} corrected to {decision}"
         return f"{payload['criterion']}: {decision}"
     if kind == "iqa_verdict":
         verdicts = payload.get("verdicts") or []

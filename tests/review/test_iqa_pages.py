@@ -179,3 +179,24 @@ def test_the_bench_log_labels_standardisation_and_details_iqa_entries(
     assert log.count("<td>decision</td>") == 3  # the learner's own assessor's decisions
     assert "<td>IQA verdict</td>" in log and "Disagrees on 1.2 (agrees on 2)" in log
     assert "I will re-mark 1.2 with the ombudsman rule." in log
+
+
+def test_a_correction_in_the_log_says_what_it_changed(client, world, sample, unit):  # noqa: F811
+    """A correction's log row read '2.1: Competent' like any decision, not what it changed."""
+    from portfolio.review import services as review_services
+
+    _, criteria = unit
+    review_services.correct_decision(
+        sample.assessment,
+        criteria[2],
+        decision="competent",
+        feedback="",
+        reason="Read the second letter.",
+        by=world.assessor,
+    )
+    db.session.commit()
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    log = page[page.index('id="log-title"') :]
+    assert "<td>correction</td>" in log
+    assert "2.1: Not yet competent corrected to Competent" in log
