@@ -68,7 +68,7 @@ def _work_case(learner: User, scenario: LibraryScenario, exercise: Exercise) -> 
     )
     casework.add_timeline_entry(
         case,
-        occurred_on=date.today() - timedelta(days=60),
+        occurred_on=date(2026, 4, 14),  # the retention call, as the CRM history dates it
         description="Customer accepts the retention offer on the phone.",
         document_id=first_key,
     )

@@ -246,8 +246,16 @@ def add_timeline_entry(
         raise CaseworkError("Describe what happened on that date.")
     if len(description) > MAX_FINDING:
         raise CaseworkError(f"Keep a timeline entry to {MAX_FINDING:,} characters.")
-    if document_id and spec_for(case).document(document_id) is None:
+    spec = spec_for(case)
+    if document_id and spec.document(document_id) is None:
         raise CaseworkError("That document is not in this case file.")
+    today = sim_clock.calendar_date(spec.clock, sim_clock.day_of(spec.clock, case.hours))
+    if today is not None and occurred_on > today:
+        # Nothing in the case can have happened after its today: a mistyped year or month.
+        raise CaseworkError(
+            f"{occurred_on:%-d %b %Y} is after today in the case ({today:%-d %b %Y}): "
+            "check the day, month and year."
+        )
     # As for a finding: a source the learner never read would be cited unseen.
     if document_id and not _done(case, TrailKind.DOCUMENT_REQUESTED, document_id=document_id):
         raise CaseworkError("Request that document before citing it as a source.")

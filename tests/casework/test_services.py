@@ -973,3 +973,20 @@ def test_each_scenarios_manager_approves_up_to_their_limit(bundled, slug):
     assert answer["approved"] is False and answer["total"] == beyond
     assert answer["message"] == spec.authorisation.decline_message.strip()
     assert case.hours == 2 * spec.clock.costs.request_authorisation
+
+
+def test_a_timeline_date_after_the_cases_today_is_refused(bundled):
+    """Energy's day 0 is 13 July 2026 and the case opens on day 50 (1 September): an entry
+    dated later is a mistyped date, refused with nothing saved; today itself is allowed."""
+    learner, scenarios = bundled
+    scenario, spec = scenarios["energy-back-bill"]
+    case = services.start_case(learner, scenario)
+    services.request_document(case, "crm-history")  # 3 hours: still 1 September
+    hours = case.hours
+    with pytest.raises(
+        CaseworkError, match=r"2 Sep 2026 is after today in the case \(1 Sep 2026\)"
+    ):
+        services.add_timeline_entry(case, occurred_on=date(2026, 9, 2), description="Typo")
+    assert case.hours == hours and not case.timeline
+    services.add_timeline_entry(case, occurred_on=date(2026, 9, 1), description="Referred")
+    assert [e.description for e in case.timeline] == ["Referred"]
