@@ -246,7 +246,10 @@ def complete(sample_id: int):
             _sample(sample_id), form, error=exc.message, fields=exc.fields, status=422
         )
     db.session.commit()
-    flash("Review complete. Your verdicts are on the decision log and the assessor has been told.")
+    flash(
+        "Review complete. Your verdicts are on the decision log and the assessor has been told.",
+        "success",
+    )
     return redirect(url_for("iqa.sample", sample_id=sample_id))
 
 
@@ -275,7 +278,9 @@ def respond(review_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash("Your response is recorded on the decision log; the IQA has been told.")
+            flash(
+                "Your response is recorded on the decision log; the IQA has been told.", "success"
+            )
             return redirect(url_for("iqa.respond", review_id=review.id))
     if request.method == "POST":
         status = 409 if review.status == IqaReviewStatus.RESPONDED else 422
@@ -350,7 +355,9 @@ def new_standardisation():
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash("The assessors have been asked to mark it. Their agreement shows here.")
+            flash(
+                "The assessors have been asked to mark it. Their agreement shows here.", "success"
+            )
             return redirect(url_for("iqa.standardisation", submission_id=form.submission.data))
     status = 422 if request.method == "POST" else 200
     return render_template("iqa/new_standardisation.html", form=form, chosen=chosen), status

@@ -840,3 +840,23 @@ def test_each_sampled_decision_links_to_the_evidence_mapped_to_it(client, world,
     link = f'Evidence mapped: <a href="#item-1">{title}</a>'
     assert page.count(link) == len(criteria)
     assert 'id="item-1"' in page
+
+
+def test_completing_and_responding_confirm_as_successes(client, world, sample, unit):
+    """'Review complete' and 'Your response is recorded' were flashed without a category, so
+    they showed as plain notes where every other completed action shows as a success."""
+    _, criteria = unit
+    login(client, world.iqa)
+    done = client.post(
+        f"/iqa/samples/{sample.id}/complete",
+        data=verdict_form(criteria, version=""),
+        follow_redirects=True,
+    )
+    assert '<p class="flash flash-success">Review complete.' in done.text
+    login(client, world.assessor)
+    answered = client.post(
+        f"/iqa/reviews/{sample.review.id}/respond",
+        data={"response": "Noted, thank you."},
+        follow_redirects=True,
+    )
+    assert '<p class="flash flash-success">Your response is recorded' in answered.text
