@@ -15,7 +15,19 @@ from portfolio.review.context import log_rows
 from portfolio.review.models import Assessment, AssessmentKind
 from portfolio.spreadsheet_cells import inert
 
-HEADER = ["seq", "time (UTC)", "kind", "actor", "learner", "submission", "details", "entry hash"]
+# "submission" is the record's id, as the log's payloads cite it; "version" the number the
+# pages show (version 2 of the learner's portfolio).
+HEADER = [
+    "seq",
+    "time (UTC)",
+    "kind",
+    "actor",
+    "learner",
+    "submission",
+    "version",
+    "details",
+    "entry hash",
+]
 
 
 #: Entries written (and labelled) at a time.
@@ -65,6 +77,7 @@ def _lines(statement: sa.Select) -> Iterator[str]:
                     inert(e.actor),
                     inert(e.learner or ""),
                     e.submission_id or "",
+                    e.version or "",
                     inert(", ".join(f"{k}={v}" for k, v in sorted((e.payload or {}).items()))),
                     e.entry_hash,
                 ]

@@ -141,10 +141,11 @@ def _statuses(unit_id: int, learner_ids: list[int], criteria: list[sa.Row]) -> d
 
 def decision_log(centre_id: int, *, iqa_id: int | None = None) -> sa.Select:
     """A centre's decision log in order, as plain rows (seq, created_at, kind, actor, learner,
-    submission_id, payload, entry_hash): the learner is the one whose submission the entry is
-    about (None for entries about none). With `iqa_id`, only the entries about the versions of
-    that IQA's learners. Columns, not entries: a large centre's log holds a hundred thousand
-    entries, and building an object for each took most of the download's time."""
+    submission_id, payload, entry_hash, version: the submission's number): the learner is the
+    one whose submission the entry is about (None for entries about none). With `iqa_id`, only
+    the entries about the versions of that IQA's learners. Columns, not entries: a large
+    centre's log holds a hundred thousand entries, and building an object for each took most
+    of the download's time."""
     actor, learner = so.aliased(User), so.aliased(User)
     e = DecisionLogEntry
     statement = (
@@ -157,6 +158,7 @@ def decision_log(centre_id: int, *, iqa_id: int | None = None) -> sa.Select:
             e.submission_id,
             e.payload,
             e.entry_hash,
+            Submission.number.label("version"),
         )
         .join(actor, actor.id == DecisionLogEntry.actor_id)
         .outerjoin(Submission, Submission.id == DecisionLogEntry.submission_id)

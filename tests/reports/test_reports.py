@@ -151,7 +151,9 @@ def test_decision_log_csv_names_the_learner_inertly(client, submitted):  # noqa:
     by_kind = {r["kind"]: r for r in rows}
     assert by_kind["note"]["learner"] == "'=Learner Name"
     assert by_kind["note"]["submission"] == str(w.submission.id)
-    assert by_kind["other"]["learner"] == ""
+    # the version as the pages number it, beside the record's id
+    assert by_kind["note"]["version"] == str(w.submission.number)
+    assert by_kind["other"]["learner"] == "" and by_kind["other"]["version"] == ""
 
 
 def test_the_decision_log_is_streamed_in_order_across_chunks(client, world):
@@ -165,7 +167,7 @@ def test_the_decision_log_is_streamed_in_order_across_chunks(client, world):
     assert response.is_streamed and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][0] == "seq" and len(rows) == 1002
-    assert [r[6] for r in rows[1:]] == [f"n={n}" for n in range(1001)]
+    assert [r[7] for r in rows[1:]] == [f"n={n}" for n in range(1001)]
     assert [int(r[0]) for r in rows[1:]] == sorted(int(r[0]) for r in rows[1:])
 
 
