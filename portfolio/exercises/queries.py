@@ -270,9 +270,12 @@ def live_board(exercise: Exercise, today: date, *, page: bool = False) -> Board:
     hours = {c.learner_id: (c.id, c.hours, c.sent) for c in cases}
     spec = spec_of(exercise.version)
     closed = today > exercise.closes_on
-    # Deadlines a remedy meets need the responses as sent: one query for the page's cases.
+    # Deadlines a remedy meets need the responses as sent: one query for the page's cases
+    # that have sent one (a case with none has nothing to read).
     rounds = (
-        correspondence_rounds([hours[r.id][0] for r in learners if r.id in hours])
+        correspondence_rounds(
+            [hours[r.id][0] for r in learners if r.id in hours and hours[r.id][2] is not None]
+        )
         if settled_by_remedy(spec)
         else {}
     )
