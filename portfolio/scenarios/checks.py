@@ -194,7 +194,12 @@ def _check_met_by_remedy(
     response does not already meet (not the final one, not one a ``sent_by_deadline``
     requirement names): one event settles each deadline."""
     requirements = _entries(_section(data, "customer_reply").get("requirements"))
-    named = {r.get("deadline"): i for i, r in requirements if r.get("kind") == "sent_by_deadline"}
+    # Only a string id names anything; a value of another type is the schema's to report.
+    named = {
+        r["deadline"]: i
+        for i, r in requirements
+        if r.get("kind") == "sent_by_deadline" and isinstance(r.get("deadline"), str)
+    }
     for i, deadline in deadlines:
         remedy = deadline.get("met_by_remedy")
         if remedy is None:
@@ -205,11 +210,11 @@ def _check_met_by_remedy(
             issues.append(
                 Issue(loc, "the final deadline is met by the response itself, not by a remedy")
             )
-        elif deadline.get("id") in named:
+        elif isinstance(deadline_id := deadline.get("id"), str) and deadline_id in named:
             issues.append(
                 Issue(
                     loc,
-                    f"customer_reply requirement {named[deadline.get('id')]} already says the "
+                    f"customer_reply requirement {named[deadline_id]} already says the "
                     "response meets this deadline (sent_by_deadline); use one or the other",
                 )
             )

@@ -973,6 +973,7 @@ _UNITS = {"MINI": load_criteria(FIXTURES / "criteria" / "mini.yaml")}
 @settings(max_examples=25, deadline=None)
 @given(st.sampled_from(_MANIFEST_PATHS), _VALUES)
 @example(path=("stakeholders", 2, "questions", 0), value={"\n": None})
+@example(path=("customer_reply", "requirements", 2, "deadline"), value=[])
 def test_any_value_anywhere_is_reported_not_crashed(path: tuple, value: object) -> None:
     data = copy.deepcopy(_MANIFEST_DATA)
     target = data
