@@ -166,16 +166,17 @@ class DeadlineStatus(NamedTuple):
     @property
     def outcome(self) -> str | None:
         """The settled deadline as text ("sent day 54, on time", "sent day 58, 2 days late",
-        "not offered in the response", "fell before the referral"); None while it is still
-        open."""
+        "offered in the response sent day 17, on time", "not offered in the response", "fell
+        before the referral"); None while it is still open. A deadline a remedy meets says it
+        was offered: "sent day 17" alone, beside a refund date, read as if the refund went."""
         if self.not_offered:
             return "not offered in the response"
         if self.sent_day is None:
             return "fell before the referral" if self.before_case else None
         late = self.sent_day - self.deadline.day
-        if late <= 0:
-            return f"sent day {self.sent_day}, on time"
-        return f"sent day {self.sent_day}, {late} day{'' if late == 1 else 's'} late"
+        when = "on time" if late <= 0 else f"{late} day{'' if late == 1 else 's'} late"
+        sent = f"sent day {self.sent_day}, {when}"
+        return f"offered in the response {sent}" if self.deadline.met_by_remedy else sent
 
 
 def response_deadline_ids(scenario: Scenario) -> frozenset[str]:

@@ -137,12 +137,7 @@ def _remedy_deadlines(case: Case, spec: Scenario, rounds: list[dict]) -> list[di
         {
             "label": " ".join(s.deadline.label.split()),
             "day": s.deadline.day,
-            "outcome": (
-                s.outcome
-                if s.outcome is None or s.not_offered
-                else f"offered in the response {s.outcome}"
-            )
-            or "not offered yet",
+            "outcome": s.outcome or "not offered yet",
             "met": s.met,
         }
         for s in statuses

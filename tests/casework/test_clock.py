@@ -224,10 +224,12 @@ def test_a_deadline_a_remedy_meets_is_settled_when_a_response_offers_it() -> Non
     assert reminder.sent_day is None and reminder.outcome is None and reminder.overdue
     on_time = [*first, _round(["refund-overcharge"], 27)]
     reminder, _ = deadline_status(scenario, at, offered=remedies_offered(on_time))
-    assert reminder.outcome == "sent day 27, on time" and reminder.met and not reminder.overdue
+    assert reminder.outcome == "offered in the response sent day 27, on time"
+    assert reminder.met and not reminder.overdue
     late = [*first, _round(["refund-overcharge"], 29)]
     reminder, _ = deadline_status(scenario, at, offered=remedies_offered(late))
-    assert reminder.outcome == "sent day 29, 1 day late" and reminder.overdue
+    assert reminder.outcome == "offered in the response sent day 29, 1 day late"
+    assert reminder.overdue
     # Sending is over (the customer accepted, or the revision is used) and it was never offered:
     # missed, even though the clock stopped before the deadline day.
     early = (15 - 10) * 8

@@ -58,7 +58,8 @@ def test_the_board_settles_a_deadline_by_the_remedy_sent(
     _send(casework.start_case(world.learner, scenario, exercise=exercise), ["refund-overcharge"])
     _send(casework.start_case(world.peer, scenario, exercise=exercise), ["honour-price"])
     db.session.commit()
-    assert _reminder(exercise, world.learner).outcome == "sent day 10, on time"
+    offered = _reminder(exercise, world.learner).outcome
+    assert offered == "offered in the response sent day 10, on time"
     unsettled = _reminder(exercise, world.peer)
     assert unsettled.outcome is None and unsettled.days_left == 16  # the reply took two days
 
@@ -66,6 +67,7 @@ def test_the_board_settles_a_deadline_by_the_remedy_sent(
     with count_queries() as few:
         page = client.get(f"/exercises/{exercise.id}?fragment=1").text
     assert page.count("sent day 10, on time") == 3  # both deadlines of one, the final of the other
+    assert page.count("offered in the response sent day 10, on time") == 1  # the reminder
     for _ in range(6):
         learner = make_user(centre=world.centre)
         world.cohort.members.append(learner)
