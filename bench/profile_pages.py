@@ -5,6 +5,7 @@ a page's time goes, not for the README's figures.
 
     .venv/bin/python bench/profile_pages.py                    # every page, ratio to bare
     .venv/bin/python bench/profile_pages.py --profile caseload # cProfile of the matching pages
+    .venv/bin/python bench/profile_pages.py --queries          # and the SQL each page runs
 
 Needs the database pages_bench.py builds (bench/out/bench.sqlite3, or DATABASE_URL)."""
 
@@ -45,10 +46,32 @@ def cpu_ms(client, path: str, n: int) -> float:
     return 1000 * (time.process_time() - start) / n
 
 
+def statements_of(app, client, path: str) -> list[str]:
+    """The SQL one request for `path` sends to the database, in order."""
+    import sqlalchemy as sa
+
+    from portfolio.extensions import db
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return sent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--profile", help="cProfile the pages whose label contains this")
     parser.add_argument("-n", type=int, default=200, help="requests per page")
+    parser.add_argument("--queries", action="store_true", help="print each page's SQL")
     parser.add_argument("--only", help="only pages whose label contains one of these (a,b)")
     args = parser.parse_args()
 
@@ -84,6 +107,9 @@ def main() -> None:
         else:
             ms = cpu_ms(client, path, args.n)
             print(f"{page.label:32} {ms:7.2f} ms  {ms / floor:5.2f}x  {path}")
+        if args.queries:
+            for n, sql in enumerate(statements_of(app, client, path), 1):
+                print(f"    {n}. {' '.join(sql.split())[:150]}")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,14 @@ def app_config() -> dict:
 _APPS: dict[tuple, Flask] = {}
 
 
+def _as_if_a_new_context() -> None:
+    """Requests share the test's app context, so `g` outlives a request here as it never does
+    in production: forget the signed-in user each request, so that it is loaded (with its
+    unread count) as a real request loads it."""
+    g.pop("_login_user", None)
+    g.pop("unread_at_load", None)
+
+
 @pytest.fixture
 def app(_schema, app_config) -> Iterator[Flask]:
     """An app on empty tables. Apps are reused across tests with the same overrides (building
@@ -129,6 +137,7 @@ def app(_schema, app_config) -> Iterator[Flask]:
     key = tuple(sorted((k, repr(v)) for k, v in app_config.items()))
     if key not in _APPS:
         _APPS[key] = create_app({**TEST_CONFIG, **app_config})
+        _APPS[key].before_request_funcs.setdefault(None, []).insert(0, _as_if_a_new_context)
     app = _APPS[key]
     saved = dict(app.config)
     with app.app_context():

@@ -21,10 +21,10 @@ def _signed_in():
 
 @bp.app_context_processor
 def _unread():
-    """The header's unread count: one COUNT per page, and none for anonymous visitors."""
+    """The header's unread count (read with the user), and none for anonymous visitors."""
     if not current_user.is_authenticated:
         return {"unread_count": 0}
-    return {"unread_count": queries.unread_count(current_user)}
+    return {"unread_count": queries.header_unread_count(current_user)}
 
 
 @bp.get("/")

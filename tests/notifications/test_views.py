@@ -48,3 +48,34 @@ def test_a_notice_written_ahead_is_dated_when_it_appears(client, world):
     login(client, world.learner)
     page = client.get("/notifications/").text
     assert shown.strftime("%-d %b %Y") in page and written.strftime("%-d %b %Y") not in page
+
+
+def test_the_header_count_comes_with_the_user(client, world, count_queries):
+    """Every page loads its user and shows the unread count: one statement does both, so no
+    page runs a COUNT of its own for the header."""
+    services.notify(world.learner, "note", "One", "")
+    services.notify(world.learner, "note", "Two", "")
+    login(client, world.learner)
+    with count_queries() as queries:
+        page = client.get("/cases/").text
+    assert '2<span class="visually-hidden"> unread' in page
+    counts = [sql for sql in queries if "count(notifications.id)" in sql.lower()]
+    assert len(counts) == 1 and "FROM users" in counts[0]
+
+
+def test_the_count_read_with_the_user_is_dropped_after_a_write(app, world):
+    """The header uses the count read with the user only while the request has written
+    nothing: a flush or a bulk UPDATE (a page reading its own notice on GET) means a recount.
+    (tests/review/test_views.py opens the bench and sees the count fall.)"""
+    from portfolio.extensions import db
+    from portfolio.notifications import queries
+
+    services.notify(world.learner, "note", "One", "")
+    queries.remember_unread(7)  # as the loader does; 7 is not the true count
+    assert queries.header_unread_count(world.learner) == 7
+    services.notify(world.learner, "note", "Two", "")
+    assert queries.header_unread_count(world.learner) == 2
+    queries.remember_unread(7)
+    services.mark_read_for_link(world.learner, "/nowhere")
+    assert queries.header_unread_count(world.learner) == 2
+    db.session.rollback()
