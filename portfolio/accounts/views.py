@@ -342,7 +342,10 @@ def new_cohort():
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 def edit_cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
-    form = CohortForm(obj=cohort if request.method == "GET" else None)
+    # Not obj=cohort: that would read cohort.members, loading every member as an object for
+    # a field the picker fills from one page of rows.
+    shown = {"name": cohort.name, "description": cohort.description}
+    form = CohortForm(data=shown if request.method == "GET" else None)
     picker = _picker(form, cohort)
     if form.validate_on_submit():
         try:
