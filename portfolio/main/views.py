@@ -41,7 +41,7 @@ def dashboard():
             authz.learners_visible_to(current_user).order_by(User.full_name, User.id)
         )
         if current_user.role == Role.IQA:
-            context["open_samples"] = iqa_queries.open_samples_count(current_user)
+            context["open_samples"], context["open_total"] = iqa_queries.open_samples(current_user)
         else:
             context["iqa_reviews"] = iqa_queries.reviews_awaiting_response(current_user)
             context["standardisation"] = review_queries.standardisation_pending(current_user)

@@ -88,17 +88,40 @@ def plans_of(iqa: User) -> list[PlanRow]:
     return [PlanRow(plan, samples, still) for plan, samples, still in rows]
 
 
-def open_samples_count(iqa: User) -> int:
-    """Samples in the IQA's plans whose review is not complete (for the dashboard)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Sample.id))
-            .join(SamplingPlan, Sample.plan_id == SamplingPlan.id)
-            .outerjoin(IqaReview, IqaReview.sample_id == Sample.id)
-            .where(SamplingPlan.iqa_id == iqa.id, _open_review())
+def open_samples(iqa: User, limit: int = 10) -> tuple[list[sa.Row], int]:
+    """The IQA's samples still to review (no review yet, or one in progress), oldest first, as
+    plain rows for the dashboard: (id, plan_id, plan, learner, number, assessor, review_status,
+    total); at most `limit` of them, and how many there are in all (a window count: one
+    statement however many are open)."""
+    samples, plans, marks = Sample.__table__, SamplingPlan.__table__, Assessment.__table__
+    subs, portfolios, reviews = Submission.__table__, Portfolio.__table__, IqaReview.__table__
+    learner, assessor = User.__table__.alias("learner"), User.__table__.alias("assessor")
+    found = read_rows(
+        sa.select(
+            samples.c.id,
+            plans.c.id.label("plan_id"),
+            plans.c.name.label("plan"),
+            learner.c.full_name.label("learner"),
+            subs.c.number,
+            assessor.c.full_name.label("assessor"),
+            reviews.c.status.label("review_status"),
+            sa.func.count().over().label("total"),
         )
-        or 0
-    )
+        .join(plans, plans.c.id == samples.c.plan_id)
+        .outerjoin(marks, marks.c.id == samples.c.assessment_id)
+        .outerjoin(subs, subs.c.id == marks.c.submission_id)
+        .outerjoin(portfolios, portfolios.c.id == subs.c.portfolio_id)
+        .outerjoin(learner, learner.c.id == portfolios.c.learner_id)
+        .outerjoin(assessor, assessor.c.id == marks.c.assessor_id)
+        .outerjoin(reviews, reviews.c.sample_id == samples.c.id)
+        .where(
+            plans.c.iqa_id == iqa.id,
+            sa.or_(reviews.c.id.is_(None), reviews.c.status == IqaReviewStatus.IN_PROGRESS),
+        )
+        .order_by(samples.c.id)
+        .limit(limit)
+    ).all()
+    return found, (found[0].total if found else 0)
 
 
 def sampling_candidates(plan: SamplingPlan) -> list[Assessment]:

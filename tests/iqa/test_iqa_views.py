@@ -337,6 +337,49 @@ def test_the_iqa_dashboard_counts_open_samples(client, world, sample):
     assert "1 sampled assessment awaiting your review" in client.get("/dashboard").text
 
 
+def test_the_iqa_dashboard_lists_samples_to_review_oldest_first(
+    client, world, signed_off, make_user, count_queries
+):
+    """The dashboard gave only a count: it lists the first ten open samples (learner, version,
+    assessor, plan, whether the review has started), each linked to its sample, in a fixed
+    number of queries; complete reviews and another IQA's samples stay off it."""
+
+    def learner(name):
+        return make_user(
+            Role.LEARNER, world.centre, full_name=name, assessor=world.assessor, iqa=world.iqa
+        )
+
+    for n in range(3):
+        signed_off(learner=learner(f"Learner {n:02}"))
+    plan = make_plan(world)
+    samples = iqa.generate_sample(plan)
+    db.session.commit()
+    login(client, world.iqa)
+    with count_queries() as few:
+        page = client.get("/dashboard").text
+    assert "3 sampled assessments awaiting your review:" in page
+    for sample in samples:
+        assert f'href="/iqa/samples/{sample.id}"' in page
+    assert page.count("<td>Not started</td>") == 3
+    links = [page.index(f'href="/iqa/samples/{s.id}"') for s in sorted(samples, key=lambda s: s.id)]
+    assert links == sorted(links)
+    iqa.start_review(samples[0], by=world.iqa)
+    for n in range(10):
+        signed_off(learner=learner(f"Later {n:02}"))
+    iqa.generate_sample(plan)
+    db.session.commit()
+    with count_queries() as many:
+        page = client.get("/dashboard").text
+    assert "13 sampled assessments awaiting your review; the 10 sampled first:" in page
+    assert page.count('href="/iqa/samples/') == 10 and "<td>In progress</td>" in page
+    sampling = page[page.index('id="sampling-title"') :].split("</section>")[0]
+    assert sampling.count(">Later ") == 7  # the 3 first, then 7 of the 10 sampled later
+    assert len(many) == len(few)
+    login(client, make_user(Role.IQA, world.centre))
+    page = client.get("/dashboard").text
+    assert "No sampled assessment is awaiting your review." in page and "Learner 00" not in page
+
+
 # --- standardisation ------------------------------------------------------------------------
 
 
