@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -30,9 +32,18 @@ def _signed_in():
     """Every case page needs a signed-in user."""
 
 
+_CASE_WITH_VERSION = (
+    sa.select(Case).where(Case.id == sa.bindparam("case_id")).options(so.joinedload(Case.version))
+)
+
+
 def _case(case_id: int, *, work: bool = False) -> Case:
-    """Load a case the user may see (404 otherwise); `work` also requires it to be theirs."""
-    case = db.get_or_404(Case, case_id)
+    """Load a case the user may see (404 otherwise); `work` also requires it to be theirs.
+    Its version (without the scenario data) comes in the same statement: every case page
+    reads it for the scenario."""
+    case = db.session.scalar(_CASE_WITH_VERSION, {"case_id": case_id})
+    if case is None:
+        abort(404)
     if not authz.can_view_case(current_user, case):
         abort(404)
     if work:

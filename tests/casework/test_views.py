@@ -165,6 +165,20 @@ def test_the_learner_works_every_page(client, w, page):
     assert "(assessor view)" not in text(response)
 
 
+def test_a_case_page_reads_the_case_and_its_version_together(client, w, count_queries):
+    """Every case page needs the case's scenario version: it comes with the case in one
+    statement (a lazy load was a round trip of its own), and never its data, which the
+    process has parsed already."""
+    case = work(w.case)
+    login(client, w.learner)
+    client.get(url(case))
+    with count_queries() as queries:
+        assert client.get(url(case)).status_code == 200
+    versions = [sql for sql in queries if "scenario_versions" in sql]
+    assert len(versions) == 1 and "FROM cases" in versions[0]
+    assert "scenario_versions.data" not in versions[0]
+
+
 @pytest.mark.parametrize("page", sorted(PAGES))
 @pytest.mark.parametrize("role", STAFF)
 def test_staff_read_every_page_without_a_way_to_change_it(client, w, role, page):
