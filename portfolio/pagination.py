@@ -37,10 +37,14 @@ class _Page(SelectPagination):
             page = select.limit(self.per_page).offset(self._query_offset)
             result = self._query_args["session"].execute(page, params)
             return list(result.all() if self._query_args["rows"] else result.unique().scalars())
-        counted = select.add_columns(sa.func.count().over().label("page_total"))
-        counted = counted.limit(self.per_page).offset(self._query_offset)
-        result = self._query_args["session"].execute(counted, params)
-        rows = result.all() if self._query_args["rows"] else result.unique().all()
+        counted, plain = _counted(select, self.per_page)
+        params = {**params, "page_offset": self._query_offset}
+        if self._query_args["rows"] and plain:
+            rows = self._query_args["session"].connection().execute(counted, params).all()
+        elif self._query_args["rows"]:
+            rows = self._query_args["session"].execute(counted, params).all()
+        else:
+            rows = self._query_args["session"].execute(counted, params).unique().all()
         self._window_total = rows[0][-1] if rows else None
         # Rows keep their trailing page_total column (rows have names, so templates and
         # callers reading them by name are unaffected); objects come out on their own.
@@ -59,6 +63,18 @@ class _Page(SelectPagination):
         if select._group_by_clauses or select._distinct:  # noqa: SLF001
             return super()._query_count()
         return self._query_args["session"].scalar(_count_of(select), self._query_args["params"])
+
+
+@functools.lru_cache(maxsize=256)
+def _counted(select: sa.Select, per_page: int) -> tuple[sa.Select, bool]:
+    """A page of the select with the total as a window count, the offset bound as
+    :page_offset, and whether it selects plain columns only (no mapped entity), which can run
+    on the session's connection, skipping the ORM's result machinery (portfolio.reads).
+    Remembered for statements built once: building it anew cost about as much as running it."""
+    counted = select.add_columns(sa.func.count().over().label("page_total"))
+    counted = counted.limit(per_page).offset(sa.bindparam("page_offset", type_=sa.Integer))
+    plain = all(isinstance(d["expr"], sa.ColumnElement) for d in select.column_descriptions)
+    return counted, plain
 
 
 @functools.lru_cache(maxsize=128)

@@ -1,6 +1,7 @@
 """Reads for casework: the pinned scenario, records, the trail as the rules read it, and the
 cases a user may see."""
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -102,11 +103,12 @@ def stage_of(events: list[TrailEvent]) -> str:
     return "referral"
 
 
-def cases_of_learner(learner: User) -> sa.Select:
-    """A learner's cases for listing, open first then newest first, as rows: id, status,
-    created_at, title (the scenario's), version (its number), and what places the case on its
-    clock (hours, version_id and content_hash for the spec, sent_hours: when the final
-    response was first sent, None while unsent), for ``final_deadline``."""
+@functools.cache
+def cases_of_learner() -> sa.Select:
+    """A learner's cases (bind :learner_id) for listing, open first then newest first, as rows:
+    id, status, created_at, title (the scenario's), version (its number), and what places the
+    case on its clock (hours, version_id and content_hash for the spec, sent_hours: when the
+    final response was first sent, None while unsent), for ``final_deadline``. Built once."""
     sent = TrailEvent.__table__
     return (
         sa.select(
@@ -125,7 +127,7 @@ def cases_of_learner(learner: User) -> sa.Select:
         )
         .join(LibraryScenario, LibraryScenario.id == Case.scenario_id)
         .join(ScenarioVersion, ScenarioVersion.id == Case.scenario_version_id)
-        .where(Case.learner_id == learner.id)
+        .where(Case.learner_id == sa.bindparam("learner_id"))
         .order_by(Case.status, Case.created_at.desc(), Case.id.desc())
     )
 

@@ -58,7 +58,7 @@ def _back(case: Case, endpoint: str = "casework.overview", **kwargs):
 @bp.get("/")
 @authz.role_required(Role.LEARNER)
 def my_cases():
-    page = paginate(queries.cases_of_learner(current_user), rows=True)
+    page = paginate(queries.cases_of_learner(), rows=True, params={"learner_id": current_user.id})
     finals = {row.id: queries.final_deadline(row) for row in page.items}
     return render_template("casework/my_cases.html", page=page, finals=finals)
 
