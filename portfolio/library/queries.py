@@ -1,5 +1,6 @@
 """Reads over the library, scoped to what a user may see, and the parsed-scenario cache."""
 
+import functools
 from collections import OrderedDict
 from datetime import date
 from threading import Lock
@@ -10,6 +11,7 @@ import sqlalchemy.orm as so
 from portfolio.accounts.models import User
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.reads import rows as read_rows
 from portfolio.roles import Role
 from portfolio.scenarios.schema import Scenario
 
@@ -59,6 +61,44 @@ def scenarios_visible_to(user: User) -> sa.Select:
     if user.role == Role.LEARNER:
         query = query.where(LibraryScenario.published.is_(True))
     return query.order_by(LibraryScenario.centre_id.is_(None), LibraryScenario.title)
+
+
+@functools.cache
+def library_page(published_only: bool) -> sa.Select:
+    """`scenarios_visible_to` built once, for the library page: bind :centre_id (None for a
+    site admin, whose centre matches nothing, leaving the bundled ones); `published_only` for
+    learners."""
+    scope = sa.or_(
+        LibraryScenario.centre_id.is_(None),
+        LibraryScenario.centre_id == sa.bindparam("centre_id", type_=sa.Integer),
+    )
+    query = sa.select(LibraryScenario).where(scope)
+    if published_only:
+        query = query.where(LibraryScenario.published.is_(True))
+    return query.order_by(LibraryScenario.centre_id.is_(None), LibraryScenario.title)
+
+
+@functools.cache
+def _draft_numbers_statement() -> sa.Select:
+    """`draft_numbers` built once: bind :scenario_ids (expanding)."""
+    ids = sa.bindparam("scenario_ids", expanding=True)
+    newest = (
+        sa.select(ScenarioVersion.scenario_id, sa.func.max(ScenarioVersion.number).label("number"))
+        .where(ScenarioVersion.scenario_id.in_(ids))
+        .group_by(ScenarioVersion.scenario_id)
+        .subquery()
+    )
+    return (
+        sa.select(ScenarioVersion.scenario_id, ScenarioVersion.number)
+        .join(
+            newest,
+            sa.and_(
+                newest.c.scenario_id == ScenarioVersion.scenario_id,
+                newest.c.number == ScenarioVersion.number,
+            ),
+        )
+        .where(ScenarioVersion.published_at.is_(None))
+    )
 
 
 def current_version(scenario: LibraryScenario) -> ScenarioVersion:
@@ -111,24 +151,9 @@ def earlier_versions(scenario: LibraryScenario) -> list[ScenarioVersion]:
 def draft_numbers(scenario_ids: list[int]) -> dict[int, int]:
     """For a page of scenarios, one query: scenario ID -> the number of its draft, for those
     whose newest version has never been published."""
-    newest = (
-        sa.select(ScenarioVersion.scenario_id, sa.func.max(ScenarioVersion.number).label("number"))
-        .where(ScenarioVersion.scenario_id.in_(scenario_ids))
-        .group_by(ScenarioVersion.scenario_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(ScenarioVersion.scenario_id, ScenarioVersion.number)
-        .join(
-            newest,
-            sa.and_(
-                newest.c.scenario_id == ScenarioVersion.scenario_id,
-                newest.c.number == ScenarioVersion.number,
-            ),
-        )
-        .where(ScenarioVersion.published_at.is_(None))
-    )
-    return dict(rows.all())
+    if not scenario_ids:
+        return {}
+    return dict(read_rows(_draft_numbers_statement(), {"scenario_ids": scenario_ids}).all())
 
 
 def exercises_using(scenario: LibraryScenario, today: date) -> list:

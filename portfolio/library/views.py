@@ -51,7 +51,10 @@ def _load(scenario_id: int) -> LibraryScenario:
 
 @bp.get("/")
 def index():
-    page = paginate(queries.scenarios_visible_to(current_user))
+    page = paginate(
+        queries.library_page(current_user.role == Role.LEARNER),
+        params={"centre_id": current_user.centre_id},
+    )
     can_upload = current_user.role == Role.CENTRE_ADMIN
     drafts = queries.draft_numbers([s.id for s in page.items]) if can_upload else {}
     return render_template(

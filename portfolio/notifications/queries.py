@@ -34,6 +34,20 @@ def inbox(user: User, now: datetime | None = None) -> sa.Select:
     )
 
 
+@functools.cache
+def inbox_statement() -> sa.Select:
+    """`inbox` built once, for the inbox page: bind :user_id and :now."""
+    now = sa.bindparam("now", type_=Notification.visible_from.type)
+    return (
+        sa.select(Notification)
+        .where(
+            Notification.user_id == sa.bindparam("user_id"),
+            sa.or_(Notification.visible_from.is_(None), Notification.visible_from <= now),
+        )
+        .order_by(Notification.read_at.is_not(None), SHOWN_AT.desc(), Notification.id.desc())
+    )
+
+
 def _unread_where() -> sa.ColumnElement[bool]:
     """Unread and shown, for the user and moment bound as :user_id and :now."""
     return sa.and_(

@@ -5,9 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portfolio.auth.forms import ReauthForm
+from portfolio.db import utcnow
 from portfolio.extensions import db
 from portfolio.notifications import queries, services
-from portfolio.pagination import page_number
+from portfolio.pagination import paginate
 from portfolio.review.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -29,8 +30,10 @@ def _unread():
 
 @bp.get("/")
 def inbox():
-    page = db.paginate(
-        queries.inbox(current_user), page=page_number(), per_page=30, error_out=False
+    page = paginate(
+        queries.inbox_statement(),
+        params={"user_id": current_user.id, "now": utcnow()},
+        per_page=30,
     )
     return render_template("notifications/inbox.html", page=page, action_form=ReauthForm())
 

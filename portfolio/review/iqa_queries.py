@@ -73,30 +73,40 @@ def iqas_with_open_verdict(assessment: Assessment, criterion_id: int) -> list[st
     )
 
 
-def plans_of(iqa: User) -> list[PlanRow]:
-    """The IQA's plans, newest first, each with its sample counts (one query)."""
+@functools.cache
+def _plans_statement() -> sa.Select:
+    """The plans of :iqa_id in :centre_id with their sample counts, built once."""
     total = sa.func.count(Sample.id)
     still_open = sa.func.count(Sample.id).filter(_open_review())
-    rows = db.session.execute(
+    return (
         sa.select(SamplingPlan, total, still_open)
         .outerjoin(Sample, Sample.plan_id == SamplingPlan.id)
         .outerjoin(IqaReview, IqaReview.sample_id == Sample.id)
-        .where(SamplingPlan.iqa_id == iqa.id, SamplingPlan.centre_id == iqa.centre_id)
+        .where(
+            SamplingPlan.iqa_id == sa.bindparam("iqa_id"),
+            SamplingPlan.centre_id == sa.bindparam("centre_id"),
+        )
         .group_by(SamplingPlan.id)
         .order_by(SamplingPlan.created_at.desc(), SamplingPlan.id.desc())
+    )
+
+
+def plans_of(iqa: User) -> list[PlanRow]:
+    """The IQA's plans, newest first, each with its sample counts (one query)."""
+    rows = db.session.execute(
+        _plans_statement(), {"iqa_id": iqa.id, "centre_id": iqa.centre_id}
     ).all()
     return [PlanRow(plan, samples, still) for plan, samples, still in rows]
 
 
-def open_samples(iqa: User, limit: int = 10) -> tuple[list[sa.Row], int]:
-    """The IQA's samples still to review (no review yet, or one in progress), oldest first, as
-    plain rows for the dashboard: (id, plan_id, plan, learner, number, assessor, review_status,
-    total); at most `limit` of them, and how many there are in all (a window count: one
-    statement however many are open)."""
+@functools.cache
+def _open_samples_statement() -> sa.Select:
+    """The open samples of :iqa_id's plans, oldest first, at most :limit, with a window
+    total; built once."""
     samples, plans, marks = Sample.__table__, SamplingPlan.__table__, Assessment.__table__
     subs, portfolios, reviews = Submission.__table__, Portfolio.__table__, IqaReview.__table__
     learner, assessor = User.__table__.alias("learner"), User.__table__.alias("assessor")
-    found = read_rows(
+    return (
         sa.select(
             samples.c.id,
             plans.c.id.label("plan_id"),
@@ -115,12 +125,20 @@ def open_samples(iqa: User, limit: int = 10) -> tuple[list[sa.Row], int]:
         .outerjoin(assessor, assessor.c.id == marks.c.assessor_id)
         .outerjoin(reviews, reviews.c.sample_id == samples.c.id)
         .where(
-            plans.c.iqa_id == iqa.id,
+            plans.c.iqa_id == sa.bindparam("iqa_id"),
             sa.or_(reviews.c.id.is_(None), reviews.c.status == IqaReviewStatus.IN_PROGRESS),
         )
         .order_by(samples.c.id)
-        .limit(limit)
-    ).all()
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+
+
+def open_samples(iqa: User, limit: int = 10) -> tuple[list[sa.Row], int]:
+    """The IQA's samples still to review (no review yet, or one in progress), oldest first, as
+    plain rows for the dashboard: (id, plan_id, plan, learner, number, assessor, review_status,
+    total); at most `limit` of them, and how many there are in all (a window count: one
+    statement however many are open)."""
+    found = read_rows(_open_samples_statement(), {"iqa_id": iqa.id, "limit": limit}).all()
     return found, (found[0].total if found else 0)
 
 

@@ -444,13 +444,12 @@ def log_of_portfolio(portfolio: Portfolio) -> list[DecisionLogEntry]:
     )
 
 
-def standardisation_pending(assessor: User) -> list[sa.Row]:
-    """The assessor's unfinished standardisation markings (an IQA asked them to mark another
-    assessor's learner's version, for comparison only), oldest first, as rows
-    (submission_id, learner, number, unit, started_at): one query, no objects loaded."""
+@functools.cache
+def _standardisation_pending_statement() -> sa.Select:
+    """`standardisation_pending` built once: bind :assessor_id."""
     a, s, p = Assessment.__table__, Submission.__table__, Portfolio.__table__
     users, units = User.__table__, Unit.__table__
-    return read_rows(
+    return (
         sa.select(
             s.c.id.label("submission_id"),
             users.c.full_name.label("learner"),
@@ -463,12 +462,19 @@ def standardisation_pending(assessor: User) -> list[sa.Row]:
         .join(users, users.c.id == p.c.learner_id)
         .join(units, units.c.id == p.c.unit_id)
         .where(
-            a.c.assessor_id == assessor.id,
+            a.c.assessor_id == sa.bindparam("assessor_id"),
             a.c.kind == AssessmentKind.STANDARDISATION,
             a.c.status == AssessmentStatus.IN_PROGRESS,
         )
         .order_by(a.c.started_at, a.c.id)
-    ).all()
+    )
+
+
+def standardisation_pending(assessor: User) -> list[sa.Row]:
+    """The assessor's unfinished standardisation markings (an IQA asked them to mark another
+    assessor's learner's version, for comparison only), oldest first, as rows
+    (submission_id, learner, number, unit, started_at): one query, no objects loaded."""
+    return read_rows(_standardisation_pending_statement(), {"assessor_id": assessor.id}).all()
 
 
 def standardisation_ids(portfolio: Portfolio) -> set[int]:

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portfolio.accounts import services as accounts
@@ -13,6 +14,7 @@ from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.services import load_bundled
 from portfolio.main.dashboards import admin_context
+from portfolio.roles import Role
 from tests.conftest import login
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
@@ -183,3 +185,23 @@ def test_admin_dashboard_lists_running_exercises_before_those_still_to_open(worl
     rows = admin_context(world.admin, today)["exercise_rows"]
     assert [r.exercise.id for r in rows[:2]] == [current.id, past.id]
     assert len(rows) == 10 and rows[2].exercise.id == ahead[-1].id
+
+
+@pytest.mark.parametrize("role", [Role.ASSESSOR, Role.IQA])
+def test_staff_dashboards_list_only_their_own_learners(client, world, make_user, role):
+    """An assessor's or IQA's dashboard lists the learners allocated to them, by name; not a
+    colleague's, not another centre's, and not a learner allocated to nobody."""
+    staff = world.assessor if role == Role.ASSESSOR else world.iqa
+    colleague = make_user(role, world.centre)
+    mine = make_user(Role.LEARNER, world.centre, full_name="Aaron Mine", email="aaron@alpha.test")
+    theirs = make_user(Role.LEARNER, world.centre, full_name="Theo Theirs")
+    field = "assessor" if role == Role.ASSESSOR else "iqa"
+    setattr(mine, field, staff)
+    setattr(theirs, field, colleague)
+    setattr(world.other_learner, field, world.other_assessor if field == "assessor" else None)
+    db.session.commit()
+    page = login(client, staff).get("/dashboard").text
+    listed = page[page.index('id="learners-title"') :].split("</section>")[0]
+    assert listed.index("Aaron Mine (aaron@alpha.test)") < listed.index(world.learner.full_name)
+    for other in (theirs, world.peer, world.other_learner):
+        assert other.full_name not in listed
