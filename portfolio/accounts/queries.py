@@ -101,10 +101,11 @@ def _cohorts_list() -> sa.Select:
     )
 
 
-def centre_cohorts(centre_id: int) -> sa.Select:
-    """A centre's cohorts by name with their member counts: rows (id, name, description,
-    members, deactivated)."""
-    return _cohorts_list().where(Cohort.__table__.c.centre_id == centre_id)
+@functools.cache
+def centre_cohorts() -> sa.Select:
+    """A centre's cohorts (bind :centre_id) by name with their member counts: rows (id, name,
+    description, members, deactivated). Built once."""
+    return _cohorts_list().where(Cohort.__table__.c.centre_id == sa.bindparam("centre_id"))
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from portfolio.extensions import db
 from portfolio.pagination import paginate
 from portfolio.record_ids import record_id
 from portfolio.roles import Role
+from portfolio.url_slots import url_slot
 
 bp = Blueprint("accounts", __name__, url_prefix="/centre")
 
@@ -91,6 +92,7 @@ def users():
     return render_template(
         "accounts/users.html",
         page=page,
+        user_url=url_slot("accounts.edit_user", "user_id"),
         q=q,
         role=role,
         unallocated=unallocated,
@@ -243,8 +245,15 @@ def reset_password(user_id: int):
 
 @bp.get("/cohorts")
 def cohorts():
-    page = paginate(queries.centre_cohorts(current_user.centre_id), rows=True)
-    return render_template("accounts/cohorts.html", page=page)
+    page = paginate(
+        queries.centre_cohorts(), rows=True, params={"centre_id": current_user.centre_id}
+    )
+    return render_template(
+        "accounts/cohorts.html",
+        page=page,
+        cohort_url=url_slot("accounts.edit_cohort", "cohort_id"),
+        grid_url=url_slot("reports.cohort_grid_page", "cohort_id"),
+    )
 
 
 def _learners(ids: list[int]) -> list[User]:

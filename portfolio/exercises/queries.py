@@ -84,26 +84,41 @@ def _exercise_list() -> sa.Select:
 EXERCISE_STATUSES = {"open": "Open now", "upcoming": "Not open yet", "closed": "Closed"}
 
 
-def exercise_list(user: User, *, status: str = "", today: date | None = None) -> sa.Select:
-    """The exercises page's rows (id, title, opens_on, closes_on, cohort_name, scenario_title):
-    the same scope as exercises_visible_to; with `status` (a key of EXERCISE_STATUSES) only
-    those open on `today`, not yet open, or closed. Latest closing first, so without the
-    filter a centre that plans ahead finds its open exercises pages behind its upcoming ones."""
+def exercise_list(
+    user: User, *, status: str = "", today: date | None = None
+) -> tuple[sa.Select, dict]:
+    """The exercises page's rows (id, title, opens_on, closes_on, cohort_name, scenario_title)
+    and the statement's parameters: the same scope as exercises_visible_to; with `status` (a
+    key of EXERCISE_STATUSES) only those open on `today`, not yet open, or closed. Latest
+    closing first, so without the filter a centre that plans ahead finds its open exercises
+    pages behind its upcoming ones. The statement is built once for each status and scope."""
+    if user.centre_id is None:
+        scope = "none"
+    else:
+        scope = "learner" if user.role == Role.LEARNER else "centre"
+    params = {"today": today or date.today(), "centre_id": user.centre_id, "user_id": user.id}
+    return _exercise_list_for(status if status in EXERCISE_STATUSES else "", scope), params
+
+
+@functools.cache
+def _exercise_list_for(status: str, scope: str) -> sa.Select:
     exercises = Exercise.__table__
     query = _exercise_list()
-    today = today or date.today()
+    today = sa.bindparam("today", type_=exercises.c.opens_on.type)
     if status == "open":
         query = query.where(exercises.c.opens_on <= today, exercises.c.closes_on >= today)
     elif status == "upcoming":
         query = query.where(exercises.c.opens_on > today)
     elif status == "closed":
         query = query.where(exercises.c.closes_on < today)
-    if user.centre_id is None:
+    if scope == "none":
         return query.where(sa.false())
-    if user.role == Role.LEARNER:
-        mine = sa.select(cohort_members.c.cohort_id).where(cohort_members.c.user_id == user.id)
+    if scope == "learner":
+        mine = sa.select(cohort_members.c.cohort_id).where(
+            cohort_members.c.user_id == sa.bindparam("user_id")
+        )
         return query.where(exercises.c.cohort_id.in_(mine))
-    return query.where(exercises.c.centre_id == user.centre_id)
+    return query.where(exercises.c.centre_id == sa.bindparam("centre_id"))
 
 
 @dataclass

@@ -23,6 +23,7 @@ from portfolio.library.models import LibraryScenario
 from portfolio.notifications.pages import read_notifications_of_this_page
 from portfolio.pagination import paginate
 from portfolio.roles import Role
+from portfolio.url_slots import url_slot
 
 bp = Blueprint("exercises", __name__, url_prefix="/exercises")
 
@@ -47,10 +48,12 @@ def index():
     status = request.args.get("status", "")
     status = status if status in queries.EXERCISE_STATUSES else ""
     today = date.today()
-    page = paginate(queries.exercise_list(current_user, status=status, today=today), rows=True)
+    listed, params = queries.exercise_list(current_user, status=status, today=today)
+    page = paginate(listed, rows=True, params=params)
     return render_template(
         "exercises/index.html",
         page=page,
+        exercise_url=url_slot("exercises.detail", "exercise_id"),
         today=today,
         status=status,
         statuses=queries.EXERCISE_STATUSES,
