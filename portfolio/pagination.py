@@ -33,18 +33,18 @@ class _Page(SelectPagination):
     def _query_items(self) -> list[Any]:
         select, params = self._query_args["select"], self._query_args["params"]
         self._window_total = None
-        if self._query_args["count_select"] is not None:
-            page = select.limit(self.per_page).offset(self._query_offset)
-            result = self._query_args["session"].execute(page, params)
-            return list(result.all() if self._query_args["rows"] else result.unique().scalars())
-        counted, plain = _counted(select, self.per_page)
+        windowed = self._query_args["count_select"] is None
+        paged, plain = _paged(select, self.per_page, windowed)
         params = {**params, "page_offset": self._query_offset}
+        session = self._query_args["session"]
         if self._query_args["rows"] and plain:
-            rows = self._query_args["session"].connection().execute(counted, params).all()
+            rows = session.connection().execute(paged, params).all()
         elif self._query_args["rows"]:
-            rows = self._query_args["session"].execute(counted, params).all()
+            rows = session.execute(paged, params).all()
         else:
-            rows = self._query_args["session"].execute(counted, params).unique().all()
+            rows = session.execute(paged, params).unique().all()
+        if not windowed:
+            return rows if self._query_args["rows"] else [row[0] for row in rows]
         self._window_total = rows[0][-1] if rows else None
         # Rows keep their trailing page_total column (rows have names, so templates and
         # callers reading them by name are unaffected); objects come out on their own.
@@ -52,9 +52,12 @@ class _Page(SelectPagination):
 
     def _query_count(self) -> int:
         if self._query_args["count_select"] is not None:
-            return self._query_args["session"].scalar(
-                self._query_args["count_select"], self._query_args["params"]
+            counted = (
+                self._query_args["session"]
+                .connection()
+                .execute(self._query_args["count_select"], self._query_args["params"])
             )
+            return counted.scalar()
         if self._window_total is not None:
             return self._window_total
         if self.page == 1:
@@ -66,15 +69,16 @@ class _Page(SelectPagination):
 
 
 @functools.lru_cache(maxsize=256)
-def _counted(select: sa.Select, per_page: int) -> tuple[sa.Select, bool]:
-    """A page of the select with the total as a window count, the offset bound as
-    :page_offset, and whether it selects plain columns only (no mapped entity), which can run
-    on the session's connection, skipping the ORM's result machinery (portfolio.reads).
-    Remembered for statements built once: building it anew cost about as much as running it."""
-    counted = select.add_columns(sa.func.count().over().label("page_total"))
-    counted = counted.limit(per_page).offset(sa.bindparam("page_offset", type_=sa.Integer))
+def _paged(select: sa.Select, per_page: int, windowed: bool) -> tuple[sa.Select, bool]:
+    """A page of the select, the offset bound as :page_offset (with `windowed`, the total as
+    a window count too), and whether it selects plain columns only (no mapped entity), which
+    can run on the session's connection, skipping the ORM's result machinery
+    (portfolio.reads). Remembered for statements built once: building it anew cost about as
+    much as running it."""
+    paged = select.add_columns(sa.func.count().over().label("page_total")) if windowed else select
+    paged = paged.limit(per_page).offset(sa.bindparam("page_offset", type_=sa.Integer))
     plain = all(isinstance(d["expr"], sa.ColumnElement) for d in select.column_descriptions)
-    return counted, plain
+    return paged, plain
 
 
 @functools.lru_cache(maxsize=128)

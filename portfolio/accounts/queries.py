@@ -36,23 +36,32 @@ def _users_list() -> sa.Select:
 
 def centre_users(
     centre_id: int, *, role: Role | None = None, q: str = "", unallocated: bool = False
-) -> tuple[sa.Select, sa.Select]:
+) -> tuple[sa.Select, sa.Select, dict]:
     """The users of one centre by name, as rows of the columns the list shows with their
-    assessor's and IQA's names (plain rows: far cheaper to load than objects), and the COUNT
-    of the same users (without the joins, so it reads only the index). `unallocated` keeps
-    the active learners still lacking an assessor or an IQA (those the dashboard counts)."""
+    assessor's and IQA's names (plain rows: far cheaper to load than objects), the COUNT of
+    the same users (without the joins, so it reads only the index), and the parameters both
+    take. `unallocated` keeps the active learners still lacking an assessor or an IQA (those
+    the dashboard counts). Built once for each combination of filters."""
+    q = q.strip()
+    params = {"centre_id": centre_id, "role": role, "like": f"%{q.lower()}%"}
+    listed, count = _centre_users_for(role is not None, bool(q), unallocated)
+    return listed, count, params
+
+
+@functools.cache
+def _centre_users_for(by_role: bool, by_text: bool, unallocated: bool) -> tuple[sa.Select, ...]:
     users = User.__table__
-    where = [users.c.centre_id == centre_id]
-    if role is not None:
-        where.append(users.c.role == role)
+    where = [users.c.centre_id == sa.bindparam("centre_id")]
+    if by_role:
+        where.append(users.c.role == sa.bindparam("role", type_=users.c.role.type))
     if unallocated:
         where += [
             users.c.role == Role.LEARNER,
             users.c.active.is_(True),
             sa.or_(users.c.assessor_id.is_(None), users.c.iqa_id.is_(None)),
         ]
-    if q := q.strip():
-        like = f"%{q.lower()}%"
+    if by_text:
+        like = sa.bindparam("like", type_=sa.String)
         where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
     return _users_list().where(*where), sa.select(sa.func.count()).where(*where)
 
@@ -164,21 +173,30 @@ def _picker_columns() -> tuple[sa.Select, sa.Select]:
     return everyone, members
 
 
-def cohort_picker(centre_id: int, *, show: str = "all", q: str = "") -> tuple[sa.Select, sa.Select]:
+def cohort_picker(
+    centre_id: int, *, show: str = "all", q: str = ""
+) -> tuple[sa.Select, sa.Select | None, dict]:
     """A centre's learners to choose a cohort's members from, by name, as rows (id, full_name,
-    email, active, member): all of them, only the cohort's members (`show="members"`), or only those
-    in no cohort (`show="unassigned"`); and the COUNT of them for the long lists. Execute
-    with the parameter `cohort_id` (0 for none)."""
+    email, active, member): all of them, only the cohort's members (`show="members"`), or only
+    those in no cohort (`show="unassigned"`); the COUNT of them for the long lists (None for a
+    cohort's members, small enough to count with the page); and the parameters, to which the
+    caller adds `cohort_id` (0 for none). Built once for each combination of filters."""
+    q = q.strip()
+    listed, count = _cohort_picker_for(show, bool(q))
+    return listed, count, {"centre_id": centre_id, "like": f"%{q.lower()}%"}
+
+
+@functools.cache
+def _cohort_picker_for(show: str, by_text: bool) -> tuple[sa.Select, sa.Select | None]:
     users = User.__table__
     everyone, members = _picker_columns()
-    where = [users.c.centre_id == centre_id, users.c.role == Role.LEARNER]
+    where = [users.c.centre_id == sa.bindparam("centre_id"), users.c.role == Role.LEARNER]
     if show == "unassigned":
         where.append(~sa.exists().where(cohort_members.c.user_id == users.c.id).correlate(users))
-    if q := q.strip():
-        like = f"%{q.lower()}%"
+    if by_text:
+        like = sa.bindparam("like", type_=sa.String)
         where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
     if show == "members":
-        # A cohort is small enough to count with the page (see pagination.paginate).
         return members.where(*where), None
     return everyone.where(*where), sa.select(sa.func.count()).select_from(users).where(*where)
 

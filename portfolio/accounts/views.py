@@ -85,10 +85,10 @@ def users():
     role_filter = Role(role) if role in Role._value2member_map_ else None
     q = without_control_characters(request.args.get("q", "")[:100])
     unallocated = request.args.get("unallocated") == "1"
-    listed, count = queries.centre_users(
+    listed, count, params = queries.centre_users(
         current_user.centre_id, role=role_filter, q=q, unallocated=unallocated
     )
-    page = paginate(listed, rows=True, count=count)
+    page = paginate(listed, rows=True, count=count, params=params)
     return render_template(
         "accounts/users.html",
         page=page,
@@ -303,8 +303,8 @@ def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     show = request.args.get("show", "members" if cohort else "all")
     if show not in SHOW or (cohort is None and not SHOW[show][1]):
         show = "all"
-    listed, count = queries.cohort_picker(current_user.centre_id, show=show, q=q)
-    params = {"cohort_id": cohort.id if cohort else 0}
+    listed, count, params = queries.cohort_picker(current_user.centre_id, show=show, q=q)
+    params["cohort_id"] = cohort.id if cohort else 0
     page = paginate(listed, rows=True, params=params, count=count)
     listed = [(u.id, _picker_label(u)) for u in page.items]
     posted = {i for v in request.form.getlist("members") if (i := record_id(v)) is not None}
