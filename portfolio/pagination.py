@@ -5,6 +5,7 @@ import functools
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
@@ -77,8 +78,14 @@ def _paged(select: sa.Select, per_page: int, windowed: bool) -> tuple[sa.Select,
     much as running it."""
     paged = select.add_columns(sa.func.count().over().label("page_total")) if windowed else select
     paged = paged.limit(per_page).offset(sa.bindparam("page_offset", type_=sa.Integer))
-    plain = all(isinstance(d["expr"], sa.ColumnElement) for d in select.column_descriptions)
+    # A mapped class or alias selected whole needs the ORM; columns (mapped attributes too)
+    # come out the same from the connection.
+    plain = not any(_is_entity(d["expr"]) for d in select.column_descriptions)
     return paged, plain
+
+
+def _is_entity(expr: object) -> bool:
+    return isinstance(expr, (type, so.util.AliasedClass))
 
 
 @functools.lru_cache(maxsize=128)

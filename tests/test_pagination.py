@@ -33,3 +33,16 @@ def test_pages_of_a_statement_built_once_reuse_its_paged_form(app, make_user):
         page = pagination.paginate(sa.select(User).order_by(User.full_name), per_page=3)
         assert [u.full_name for u in page.items] == names[3:6] and page.total == 7
         assert all(isinstance(u, User) for u in page.items)
+
+
+def test_only_whole_entities_need_the_orm():
+    """Pages of columns (mapped attributes too) run on the connection; a mapped class or an
+    alias of one selected whole needs the session."""
+    import sqlalchemy.orm as so
+
+    from portfolio.accounts.queries import all_centres
+
+    assert pagination._paged(USERS, 3, True)[1]  # noqa: SLF001
+    assert pagination._paged(sa.select(User.__table__.c.id), 3, True)[1]  # noqa: SLF001
+    assert not pagination._paged(all_centres(), 3, True)[1]  # noqa: SLF001
+    assert not pagination._paged(sa.select(so.aliased(User)), 3, False)[1]  # noqa: SLF001
