@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from sqlalchemy import Row
+
 from portfolio.casework.errors import RulesError
 from portfolio.casework.models import TrailEvent
 from portfolio.casework.remedy import format_money
@@ -30,7 +32,7 @@ def _money(total: object) -> str:
         return f"£{total}"
 
 
-def describe_event(spec: Scenario, event: TrailEvent) -> str:
+def describe_event(spec: Scenario, event: TrailEvent | Row) -> str:
     """One line saying what the learner (or the simulation) did."""
     p = event.payload
     match event.kind:

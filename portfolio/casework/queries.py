@@ -14,6 +14,7 @@ from portfolio.casework.trail import TrailEntry, TrailKind
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.library.queries import spec_by_key, spec_of
+from portfolio.reads import rows as read_rows
 from portfolio.roles import Role
 from portfolio.scenarios.schema import Scenario
 
@@ -44,16 +45,24 @@ def choice_of(remedy: dict) -> RemedyChoice:
     )
 
 
-def trail_events(case: Case) -> list[TrailEvent]:
-    """The case's trail in order."""
-    return list(
-        db.session.scalars(
-            sa.select(TrailEvent).where(TrailEvent.case_id == case.id).order_by(TrailEvent.seq)
-        )
-    )
+@functools.cache
+def _trail_statement() -> sa.Select:
+    """A case's trail (bind :case_id) in order, as the columns of TrailEvent; built once."""
+    events = TrailEvent.__table__
+    case_id = sa.bindparam("case_id")
+    return sa.select(events).where(events.c.case_id == case_id).order_by(events.c.seq)
 
 
-def trail_of(events: list[TrailEvent]) -> list[TrailEntry]:
+def trail_events(case: Case) -> list[sa.Row]:
+    """The case's trail in order, as rows with TrailEvent's attributes (id, case_id, seq, kind,
+    sim_hours, real_at, payload): the trail is append-only and every page reads it, so it is
+    read as plain rows on the session's connection. Pending changes are flushed first, so an
+    event added in this request is in it."""
+    db.session.flush()
+    return read_rows(_trail_statement(), {"case_id": case.id}).all()
+
+
+def trail_of(events: list[sa.Row]) -> list[TrailEntry]:
     """Trail events as the pure rules read them."""
     return [TrailEntry(TrailKind(e.kind), e.sim_hours, e.payload) for e in events]
 
@@ -69,7 +78,7 @@ class CaseState:
     rounds: int
 
 
-def state_of(events: list[TrailEvent]) -> CaseState:
+def state_of(events: list[sa.Row]) -> CaseState:
     requested = {e.payload["document_id"] for e in events if e.kind == TrailKind.DOCUMENT_REQUESTED}
     asked = {
         (e.payload["stakeholder_id"], e.payload["question_id"])
@@ -89,7 +98,7 @@ def state_of(events: list[TrailEvent]) -> CaseState:
 STAGES = ("referral", "investigation", "resolution", "response", "replied")
 
 
-def stage_of(events: list[TrailEvent]) -> str:
+def stage_of(events: list[sa.Row]) -> str:
     """Where the learner is in the case, for dashboards and the live board."""
     kinds = {e.kind for e in events}
     if TrailKind.CUSTOMER_REPLIED in kinds:

@@ -792,9 +792,16 @@ def test_a_set_aside_case_refuses_the_outcome(case, scenario, learner):
 # --- the trail is append-only ----------------------------------------------------------------
 
 
-def test_a_trail_event_cannot_be_changed(case):
+def first_event(case) -> TrailEvent:
+    """The case's first trail event as a mapped object (trail_events reads plain rows)."""
     db.session.flush()
-    event = trail_events(case)[0]
+    return db.session.scalars(
+        sa.select(TrailEvent).where(TrailEvent.case_id == case.id).order_by(TrailEvent.seq)
+    ).first()
+
+
+def test_a_trail_event_cannot_be_changed(case):
+    event = first_event(case)
     event.kind = K.RESPONSE_SENT
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
@@ -802,7 +809,7 @@ def test_a_trail_event_cannot_be_changed(case):
 
 
 def test_a_trail_event_payload_cannot_be_replaced(case):
-    event = trail_events(case)[0]
+    event = first_event(case)
     event.payload = {"scenario_version": 99}
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
@@ -810,7 +817,7 @@ def test_a_trail_event_payload_cannot_be_replaced(case):
 
 
 def test_a_trail_event_cannot_be_deleted(case):
-    db.session.delete(trail_events(case)[0])
+    db.session.delete(first_event(case))
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
     db.session.rollback()
@@ -991,3 +998,12 @@ def test_a_timeline_date_after_the_cases_today_is_refused(bundled):
     assert case.hours == hours and not case.timeline
     services.add_timeline_entry(case, occurred_on=date(2026, 9, 1), description="Referred")
     assert [e.description for e in case.timeline] == ["Referred"]
+
+
+def test_the_trail_read_as_rows_includes_an_event_not_yet_flushed(case):
+    """trail_events reads on the connection, which does not flush the session as an ORM query
+    does: an event appended in the same request must still be in it."""
+    services.append_trail(case, K.DOCUMENT_REQUESTED, {"document_id": "crm-history"})
+    assert trail_events(case)[-1].kind == K.DOCUMENT_REQUESTED
+    assert trail_events(case)[-1].payload == {"document_id": "crm-history"}
+    db.session.rollback()
