@@ -183,22 +183,19 @@ def _statements() -> dict[str, sa.Select]:
         .where(i.c.portfolio_id == pid, i.c.withdrawn.is_(False))
         .order_by(i.c.case_id.is_(None), i.c.case_id, i.c.id, m.c.id)
     )
-    versions = (
-        sa.select(s.c.id, s.c.number, s.c.submitted_at, s.c.status)
-        .where(s.c.portfolio_id == pid)
-        .order_by(s.c.number.desc())
-    )
+    # Every version, newest first, each with its completed primary assessments (newest
+    # first; a version not yet assessed once, with None): the versions list and the feedback
+    # links in one statement. The first assessment is the one whose decisions the grid shows.
     completed = sa.and_(
-        s.c.portfolio_id == pid,
+        a.c.submission_id == s.c.id,
         a.c.kind == AssessmentKind.PRIMARY,
         a.c.status.in_([AssessmentStatus.RETURNED, AssessmentStatus.SIGNED_OFF]),
     )
-    # Every completed primary assessment (for the feedback links), newest first: the first is
-    # the one whose decisions the grid shows.
-    assessments = (
-        sa.select(a.c.id, a.c.submission_id, s.c.number)
-        .join(s, s.c.id == a.c.submission_id)
-        .where(completed)
+    versions = (
+        sa.select(s.c.id, s.c.number, s.c.submitted_at, s.c.status, a.c.id.label("assessment_id"))
+        .select_from(s)
+        .outerjoin(a, completed)
+        .where(s.c.portfolio_id == pid)
         .order_by(s.c.number.desc(), a.c.completed_at.desc(), a.c.id.desc())
     )
     return {
@@ -206,7 +203,6 @@ def _statements() -> dict[str, sa.Select]:
         "criteria": criteria,
         "items": items,
         "versions": versions,
-        "assessments": assessments,
     }
 
 
@@ -263,20 +259,22 @@ def _items(portfolio_id: int, rows: dict[int, Row]) -> list[Item]:
 
 
 def _decisions(
-    portfolio_id: int, versions: list[sa.Row], rows: dict[int, Row]
+    portfolio_id: int, rows_of_versions: list[sa.Row], rows: dict[int, Row]
 ) -> tuple[dict[str, str], dict[int, int]]:
     """{criterion ref: "met" | "not_yet"} from the latest completed assessment as its
     decisions stand after corrections (a Not yet competent criterion is left out while a later
     version waits), and {version id: its completed assessment's id}."""
     feedback: dict[int, int] = {}
     latest_number = None
-    for aid, sid, number in _run("assessments", portfolio_id=portfolio_id):
-        feedback.setdefault(sid, aid)
+    for row in rows_of_versions:
+        if row.assessment_id is None:
+            continue
+        feedback.setdefault(row.id, row.assessment_id)
         if latest_number is None:
-            latest_number = number
+            latest_number = row.number
     if latest_number is None:
         return {}, feedback
-    awaiting = any(v.number > latest_number for v in versions)
+    awaiting = any(v.number > latest_number for v in rows_of_versions)
     result = {}
     for cid, decision in latest_decision_states([portfolio_id]).get(portfolio_id, {}).items():
         row = rows.get(cid)
@@ -313,8 +311,12 @@ def overview(head: Head) -> Overview:
     version maps it, else "mapped" or "proposed" by its items' mappings, else "none"."""
     outcomes, rows = _outcomes(head.unit_id)
     items = _items(head.id, rows)
-    versions = _run("versions", portfolio_id=head.id).all()
-    decisions, feedback = _decisions(head.id, versions, rows)
+    rows_of_versions = _run("versions", portfolio_id=head.id).all()
+    decisions, feedback = _decisions(head.id, rows_of_versions, rows)
+    versions: list[sa.Row] = []  # one row a version (its assessments' rows are together)
+    for row in rows_of_versions:
+        if not versions or versions[-1].id != row.id:
+            versions.append(row)
     submitted = _submitted(versions)
     coverage = {}
     for outcome in outcomes:

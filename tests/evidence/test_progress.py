@@ -90,3 +90,20 @@ def test_the_count_says_evidence_judged_not_yet_competent_is_left_out(client, su
     said = re.compile(r"<span>0 of \d+ criteria met or with evidence still to be judged</span>")
     assert said.search(client.get(f"/portfolio/{w.portfolio.id}").text)
     assert said.search(client.get("/dashboard").text)
+
+
+def test_the_overview_lists_each_version_once_with_its_feedback(submitted):  # noqa: F811
+    """The versions list and the feedback links come from one statement (a version joined to
+    its completed assessments): each version is listed once, newest first, and only an
+    assessed version has feedback."""
+    w = submitted
+    assessment = services.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    submit(w)
+    db.session.commit()
+    grid = overview.overview(overview.head_of(w.portfolio.id))
+    assert [v.number for v in grid.submissions] == [2, 1]
+    assert grid.feedback == {w.submission.id: assessment.id}
+    statuses = {row.ref: row.status for o in grid.outcomes for row in o.rows}
+    assert statuses["1.1"] == "met" and "not_yet" not in statuses.values()  # version 2 waits
