@@ -12,6 +12,7 @@ from portfolio.casework.models import Case, CaseStatus
 from portfolio.evidence.models import Portfolio, Submission, SubmissionStatus
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
+from portfolio.reads import rows as read_rows
 from portfolio.roles import Role
 
 RECENT_EXERCISES = 10
@@ -124,16 +125,24 @@ def _progress_statement() -> sa.Select:
     )
 
 
+@functools.cache
+def _recent_exercises() -> sa.Select:
+    """The centre's (:centre_id) most recent exercises with their cohorts, as of :today;
+    built once."""
+    return (
+        sa.select(Exercise)
+        .where(Exercise.centre_id == sa.bindparam("centre_id"))
+        .options(so.joinedload(Exercise.cohort))
+        .order_by(*_recent_first(Exercise.__table__.c))
+        .limit(RECENT_EXERCISES)
+    )
+
+
 def admin_context(admin: User, today: date) -> dict:
     """The centre's ten most recent exercises with their cohorts' learners by stage and how
     many are overdue: two queries, whatever the centre's size."""
     exercises = db.session.scalars(
-        sa.select(Exercise)
-        .where(Exercise.centre_id == admin.centre_id)
-        .options(so.joinedload(Exercise.cohort))
-        .order_by(*_recent_first(Exercise.__table__.c))
-        .limit(RECENT_EXERCISES)
-        .params(today=today)
+        _recent_exercises(), {"centre_id": admin.centre_id, "today": today}
     ).all()
     counts: dict[int, dict[str, int]] = {
         e.id: dict.fromkeys(dict(PROGRESS_STAGES), 0) for e in exercises
@@ -153,29 +162,40 @@ def admin_context(admin: User, today: date) -> dict:
     return {"exercise_rows": rows, "progress_stages": PROGRESS_STAGES, "today": today}
 
 
-def centre_counts(centre_id: int) -> dict:
-    """Active users by role, learners still lacking an assessor or IQA, and cohorts: one
-    statement."""
+@functools.cache
+def _centre_counts_statement() -> sa.Select:
+    """Active users of :centre_id by role, with how many learners lack an assessor or IQA
+    and the centre's cohorts; built once."""
+    users = User.__table__
     unallocated = sa.func.sum(
         sa.case(
             (
                 sa.and_(
-                    User.role == Role.LEARNER,
-                    sa.or_(User.assessor_id.is_(None), User.iqa_id.is_(None)),
+                    users.c.role == Role.LEARNER,
+                    sa.or_(users.c.assessor_id.is_(None), users.c.iqa_id.is_(None)),
                 ),
                 1,
             ),
             else_=0,
         )
     )
+    centre_id = sa.bindparam("centre_id")
     cohorts = (
-        sa.select(sa.func.count(Cohort.id)).where(Cohort.centre_id == centre_id).scalar_subquery()
+        sa.select(sa.func.count(Cohort.__table__.c.id))
+        .where(Cohort.__table__.c.centre_id == centre_id)
+        .scalar_subquery()
     )
-    rows = db.session.execute(
-        sa.select(User.role, sa.func.count(), unallocated, cohorts)
-        .where(User.centre_id == centre_id, User.active.is_(True))
-        .group_by(User.role)
-    ).all()
+    return (
+        sa.select(users.c.role, sa.func.count(), unallocated, cohorts)
+        .where(users.c.centre_id == centre_id, users.c.active.is_(True))
+        .group_by(users.c.role)
+    )
+
+
+def centre_counts(centre_id: int) -> dict:
+    """Active users by role, learners still lacking an assessor or IQA, and cohorts: one
+    statement."""
+    rows = read_rows(_centre_counts_statement(), {"centre_id": centre_id}).all()
     return {
         "role_counts": {role: n for role, n, _, _ in rows},
         "unallocated": sum(u or 0 for _, _, u, _ in rows),
