@@ -13,6 +13,7 @@ from portfolio.auth.passwords import temporary_password
 from portfolio.extensions import db
 from portfolio.pagination import paginate
 from portfolio.roles import Role
+from portfolio.site import queries as site_queries
 
 bp = Blueprint("site", __name__, url_prefix="/site")
 
@@ -25,7 +26,7 @@ def _site_admins_only():
 
 @bp.get("/centres")
 def centres():
-    page = paginate(queries.all_centres(), rows=True)
+    page = paginate(site_queries.centres_with_admin_counts(), rows=True)
     return render_template("site/centres.html", page=page)
 
 
