@@ -1,6 +1,7 @@
 """Portfolio pages: evidence items and their mapping, uploads, the tracking grid, submission,
 and submitted versions with what changed between them."""
 
+import functools
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from portfolio.evidence.snapshot import diff_snapshots, item_content, live_items
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Unit
 from portfolio.notifications.pages import read_notifications_of_this_page
+from portfolio.reads import rows as read_rows
 from portfolio.record_ids import record_id
 from portfolio.roles import Role
 
@@ -216,13 +218,17 @@ def download(item_id: int):
 def _criteria_note(unit_id: int) -> dict[str, object]:
     """Whether any of the unit's criteria are reconstructed (not the awarding body's wording),
     and the unit's note on where its wording comes from, as the PDF prints it (one query)."""
+    row = read_rows(_criteria_note_statement(), {"unit_id": unit_id}).one()
+    return {"reconstructed": row.reconstructed, "source_note": row.source_note}
+
+
+@functools.cache
+def _criteria_note_statement() -> sa.Select:
+    unit_id = sa.bindparam("unit_id")
     reconstructed = (
         sa.exists().where(Criterion.unit_id == unit_id, Criterion.reconstructed.is_(True))
     ).label("reconstructed")
-    row = db.session.execute(
-        sa.select(Unit.source_note, reconstructed).where(Unit.id == unit_id)
-    ).one()
-    return {"reconstructed": row.reconstructed, "source_note": row.source_note}
+    return sa.select(Unit.source_note, reconstructed).where(Unit.id == unit_id)
 
 
 @bp.get("/<int:portfolio_id>/grid")
