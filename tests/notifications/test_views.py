@@ -79,3 +79,12 @@ def test_the_count_read_with_the_user_is_dropped_after_a_write(app, world):
     services.mark_read_for_link(world.learner, "/nowhere")
     assert queries.header_unread_count(world.learner) == 2
     db.session.rollback()
+
+
+def test_a_page_past_the_end_does_not_claim_the_inbox_is_empty(client, world):
+    """?page=9 of a one-page inbox said "You have no notifications" to someone who has some."""
+    services.notify(world.learner, "note", "Feedback is ready", "/dashboard")
+    login(client, world.learner)
+    page = client.get("/notifications/?page=9").text
+    assert "You have no notifications" not in page
+    assert "There is no page 9: the last page is 1." in page
