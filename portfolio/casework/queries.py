@@ -26,8 +26,13 @@ def spec_for(case: Case) -> Scenario:
 
 def records_of(case: Case) -> dict[str, CaseRecord]:
     """Every record of the case by kind, in one query."""
-    rows = db.session.scalars(sa.select(CaseRecord).where(CaseRecord.case_id == case.id))
+    rows = db.session.scalars(_records_statement(), {"case_id": case.id})
     return {r.kind: r for r in rows}
+
+
+@functools.cache
+def _records_statement() -> sa.Select:
+    return sa.select(CaseRecord).where(CaseRecord.case_id == sa.bindparam("case_id"))
 
 
 def record_data(case: Case, kind: str) -> dict | None:
