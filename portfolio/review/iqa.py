@@ -598,10 +598,16 @@ def respond(review: IqaReview, *, by: User, response: str) -> IqaReview:
             "response": text,
         },
     )
+    # name the learner and version: an IQA reviewing several of this assessor's assessments
+    # could not tell which review the notice was about
+    learner = assessment.submission.portfolio.learner
     notify(
         review.iqa,
         kind="assessor_response",
-        message=f"{by.full_name} has responded to your review of their assessment.",
+        message=(
+            f"{by.full_name} has responded to your review of their assessment of "
+            f"{learner.full_name}'s version {assessment.submission.number}."
+        ),
         link=link_to("iqa.sample", sample_id=review.sample_id),
     )
     return review

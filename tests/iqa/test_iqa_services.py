@@ -350,10 +350,16 @@ def test_only_the_sampled_assessor_responds_once(world, review, unit, make_user)
         "response": "Thank you; noted for next time.",
     }
     assert log.verify().ok
-    assert db.session.scalar(
-        sa.select(sa.func.count(Notification.id)).where(
+    told = db.session.scalar(
+        sa.select(Notification.message).where(
             Notification.user_id == world.iqa.id, Notification.kind == "assessor_response"
         )
+    )
+    # which review it is about: the IQA may review several of this assessor's assessments
+    learner = assessment.submission.portfolio.learner
+    assert (
+        f"{world.assessor.full_name} has responded to your review of their assessment of "
+        f"{learner.full_name}'s version {assessment.submission.number}." == told
     )
     with pytest.raises(IqaError, match="already responded"):
         iqa.respond(review, by=world.assessor, response="Again.")
