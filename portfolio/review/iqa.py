@@ -556,7 +556,8 @@ def complete_review(review: IqaReview, *, by: User) -> IqaReview:
                 f"disagrees on {disagreed} {'criterion' if disagreed == 1 else 'criteria'}. "
                 "Please read the actions and respond."
                 if disagreed
-                else "agrees with every decision."
+                # a response is still awaited (the IQA's plan shows it as awaited), so ask
+                else "agrees with every decision. Please read the review and respond."
             )
         ),
         link=link_to("iqa.respond", review_id=review.id),

@@ -325,6 +325,17 @@ def test_completing_writes_the_verdicts_to_the_log(world, review, unit):
         iqa.complete_review(review, by=world.iqa)
 
 
+def test_a_review_agreeing_everywhere_still_asks_for_the_response_it_awaits(world, review, unit):
+    """The review waits for the assessor's response (the plan shows "Complete, awaiting
+    response", the assessor's dashboard lists it) even when the IQA agrees with every
+    decision, but the notice only said so and asked nothing."""
+    _, criteria = unit
+    save(review, {c.id: (True, "") for c in criteria})
+    iqa.complete_review(review, by=world.iqa)
+    note = db.session.scalar(sa.select(Notification).where(Notification.kind == "iqa_verdict"))
+    assert note.message.endswith("agrees with every decision. Please read the review and respond.")
+
+
 def test_only_the_sampled_assessor_responds_once(world, review, unit, make_user):
     _, criteria = unit
     assessment = review.sample.assessment
