@@ -270,13 +270,20 @@ def _tell_sampled(plan: SamplingPlan, sampled: list[Assessment]) -> None:
             ),
             link=link_to("review.bench", submission_id=assessment.submission_id),
         )
+        # a returned version's learner has been told to resubmit: "you need do nothing" would
+        # contradict that notice, so theirs says to carry on with the feedback
+        stands = (
+            "Your feedback stands: carry on acting on it and resubmit as it asks"
+            if assessment.status == AssessmentStatus.RETURNED
+            else "Your result stands and you need do nothing"
+        )
         notify(
             learner,
             kind="sampled",
             message=(
                 f"The assessment of version {number} of your portfolio was chosen for internal "
-                "quality assurance: the IQA checks how it was assessed. Your result stands and "
-                "you need do nothing, though the IQA may ask to talk with you about your work."
+                f"quality assurance: the IQA checks how it was assessed. {stands}, though the "
+                "IQA may ask to talk with you about your work."
             ),
             link=link_to("review.feedback", assessment_id=assessment.id),
         )

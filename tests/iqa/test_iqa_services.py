@@ -171,6 +171,21 @@ def test_the_sampled_assessors_and_their_learners_are_told_once(world, signed_of
     )
 
 
+def test_a_learner_told_to_resubmit_is_not_told_they_need_do_nothing(world, signed_off):
+    """An interim sample takes returned markings, whose learner has been told to act on the
+    feedback and resubmit; the sampling notice told them "you need do nothing"."""
+    returned = signed_off(status=AssessmentStatus.RETURNED)
+    iqa.generate_sample(plan_for(world, share_pct=100))
+    message = db.session.scalar(
+        sa.select(Notification.message).where(
+            Notification.kind == "sampled",
+            Notification.user_id == returned.submission.portfolio.learner_id,
+        )
+    )
+    assert "need do nothing" not in message
+    assert "Your feedback stands: carry on acting on it and resubmit as it asks" in message
+
+
 def test_generating_again_adds_only_what_new_assessments_need(world, signed_off):
     for _ in range(5):
         signed_off()
