@@ -39,6 +39,7 @@ class _Page(SelectPagination):
         params = {**params, "page_offset": self._query_offset}
         session = self._query_args["session"]
         if self._query_args["rows"] and plain:
+            session.flush()  # as the session's autoflush would, before reading around it
             rows = session.connection().execute(paged, params).all()
         elif self._query_args["rows"]:
             rows = session.execute(paged, params).all()
