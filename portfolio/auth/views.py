@@ -11,6 +11,13 @@ from portfolio.accounts.errors import AccountError
 from portfolio.accounts.models import User
 from portfolio.auth.forms import ChangePasswordForm, LoginForm
 from portfolio.auth.passwords import verify_password
+from portfolio.auth.sessions import (
+    clear_remember_cookie,
+    kept_signed_in,
+    remember_password,
+    set_remember_cookie,
+    signed_in_with_an_old_password,
+)
 from portfolio.db import utcnow
 from portfolio.extensions import db
 
@@ -57,12 +64,19 @@ def login():
             )
         else:
             login_user(user, remember=form.remember.data)
+            remember_password(user.password_hash)
             user.last_login_at = utcnow()
             services.clear_login_failures(email=email)
             db.session.commit()
             if user.must_change_password:
-                return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.dashboard"))
+                response = redirect(url_for("auth.change_password"))
+            else:
+                response = redirect(
+                    _safe_next(request.args.get("next")) or url_for("main.dashboard")
+                )
+            if form.remember.data:
+                set_remember_cookie(response, user.password_hash)
+            return response
     return render_template("auth/login.html", form=form), status
 
 
@@ -71,7 +85,9 @@ def login():
 def logout():
     logout_user()
     flash("You have signed out.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    clear_remember_cookie(response)
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -87,9 +103,31 @@ def change_password():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             db.session.commit()
+            # This browser stays signed in; every other one is signed out.
+            remember_password(current_user.password_hash)
             flash("Your password has been changed.", "success")
-            return redirect(url_for("main.dashboard"))
+            response = redirect(url_for("main.dashboard"))
+            if kept_signed_in():
+                set_remember_cookie(response, current_user.password_hash)
+            return response
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.before_app_request
+def end_sign_in_made_with_an_old_password():
+    """A browser that signed in before the password changed (on another device, or reissued
+    by an admin because it leaked) is signed out: the change must lock out whoever held it."""
+    if current_user.is_authenticated and signed_in_with_an_old_password(current_user.password_hash):
+        logout_user()
+        flash(
+            "Your password has been changed since you signed in on this device. "
+            "Sign in with the new password.",
+            "info",
+        )
+        response = redirect(url_for("auth.login"))
+        clear_remember_cookie(response)
+        return response
+    return None
 
 
 @bp.before_app_request
