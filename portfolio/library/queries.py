@@ -54,20 +54,14 @@ def _spec(version_id: int, content_hash: str, data) -> Scenario:
 
 def scenarios_visible_to(user: User) -> sa.Select:
     """Bundled scenarios and the user's own centre's; learners see published ones only."""
-    scope = LibraryScenario.centre_id.is_(None)
-    if user.centre_id is not None:
-        scope = sa.or_(scope, LibraryScenario.centre_id == user.centre_id)
-    query = sa.select(LibraryScenario).where(scope)
-    if user.role == Role.LEARNER:
-        query = query.where(LibraryScenario.published.is_(True))
-    return query.order_by(LibraryScenario.centre_id.is_(None), LibraryScenario.title)
+    return library_page(user.role == Role.LEARNER).params(centre_id=user.centre_id)
 
 
 @functools.cache
 def library_page(published_only: bool) -> sa.Select:
-    """`scenarios_visible_to` built once, for the library page: bind :centre_id (None for a
-    site admin, whose centre matches nothing, leaving the bundled ones); `published_only` for
-    learners."""
+    """Bundled scenarios and those of the centre bound as :centre_id (None for a site admin,
+    whose centre matches nothing, leaving the bundled ones), by title, the centre's first;
+    `published_only` for learners. Built once (the library page binds the centre)."""
     scope = sa.or_(
         LibraryScenario.centre_id.is_(None),
         LibraryScenario.centre_id == sa.bindparam("centre_id", type_=sa.Integer),
