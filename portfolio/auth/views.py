@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portfolio.accounts import services
@@ -38,6 +38,17 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def throttled_message() -> str:
+    """Say how long the wait is (the throttle's window, a setting) and the way out when the
+    password itself is forgotten: the centre's administrator issues a new one."""
+    minutes = max(1, -(-current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"] // 60))
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return (
+        f"Too many failed attempts to sign in. Wait {wait}, then try again. If you have "
+        "forgotten your password, ask your centre's administrator to issue a new one."
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -48,9 +59,7 @@ def login():
         email = services.normalise_email(form.email.data)
         ip = request.remote_addr or "unknown"
         if services.login_throttled(email=email, ip=ip):
-            form.form_errors.append(
-                "Too many failed attempts to sign in. Wait 15 minutes, then try again."
-            )
+            form.form_errors.append(throttled_message())
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if not verify_password(user.password_hash if user else None, form.password.data):

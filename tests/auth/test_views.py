@@ -178,3 +178,16 @@ def test_a_password_holding_the_emails_first_part_says_which_part():
 
     problem = password_problem("site-admin-pass-123", email="site@demo.test")
     assert problem == "Do not use your email address, or its first part (“site”), in your password."
+
+
+def test_the_throttle_message_gives_the_configured_wait_and_the_way_out(app, client, make_user):
+    app.config["LOGIN_MAX_FAILURES_PER_EMAIL"] = 2
+    app.config["LOGIN_THROTTLE_WINDOW_SECONDS"] = 5 * 60
+    make_user(email="casey@example.test")
+    db.session.commit()
+    for _ in range(2):
+        sign_in(client, "casey@example.test", "wrong password")
+    response = sign_in(client, "casey@example.test", PASSWORD)
+    assert response.status_code == 429
+    assert "Wait 5 minutes, then try again." in response.text
+    assert "ask your centre&#39;s administrator to issue a new one" in response.text
