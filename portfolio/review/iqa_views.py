@@ -282,8 +282,9 @@ def respond(review_id: int):
                 "Your response is recorded on the decision log; the IQA has been told.", "success"
             )
             return redirect(url_for("iqa.respond", review_id=review.id))
+    already = request.method == "POST" and review.status == IqaReviewStatus.RESPONDED
     if request.method == "POST":
-        status = 409 if review.status == IqaReviewStatus.RESPONDED else 422
+        status = 409 if already else 422
     assessment = review.sample.assessment
     return render_template(
         "iqa/respond.html",
@@ -295,6 +296,8 @@ def respond(review_id: int):
         criteria=criteria_of(assessment.submission.portfolio.unit_id),
         verdicts={v.criterion_id: v for v in review.verdicts},
         form=form,
+        # a second response (another tab, a resend) is refused: say why, not just show the first
+        already_responded=already,
     ), status
 
 

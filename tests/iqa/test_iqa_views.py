@@ -305,7 +305,9 @@ def test_the_assessor_reads_the_verdicts_and_responds(client, world, sample, uni
     assert ok.status_code == 302
     db.session.expire_all()
     assert review.status == IqaReviewStatus.RESPONDED
-    assert client.post(url, data={"response": "Again"}).status_code == 409
+    again = client.post(url, data={"response": "Again"})
+    # refused with a reason, not a silent re-display of the first response
+    assert again.status_code == 409 and "You have already responded to this review" in again.text
     assert review.assessor_response == "Agreed; I have re-read the rule."
     # The IQA sees the response on the sample page; the respond URL leads them there.
     login(client, world.iqa)
