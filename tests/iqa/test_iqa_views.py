@@ -104,6 +104,19 @@ def test_generating_the_sample(client, world, signed_off):
     assert "The sample is up to date" in again.text
 
 
+def test_a_plan_page_past_the_end_shows_no_empty_table(client, world, signed_off):
+    """?page=9 of a one-page sample showed the table's headings over no rows."""
+    signed_off()
+    plan = make_plan(world, share_pct=100)
+    iqa.generate_sample(plan)
+    db.session.commit()
+    login(client, world.iqa)
+    page = client.get(f"/iqa/plans/{plan.id}?page=9").text
+    assert "Sampled assessments</caption>" not in page and "Nothing sampled yet" not in page
+    assert "There is no page 9: the last page is 1." in page
+    assert "Sampled assessments</caption>" in client.get(f"/iqa/plans/{plan.id}").text
+
+
 def test_generating_says_why_nothing_was_added(client, world, signed_off, unit):
     """A summative plan whose only signed-off assessment was reviewed under an interim plan
     said 'up to date: no assessment completed since' beside 'Nothing sampled yet'."""
