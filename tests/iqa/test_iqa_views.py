@@ -310,6 +310,8 @@ def test_the_assessor_reads_the_verdicts_and_responds(client, world, sample, uni
     assert "<strong>disagrees on 1 criterion</strong>" in dashboard.text
     page = client.get(url)
     assert page.status_code == 200
+    # a way back to the dashboard's list of reviews awaiting a response (it had none)
+    assert '<a href="/dashboard">Back to your dashboard</a>' in page.text
     assert "Re-mark 1.2 with the ombudsman rule in mind." in page.text
     assert "<strong>Disagree</strong>" in page.text
     empty = client.post(url, data={"response": "  "})
