@@ -104,12 +104,21 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        # The current password is guessed here as on the sign-in page (by whoever finds a
+        # signed-in browser left open), so the same throttle and failure count apply.
+        ip = request.remote_addr or "unknown"
+        if services.login_throttled(email=current_user.email, ip=ip):
+            form.form_errors.append(throttled_message())
+            return render_template("auth/change_password.html", form=form), 429
         try:
             services.change_password(
                 current_user, current=form.current_password.data, new=form.new_password.data
             )
         except AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)
+            if exc.field == "current_password":
+                services.record_login_failure(email=current_user.email, ip=ip)
+                db.session.commit()
         else:
             db.session.commit()
             # This browser stays signed in; every other one is signed out.

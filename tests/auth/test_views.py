@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from portfolio.accounts.models import User
+from portfolio.auth.passwords import verify_password
 from portfolio.extensions import db
 from portfolio.roles import Role
 from tests.conftest import PASSWORD, login
@@ -196,3 +197,23 @@ def test_the_throttle_message_gives_the_configured_wait_and_the_way_out(app, cli
 def test_the_sign_in_page_says_what_to_do_about_a_forgotten_password(client):
     page = client.get("/auth/login").text
     assert "Forgotten your password? Ask your centre's administrator" in page
+
+
+def test_guessing_the_current_password_is_throttled_like_sign_in(app, client, make_user):
+    app.config["LOGIN_MAX_FAILURES_PER_EMAIL"] = 3
+    user = make_user(email="casey@example.test")
+    login(client, user)
+    new = "amber otter lantern kettle"
+    for _ in range(3):
+        wrong = client.post(
+            "/auth/password",
+            data={"current_password": "a guess", "new_password": new, "confirm": new},
+        )
+        assert "Your current password is not right." in wrong.text
+    held = client.post(
+        "/auth/password",
+        data={"current_password": PASSWORD, "new_password": new, "confirm": new},
+    )
+    assert held.status_code == 429 and "Too many failed attempts" in held.text
+    db.session.refresh(user)
+    assert not verify_password(user.password_hash, new)
