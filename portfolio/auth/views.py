@@ -52,7 +52,7 @@ def throttled_message() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.dashboard"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.dashboard"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -77,12 +77,12 @@ def login():
             user.last_login_at = utcnow()
             services.clear_login_failures(email=email)
             db.session.commit()
+            target = _safe_next(request.args.get("next"))
             if user.must_change_password:
-                response = redirect(url_for("auth.change_password"))
+                # The page asked for is kept: it opens once the password is chosen.
+                response = redirect(url_for("auth.change_password", next=target))
             else:
-                response = redirect(
-                    _safe_next(request.args.get("next")) or url_for("main.dashboard")
-                )
+                response = redirect(target or url_for("main.dashboard"))
             if form.remember.data:
                 set_remember_cookie(response, user.password_hash)
             return response
@@ -124,7 +124,7 @@ def change_password():
             # This browser stays signed in; every other one is signed out.
             remember_password(current_user.password_hash)
             flash("Your password has been changed.", "success")
-            response = redirect(url_for("main.dashboard"))
+            response = redirect(_safe_next(request.args.get("next")) or url_for("main.dashboard"))
             if kept_signed_in():
                 set_remember_cookie(response, current_user.password_hash)
             return response

@@ -217,3 +217,27 @@ def test_guessing_the_current_password_is_throttled_like_sign_in(app, client, ma
     assert held.status_code == 429 and "Too many failed attempts" in held.text
     db.session.refresh(user)
     assert not verify_password(user.password_hash, new)
+
+
+def test_the_page_asked_for_opens_after_the_forced_password_change(client, make_user):
+    make_user(email="new@example.test", must_change_password=True)
+    db.session.commit()
+    response = client.post(
+        "/auth/login?next=/notifications/",
+        data={"email": "new@example.test", "password": PASSWORD},
+    )
+    change = response.headers["Location"]
+    assert change.startswith("/auth/password") and "next=" in change
+    new = "my own new phrase"
+    done = client.post(
+        change, data={"current_password": PASSWORD, "new_password": new, "confirm": new}
+    )
+    assert done.headers["Location"] == "/notifications/"
+    # Tampered: a next that leaves the site is dropped there too.
+    again = client.get("/auth/login?next=https://evil.example/")
+    assert again.headers["Location"].endswith("/dashboard")
+
+
+def test_a_signed_in_user_sent_to_sign_in_goes_on_to_the_page_asked_for(client, make_user):
+    login(client, make_user(email="casey@example.test"))
+    assert client.get("/auth/login?next=/notifications/").headers["Location"] == "/notifications/"
