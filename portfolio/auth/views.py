@@ -45,7 +45,8 @@ def throttled_message() -> str:
     wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
     return (
         f"Too many failed attempts to sign in. Wait {wait}, then try again. If you have "
-        "forgotten your password, ask your centre's administrator to issue a new one."
+        "forgotten your password, ask your centre's administrator to issue a new one, and "
+        "sign in with it after the wait."
     )
 
 
