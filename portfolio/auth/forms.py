@@ -33,7 +33,11 @@ class ChangePasswordForm(FlaskForm):
             DataRequired("Enter a new password."),
             Length(min=10, max=256, message="Your new password must be 10 to 256 characters."),
         ],
-        description="At least 10 characters. A phrase of three or four words works well.",
+        # Every rule password_problem applies, said before the user trips over it.
+        description=(
+            "At least 10 characters, without your name or email address. A phrase of three "
+            "or four words works well."
+        ),
     )
     confirm = PasswordField(
         "Confirm new password",

@@ -244,3 +244,9 @@ def test_the_page_asked_for_opens_after_the_forced_password_change(client, make_
 def test_a_signed_in_user_sent_to_sign_in_goes_on_to_the_page_asked_for(client, make_user):
     login(client, make_user(email="casey@example.test"))
     assert client.get("/auth/login?next=/notifications/").headers["Location"] == "/notifications/"
+
+
+def test_the_new_password_hint_names_every_rule_before_it_is_broken(client, make_user):
+    login(client, make_user(email="casey@example.test"))
+    page = client.get("/auth/password").text
+    assert "At least 10 characters, without your name or email address." in page
