@@ -121,7 +121,7 @@ def test_iqa_samples_disagrees_and_the_assessor_responds(page: Page, live_server
 
     # The IQA makes a plan.
     sign_in(page, live_server, "ines@alpha.test", IQA)
-    expect(page.get_by_text("0 sampled assessments awaiting your review")).to_be_visible()
+    expect(page.get_by_text("No sampled assessment is awaiting your review.")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Standardisation")).to_be_visible()
     nav.get_by_role("link", name="Sampling").click()
@@ -214,6 +214,21 @@ def test_iqa_samples_disagrees_and_the_assessor_responds(page: Page, live_server
     page.get_by_role("button", name="Send response").click()
     expect(page.locator(".flashes")).to_contain_text("Your response is recorded")
     expect(page.get_by_text(RESPONSE)).to_be_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    # The IQA is told which review was answered, and opening the notice reads it.
+    sign_in(page, live_server, "ines@alpha.test", IQA)
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name=re.compile("^Notifications 1")).click()
+    notice = page.locator("li.notification", has_text=f"{ASSESSOR} has responded")
+    expect(notice).to_contain_text(f"their assessment of {LEARNER}'s version 1.")
+    notice.get_by_role("button", name=re.compile("^Open")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Sampled assessment: {LEARNER}, version 1"
+    )
+    expect(page.get_by_text(RESPONSE, exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
     assert_accessible(page)
 
     # The verdict and the response are on the decision log; the decisions never changed.
