@@ -10,7 +10,7 @@ import hashlib
 import hmac
 
 from flask import Response, current_app, g, request, session
-from flask_login import user_loaded_from_cookie
+from flask_login import logout_user, user_loaded_from_cookie
 
 SESSION_KEY = "_pw"
 COOKIE_NAME = "remember_pw"
@@ -25,6 +25,13 @@ def password_fingerprint(password_hash: str) -> str:
 def remember_password(password_hash: str) -> None:
     """Tie this browser's session to the password just used (at sign-in or after a change)."""
     session[SESSION_KEY] = password_fingerprint(password_hash)
+
+
+def sign_out() -> None:
+    """Sign this browser out, forgetting the password fingerprint with the user: the next
+    person to sign in on a shared training-room PC starts clean."""
+    logout_user()
+    session.pop(SESSION_KEY, None)
 
 
 def set_remember_cookie(response: Response, password_hash: str) -> None:

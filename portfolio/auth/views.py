@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from portfolio.accounts import services
 from portfolio.accounts.errors import AccountError
@@ -16,6 +16,7 @@ from portfolio.auth.sessions import (
     kept_signed_in,
     remember_password,
     set_remember_cookie,
+    sign_out,
     signed_in_with_an_old_password,
 )
 from portfolio.db import utcnow
@@ -93,7 +94,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     flash("You have signed out.", "info")
     response = redirect(url_for("auth.login"))
     clear_remember_cookie(response)
@@ -137,7 +138,7 @@ def end_sign_in_made_with_an_old_password():
     """A browser that signed in before the password changed (on another device, or reissued
     by an admin because it leaked) is signed out: the change must lock out whoever held it."""
     if current_user.is_authenticated and signed_in_with_an_old_password(current_user.password_hash):
-        logout_user()
+        sign_out()
         flash(
             "Your password has been changed since you signed in on this device. "
             "Sign in with the new password.",

@@ -70,3 +70,14 @@ def test_signing_out_drops_the_companion_cookie(app: Flask, make_user):
     assert browser.get_cookie("remember_pw") is not None
     browser.post("/auth/logout")
     assert browser.get_cookie("remember_pw") is None
+
+
+def test_signing_out_forgets_the_password_fingerprint(app: Flask, make_user):
+    make_user(Role.LEARNER, email="casey@example.test")
+    db.session.commit()
+    browser = _sign_in(app.test_client(), "casey@example.test")
+    with browser.session_transaction() as session:
+        assert "_pw" in session
+    browser.post("/auth/logout")
+    with browser.session_transaction() as session:
+        assert "_pw" not in session
