@@ -12,8 +12,9 @@ Sampling rules (generate_sample):
 - Every assessment by an assessor marked as new, when the plan says so.
 - Otherwise a share of each assessor's assessments: ceil(share% x their candidates), counting
   what has been sampled already.
-- An assessment under or through IQA review in another plan (an interim sample, say) is
-  counted by a later plan but not added to it again.
+- An assessment already sampled by another plan (an interim sample, say), reviewed or not, is
+  counted by a later plan but not added to it again: sampled twice, it was announced twice and,
+  once reviewed in one plan, stayed "not started" in the other, awaiting a second review.
 - Each scenario at least once, when the plan says so: a scenario is named by the submission's
   snapshot (the scenario title its case items came from, as submitted).
 - The choice is deterministic: candidates are taken in an order fixed by a hash of (plan id,
@@ -143,16 +144,13 @@ def _reason(text: str) -> str:
 
 
 def _taken(plan: SamplingPlan, candidates: list[Assessment]) -> set[int]:
-    """Ids of the candidates sampled by this plan, or under or through review in another (an
-    interim sample's reviewed assessment is not sampled again by the summative plan): never
-    added again, and they count towards the plan's share and scenario coverage."""
+    """Ids of the candidates sampled already, by this plan or another (an interim sample's
+    assessment is not sampled again by the summative plan): never added again, and they count
+    towards the plan's share and scenario coverage."""
     return set(
         db.session.scalars(
-            sa.select(Sample.assessment_id)
-            .outerjoin(IqaReview, IqaReview.sample_id == Sample.id)
-            .where(
-                Sample.assessment_id.in_([a.id for a in candidates]),
-                sa.or_(Sample.plan_id == plan.id, IqaReview.id.is_not(None)),
+            sa.select(Sample.assessment_id).where(
+                Sample.assessment_id.in_([a.id for a in candidates])
             )
         )
     )
@@ -160,8 +158,8 @@ def _taken(plan: SamplingPlan, candidates: list[Assessment]) -> set[int]:
 
 def why_nothing_added(plan: SamplingPlan) -> str:
     """Why generating the plan's sample added nothing, in the IQA's words: no assessment at
-    the plan's stage yet, or the rules already met, counting assessments under review in
-    another plan (which are never sampled twice)."""
+    the plan's stage yet, or the rules already met, counting assessments sampled by another
+    plan (which are never sampled twice)."""
     kinds = "returned or signed-off" if plan.stage == SampleStage.INTERIM else "signed-off"
     candidates = queries.sampling_candidates(plan)
     if not candidates:
@@ -174,8 +172,8 @@ def why_nothing_added(plan: SamplingPlan) -> str:
         return (
             f"Nothing to add: {elsewhere} of your learners' {len(candidates)} {kinds} "
             f"assessment{'' if len(candidates) == 1 else 's'} "
-            f"{'is' if elsewhere == 1 else 'are'} already under IQA review in "
-            "another plan. They count towards this plan's rules but are not sampled twice."
+            f"{'is' if elsewhere == 1 else 'are'} already sampled in another plan. "
+            "They count towards this plan's rules but are not sampled twice."
         )
     return "The sample is up to date: no assessment completed since needs adding."
 

@@ -94,11 +94,13 @@ def test_every_assessment_of_a_new_assessor(world, make_user, signed_off):
     theirs = [signed_off(novice) for _ in range(4)]
     mine = [signed_off(world.assessor) for _ in range(4)]
     plan = plan_for(world, share_pct=25, all_new_assessors=True)
+    trial = db.session.begin_nested()  # undone below: another plan never samples them again
     iqa.generate_sample(plan)
     chosen = sampled(plan)
     assert {a.id for a in theirs} <= chosen.keys()
     assert all("new assessor (Nia New)" in chosen[a.id] for a in theirs)
     assert len({a.id for a in mine} & chosen.keys()) == 1
+    trial.rollback()
     # Without the rule, a new assessor is sampled at the share like anyone else.
     plain = plan_for(world, share_pct=25, all_new_assessors=False)
     iqa.generate_sample(plain)
@@ -112,11 +114,13 @@ def test_each_scenario_at_least_once(world, signed_off):
     reasons = []
     for _ in range(5):  # plans draw in different orders (seeded by plan id)
         plan = plan_for(world, share_pct=10, each_scenario=True)
+        trial = db.session.begin_nested()  # undone: a later plan never samples them again
         iqa.generate_sample(plan)
         chosen = sampled(plan)
         assert rare.id in chosen and {a.id for a in common} & chosen.keys()
         assert len(chosen) <= ceil(0.1 * 11) + 1  # the share, plus the rare one if needed
         reasons.append(chosen[rare.id])
+        trial.rollback()
     assert "Each scenario at least once: Northgate breathing space" in reasons
     without = plan_for(world, share_pct=10, each_scenario=False)
     iqa.generate_sample(without)
@@ -217,11 +221,37 @@ def test_only_completed_primary_assessments_of_the_iqas_learners(
         kind=AssessmentKind.STANDARDISATION,
     )
     interim = plan_for(world, share_pct=100)
+    trial = db.session.begin_nested()  # undone: the summative plan would not sample it again
     iqa.generate_sample(interim)
     assert set(sampled(interim)) == {counted.id, returned.id}
+    trial.rollback()
     summative = plan_for(world, share_pct=100, stage="summative")
     iqa.generate_sample(summative)
     assert set(sampled(summative)) == {counted.id}
+
+
+def test_an_assessment_sampled_by_one_plan_is_not_sampled_again_by_another(world, signed_off):
+    """Another plan sampled an assessment already in a plan, unreviewed: the assessor and
+    learner were told twice, and once it was reviewed in one plan it stayed "not started" in
+    the other, awaiting a second review of the same marking."""
+    assessment = signed_off()
+    [first] = iqa.generate_sample(plan_for(world, share_pct=100, name="Interim"))
+    later = plan_for(world, share_pct=100, stage="summative", name="Summative")
+    assert iqa.generate_sample(later) == []
+    assert sampled(later) == {}
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(Sample.id)).where(Sample.assessment_id == assessment.id)
+        )
+        == 1
+        and first.assessment_id == assessment.id
+    )
+    told = sa.select(sa.func.count(Notification.id)).where(Notification.kind == "sampled")
+    assert db.session.scalar(told) == 2  # the assessor and the learner, once each
+    # it counts towards the later plan's rules, and the IQA is told why nothing was added
+    assert "1 of your learners' 1 signed-off assessment is already sampled in another plan" in (
+        iqa.why_nothing_added(later)
+    )
 
 
 # --- verdicts -------------------------------------------------------------------------------

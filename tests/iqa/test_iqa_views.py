@@ -130,7 +130,7 @@ def test_generating_says_why_nothing_was_added(client, world, signed_off, unit):
     [interim_sample] = iqa.generate_sample(make_plan(world))
     completed_review(world, interim_sample, criteria)
     again = client.post(f"/iqa/plans/{summative.id}/generate", follow_redirects=True)
-    assert "1 signed-off assessment is already under IQA review in another plan" in again.text
+    assert "1 signed-off assessment is already sampled in another plan" in again.text
 
 
 # --- the sampled assessment -----------------------------------------------------------------
