@@ -344,7 +344,14 @@ def new_standardisation():
     if request.method == "GET":
         form.submission.data = record_id(request.args.get("submission", ""))
     chosen = submissions.get(form.submission.data)
-    assessors = {a.id: a for a in queries.standardisation_markers(chosen)} if chosen else {}
+    # an assessor already marking it is not offered again (choosing one was only refused)
+    marking = [a.assessor for a in queries.assessments_of(chosen)] if chosen else []
+    busy = {a.id for a in marking}
+    assessors = {
+        a.id: a
+        for a in (queries.standardisation_markers(chosen) if chosen else [])
+        if a.id not in busy
+    }
     form.assessors.choices = [SelectChoice(a.id, a.full_name) for a in assessors.values()]
     if form.validate_on_submit():
         try:
@@ -363,7 +370,9 @@ def new_standardisation():
             )
             return redirect(url_for("iqa.standardisation", submission_id=form.submission.data))
     status = 422 if request.method == "POST" else 200
-    return render_template("iqa/new_standardisation.html", form=form, chosen=chosen), status
+    return render_template(
+        "iqa/new_standardisation.html", form=form, chosen=chosen, marking=marking
+    ), status
 
 
 @bp.get("/standardisation/<int:submission_id>")

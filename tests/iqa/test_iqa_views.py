@@ -423,6 +423,11 @@ def test_standardisation_from_start_to_report(client, world, signed_off, unit, m
         sa.select(Assessment).where(Assessment.kind == AssessmentKind.STANDARDISATION)
     )
     assert marking.assessor_id == colleague.id
+    # Cara is no longer offered (choosing her again was only refused): she is named as marking
+    again = client.get(f"/iqa/standardisation/new?submission={submission_id}").text
+    assert "Already marking it:" in again and again.count("Cara Colleague") == 1
+    assert 'name="assessors"' not in again
+    assert "Every other active assessor of the centre is already marking it." in again
     report = client.get(f"/iqa/standardisation/{submission_id}")
     assert "Still marking: Cara Colleague" in report.text
     # One finished marking compares nothing: no criterion is said not to differ.
