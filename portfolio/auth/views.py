@@ -101,36 +101,47 @@ def logout():
     return response
 
 
+def _check_current_password(form: ChangePasswordForm, *, ip: str) -> None:
+    """Put a wrong current password on its field, counted as a failed sign-in."""
+    if not verify_password(current_user.password_hash, form.current_password.data):
+        form.current_password.errors.append("Your current password is not right.")
+        services.record_login_failure(email=current_user.email, ip=ip)
+        db.session.commit()
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        # The current password is guessed here as on the sign-in page (by whoever finds a
-        # signed-in browser left open), so the same throttle and failure count apply.
-        ip = request.remote_addr or "unknown"
-        if services.login_throttled(email=current_user.email, ip=ip):
-            form.form_errors.append(throttled_message())
-            return render_template("auth/change_password.html", form=form), 429
-        try:
-            services.change_password(
-                current_user, current=form.current_password.data, new=form.new_password.data
-            )
-        except AccountError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
-            if exc.field == "current_password":
-                services.record_login_failure(email=current_user.email, ip=ip)
-                db.session.commit()
-        else:
+    # The current password is guessed here as on the sign-in page (by whoever finds a
+    # signed-in browser left open), so the same throttle and failure count apply.
+    ip = request.remote_addr or "unknown"
+    if form.is_submitted() and services.login_throttled(email=current_user.email, ip=ip):
+        form.form_errors.append(throttled_message())
+        return render_template("auth/change_password.html", form=form), 429
+    if not form.validate_on_submit():
+        if form.is_submitted() and form.current_password.data:
+            # Said with the new password's problems, not one round (and retyping) later.
+            _check_current_password(form, ip=ip)
+        return render_template("auth/change_password.html", form=form)
+    try:
+        services.change_password(
+            current_user, current=form.current_password.data, new=form.new_password.data
+        )
+    except AccountError as exc:
+        getattr(form, exc.field).errors.append(exc.message)
+        if exc.field == "current_password":
+            services.record_login_failure(email=current_user.email, ip=ip)
             db.session.commit()
-            # This browser stays signed in; every other one is signed out.
-            remember_password(current_user.password_hash)
-            flash("Your password has been changed.", "success")
-            response = redirect(_safe_next(request.args.get("next")) or url_for("main.dashboard"))
-            if kept_signed_in():
-                set_remember_cookie(response, current_user.password_hash)
-            return response
-    return render_template("auth/change_password.html", form=form)
+        return render_template("auth/change_password.html", form=form)
+    db.session.commit()
+    # This browser stays signed in; every other one is signed out.
+    remember_password(current_user.password_hash)
+    flash("Your password has been changed.", "success")
+    response = redirect(_safe_next(request.args.get("next")) or url_for("main.dashboard"))
+    if kept_signed_in():
+        set_remember_cookie(response, current_user.password_hash)
+    return response
 
 
 @bp.before_app_request

@@ -250,3 +250,13 @@ def test_the_new_password_hint_names_every_rule_before_it_is_broken(client, make
     login(client, make_user(email="casey@example.test"))
     page = client.get("/auth/password").text
     assert "At least 10 characters, without your name or email address." in page
+
+
+def test_a_wrong_current_password_is_said_with_the_other_problems(client, make_user):
+    login(client, make_user(email="casey@example.test"))
+    response = client.post(
+        "/auth/password",
+        data={"current_password": "a guess", "new_password": "short", "confirm": "short"},
+    )
+    assert "Your current password is not right." in response.text
+    assert "Your new password must be 10 to 256 characters." in response.text
