@@ -24,7 +24,13 @@ from portfolio.review.agreement import kappa_band
 from portfolio.review.context import log_rows
 from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
-from portfolio.review.models import AssessmentStatus, IqaReviewStatus, Sample, SamplingPlan
+from portfolio.review.models import (
+    AssessmentKind,
+    AssessmentStatus,
+    IqaReviewStatus,
+    Sample,
+    SamplingPlan,
+)
 from portfolio.roles import Role
 from portfolio.url_slots import url_slot
 
@@ -344,9 +350,11 @@ def new_standardisation():
     if request.method == "GET":
         form.submission.data = record_id(request.args.get("submission", ""))
     chosen = submissions.get(form.submission.data)
-    # an assessor already marking it is not offered again (choosing one was only refused)
-    marking = [a.assessor for a in queries.assessments_of(chosen)] if chosen else []
-    busy = {a.id for a in marking}
+    # an assessor already marking it is not offered again (choosing one was only refused);
+    # those asked before are named (its own assessor's marking is compared anyway)
+    markings = queries.assessments_of(chosen) if chosen else []
+    busy = {a.assessor_id for a in markings}
+    marking = [a.assessor for a in markings if a.kind == AssessmentKind.STANDARDISATION]
     assessors = {
         a.id: a
         for a in (queries.standardisation_markers(chosen) if chosen else [])
