@@ -6,7 +6,6 @@ from flask import Blueprint, render_template
 from portfolio import authz
 from portfolio.accounts import queries, services
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.forms import CentreAdminForm, CentreForm
 from portfolio.accounts.models import Centre
 from portfolio.accounts.views import password_issued
 from portfolio.auth.passwords import temporary_password
@@ -14,6 +13,7 @@ from portfolio.extensions import db
 from portfolio.pagination import paginate
 from portfolio.roles import Role
 from portfolio.site import queries as site_queries
+from portfolio.site.forms import CentreAdminForm, CentreForm
 
 bp = Blueprint("site", __name__, url_prefix="/site")
 
