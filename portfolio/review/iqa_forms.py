@@ -25,6 +25,21 @@ STAGE_LABELS = {
 }
 
 
+class WholeNumberField(IntegerField):
+    """An IntegerField whose "not a number" message is the field's own: the stock "Not a valid
+    integer value." read unlike the field's other message (a share typed as 20.5, say)."""
+
+    def __init__(self, *args, invalid_message: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.invalid_message) from None
+
+
 class PlanForm(FlaskForm):
     name = StringField(
         "Plan name",
@@ -37,8 +52,9 @@ class PlanForm(FlaskForm):
         default=SampleStage.INTERIM.value,
         validators=[InputRequired("Choose interim or summative sampling.")],
     )
-    share_pct = IntegerField(
+    share_pct = WholeNumberField(
         "Share of each assessor's assessments to sample (%)",
+        invalid_message="Enter a whole number from 1 to 100.",
         default=20,
         validators=[
             InputRequired("Enter a whole number from 1 to 100."),

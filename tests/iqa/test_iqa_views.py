@@ -70,6 +70,11 @@ def test_the_iqa_makes_a_plan(client, world):
     assert page.status_code == 200 and "Make a sampling plan" in page.text
     bad = client.post("/iqa/", data={"name": "P", "stage": "interim", "share_pct": "0"})
     assert bad.status_code == 422 and "Enter a whole number from 1 to 100" in bad.text
+    # typed in the number box as a fraction or text: the field's own words, not WTForms'
+    for typed in ("20.5", "twenty"):
+        bad = client.post("/iqa/", data={"name": "P", "stage": "interim", "share_pct": typed})
+        assert bad.status_code == 422 and "Enter a whole number from 1 to 100" in bad.text
+        assert "Not a valid integer value" not in bad.text
     bad = client.post("/iqa/", data={"name": "P", "stage": "weekly", "share_pct": "20"})
     assert bad.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count(SamplingPlan.id))) == 0
