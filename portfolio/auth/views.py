@@ -151,8 +151,9 @@ def end_sign_in_made_with_an_old_password():
     if current_user.is_authenticated and signed_in_with_an_old_password(current_user.password_hash):
         sign_out()
         flash(
-            "Your password has been changed since you signed in on this device. "
-            "Sign in with the new password.",
+            "Your password has been changed since you signed in on this device, by you "
+            "elsewhere or by your centre's administrator. Sign in with the new password; "
+            "if you do not know it, ask your centre's administrator to issue one.",
             "info",
         )
         response = redirect(url_for("auth.login"))

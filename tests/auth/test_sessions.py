@@ -33,7 +33,7 @@ def test_changing_the_password_signs_out_the_other_browsers(app: Flask, make_use
     stale = elsewhere.get("/dashboard")
     assert stale.status_code == 302 and stale.headers["Location"].endswith("/auth/login")
     page = elsewhere.get("/auth/login").text
-    assert "Your password has been changed since you signed in on this device." in page
+    assert "Your password has been changed since you signed in on this device," in page
 
 
 def test_a_kept_signed_in_browser_is_signed_out_too(app: Flask, make_user):
@@ -61,6 +61,10 @@ def test_a_password_reissued_by_an_admin_ends_the_users_sign_ins(app: Flask, mak
     db.session.commit()
     # Signed out (to sign in with the new password), not just sent to change it.
     assert browser.get("/dashboard").headers["Location"].endswith("/auth/login")
+    # The user did not change it: the message says who else may have, and what to do.
+    page = browser.get("/auth/login").text
+    assert "by you elsewhere or by your centre&#39;s administrator" in page
+    assert "if you do not know it, ask your centre&#39;s administrator to issue one" in page
 
 
 def test_signing_out_drops_the_companion_cookie(app: Flask, make_user):
