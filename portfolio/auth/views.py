@@ -25,6 +25,7 @@ from portfolio.extensions import db
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 GENERIC_FAILURE = "The email address or password is not right."
+DEACTIVATED = "This account has been deactivated. Ask your centre's administrator."
 # Endpoints a user who must change their password may still reach.
 OPEN_WHILE_CHANGING = {"auth.change_password", "auth.logout", "static"}
 
@@ -70,9 +71,7 @@ def login():
             form.form_errors.append(GENERIC_FAILURE)
             status = 200
         elif not user.active:
-            form.form_errors.append(
-                "This account has been deactivated. Ask your centre's administrator."
-            )
+            form.form_errors.append(DEACTIVATED)
         else:
             login_user(user, remember=form.remember.data)
             remember_password(user.password_hash)
@@ -142,6 +141,23 @@ def change_password():
     if kept_signed_in():
         set_remember_cookie(response, current_user.password_hash)
     return response
+
+
+@bp.before_app_request
+def end_sign_in_of_a_deactivated_account():
+    """Flask-Login treats a deactivated user's open session as nobody, so without this they
+    met only "Please sign in to see that page" and a sign-in that then refused them."""
+    if (
+        request.endpoint != "static"
+        and not current_user.is_anonymous
+        and not current_user.is_authenticated
+    ):
+        sign_out()
+        flash(DEACTIVATED, "warning")
+        response = redirect(url_for("auth.login"))
+        clear_remember_cookie(response)
+        return response
+    return None
 
 
 @bp.before_app_request

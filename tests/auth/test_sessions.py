@@ -85,3 +85,15 @@ def test_signing_out_forgets_the_password_fingerprint(app: Flask, make_user):
     browser.post("/auth/logout")
     with browser.session_transaction() as session:
         assert "_pw" not in session
+
+
+def test_a_user_deactivated_while_signed_in_is_told_why_they_are_signed_out(app: Flask, make_user):
+    user = make_user(Role.LEARNER, email="casey@example.test")
+    db.session.commit()
+    browser = _sign_in(app.test_client(), "casey@example.test")
+    user.active = False
+    db.session.commit()
+    assert browser.get("/dashboard").headers["Location"].endswith("/auth/login")
+    page = browser.get("/auth/login").text
+    assert "This account has been deactivated. Ask your centre&#39;s administrator." in page
+    assert "Please sign in to see that page." not in page
