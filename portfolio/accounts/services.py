@@ -206,9 +206,12 @@ def set_active(user: User, *, active: bool, by: User) -> User:
 
 
 def reset_password(user: User, *, temporary: str) -> User:
-    """Give a user a new temporary password that they must change at next sign-in."""
+    """Give a user a new temporary password that they must change at next sign-in. The
+    account's failed sign-ins are forgotten: a user locked out by forgetting their password
+    signs in with the new one at once, not after the throttle's wait."""
     user.password_hash = hash_password(temporary)
     user.must_change_password = True
+    clear_login_failures(email=user.email)
     db.session.flush()
     return user
 
@@ -231,6 +234,12 @@ def record_login_failure(*, email: str, ip: str) -> None:
     """Remember a failed sign-in for throttling."""
     db.session.add(LoginFailure(email=normalise_email(email)[:254], ip=ip[:45]))
     db.session.flush()
+
+
+def throttle_wait() -> str:
+    """How long a throttled sign-in waits (the throttle's window, a setting), in words."""
+    minutes = max(1, -(-current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"] // 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def login_throttled(*, email: str, ip: str) -> bool:

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from portfolio.accounts import services
@@ -41,14 +41,12 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def throttled_message() -> str:
-    """Say how long the wait is (the throttle's window, a setting) and the way out when the
-    password itself is forgotten: the centre's administrator issues a new one."""
-    minutes = max(1, -(-current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"] // 60))
-    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    """Say how long the wait is and the way out when the password itself is forgotten: the
+    centre's administrator issues a new one (which lifts the account's lock at once)."""
+    wait = services.throttle_wait()
     return (
         f"Too many failed attempts to sign in. Wait {wait}, then try again. If you have "
-        "forgotten your password, ask your centre's administrator to issue a new one, and "
-        "sign in with it after the wait."
+        "forgotten your password, ask your centre's administrator to issue a new one."
     )
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from portfolio import authz
-from portfolio.accounts.services import login_throttled, record_login_failure
+from portfolio.accounts.services import login_throttled, record_login_failure, throttle_wait
 from portfolio.auth.forms import ReauthForm
 from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission
@@ -231,7 +231,9 @@ def _sign(assessment: Assessment, form: forms.SignOffForm) -> bool:
     towards the sign-in throttle, so the form cannot be used to guess one."""
     ip = request.remote_addr or "unknown"
     if login_throttled(email=current_user.email, ip=ip):
-        form.form_errors.append("Too many wrong passwords. Wait 15 minutes, then try again.")
+        form.form_errors.append(
+            f"Too many wrong passwords. Wait {throttle_wait()}, then try again."
+        )
         return False
     try:
         services.sign_off(

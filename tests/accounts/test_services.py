@@ -262,3 +262,16 @@ def test_a_learner_in_a_cohort_or_with_a_case_keeps_the_learner_role(app, world)
     )
     make(loner, Role.ASSESSOR)
     assert loner.role == Role.ASSESSOR
+
+
+def test_a_reissued_password_lifts_the_accounts_sign_in_lock(app, make_user):
+    """A user locked out for forgetting their password asked the admin for a new one, then
+    still had to wait out the throttle: a reissue forgets the account's failures."""
+    user = make_user(email="locked@example.test")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]):
+        services.record_login_failure(email=user.email, ip="10.0.0.1")
+    assert services.login_throttled(email=user.email, ip="10.0.0.2")
+    services.reset_password(user, temporary="Fresh-temporary-9")
+    assert not services.login_throttled(email=user.email, ip="10.0.0.2")
+    others = db.session.scalar(sa.select(sa.func.count(LoginFailure.id)))
+    assert others == 0

@@ -701,8 +701,10 @@ def test_wrong_sign_off_passwords_are_throttled(client, submitted, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]):
         wrong = client.post(url, data=data | {"password": "guess number one"})
         assert "password is not right" in wrong.text
+    app.config["LOGIN_THROTTLE_WINDOW_SECONDS"] = 10 * 60
     blocked = client.post(url, data=data | {"password": PASSWORD})
     assert blocked.status_code == 422 and "Too many wrong passwords" in blocked.text
+    assert "Wait 10 minutes" in blocked.text  # the setting, not a fixed 15
     db.session.expire_all()
     assert assessment.status == AssessmentStatus.IN_PROGRESS
 
