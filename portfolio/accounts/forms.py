@@ -127,24 +127,3 @@ class CohortForm(FlaskForm):
         invalid_value_message=MEMBERS_REFUSED,
         invalid_choice_message=MEMBERS_REFUSED,
     )
-
-
-class CentreAdminForm(FlaskForm):
-    """Another admin for an existing centre (the site admin's way back in when a centre's only
-    admin has left or lost their temporary password)."""
-
-    admin_name = StringField("Full name", validators=[DataRequired(), plain_text, Length(max=120)])
-    admin_email = EmailField(
-        "Email address", validators=[DataRequired(), email_address, Length(max=254)]
-    )
-
-
-class CentreForm(FlaskForm):
-    name = StringField("Centre name", validators=[DataRequired(), plain_text, Length(max=120)])
-    admin_name = StringField(
-        "First admin's full name", validators=[DataRequired(), plain_text, Length(max=120)]
-    )
-    admin_email = EmailField(
-        "First admin's email address",
-        validators=[DataRequired(), email_address, Length(max=254)],
-    )

@@ -4,7 +4,7 @@ import functools
 
 import sqlalchemy as sa
 
-from portfolio.accounts.models import Centre, Cohort, User, cohort_members
+from portfolio.accounts.models import Cohort, User, cohort_members
 from portfolio.extensions import db
 from portfolio.roles import Role
 
@@ -210,9 +210,3 @@ def centre_admins(centre_id: int) -> list[User]:
             .order_by(User.active.desc(), User.full_name, User.id)
         )
     )
-
-
-def all_centres() -> sa.Select:
-    """Every centre with its user count: rows of (Centre, count)."""
-    count = sa.select(sa.func.count(User.id)).where(User.centre_id == Centre.id).scalar_subquery()
-    return sa.select(Centre, count.label("users")).order_by(Centre.name)
