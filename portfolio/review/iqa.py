@@ -487,6 +487,19 @@ def clear_verdicts_on_correction(assessment: Assessment, criterion: Criterion, *
     return cleared
 
 
+def criteria_without_verdict(review: IqaReview) -> list[Criterion]:
+    """The criteria the assessor decided that the review has no verdict on yet, in the unit's
+    order: what stands between a saved review and completing it."""
+    assessment = review.sample.assessment
+    decided = queries.decisions_of(assessment)
+    given = {v.criterion_id for v in review.verdicts}
+    return [
+        c
+        for c in criteria_of(assessment.submission.portfolio.unit_id)
+        if c.id in decided and c.id not in given
+    ]
+
+
 def complete_review(review: IqaReview, *, by: User) -> IqaReview:
     """Finish the review: every criterion the assessor decided needs a verdict, and a
     disagreement needs actions for the assessor. The verdicts go on the decision log as an

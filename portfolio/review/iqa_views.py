@@ -231,8 +231,20 @@ def sample(sample_id: int):
             _sample(sample_id), form, error=exc.message, fields=exc.fields, status=422
         )
     db.session.commit()
-    flash("Your verdicts are saved. Complete the review when every criterion has one.", "success")
+    flash(_saved_message(iqa.criteria_without_verdict(sample.review)), "success")
     return redirect(url_for("iqa.sample", sample_id=sample_id))
+
+
+def _saved_message(missing: list) -> str:
+    """After a save, what is left before the review can be completed: the same "complete when
+    every criterion has one" after every save told the IQA nothing (17 criteria to check)."""
+    if not missing:
+        return "Your verdicts are saved. Every criterion has one: you can complete the review."
+    refs = ", ".join(c.ref for c in missing)
+    return (
+        f"Your verdicts are saved. Still without a verdict: {refs}. Complete the review when "
+        "every criterion has one."
+    )
 
 
 @bp.post("/samples/<int:sample_id>/complete")

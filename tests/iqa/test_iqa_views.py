@@ -162,8 +162,18 @@ def test_the_iqa_disagrees_and_completes(client, world, sample, unit):
     login(client, world.iqa)
     saved = client.post(f"/iqa/samples/{sample.id}", data=verdict_form(criteria[:2]))
     assert saved.status_code == 302
+    # the flash says what is left (it said "when every criterion has one" after every save)
+    left = client.get(saved.headers["Location"]).text
+    assert "Your verdicts are saved. Still without a verdict: 2.1." in left
     review = db.session.scalar(sa.select(IqaReview))
     assert review.status == IqaReviewStatus.IN_PROGRESS and len(review.verdicts) == 2
+    client.post(
+        f"/iqa/samples/{sample.id}", data=verdict_form(criteria[2:], version=review.version)
+    )
+    assert "Every criterion has one: you can complete the review." in (
+        client.get(f"/iqa/samples/{sample.id}").text
+    )
+    db.session.expire_all()
     refused = client.post(
         f"/iqa/samples/{sample.id}/complete",
         data=verdict_form(criteria, version=review.version, disagree=["1.2"]),
