@@ -25,7 +25,11 @@ def email_address(form, field) -> None:
     try:
         validate_email(field.data or "", check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
-        raise ValidationError(f"Enter an email address like name@example.org ({exc}).") from exc
+        # The library says why in a sentence of its own ("An email address must have an
+        # @-sign."): carried on after a colon rather than nested in brackets.
+        why = str(exc).rstrip(".")
+        why = why[:1].lower() + why[1:]
+        raise ValidationError(f"Enter an email address like name@example.org: {why}.") from exc
 
 
 STAFF_REFUSED = (

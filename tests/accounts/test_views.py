@@ -425,3 +425,18 @@ def test_a_blank_or_long_cohort_name_says_what_to_do(client, world, name, messag
         response = client.post(url, data={"name": name})
         assert response.status_code == 200 and message in response.text
     assert db.session.scalars(sa.select(Cohort.name)).all() == ["Alpha cohort"]
+
+
+def test_a_bad_email_says_why_in_one_sentence(client, world):
+    """The message read 'Enter an email address like name@example.org (An email address must
+    have an @-sign.).': the library's sentence nested in brackets, with two full stops."""
+    login(client, world.admin)
+    response = client.post(
+        "/centre/users/new",
+        data={"full_name": "Nia Patel", "email": "nia.example.org", "role": "learner"},
+    )
+    assert response.status_code == 200
+    assert (
+        "Enter an email address like name@example.org: an email address must have an @-sign."
+        in response.text
+    )
