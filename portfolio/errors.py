@@ -2,11 +2,13 @@
 
 import sqlalchemy as sa
 from flask import Flask, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from portfolio.extensions import db
+from portfolio.roles import Role
 
 MESSAGES = {
     400: (
@@ -39,6 +41,12 @@ MESSAGES = {
         "Your saved work is safe. Try again in a moment.",
     ),
 }
+
+
+SITE_ADMIN_FORBIDDEN = (
+    "A centre's pages are for its own staff and learners; as site administrator you manage "
+    "centres and their administrators from Centres."
+)
 
 
 def _render(code: int, detail: str | None = None):
@@ -74,6 +82,9 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code in (301, 302, 303, 307, 308) or exc.code is None:
             return exc
+        if exc.code == 403 and getattr(current_user, "role", None) == Role.SITE_ADMIN:
+            # "Ask your centre's administrator" sends a site admin to someone they appoint.
+            return _render(403, SITE_ADMIN_FORBIDDEN)
         return _render(exc.code)
 
     # The last line of defence for two writes that race (most flows refuse a stale edit with

@@ -84,6 +84,9 @@ def test_forced_password_change_blocks_everything_else(client, make_user):
     response = sign_in(client, "new@example.test", PASSWORD)
     assert response.headers["Location"].endswith("/auth/password")
     assert client.get("/dashboard").headers["Location"].endswith("/auth/password")
+    # Every other page sends the user back here, so the header offers no menu, only sign-out.
+    page = client.get("/auth/password").text
+    assert 'aria-label="Main"' not in page and "Sign out" in page
     weak = client.post(
         "/auth/password",
         data={"current_password": PASSWORD, "new_password": "qwertyuiop", "confirm": "qwertyuiop"},
@@ -107,7 +110,8 @@ def test_forced_password_change_blocks_everything_else(client, make_user):
         },
     )
     assert ok.status_code == 302
-    assert client.get("/dashboard").status_code == 200
+    dashboard = client.get("/dashboard")
+    assert dashboard.status_code == 200 and 'aria-label="Main"' in dashboard.text
     db.session.refresh(user)
     assert not user.must_change_password
 

@@ -45,3 +45,21 @@ def test_a_blank_admin_form_says_what_to_do(client, world):
     blank = client.post(f"/site/centres/{world.other_centre.id}/admins/new", data={}).text
     assert "Enter the admin&#39;s full name." in blank
     assert "Enter the admin&#39;s email address." in blank
+
+
+def test_the_site_admins_header_has_no_notifications_link(client, world):
+    """Nothing notifies a site admin, so the header does not offer an always-empty inbox."""
+    page = login(client, world.site_admin).get("/dashboard").text
+    assert "Centres</a>" in page and "/notifications/" not in page
+    assert "/notifications/" in login(client, world.admin).get("/dashboard").text
+
+
+def test_a_site_admin_refused_a_centre_page_is_not_told_to_ask_a_centre_admin(client, world):
+    """The 403 page told everyone to ask their centre's administrator; a site admin has no
+    centre, and appoints those administrators."""
+    refused = login(client, world.site_admin).get("/centre/users")
+    assert refused.status_code == 403
+    assert "manage centres and their administrators" in refused.text
+    assert "ask your centre" not in refused.text
+    learner_refused = login(client, world.learner).get("/centre/users")
+    assert learner_refused.status_code == 403 and "ask your centre" in learner_refused.text
