@@ -312,7 +312,7 @@ def _review(gen, iqa_id, plan_id, sample_id, a, reason, sampled_at) -> None:
             f"disagrees on {disagreed} criterion{'' if disagreed == 1 else 'a'}. "
             "Please read the actions and respond."
             if disagreed
-            else "agrees with every decision."
+            else "agrees with every decision. Please read the review and respond."
         )
     )
     read = response_at if responded else None

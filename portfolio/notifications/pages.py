@@ -4,6 +4,7 @@ from flask import request
 from flask_login import current_user
 
 from portfolio.extensions import db
+from portfolio.notifications import queries
 from portfolio.notifications.services import mark_read_for_link
 
 
@@ -12,6 +13,11 @@ def read_notifications_of_this_page(*also: str) -> None:
     waiting, a sample, an IQA review, evidence added, an exercise opened), so the header's
     count is what is still to look at. `also`: other paths that lead to this page. Commits
     only when one changed."""
+    known = queries.unread_known()
+    if known == 0:
+        return  # nothing unread: no UPDATE (which would also make the header count again)
     read = sum(mark_read_for_link(current_user, path) for path in (request.path, *also))
     if read:
         db.session.commit()
+    elif known is not None:
+        queries.remember_unread(known)  # the UPDATE changed nothing: the count still holds

@@ -81,6 +81,14 @@ def remember_unread(count: int) -> None:
     db.session.info["unread_fresh"] = True
 
 
+def unread_known() -> int | None:
+    """The unread count read with the user, while nothing this request wrote can have changed
+    it; None when it must be counted again."""
+    if db.session.info.get("unread_fresh") and "unread_at_load" in g:
+        return g.unread_at_load
+    return None
+
+
 def unread_count(user: User, now: datetime | None = None) -> int:
     """How many of the user's notifications shown at `now` are unread: one COUNT, for the page
     header. Run on the session's connection (a plain count needs none of the ORM's work)."""
@@ -92,9 +100,8 @@ def header_unread_count(user: User) -> int:
     """The header's unread count: the one read with the user, unless this request has written
     since (any flush or bulk write clears `unread_fresh`; a page that opens a notification's
     link marks it read on GET), in which case it is counted again."""
-    if db.session.info.get("unread_fresh") and "unread_at_load" in g:
-        return g.unread_at_load
-    return unread_count(user)
+    known = unread_known()
+    return unread_count(user) if known is None else known
 
 
 @sa.event.listens_for(Session, "after_flush")

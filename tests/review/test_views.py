@@ -510,6 +510,22 @@ def test_opening_the_bench_reads_its_notifications(client, submitted):
     assert note.read_at is not None
 
 
+def test_a_page_that_reads_notices_writes_nothing_when_none_is_unread(
+    client, submitted, count_queries
+):
+    """Opening the bench with nothing unread ran an UPDATE of the notifications anyway, and
+    that write made the header count them again: with the count read with the user at 0, the
+    page neither writes nor counts again."""
+    w = submitted
+    login(client, w.assessor)
+    client.get(f"/assess/submissions/{w.submission.id}")  # reads the waiting notice
+    with count_queries() as queries:
+        page = client.get(f"/assess/submissions/{w.submission.id}")
+    assert page.status_code == 200 and "unread" not in page.text
+    touching = [sql for sql in queries if "notifications" in sql]
+    assert len(touching) == 1 and "FROM users" in touching[0]  # the count read with the user
+
+
 def test_a_standardisation_request_is_read_when_its_marking_is_opened_from_the_queue(
     client, submitted, make_user
 ):
