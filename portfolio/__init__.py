@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portfolio.config import ROOT, default_config
 from portfolio.record_ids import RecordIdConverter
@@ -26,6 +27,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     _use_timezone(app.config["TIMEZONE"])
+    if proxies := int(app.config["TRUSTED_PROXIES"]):
+        # The visitor's own address and scheme, as the proxies say (only as many hops as are
+        # trusted, so a visitor cannot forge theirs): the sign-in throttle counts by address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from portfolio import cli, errors, security, templating
     from portfolio.extensions import csrf, db, login_manager, migrate

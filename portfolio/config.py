@@ -51,6 +51,10 @@ def default_config() -> dict:
         "LOGIN_MAX_FAILURES_PER_EMAIL": 5,
         "LOGIN_MAX_FAILURES_PER_IP": 30,
         "LOGIN_THROTTLE_WINDOW_SECONDS": 15 * 60,
+        # How many proxies (a load balancer, nginx) stand in front of the app and set
+        # X-Forwarded-For. 0 trusts no such header. Behind a proxy with 0, every visitor has the
+        # proxy's address, so the per-address throttle would lock everyone out at once.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # argon2id defaults from argon2-cffi (about 120 ms a hash on these machines).
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
