@@ -103,27 +103,21 @@ def plans_of(iqa: User) -> list[PlanRow]:
 def _open_samples_statement() -> sa.Select:
     """The open samples of :iqa_id's plans, oldest first, at most :limit, with a window
     total; built once."""
-    samples, plans, marks = Sample.__table__, SamplingPlan.__table__, Assessment.__table__
-    subs, portfolios, reviews = Submission.__table__, Portfolio.__table__, IqaReview.__table__
-    learner, assessor = User.__table__.alias("learner"), User.__table__.alias("assessor")
+    plans, samples, reviews = SamplingPlan.__table__, Sample.__table__, IqaReview.__table__
     return (
-        sa.select(
-            samples.c.id,
-            plans.c.id.label("plan_id"),
-            plans.c.name.label("plan"),
-            learner.c.full_name.label("learner"),
-            subs.c.number,
-            assessor.c.full_name.label("assessor"),
-            reviews.c.status.label("review_status"),
-            sa.func.count().over().label("total"),
+        _sample_rows(
+            lambda learner, assessor: [
+                samples.c.id,
+                plans.c.id.label("plan_id"),
+                plans.c.name.label("plan"),
+                learner.c.full_name.label("learner"),
+                Submission.__table__.c.number,
+                assessor.c.full_name.label("assessor"),
+                reviews.c.status.label("review_status"),
+                sa.func.count().over().label("total"),
+            ]
         )
         .join(plans, plans.c.id == samples.c.plan_id)
-        .outerjoin(marks, marks.c.id == samples.c.assessment_id)
-        .outerjoin(subs, subs.c.id == marks.c.submission_id)
-        .outerjoin(portfolios, portfolios.c.id == subs.c.portfolio_id)
-        .outerjoin(learner, learner.c.id == portfolios.c.learner_id)
-        .outerjoin(assessor, assessor.c.id == marks.c.assessor_id)
-        .outerjoin(reviews, reviews.c.sample_id == samples.c.id)
         .where(
             plans.c.iqa_id == sa.bindparam("iqa_id"),
             sa.or_(reviews.c.id.is_(None), reviews.c.status == IqaReviewStatus.IN_PROGRESS),
@@ -165,36 +159,49 @@ def sampling_candidates(plan: SamplingPlan) -> list[Assessment]:
     )
 
 
-@functools.cache
-def samples_statement() -> sa.Select:
-    """A plan's samples as plain rows, oldest first, with what the plan page shows: (id, reason,
-    assessment_id, submission_id, learner, number, assessor, is_new_assessor, status,
-    completed_at, review_status: None when
-    the review has not started). Built once; takes `plan_id`. Page it, as a plan can sample
-    hundreds: rows cost far less to load than the samples with four joined objects each."""
+def _sample_rows(columns) -> sa.Select:
+    """Samples, each joined to its assessment, version, learner, assessor and review (outer
+    joins: a review not started is None): a select of `columns(learner, assessor)`, given the
+    two aliases of users."""
     samples, marks, subs = Sample.__table__, Assessment.__table__, Submission.__table__
     portfolios, reviews = Portfolio.__table__, IqaReview.__table__
     learner, assessor = User.__table__.alias("learner"), User.__table__.alias("assessor")
     return (
-        sa.select(
-            samples.c.id,
-            samples.c.reason,
-            samples.c.assessment_id,
-            marks.c.submission_id,
-            learner.c.full_name.label("learner"),
-            subs.c.number,
-            assessor.c.full_name.label("assessor"),
-            assessor.c.is_new_assessor,
-            marks.c.status,
-            marks.c.completed_at,
-            reviews.c.status.label("review_status"),
-        )
+        sa.select(*columns(learner, assessor))
+        .select_from(samples)
         .outerjoin(marks, marks.c.id == samples.c.assessment_id)
         .outerjoin(subs, subs.c.id == marks.c.submission_id)
         .outerjoin(portfolios, portfolios.c.id == subs.c.portfolio_id)
         .outerjoin(learner, learner.c.id == portfolios.c.learner_id)
         .outerjoin(assessor, assessor.c.id == marks.c.assessor_id)
         .outerjoin(reviews, reviews.c.sample_id == samples.c.id)
+    )
+
+
+@functools.cache
+def samples_statement() -> sa.Select:
+    """A plan's samples as plain rows, oldest first, with what the plan page shows: (id, reason,
+    assessment_id, submission_id, learner, number, assessor, is_new_assessor, status,
+    completed_at, review_status: None when the review has not started). Built once; takes
+    `plan_id`. Page it, as a plan can sample hundreds: rows cost far less to load than the
+    samples with four joined objects each."""
+    samples, marks = Sample.__table__, Assessment.__table__
+    return (
+        _sample_rows(
+            lambda learner, assessor: [
+                samples.c.id,
+                samples.c.reason,
+                samples.c.assessment_id,
+                marks.c.submission_id,
+                learner.c.full_name.label("learner"),
+                Submission.__table__.c.number,
+                assessor.c.full_name.label("assessor"),
+                assessor.c.is_new_assessor,
+                marks.c.status,
+                marks.c.completed_at,
+                IqaReview.__table__.c.status.label("review_status"),
+            ]
+        )
         .where(samples.c.plan_id == sa.bindparam("plan_id"))
         .order_by(samples.c.id)
     )
