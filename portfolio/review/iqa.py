@@ -143,7 +143,7 @@ def _reason(text: str) -> str:
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
-def _taken(plan: SamplingPlan, candidates: list[Assessment]) -> set[int]:
+def _taken(candidates: list[Assessment]) -> set[int]:
     """Ids of the candidates sampled already, by this plan or another (an interim sample's
     assessment is not sampled again by the summative plan): never added again, and they count
     towards the plan's share and scenario coverage."""
@@ -167,7 +167,7 @@ def why_nothing_added(plan: SamplingPlan) -> str:
     in_plan = set(
         db.session.scalars(sa.select(Sample.assessment_id).where(Sample.plan_id == plan.id))
     )
-    elsewhere = len(_taken(plan, candidates) - in_plan)
+    elsewhere = len(_taken(candidates) - in_plan)
     if elsewhere:
         return (
             f"Nothing to add: {elsewhere} of your learners' {len(candidates)} {kinds} "
@@ -182,7 +182,7 @@ def generate_sample(plan: SamplingPlan) -> list[Sample]:
     """Add to the plan the assessments its rules choose (see the module docstring), each with
     the rule that chose it. Returns the samples added: none when the plan is up to date."""
     candidates = sorted(queries.sampling_candidates(plan), key=lambda a: _draw_order(plan, a))
-    taken = _taken(plan, candidates)
+    taken = _taken(candidates)
     chosen: dict[int, str] = {}
 
     by_assessor: dict[int, list[Assessment]] = defaultdict(list)
