@@ -1,0 +1,100 @@
+"""Long unbroken names do not widen the page: a learner, cohort, exercise and e-mail address with
+an 80-odd character run and no space wrap inside their cells, headings and the header, at desktop
+and phone widths. Wide grids may scroll inside their own wrapper; the page itself does not
+scroll sideways (WCAG 1.4.10)."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from playwright.sync_api import Page
+
+from portfolio.accounts import services as accounts
+from portfolio.exercises.services import create_exercise
+from portfolio.extensions import db
+from portfolio.library.models import LibraryScenario
+from portfolio.roles import Role
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_assessor_journey import (
+    sign_in,
+    submitted,  # noqa: F401  (fixture)
+)
+from tests.library.conftest import bundle  # noqa: F401  (fixture)
+
+RUN = "Wolfeschlegelsteinhausenbergerdorff" * 2 + "Jr"  # 72 characters, no space
+LEARNER = f"Casey {RUN}-Jones"
+ADMIN = f"Alex {RUN}-Admin"
+ASSESSOR = f"Sam {RUN}-Patel"
+WIDTHS = (1280, 390)
+
+# How far the page overflows the viewport, and which elements stick out past its right edge
+# (to name the culprit when the assertion fails).
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 1
+      && !(el.parentElement && el.parentElement.closest('.table-scroll'))
+      && !el.closest('.visually-hidden'))
+    .slice(-4)
+    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+  return {scroll: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+def _sideways(page: Page, path: str) -> list:
+    """The widths at which the page is wider than the viewport, with what sticks out."""
+    found = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        measured = page.evaluate(OVERFLOW)
+        if measured["scroll"] > measured["width"]:
+            found.append((path, measured))
+    page.set_viewport_size({"width": WIDTHS[0], "height": 800})
+    return found
+
+
+def test_long_names_wrap_instead_of_widening_the_page(
+    page: Page,
+    live_server: str,
+    make_user,
+    submitted,  # noqa: F811
+):
+    portfolio = submitted.portfolio
+    learner = portfolio.learner
+    centre = learner.centre
+    learner.full_name = LEARNER
+    learner.email = f"{RUN.lower()}@alpha.test"
+    learner.assessor.full_name = ASSESSOR
+    admin = make_user(
+        Role.CENTRE_ADMIN, centre, email=f"admin.{RUN.lower()}@alpha.test", full_name=ADMIN
+    )
+    cohort = accounts.create_cohort(centre=centre, name=f"Cohort {RUN}")
+    accounts.set_cohort_members(cohort, learners=[learner])
+    exercise = create_exercise(
+        cohort=cohort,
+        scenario=db.session.scalar(sa.select(LibraryScenario)),
+        title=f"Exercise {RUN}",
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=7),
+        by=admin,
+    )
+    db.session.commit()
+
+    sign_in(page, live_server, admin.email, ADMIN)
+    wide = _sideways(page, "/dashboard")
+    for path in (
+        "/centre/users",
+        f"/centre/cohorts/{cohort.id}",
+        f"/reports/cohorts/{cohort.id}",
+        f"/exercises/{exercise.id}",
+    ):
+        page.goto(f"{live_server}{path}")
+        assert_accessible(page)
+        wide += _sideways(page, path)
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    for path in ("/assess/", "/assess/caseload"):
+        page.goto(f"{live_server}{path}")
+        assert_accessible(page)
+        wide += _sideways(page, path)
+    assert not wide, "\n".join(map(str, wide))
