@@ -205,3 +205,11 @@ def test_staff_dashboards_list_only_their_own_learners(client, world, make_user,
     assert listed.index("Aaron Mine (aaron@alpha.test)") < listed.index(world.learner.full_name)
     for other in (theirs, world.peer, world.other_learner):
         assert other.full_name not in listed
+
+
+def test_learner_dashboard_before_any_portfolio_says_where_progress_will_show(client, world):
+    login(client, world.learner)
+    page = client.get("/dashboard").text
+    assert '<h2 id="progress-title">Progress</h2>' in page
+    assert "shows here once your portfolio starts, when you work your first case" in page
+    assert 'href="/library/"' in page
