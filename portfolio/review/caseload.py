@@ -16,7 +16,7 @@ from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
 from portfolio.reads import rows
-from portfolio.review.models import Decision
+from portfolio.review.models import Assessment, Decision, IqaReview, IqaReviewStatus, Sample
 from portfolio.review.queries import latest_decision_states
 from portfolio.roles import Role
 
@@ -77,6 +77,7 @@ class CaseloadRow:
     learner: sa.Row  # id, full_name
     portfolio_id: int
     latest: _Version | None  # the portfolio's newest version
+    iqa_open: bool = False  # an IQA has sampled the newest version's marking, review not done
     cells: dict[int, str] = field(default_factory=dict)  # criterion id -> status
 
     @property
@@ -112,9 +113,22 @@ def _statements() -> dict[str, sa.Select]:
     i, m = EvidenceItem.__table__, Mapping.__table__
     learner_ids = sa.bindparam("learner_ids", expanding=True)
     portfolio_ids = sa.bindparam("portfolio_ids", expanding=True)
+    a, sm, r = Assessment.__table__, Sample.__table__, IqaReview.__table__
+    # An IQA sample of the version's marking whose review is not finished (none or in progress).
+    iqa_open = (
+        sa.exists()
+        .select_from(a.join(sm, sm.c.assessment_id == a.c.id))
+        .where(
+            a.c.submission_id == s.c.id,
+            ~sa.exists().where(r.c.sample_id == sm.c.id, r.c.status != IqaReviewStatus.IN_PROGRESS),
+        )
+    )
     return {
-        # Their portfolios, each with its newest version (by number, through the unique index).
-        "portfolios": sa.select(p.c.id, p.c.learner_id, p.c.unit_id, s.c.id, s.c.number, s.c.status)
+        # Their portfolios, each with its newest version (by number, through the unique index)
+        # and whether an IQA review of its marking is under way.
+        "portfolios": sa.select(
+            p.c.id, p.c.learner_id, p.c.unit_id, s.c.id, s.c.number, s.c.status, iqa_open
+        )
         .select_from(p)
         .outerjoin(s, is_newest_version(s, p))
         .where(p.c.learner_id.in_(learner_ids))
@@ -181,14 +195,14 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
     effective = latest_decision_states(pids)
     by_learner = {u.id: u for u in learners}
     none: frozenset[str] = frozenset()
-    for pid, learner_id, unit_id, sid, number, status in portfolios:
+    for pid, learner_id, unit_id, sid, number, status, iqa_open in portfolios:
         grid = units.get(unit_id)
         if grid is None:  # a unit with no criteria has no grid
             grid = units[unit_id] = UnitGrid(_unit_head(unit_id), [], [])
         latest = None if sid is None else _Version(sid, number, status)
         refs = submitted.get(sid, none) if status == SubmissionStatus.SUBMITTED else none
         decisions = effective.get(pid, {})
-        row = CaseloadRow(by_learner[learner_id], pid, latest)
+        row = CaseloadRow(by_learner[learner_id], pid, latest, bool(iqa_open))
         for criterion in grid.criteria:
             cid = criterion.id
             row.cells[cid] = cell_status(

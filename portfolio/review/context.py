@@ -18,7 +18,7 @@ from portfolio.db import utcnow
 from portfolio.evidence.queries import outcomes_of
 from portfolio.evidence.snapshot import diff_snapshots
 from portfolio.extensions import db
-from portfolio.review import queries
+from portfolio.review import iqa_queries, queries
 from portfolio.review.forms import CorrectionForm
 from portfolio.review.models import Assessment, AssessmentKind, Decision
 from portfolio.scenarios.schema import Scenario
@@ -233,6 +233,11 @@ def bench_page(
         if completed and not standardisation
         else {},
         "age": queries.age_label(utcnow() - submission.submitted_at),
+        # IQA sampling of this marking: the assessor is told while the review is under way,
+        # and led to the finished review (the notice at sampling links here)
+        "iqa_samples": iqa_queries.samples_of_assessment(assessment)
+        if completed and not standardisation
+        else [],
     }
 
 

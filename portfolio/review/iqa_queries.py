@@ -303,6 +303,37 @@ def reviews_awaiting_response(assessor: User) -> list[sa.Row]:
     return read_rows(statement, {"assessor_id": assessor.id}).all()
 
 
+@functools.cache
+def _samples_of_assessment_statement() -> sa.Select:
+    """`samples_of_assessment` built once: bind :assessment_id."""
+    samples, plans, reviews = Sample.__table__, SamplingPlan.__table__, IqaReview.__table__
+    planner, reviewer = User.__table__.alias("planner"), User.__table__.alias("reviewer")
+    return (
+        sa.select(
+            samples.c.created_at.label("sampled_at"),
+            # the IQA reviewing it, or the plan's IQA while the review has not started
+            sa.func.coalesce(reviewer.c.full_name, planner.c.full_name).label("iqa"),
+            reviews.c.id.label("review_id"),
+            reviews.c.status.label("review_status"),
+            reviews.c.completed_at,
+        )
+        .select_from(samples)
+        .join(plans, plans.c.id == samples.c.plan_id)
+        .join(planner, planner.c.id == plans.c.iqa_id)
+        .outerjoin(reviews, reviews.c.sample_id == samples.c.id)
+        .outerjoin(reviewer, reviewer.c.id == reviews.c.iqa_id)
+        .where(samples.c.assessment_id == sa.bindparam("assessment_id"))
+        .order_by(samples.c.created_at, samples.c.id)
+    )
+
+
+def samples_of_assessment(assessment: Assessment) -> list[sa.Row]:
+    """The IQA samples of one assessment, oldest first, for the assessor's bench: rows
+    (sampled_at, iqa, review_id, review_status, completed_at), review_id and review_status None
+    while the review has not started. One statement, no objects loaded."""
+    return read_rows(_samples_of_assessment_statement(), {"assessment_id": assessment.id}).all()
+
+
 # --- standardisation ----------------------------------------------------------------------
 
 

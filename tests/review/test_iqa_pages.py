@@ -200,3 +200,47 @@ def test_a_correction_in_the_log_says_what_it_changed(client, world, sample, uni
     log = page[page.index('id="log-title"') :]
     assert "<td>correction</td>" in log
     assert "2.1: Not yet competent corrected to Competent" in log
+
+
+def test_the_bench_and_caseload_tell_the_assessor_while_an_iqa_samples_their_marking(
+    client,
+    world,
+    sample,
+    unit,  # noqa: F811
+):
+    _, criteria = unit
+    bench = f"/assess/submissions/{sample.assessment.submission_id}"
+    sampled_on = f"Sampled by {world.iqa.full_name} for internal quality assurance on"
+    login(client, world.assessor)
+    page = client.get(bench).text
+    assert sampled_on in page and "review not started yet" in page
+    assert (
+        "Sampled for internal quality assurance: review in progress"
+        in client.get("/assess/caseload").text
+    )
+
+    iqa.start_review(sample, by=world.iqa)
+    db.session.commit()
+    page = client.get(bench).text
+    assert sampled_on in page and "review in progress. Your decisions stand meanwhile" in page
+    assert "review in progress" in client.get("/assess/caseload").text
+
+    review = completed_review(world, sample, criteria)
+    page = client.get(bench).text
+    assert "review in progress" not in page and "review completed on" in page
+    assert f'href="/iqa/reviews/{review.id}/respond">Read the IQA\'s review and respond' in page
+    assert "review in progress" not in client.get("/assess/caseload").text
+    iqa.respond(review, by=world.assessor, response="Re-marked 1.2 as asked.")
+    db.session.commit()
+    page = client.get(bench).text
+    assert "and you have responded" in page and "Read the IQA's review</a>" in page
+
+
+def test_an_unsampled_marking_says_nothing_of_iqa(client, world, signed_off):  # noqa: F811
+    assessment = signed_off(learner=world.learner)
+    db.session.commit()
+    login(client, world.assessor)
+    page = client.get(f"/assess/submissions/{assessment.submission_id}").text
+    assert "Correct the decision on" in page  # the completed marking's bench
+    assert "internal quality assurance" not in page
+    assert "internal quality assurance" not in client.get("/assess/caseload").text
