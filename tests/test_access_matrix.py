@@ -4,9 +4,11 @@ test_every_route_is_in_the_matrix, so a new page cannot ship without an access d
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from portfolio.analysis import AnalysisParams
 from portfolio.casework import services as casework
@@ -23,7 +25,7 @@ from portfolio.review import iqa
 from portfolio.review import services as review
 from portfolio.review.models import Assessment, AssessmentStatus
 from portfolio.scenarios.loader import load_bundle
-from tests.conftest import login
+from tests.conftest import World, login
 from tests.iqa import builders as iqa_builders
 from tests.library.conftest import FIXTURES
 
@@ -376,9 +378,91 @@ def fixture_bundle():
     return load_bundle(FIXTURES)
 
 
+@dataclass
+class _Snapshot:
+    """A built matrix world as rows: each table's rows (parents first), each world attribute's
+    (model, primary key), and the uploaded file's bytes (kept on disk by its random name)."""
+
+    day: date
+    rows: list[tuple[sa.Table, list[dict]]]
+    refs: dict[str, tuple[type, tuple]]
+    files: dict[Path, bytes]
+
+
+# Building the world runs ~300 services (0.3 s a test on SQLite, more on PostgreSQL) for each of
+# the ~900 tests; copying its rows back into the empty tables gives the same database, IDs
+# included, in a few milliseconds. One per process (each xdist worker has its own database).
+_snapshot: _Snapshot | None = None
+
+
+def _take_snapshot(world: World) -> _Snapshot:
+    refs = {}
+    for name, value in vars(world).items():
+        state = sa.inspect(value, raiseerr=False)
+        if state is not None and getattr(state, "identity", None) is not None:
+            refs[name] = (type(value), state.identity)
+    rows = []
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            query = sa.select(*table.columns).order_by(*table.primary_key.columns)
+            keys = [column.key for column in table.columns]
+            rows.append((table, [dict(zip(keys, row, strict=True)) for row in conn.execute(query)]))
+    upload = Path(current_app.config["UPLOAD_DIR"]) / world.upload.stored_name
+    return _Snapshot(date.today(), rows, refs, {upload: upload.read_bytes()})
+
+
+def _restore(snapshot: _Snapshot) -> World:
+    """Put the snapshot's rows back into the empty tables, with PostgreSQL's sequences moved on
+    past them (SQLite continues from the highest ID by itself), and return a world whose
+    attributes are loaded from the test's session when first read."""
+    with db.engine.begin() as conn:
+        for table, rows in snapshot.rows:
+            if rows:
+                conn.execute(table.insert(), rows)
+        if conn.dialect.name == "postgresql":
+            moves = [
+                sa.func.setval(
+                    sa.func.pg_get_serial_sequence(table.name, column.name),
+                    max(row[column.key] for row in rows),
+                )
+                for table, rows in snapshot.rows
+                if rows and (column := table.autoincrement_column) is not None
+            ]
+            conn.execute(sa.select(*moves))
+    for path, data in snapshot.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return _RestoredWorld(snapshot.refs)
+
+
+class _RestoredWorld(World):
+    def __init__(self, refs: dict[str, tuple[type, tuple]]):
+        self._refs = refs
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self._refs:
+            raise AttributeError(name)
+        model, identity = self._refs[name]
+        value = db.session.get(model, identity)
+        setattr(self, name, value)
+        return value
+
+
 @pytest.fixture
-def matrix_world(world, fixture_bundle):
-    """The world plus a bundled scenario and centre A's own unpublished one."""
+def matrix_world(app, make_centre, make_user, fixture_bundle, tmp_path):
+    """The world plus a bundled scenario and centre A's own unpublished one: built by the first
+    test in each process (and again if the date changes), copied back for the others. Each test
+    has a PDF cache of its own, so the PDF rules render as on a freshly built world."""
+    global _snapshot
+    app.config["PDF_CACHE_DIR"] = str(tmp_path / "pdf")
+    if _snapshot is not None and _snapshot.day == date.today():
+        return _restore(_snapshot)
+    world = _build_matrix_world(World(make_centre, make_user), fixture_bundle)
+    _snapshot = _take_snapshot(world)
+    return world
+
+
+def _build_matrix_world(world: World, fixture_bundle) -> World:
     [criteria], [spec] = fixture_bundle
     import_unit(criteria)
     world.bundled_scenario = import_scenario(spec, centre=None, publish=True).version.scenario
