@@ -13,12 +13,15 @@ from portfolio.evidence.models import Submission
 from portfolio.exercises.services import create_exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
+from portfolio.review import iqa
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_assessor_journey import (
     sign_in,
     submitted,  # noqa: F401  (fixture)
 )
+from tests.iqa.builders import make_plan
+from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
 RUN = "Wolfeschlegelsteinhausenbergerdorff" * 2 + "Jr"  # 72 characters, no space
@@ -27,9 +30,9 @@ ADMIN = f"Alex {RUN}-Admin"
 ASSESSOR = f"Sam {RUN}-Patel"
 WIDTHS = (1280, 390)
 
-# How far the page overflows the viewport, and which elements stick out past its right edge
-# (to name the culprit when the assertion fails).
-OVERFLOW = r"""() => {
+# How far the page overflows the viewport, which elements stick out past its right edge (to name
+# the culprit when the assertion fails), and which words under `selector` are split across lines.
+OVERFLOW = r"""(selector) => {
   const width = window.innerWidth;
   const wide = [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > width + 1
@@ -37,30 +40,33 @@ OVERFLOW = r"""() => {
       && !el.closest('.visually-hidden'))
     .slice(-4)
     .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
-  // short labels in table cells ("Met", "Not yet possible") may wrap between words, never
-  // inside one: a word laid out on two lines has two boxes
+  // a word laid out on two lines has two boxes
   const split = [];
-  for (const label of document.querySelectorAll('td .tag, td .status')) {
-    const text = label.firstChild;
-    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
-    for (const word of text.data.matchAll(/\S+/g)) {
-      const range = document.createRange();
-      range.setStart(text, word.index);
-      range.setEnd(text, word.index + word[0].length);
-      if (range.getClientRects().length > 1) split.push(word[0]);
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      if (text.parentElement.closest('.visually-hidden')) continue;
+      for (const word of text.data.matchAll(/[^\s\/-]+/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        if (range.getClientRects().length > 1) split.push(word[0]);
+      }
     }
   }
   return {scroll: document.documentElement.scrollWidth, width, wide, split};
 }"""
+# Short labels in table cells ("Met", "Not yet possible") may wrap between words, never inside.
+LABELS = "td .tag, td .status"
 
 
-def _sideways(page: Page, path: str) -> list:
-    """The widths at which the page is wider than the viewport (with what sticks out) or a
-    short label in a table cell is broken inside a word."""
+def _sideways(page: Page, path: str, whole: str = LABELS) -> list:
+    """The widths at which the page is wider than the viewport (with what sticks out) or a word
+    under the `whole` selector is broken across lines."""
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
-        measured = page.evaluate(OVERFLOW)
+        measured = page.evaluate(OVERFLOW, whole)
         if measured["scroll"] > measured["width"] or measured["split"]:
             found.append((path, measured))
     page.set_viewport_size({"width": WIDTHS[0], "height": 800})
@@ -116,4 +122,26 @@ def test_long_names_wrap_instead_of_widening_the_page(
         page.goto(f"{live_server}{path}")
         assert_accessible(page)
         wide += _sideways(page, path)
+    assert not wide, "\n".join(map(str, wide))
+
+
+def test_iqa_tables_scroll_in_their_own_box_on_a_phone_rather_than_break_words(
+    page: Page,
+    live_server: str,
+    world,
+    signed_off,  # noqa: F811
+):
+    """The IQA's plans and a plan's samples have five or six columns: on a phone each word stays
+    whole and the table scrolls sideways inside its region (WCAG 1.4.10 allows it for data
+    tables), instead of "Sprin g interi m"."""
+    signed_off(learner=world.learner)
+    plan = make_plan(world, name="Spring interim")
+    iqa.generate_sample(plan)
+    db.session.commit()
+    sign_in(page, live_server, world.iqa.email, world.iqa.full_name)
+    wide = []
+    for path in ("/iqa/", f"/iqa/plans/{plan.id}"):
+        page.goto(f"{live_server}{path}")
+        assert_accessible(page)
+        wide += _sideways(page, path, whole="table.data th, table.data td")
     assert not wide, "\n".join(map(str, wide))
