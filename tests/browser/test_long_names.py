@@ -20,7 +20,7 @@ from tests.browser.test_assessor_journey import (
     sign_in,
     submitted,  # noqa: F401  (fixture)
 )
-from tests.iqa.builders import make_plan
+from tests.iqa.builders import completed_review, make_plan
 from tests.iqa.conftest import signed_off, unit  # noqa: F401  (fixtures)
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
@@ -123,10 +123,13 @@ def test_long_names_wrap_instead_of_widening_the_page(
     page.goto(f"{live_server}/assess/")
     assert_accessible(page)
     wide += _sideways(page, "/assess/", phone="table.data th, table.data td")
-    for path in ("/assess/caseload", f"/assess/submissions/{submission_id}"):
-        page.goto(f"{live_server}{path}")
-        assert_accessible(page)
-        wide += _sideways(page, path)
+    page.goto(f"{live_server}/assess/caseload")
+    assert_accessible(page)
+    wide += _sideways(page, "/assess/caseload")
+    bench = f"/assess/submissions/{submission_id}"
+    page.goto(f"{live_server}{bench}")
+    assert_accessible(page)
+    wide += _sideways(page, bench)
     assert not wide, "\n".join(map(str, wide))
 
 
@@ -135,18 +138,29 @@ def test_iqa_tables_scroll_in_their_own_box_on_a_phone_rather_than_break_words(
     live_server: str,
     world,
     signed_off,  # noqa: F811
+    unit,  # noqa: F811
 ):
-    """The IQA's plans and a plan's samples have five or six columns: on a phone each word stays
-    whole and the table scrolls sideways inside its region (WCAG 1.4.10 allows it for data
-    tables), instead of "Sprin g interi m"."""
+    """The IQA's plans, a plan's samples, the decision log and the verdicts the assessor reads:
+    on a phone each word stays whole and a table too wide scrolls sideways inside its region
+    (WCAG 1.4.10 allows it for data tables), instead of "Sprin g interi m"."""
     signed_off(learner=world.learner)
     plan = make_plan(world, name="Spring interim")
-    iqa.generate_sample(plan)
+    [sample] = iqa.generate_sample(plan)
     db.session.commit()
+    review = completed_review(world, sample, unit[1])
+    cells = "table.data th, table.data td"
     sign_in(page, live_server, world.iqa.email, world.iqa.full_name)
     wide = []
-    for path in ("/iqa/", f"/iqa/plans/{plan.id}"):
+    # the plans, a plan's samples, a sample (its decision log)
+    for path in ("/iqa/", f"/iqa/plans/{plan.id}", f"/iqa/samples/{sample.id}"):
         page.goto(f"{live_server}{path}")
         assert_accessible(page)
-        wide += _sideways(page, path, whole="table.data th, table.data td")
+        wide += _sideways(page, path, phone=cells)
+    # the assessor reads the verdicts on their decisions
+    page.context.clear_cookies()
+    sign_in(page, live_server, world.assessor.email, world.assessor.full_name)
+    path = f"/iqa/reviews/{review.id}/respond"
+    page.goto(f"{live_server}{path}")
+    assert_accessible(page)
+    wide += _sideways(page, path, phone=cells)
     assert not wide, "\n".join(map(str, wide))
