@@ -33,12 +33,26 @@ def _pages(data: bytes, tmp_path) -> list[tuple[float, list[tuple[float, float, 
     return pages
 
 
+# Five tests read the layout of the same document: the `submitted` portfolio's PDF (the same
+# world each time, IDs included; only its timestamps differ). A render costs 2-5 s, so the first
+# of them in a process downloads it and the others read the same bytes.
+_submitted_pdfs: list[bytes] = []
+
+
+def _submitted_pdf(client, world) -> bytes:
+    """The learner's download of the `submitted` portfolio's PDF, rendered once a process."""
+    if not _submitted_pdfs:
+        login(client, world.learner)
+        response = client.get(f"/export/submissions/{world.submission.id}.pdf")
+        assert response.status_code == 200
+        _submitted_pdfs.append(response.get_data())
+        response.close()
+    return _submitted_pdfs[0]
+
+
 def test_monthly_table_fits_the_page_without_overlap(client, submitted, tmp_path):
     world = submitted
-    login(client, world.learner)
-    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
-    data = response.get_data()
-    response.close()
+    data = _submitted_pdf(client, world)
 
     pages = [
         (width, words)
@@ -67,10 +81,7 @@ def test_the_trend_chart_goes_onto_the_landscape_page_with_its_table(client, sub
     """The monthly table's landscape page carries its chart too: left behind, the chart stood
     alone on a half-empty portrait page between the Pareto figures and the table."""
     world = submitted
-    login(client, world.learner)
-    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
-    data = response.get_data()
-    response.close()
+    data = _submitted_pdf(client, world)
 
     texts = [(width, " ".join(w[3] for w in words)) for width, words in _pages(data, tmp_path)]
     trend = [i for i, (_w, text) in enumerate(texts) if "Line chart of monthly" in text]
@@ -89,10 +100,7 @@ def test_a_recommendations_labels_stay_level_with_their_values(client, submitted
     'Expected benefit' wrapped and every later label drifted a line below its value, so
     'Target' stood beside the measure's text."""
     world = submitted
-    login(client, world.learner)
-    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
-    data = response.get_data()
-    response.close()
+    data = _submitted_pdf(client, world)
 
     page = next(
         words
@@ -117,10 +125,7 @@ def test_the_sign_offs_times_do_not_run_into_the_notes(client, submitted, tmp_pa
     """A sign-off's '24 Nov 2026, 02:56 UTC' is wider than a 30mm column: it printed over the
     note beside it ('UTSigned electronically')."""
     world = submitted
-    login(client, world.learner)
-    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
-    data = response.get_data()
-    response.close()
+    data = _submitted_pdf(client, world)
 
     page = next(
         words
@@ -164,10 +169,7 @@ def test_each_outcomes_grid_stays_under_its_caption(client, submitted, tmp_path)
     """The tracking grid's table for learning outcome 3 split across pages: 3.2 and 3.3 stood
     on the next page under a bare header row, with no outcome named."""
     world = submitted
-    login(client, world.learner)
-    response = client.get(f"/export/submissions/{world.submission.id}.pdf")
-    data = response.get_data()
-    response.close()
+    data = _submitted_pdf(client, world)
 
     pages = [" ".join(w[3] for w in words) for _width, words in _pages(data, tmp_path)]
     grid = [text for text in pages if "Tracking grid" in text and "Criterion" in text]
