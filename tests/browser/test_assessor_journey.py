@@ -18,6 +18,7 @@ from portfolio.library.services import load_bundled
 from portfolio.review import log
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.conftest import PASSWORD
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
@@ -154,6 +155,11 @@ def test_return_then_sign_off_the_resubmission(page: Page, live_server: str, sub
     expect(changes).to_contain_text("Investigation")
     expect(page.get_by_text("Version 1: Not yet competent")).to_have_count(2)
     assert_accessible(page)
+    # on a phone the changed-items table scrolls in its own region, each word whole
+    table = "section[aria-labelledby=changes-title] table"
+    changed = f"{table} th, {table} td"
+    expect(page.locator(table)).to_contain_text("Investigation")
+    assert not sideways(page, "what changed", whole=changed)
     for ref in ("1.1", "1.2", "2.1"):
         decide(page, ref, "Competent")
     page.get_by_label("Overall feedback").fill("Every criterion is now met. Well done.")

@@ -16,6 +16,7 @@ from portfolio.library.models import LibraryScenario
 from portfolio.review import iqa
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.browser.test_assessor_journey import (
     sign_in,
     submitted,  # noqa: F401  (fixture)
@@ -28,50 +29,6 @@ RUN = "Wolfeschlegelsteinhausenbergerdorff" * 2 + "Jr"  # 72 characters, no spac
 LEARNER = f"Casey {RUN}-Jones"
 ADMIN = f"Alex {RUN}-Admin"
 ASSESSOR = f"Sam {RUN}-Patel"
-WIDTHS = (1280, 390)
-
-# How far the page overflows the viewport, which elements stick out past its right edge (to name
-# the culprit when the assertion fails), and which words under `selector` are split across lines.
-OVERFLOW = r"""(selector) => {
-  const width = window.innerWidth;
-  const wide = [...document.querySelectorAll('body *')]
-    .filter(el => el.getBoundingClientRect().right > width + 1
-      && !(el.parentElement && el.parentElement.closest('.table-scroll'))
-      && !el.closest('.visually-hidden'))
-    .slice(-4)
-    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
-  // a word laid out on two lines has two boxes (a run longer than a column's 20rem may break)
-  const split = [];
-  for (const root of document.querySelectorAll(selector)) {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
-      if (text.parentElement.closest('.visually-hidden')) continue;
-      for (const word of text.data.matchAll(/[^\s\/-]+/g)) {
-        const range = document.createRange();
-        range.setStart(text, word.index);
-        range.setEnd(text, word.index + word[0].length);
-        if (word[0].length <= 20 && range.getClientRects().length > 1) split.push(word[0]);
-      }
-    }
-  }
-  return {scroll: document.documentElement.scrollWidth, width, wide, split};
-}"""
-# Short labels in table cells ("Met", "Not yet possible") may wrap between words, never inside.
-LABELS = "td .tag, td .status"
-
-
-def _sideways(page: Page, path: str, whole: str = LABELS, phone: str = "") -> list:
-    """The widths at which the page is wider than the viewport (with what sticks out) or a word
-    under the `whole` selector (or, at phone width, the `phone` one) is broken across lines."""
-    found = []
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        selector = ", ".join(filter(None, [whole, phone if width < 640 else ""]))
-        measured = page.evaluate(OVERFLOW, selector)
-        if measured["scroll"] > measured["width"] or measured["split"]:
-            found.append((path, measured))
-    page.set_viewport_size({"width": WIDTHS[0], "height": 800})
-    return found
 
 
 def test_long_names_wrap_instead_of_widening_the_page(
@@ -105,7 +62,7 @@ def test_long_names_wrap_instead_of_widening_the_page(
     )
 
     sign_in(page, live_server, admin.email, ADMIN)
-    wide = _sideways(page, "/dashboard")
+    wide = sideways(page, "/dashboard")
     cells = "table.data th, table.data td"
     # the users list and the exercise board scroll in their region on a phone, words whole
     for path, phone in (
@@ -116,7 +73,7 @@ def test_long_names_wrap_instead_of_widening_the_page(
     ):
         page.goto(f"{live_server}{path}")
         assert_accessible(page)
-        wide += _sideways(page, path, phone=phone)
+        wide += sideways(page, path, phone=phone)
 
     page.context.clear_cookies()
     sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
@@ -124,14 +81,14 @@ def test_long_names_wrap_instead_of_widening_the_page(
     # grid and the bench (its marking-point checks table)
     page.goto(f"{live_server}/assess/")
     assert_accessible(page)
-    wide += _sideways(page, "/assess/", phone="table.data th, table.data td")
+    wide += sideways(page, "/assess/", phone="table.data th, table.data td")
     page.goto(f"{live_server}/assess/caseload")
     assert_accessible(page)
-    wide += _sideways(page, "/assess/caseload")
+    wide += sideways(page, "/assess/caseload")
     bench = f"/assess/submissions/{submission_id}"
     page.goto(f"{live_server}{bench}")
     assert_accessible(page)
-    wide += _sideways(page, bench)
+    wide += sideways(page, bench)
     # wrapping long words does not even out the columns: the checks' prose keeps its room
     check, _, detail = page.locator("table[aria-labelledby^=checks] thead th").evaluate_all(
         "cells => cells.map(c => c.getBoundingClientRect().width)"
@@ -162,12 +119,12 @@ def test_iqa_tables_scroll_in_their_own_box_on_a_phone_rather_than_break_words(
     for path in ("/iqa/", f"/iqa/plans/{plan.id}", f"/iqa/samples/{sample.id}"):
         page.goto(f"{live_server}{path}")
         assert_accessible(page)
-        wide += _sideways(page, path, phone=cells)
+        wide += sideways(page, path, phone=cells)
     # the assessor reads the verdicts on their decisions
     page.context.clear_cookies()
     sign_in(page, live_server, world.assessor.email, world.assessor.full_name)
     path = f"/iqa/reviews/{review.id}/respond"
     page.goto(f"{live_server}{path}")
     assert_accessible(page)
-    wide += _sideways(page, path, phone=cells)
+    wide += sideways(page, path, phone=cells)
     assert not wide, "\n".join(map(str, wide))
