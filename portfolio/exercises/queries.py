@@ -123,7 +123,7 @@ def _exercise_list_for(status: str, scope: str) -> sa.Select:
 
 @dataclass
 class BoardRow:
-    learner: sa.Row  # id, full_name, email
+    learner: sa.Row  # id, full_name, email, active, role, centre_id, assessor_id, iqa_id
     case_id: int | None
     stage: str
     simulated: str
@@ -175,9 +175,14 @@ def _active_members() -> sa.Select:
 @functools.cache
 def _board_members() -> tuple[sa.Select, sa.Select]:
     """The board's learners: the cohort's active members by name as rows (id, full_name,
-    email), and the COUNT of its deactivated members. Built once; take `cohort_id`."""
+    email, active, and what `authz.can_view_learner` reads: role, centre_id, assessor_id,
+    iqa_id), and the COUNT of its deactivated members. Built once; take `cohort_id`."""
     users = User.__table__
-    active = cohort_member_rows().where(users.c.active.is_(True))
+    active = (
+        cohort_member_rows()
+        .add_columns(users.c.role, users.c.centre_id, users.c.assessor_id, users.c.iqa_id)
+        .where(users.c.active.is_(True))
+    )
     deactivated = (
         sa.select(sa.func.count())
         .select_from(cohort_members)

@@ -180,6 +180,14 @@ def detail(exercise_id: int):
         template,
         exercise=exercise,
         board=board,
+        # A learner's name links to their case for those who may see their work (the centre's
+        # admins; an assessor or IQA for the learners allocated to them).
+        case_links={
+            row.case_id
+            for row in board.rows
+            if row.case_id and authz.can_view_learner(current_user, row.learner)
+        },
+        case_url=url_slot("casework.overview", "case_id"),
         stage_labels=dict(queries.BOARD_STAGES),
         today=today,
         # On the app's clock (TIMEZONE, the UK's: GMT or BST), so the zone's name can be shown.

@@ -22,6 +22,7 @@ from portfolio.library.services import import_scenario, load_bundled
 from portfolio.main.dashboards import admin_context
 from portfolio.notifications import queries as notifications
 from portfolio.review.models import Notification
+from portfolio.roles import Role
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
@@ -620,3 +621,28 @@ def test_the_exercises_list_names_each_exercises_scenario(client, world, scenari
     page = client.get("/exercises/").text
     assert '<th scope="col">Exercise and scenario</th>' in page
     assert f'>Week 1</a><div class="hint">{scenario.title}</div></td>' in page
+
+
+def test_the_board_links_a_learners_name_to_their_case_for_those_who_may_see_it(
+    client, world, scenario, make_user
+):
+    """The centre's admin and the learner's own assessor and IQA open the case from the board;
+    another assessor of the centre sees the name only (the case would be a 404 for them)."""
+    exercise = _exercise(world, scenario)
+    case = casework.start_case(world.learner, scenario, exercise=exercise)
+    peer_case = casework.start_case(world.peer, scenario, exercise=exercise)
+    stranger = make_user(Role.ASSESSOR, world.centre, email="other.assessor@alpha.test")
+    db.session.commit()
+    link = f'href="/cases/{case.id}"'
+    for user, linked in (
+        (world.admin, True),
+        (world.assessor, True),
+        (world.iqa, True),
+        (stranger, False),
+    ):
+        login(client, user)
+        page = client.get(f"/exercises/{exercise.id}?fragment=1").text
+        assert (link in page) is linked, user.email
+        # the peer has no assessor or IQA allocated: only the admin gets the link
+        assert (f'href="/cases/{peer_case.id}"' in page) is (user is world.admin), user.email
+        assert (client.get(f"/cases/{case.id}").status_code == 200) is linked, user.email
