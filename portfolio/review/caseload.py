@@ -16,7 +16,8 @@ from portfolio.extensions import db
 from portfolio.framework.models import Criterion, Outcome, Unit
 from portfolio.pagination import paginate
 from portfolio.reads import rows
-from portfolio.review.models import Assessment, Decision, IqaReview, IqaReviewStatus, Sample
+from portfolio.review.iqa_queries import review_open
+from portfolio.review.models import Assessment, Decision, IqaReview, Sample
 from portfolio.review.queries import latest_decision_states
 from portfolio.roles import Role
 
@@ -117,11 +118,10 @@ def _statements() -> dict[str, sa.Select]:
     # An IQA sample of the version's marking whose review is not finished (none or in progress).
     iqa_open = (
         sa.exists()
-        .select_from(a.join(sm, sm.c.assessment_id == a.c.id))
-        .where(
-            a.c.submission_id == s.c.id,
-            ~sa.exists().where(r.c.sample_id == sm.c.id, r.c.status != IqaReviewStatus.IN_PROGRESS),
+        .select_from(
+            a.join(sm, sm.c.assessment_id == a.c.id).outerjoin(r, r.c.sample_id == sm.c.id)
         )
+        .where(a.c.submission_id == s.c.id, review_open())
     )
     return {
         # Their portfolios, each with its newest version (by number, through the unique index)

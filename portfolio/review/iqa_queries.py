@@ -48,8 +48,9 @@ class PlanRow:
     open: int  # samples whose review is not yet complete
 
 
-def _open_review():
-    """A sample is open while its review is missing or still in progress."""
+def review_open() -> sa.ColumnElement[bool]:
+    """A sample is open while its review is missing or still in progress (with iqa_reviews
+    outer-joined to the sample)."""
     return sa.or_(IqaReview.id.is_(None), IqaReview.status == IqaReviewStatus.IN_PROGRESS)
 
 
@@ -77,7 +78,7 @@ def iqas_with_open_verdict(assessment: Assessment, criterion_id: int) -> list[st
 def _plans_statement() -> sa.Select:
     """The plans of :iqa_id in :centre_id with their sample counts, built once."""
     total = sa.func.count(Sample.id)
-    still_open = sa.func.count(Sample.id).filter(_open_review())
+    still_open = sa.func.count(Sample.id).filter(review_open())
     return (
         sa.select(SamplingPlan, total, still_open)
         .outerjoin(Sample, Sample.plan_id == SamplingPlan.id)
@@ -120,7 +121,7 @@ def _open_samples_statement() -> sa.Select:
         .join(plans, plans.c.id == samples.c.plan_id)
         .where(
             plans.c.iqa_id == sa.bindparam("iqa_id"),
-            sa.or_(reviews.c.id.is_(None), reviews.c.status == IqaReviewStatus.IN_PROGRESS),
+            review_open(),
         )
         .order_by(samples.c.id)
         .limit(sa.bindparam("limit", type_=sa.Integer))
