@@ -34,8 +34,9 @@ def _pages(data: bytes, tmp_path) -> list[tuple[float, list[tuple[float, float, 
 
 
 # Five tests read the layout of the same document: the `submitted` portfolio's PDF (the same
-# world each time, IDs included; only its timestamps differ). A render costs 2-5 s, so the first
-# of them in a process downloads it and the others read the same bytes.
+# world each time; only its IDs on PostgreSQL and its timestamps differ, and no assertion reads
+# them). A render costs 2-5 s, so the first of them in a process downloads it and the others
+# read the same bytes.
 _submitted_pdfs: list[bytes] = []
 
 
