@@ -4,6 +4,7 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -130,4 +131,20 @@ class CohortForm(FlaskForm):
         coerce=int,
         invalid_value_message=MEMBERS_REFUSED,
         invalid_choice_message=MEMBERS_REFUSED,
+    )
+
+
+class UserImportForm(FlaskForm):
+    file = FileField(
+        "CSV file of users",
+        validators=[
+            FileRequired("Choose a CSV file to import."),
+            FileAllowed(
+                ["csv", "txt"],
+                "Choose a .csv file. From a spreadsheet, save or download the sheet as CSV "
+                "(in Excel: Save As, “CSV UTF-8”).",
+            ),
+        ],
+        description="A .csv file of at most 1 MB (5,000 users). Nobody is created unless every "
+        "row is right.",
     )

@@ -233,5 +233,5 @@ def reset_password(user_id: int):
     return password_issued(user, temporary)
 
 
-# The cohort pages share this blueprint; importing them here registers their routes.
-from portfolio.accounts import cohort_views  # noqa: E402, F401
+# The cohort and import pages share this blueprint; importing them registers their routes.
+from portfolio.accounts import cohort_views, import_views  # noqa: E402, F401
