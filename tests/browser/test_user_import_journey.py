@@ -72,6 +72,14 @@ def test_admin_imports_an_intake_and_a_learner_signs_in(page: Page, live_server:
     temporary = priya.locator("code").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}", temporary)
 
+    # Printed to hand out: the passwords without the menu, the account links or the footer.
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    expect(page.get_by_role("link", name="Back to users")).to_be_hidden()
+    expect(priya.locator("code")).to_be_visible()
+    page.emulate_media(media="screen")
+
     db.session.expire_all()
     learner = db.session.scalar(sa.select(User).where(User.email == "priya@alpha.test"))
     assert learner.assessor.email == "sam.okafor@alpha.test"
