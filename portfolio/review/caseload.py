@@ -52,6 +52,10 @@ def cell_status(
     return "mapped" if mapping else "proposed"
 
 
+#: The portfolios statement's IQA column, as the row's wording of the open review.
+_IQA_REVIEW = {1: "not started", 2: "in progress"}
+
+
 @dataclass(frozen=True, slots=True)
 class UnitHead:
     id: int
@@ -78,7 +82,9 @@ class CaseloadRow:
     learner: sa.Row  # id, full_name
     portfolio_id: int
     latest: _Version | None  # the portfolio's newest version
-    iqa_open: bool = False  # an IQA has sampled the newest version's marking, review not done
+    # An IQA has sampled the newest version's marking and the review is not done: "not started"
+    # (no review yet) or "in progress" (some IQA has started one); None otherwise.
+    iqa_review: str | None = None
     cells: dict[int, str] = field(default_factory=dict)  # criterion id -> status
 
     @property
@@ -115,17 +121,19 @@ def _statements() -> dict[str, sa.Select]:
     learner_ids = sa.bindparam("learner_ids", expanding=True)
     portfolio_ids = sa.bindparam("portfolio_ids", expanding=True)
     a, sm, r = Assessment.__table__, Sample.__table__, IqaReview.__table__
-    # An IQA sample of the version's marking whose review is not finished (none or in progress).
+    # The version's open IQA samples (review missing or in progress): 2 if any review has been
+    # started, 1 if none has, NULL if no sample is open.
     iqa_open = (
-        sa.exists()
+        sa.select(sa.func.max(sa.case((r.c.id.is_(None), 1), else_=2)))
         .select_from(
             a.join(sm, sm.c.assessment_id == a.c.id).outerjoin(r, r.c.sample_id == sm.c.id)
         )
         .where(a.c.submission_id == s.c.id, review_open())
+        .scalar_subquery()
     )
     return {
         # Their portfolios, each with its newest version (by number, through the unique index)
-        # and whether an IQA review of its marking is under way.
+        # and how far an open IQA review of its marking has got.
         "portfolios": sa.select(
             p.c.id, p.c.learner_id, p.c.unit_id, s.c.id, s.c.number, s.c.status, iqa_open
         )
@@ -202,7 +210,7 @@ def caseload(assessor: User, *, page: bool = False) -> Caseload:
         latest = None if sid is None else _Version(sid, number, status)
         refs = submitted.get(sid, none) if status == SubmissionStatus.SUBMITTED else none
         decisions = effective.get(pid, {})
-        row = CaseloadRow(by_learner[learner_id], pid, latest, bool(iqa_open))
+        row = CaseloadRow(by_learner[learner_id], pid, latest, _IQA_REVIEW.get(iqa_open))
         for criterion in grid.criteria:
             cid = criterion.id
             row.cells[cid] = cell_status(

@@ -177,7 +177,12 @@ def test_return_then_sign_off_the_resubmission(page: Page, live_server: str, sub
     expect(page.get_by_role("status")).to_contain_text(f"Signed off {LEARNER}'s unit.")
     assert_accessible(page)
     nav(page, "Caseload")
-    expect(page.get_by_role("row", name=re.compile(LEARNER))).to_contain_text("3 of 3")
+    row = page.get_by_role("row", name=re.compile(LEARNER))
+    expect(row).to_contain_text("3 of 3")
+    # the hint under the learner's name reads as a hint, not in the row heading's bold
+    hint = row.locator("th .hint").first
+    expect(hint).to_contain_text("Version 2 signed off")
+    assert hint.evaluate("e => getComputedStyle(e).fontWeight") == "400"
     sign_out(page)
 
     db.session.expire_all()

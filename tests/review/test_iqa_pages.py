@@ -214,16 +214,17 @@ def test_the_bench_and_caseload_tell_the_assessor_while_an_iqa_samples_their_mar
     login(client, world.assessor)
     page = client.get(bench).text
     assert sampled_on in page and "review not started yet" in page
-    assert (
-        "Sampled for internal quality assurance: review in progress"
-        in client.get("/assess/caseload").text
-    )
+    caseload = client.get("/assess/caseload").text
+    assert "Sampled for internal quality assurance: review not started yet" in caseload
+    assert "review in progress" not in caseload  # as the bench says: not started
 
     iqa.start_review(sample, by=world.iqa)
     db.session.commit()
     page = client.get(bench).text
     assert sampled_on in page and "review in progress. Your decisions stand meanwhile" in page
-    assert "review in progress" in client.get("/assess/caseload").text
+    caseload = client.get("/assess/caseload").text
+    assert "Sampled for internal quality assurance: review in progress" in caseload
+    assert "not started" not in caseload
 
     review = completed_review(world, sample, criteria)
     page = client.get(bench).text
