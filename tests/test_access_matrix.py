@@ -92,6 +92,7 @@ RULES: dict[str, Rule] = {
     "auth.change_password": Rule(lambda w: "/auth/password", everyone()),
     "accounts.users": Rule(lambda w: "/centre/users", ADMIN | {"other_admin": 200}),
     "accounts.new_user": Rule(lambda w: "/centre/users/new", ADMIN | {"other_admin": 200}),
+    "accounts.allocation_page": Rule(lambda w: "/centre/allocation", ADMIN | {"other_admin": 200}),
     "accounts.import_users": Rule(lambda w: "/centre/users/import", ADMIN | {"other_admin": 200}),
     "accounts.import_example": Rule(
         lambda w: "/centre/users/import/example.csv", ADMIN | {"other_admin": 200}

@@ -145,6 +145,7 @@ PAGES = [
     ("IQA standardisation", "iqa", lambda c: "/iqa/standardisation/"),
     ("admin dashboard", "admin", lambda c: "/dashboard"),
     ("centre users", "admin", lambda c: "/centre/users"),
+    ("allocating learners", "admin", lambda c: f"/centre/allocation?cohort={c.world.cohort.id}"),
     ("cohorts", "admin", lambda c: "/centre/cohorts"),
     ("cohort members", "admin", lambda c: f"/centre/cohorts/{c.world.cohort.id}"),
     ("exercises", "admin", lambda c: "/exercises/"),
@@ -210,6 +211,7 @@ def crowded(world, make_user):
     "path",
     [
         "/centre/users?page={page}",
+        "/centre/allocation?cohort={cohort}&page={page}",
         "/centre/cohorts/{cohort}?show=members&page={page}",
         "/reports/cohorts/{cohort}?page={page}",
     ],

@@ -8,6 +8,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -147,4 +148,27 @@ class UserImportForm(FlaskForm):
         ],
         description="A .csv file of at most 1 MB (5,000 users). Nobody is created unless every "
         "row is right.",
+    )
+
+
+class AllocationForm(FlaskForm):
+    """Who to allocate the learners to; the learners are plain checkboxes on the page."""
+
+    scope = RadioField(
+        "Allocate",
+        choices=[SelectChoice("ticked", "The learners ticked above")],
+        default="ticked",
+        invalid_choice_message="Choose whether to allocate the ticked learners or all of them.",
+    )
+    assessor = SelectField(
+        "Assessor",
+        coerce=int,
+        invalid_value_message=STAFF_REFUSED.format(role="assessor"),
+        invalid_choice_message=STAFF_REFUSED.format(role="assessor"),
+    )
+    iqa = SelectField(
+        "IQA",
+        coerce=int,
+        invalid_value_message=STAFF_REFUSED.format(role="IQA"),
+        invalid_choice_message=STAFF_REFUSED.format(role="IQA"),
     )

@@ -10,9 +10,9 @@ from portfolio.roles import Role
 
 
 @functools.cache
-def _users_list() -> sa.Select:
-    """The users list's columns with the assessor's and IQA's names, built once (aliased
-    columns cost more to build than the query takes to run)."""
+def users_list() -> sa.Select:
+    """The users list's columns with the assessor's and IQA's names (the users and allocation
+    pages), built once (aliased columns cost more to build than the query takes to run)."""
     users = User.__table__
     assessor, iqa = users.alias("assessor"), users.alias("iqa")
     return (
@@ -63,7 +63,7 @@ def _centre_users_for(by_role: bool, by_text: bool, unallocated: bool) -> tuple[
     if by_text:
         like = sa.bindparam("like", type_=sa.String)
         where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
-    return _users_list().where(*where), sa.select(sa.func.count()).where(*where)
+    return users_list().where(*where), sa.select(sa.func.count()).where(*where)
 
 
 def centre_staff(centre_id: int, role: Role) -> sa.Select:

@@ -233,5 +233,6 @@ def reset_password(user_id: int):
     return password_issued(user, temporary)
 
 
-# The cohort and import pages share this blueprint; importing them registers their routes.
-from portfolio.accounts import cohort_views, import_views  # noqa: E402, F401
+# The cohort, import and allocation pages share this blueprint; importing them registers
+# their routes.
+from portfolio.accounts import allocation_views, cohort_views, import_views  # noqa: E402, F401

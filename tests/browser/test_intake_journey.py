@@ -1,6 +1,7 @@
-"""A centre admin imports an intake from a CSV file: a file with a mistake is refused with
-its row and column and nothing created; the corrected file creates everyone, allocated and in
-their cohort; a learner signs in with the issued password and chooses their own. Every page
+"""A centre admin takes on an intake. Imported from a CSV file: a file with a mistake is
+refused with its row and column and nothing created; the corrected file creates everyone,
+allocated and in their cohort; a learner signs in with the issued password and chooses their
+own. Allocated in bulk: the cohort's learners lacking an IQA all get one at once. Every page
 passes axe, with CSRF on as in production."""
 
 import re
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from portfolio.accounts import services as account_services
-from portfolio.accounts.models import User
+from portfolio.accounts.models import Cohort, User
 from portfolio.extensions import db
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
@@ -95,3 +96,51 @@ def test_admin_imports_an_intake_and_a_learner_signs_in(page: Page, live_server:
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Priya Shah")
     assert_accessible(page)
+
+
+def test_admin_allocates_a_cohorts_learners_at_once(page: Page, live_server: str, admin, make_user):
+    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.centre_id == admin.centre_id))
+    assessor = make_user(Role.ASSESSOR, admin.centre, full_name="Sam Okafor")
+    make_user(Role.IQA, admin.centre, full_name="Jo Iqbal")
+    learners = [
+        make_user(Role.LEARNER, admin.centre, full_name=f"Learner {n}", assessor=assessor)
+        for n in range(3)
+    ]
+    account_services.change_cohort_members(cohort, add=learners[:2], remove=[])
+    db.session.commit()
+
+    sign_in(page, live_server, admin.email, PASSWORD)
+    assert_accessible(page)
+    page.goto(f"{live_server}/centre/users")
+    assert_accessible(page)
+    page.get_by_role("link", name="Allocate learners").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Allocate learners")
+    assert_accessible(page)
+    assert not sideways(page, "/centre/allocation")
+
+    page.get_by_label("Cohort").select_option(label="September intake")
+    page.get_by_label("Only learners lacking an assessor or IQA").check()
+    page.get_by_role("button", name="Find learners").click()
+    expect(page.get_by_role("group", name="Learners, 2 found")).to_be_visible()
+    assert_accessible(page)
+
+    # Nothing chosen to allocate: the summary says so and takes the focus.
+    page.get_by_label("All 2 learners the filter finds").check()
+    page.get_by_role("button", name="Allocate").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose an assessor, an IQA or both")
+    expect(page.get_by_role("alert")).to_be_focused()
+    assert_accessible(page)
+
+    page.get_by_label("All 2 learners the filter finds").check()
+    page.get_by_label("IQA", exact=True).select_option(label="Jo Iqbal")
+    page.get_by_role("button", name="Allocate").click()
+    expect(page.get_by_role("status")).to_contain_text("Allocated 2 learners to IQA Jo Iqbal.")
+    expect(page.get_by_role("group", name="Learners, 0 found")).to_be_visible()
+    assert_accessible(page)
+
+    db.session.expire_all()
+    assert [bool(u.iqa_id) for u in (db.session.get(User, u.id) for u in learners)] == [
+        True,
+        True,
+        False,
+    ]
