@@ -336,10 +336,14 @@ def test_the_dashboard_cards_count_in_good_english(client, world):
 
 def test_the_dashboards_allocate_link_lists_just_the_learners_lacking_allocation(client, world):
     """world.peer lacks both; world.learner has both. In a centre of thousands the admin must
-    not page through every learner to find the few the dashboard counts."""
+    not page through every learner to find the few the dashboard counts: the link opens the
+    allocation page on just those, and the users list filters the same way."""
     login(client, world.admin)
     dashboard = client.get("/dashboard").text
-    assert 'href="/centre/users?unallocated=1">Allocate them</a>' in dashboard
+    assert 'href="/centre/allocation?lacking=1">Allocate them</a>' in dashboard
+    allocating = client.get("/centre/allocation?lacking=1").text
+    assert "Learners, 1 found" in allocating and world.peer.email in allocating
+    assert world.learner.email not in allocating
     page = client.get("/centre/users?unallocated=1").text
     assert world.peer.email in page and world.learner.email not in page
     assert world.assessor.email not in page and world.admin.email not in page
