@@ -112,10 +112,12 @@ def template_csv() -> str:
 
 def _decode(data: bytes) -> str | Problem:
     if not data.strip():
-        return Problem("The file is empty. Put the headings on the first row, then a row a user.")
+        return Problem(
+            "The file is empty. Put the headings on the first row, then one row for each user."
+        )
     if len(data) > MAX_BYTES:
         return Problem(
-            f"The file is larger than {MAX_BYTES // 1024} KB. Split it and import each part."
+            f"The file is larger than {MAX_BYTES // 2**20} MB. Split it and import each part."
         )
     try:
         return data.decode("utf-8-sig")
@@ -124,6 +126,17 @@ def _decode(data: bytes) -> str | Problem:
             "The file is not UTF-8 text. In Excel choose Save As, “CSV UTF-8 (comma "
             "delimited)”; in other spreadsheets choose CSV with the UTF-8 character set."
         )
+
+
+def _delimiter(text: str) -> str:
+    """Commas, unless the headings have none but tabs or semicolons: a spreadsheet saved as
+    tab-separated text, or as CSV where the comma is the decimal mark."""
+    first = text.split("\n", 1)[0]
+    if "," not in first:
+        for other in ("\t", ";"):
+            if other in first:
+                return other
+    return ","
 
 
 def _headings(raw: list[str]) -> tuple[dict[int, str], list[Problem]]:
@@ -256,7 +269,7 @@ def check_file(data: bytes, *, centre: Centre) -> Checked:
         checked.problems.append(text)
         return checked
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     except csv.Error as exc:
         checked.problems.append(Problem(f"The file is not a readable CSV file: {exc}."))
         return checked

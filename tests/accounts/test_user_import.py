@@ -129,7 +129,7 @@ def test_every_problem_is_reported_with_its_row_and_column(world, make_user):
         (b"email,email,full_name\n", "appears twice"),
         ("full_name,email\nZo\u00eb,zoe@alpha.test\n".encode("latin-1"), "not UTF-8"),
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe", "not UTF-8"),
-        (b"full_name,email\n" + b"x" * (user_import.MAX_BYTES + 1), "larger than 1024 KB"),
+        (b"full_name,email\n" + b"x" * (user_import.MAX_BYTES + 1), "larger than 1 MB"),
     ],
 )
 def test_a_file_that_is_not_a_list_of_users_says_why(world, data, words):
@@ -151,6 +151,15 @@ def test_excel_files_with_a_byte_order_mark_and_blank_lines_read(world):
     data = b"\xef\xbb\xbf" + ("full_name,email\r\nZo\u00eb Ng,zoe@alpha.test\r\n,\r\n\r\n").encode()
     checked = check(world, data)
     assert checked.ok and [p.full_name for p in checked.people] == ["Zo\u00eb Ng"]
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_tab_or_semicolon_separated_files_read(world, delimiter):
+    data = delimiter.join(["full_name", "email", "cohort"]) + "\n"
+    data += delimiter.join(["Smith, Jo", "jo@alpha.test", "Alpha cohort"]) + "\n"
+    checked = check(world, data)
+    assert checked.ok, checked.problems
+    assert [(p.full_name, p.cohort.name) for p in checked.people] == [("Smith, Jo", "Alpha cohort")]
 
 
 def test_an_assessor_named_in_the_file_with_another_role_is_refused(world):
