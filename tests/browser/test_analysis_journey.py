@@ -14,6 +14,7 @@ from portfolio.extensions import db
 from portfolio.improvement.models import Recommendation, SavedAnalysis
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.conftest import PASSWORD
 from tests.improvement.builders import RETAIL, open_case
 
@@ -37,6 +38,11 @@ def first_category(page: Page):
 def flashes(page: Page):
     """The flashed messages (record pages also have an autosave status region)."""
     return page.locator(".flashes")
+
+
+def analysis_id(case_id: int) -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(SavedAnalysis.id).where(SavedAnalysis.case_id == case_id))
 
 
 def open_section(page: Page, name: str) -> None:
@@ -79,6 +85,9 @@ def test_learner_analyses_the_log_and_recommends(page: Page, live_server: str, l
         page.get_by_role("img", name=re.compile("^Pareto chart of complaint cost by category"))
     ).to_be_visible()
     assert_accessible(page)
+    # Each figure and word in the tables of figures stays whole, at desktop and phone widths:
+    # "£73,073.46" was broken after "£73,073." at 1280px, and "+" left above "£2,071.38".
+    assert not sideways(page, "cost analysis", whole="table.figures th, table.figures td")
 
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Your commentary").fill(COMMENTARY)
@@ -90,6 +99,19 @@ def test_learner_analyses_the_log_and_recommends(page: Page, live_server: str, l
         "Faulty after installation"
     )
     assert_accessible(page)
+
+    # The analysis as evidence: its figures scroll in their own region, and the page does not
+    # scroll sideways on a phone now that they keep each figure whole.
+    page.get_by_role("link", name="My portfolio").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Portfolio")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Complaint analysis: {TITLE}", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Complaint analysis: {TITLE}")
+    page.get_by_text("The evidence", exact=True).click()
+    expect(page.get_by_role("region", name=re.compile("^Table of figures: "))).to_have_count(2)
+    assert_accessible(page)
+    assert not sideways(page, "analysis evidence", whole="table.figures th, table.figures td")
+    page.goto(f"{live_server}/cases/{case_id}/analyses/{analysis_id(case_id)}")
 
     # A recommendation resting on the saved analysis.
     open_section(page, "Recommendations")
