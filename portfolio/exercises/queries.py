@@ -21,7 +21,13 @@ from portfolio.casework.models import Case, CaseStatus, TrailEvent
 from portfolio.casework.queries import correspondence_rounds
 from portfolio.casework.services import sending_closed
 from portfolio.casework.trail import TrailKind
-from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio, Submission
+from portfolio.evidence.models import (
+    EvidenceItem,
+    Mapping,
+    Portfolio,
+    Submission,
+    SubmissionStatus,
+)
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
@@ -39,7 +45,9 @@ BOARD_STAGES = (
     ("analysis", "Analysis"),
     ("evidence", "Evidence"),
     ("submitted", "Submitted"),
-    ("assessed", "Assessed"),
+    # The newest version's outcome: returned is back at work to resubmit, signed off is done.
+    ("returned", "Returned to resubmit"),
+    ("signed_off", "Signed off"),
 )
 _ORDER = {key: n for n, (key, _) in enumerate(BOARD_STAGES)}
 
@@ -273,7 +281,7 @@ def _progress(exercise: Exercise) -> tuple[list[sa.Row], dict[int, str]]:
             stage = _later(stage, later)
         submitted = latest.get(learner_id)
         if submitted and submitted[1] >= created_at:
-            stage = _later(stage, "submitted" if submitted[0] == "submitted" else "assessed")
+            stage = _later(stage, SubmissionStatus(submitted[0]).value)
         stages[learner_id] = stage
     return cases, stages
 

@@ -21,7 +21,8 @@ PROGRESS_STAGES = (
     ("not_started", "Not started"),
     ("working", "Working"),
     ("submitted", "Submitted"),
-    ("assessed", "Assessed"),
+    ("returned", "Returned to resubmit"),
+    ("signed_off", "Signed off"),
 )
 
 
@@ -59,7 +60,7 @@ def _progress_statement() -> sa.Select:
 
     A learner has started when they have an open case of the exercise; they have submitted
     when their newest portfolio version came at or after that case began (the live board's
-    rule), and it is assessed once that version is returned or signed off."""
+    rule), then returned to resubmit or signed off as that version is."""
     exercises, members = Exercise.__table__, cohort_members
     recent = (
         sa.select(exercises.c.id, exercises.c.cohort_id)
@@ -93,7 +94,8 @@ def _progress_statement() -> sa.Select:
             sa.case(
                 (Submission.submitted_at < started.c.at, "working"),
                 (Submission.status == SubmissionStatus.SUBMITTED, "submitted"),
-                else_="assessed",
+                (Submission.status == SubmissionStatus.RETURNED, "returned"),
+                else_="signed_off",
             )
         )
         .join(Portfolio, Portfolio.id == Submission.portfolio_id)

@@ -91,6 +91,42 @@ def test_bad_exercises_are_refused(world, scenario):
     assert db.session.scalar(sa.select(sa.func.count(Exercise.id))) == 0
 
 
+def test_the_board_tells_a_returned_version_from_a_signed_off_one(client, world, scenario):
+    """Both read "Assessed": the trainer could not see who was back at work to resubmit."""
+    from portfolio.evidence import services as evidence
+    from portfolio.evidence.models import EvidenceItem, SubmissionStatus
+
+    exercise = _exercise(world, scenario)
+    for learner, status in (
+        (world.learner, SubmissionStatus.RETURNED),
+        (world.peer, SubmissionStatus.SIGNED_OFF),
+    ):
+        case = casework.start_case(learner, scenario, exercise=exercise)
+        casework.request_document(case, "crm-history")
+        casework.pin_finding(case, text="The bill was wrong", document_id="crm-history")
+        evidence.sync_case_items(case)
+        item = db.session.scalar(
+            sa.select(EvidenceItem).where(
+                EvidenceItem.case_id == case.id, EvidenceItem.source == "investigation"
+            )
+        )
+        evidence.set_mapping(
+            item, item.mappings[0].criterion, justification="My findings gather the history."
+        )
+        evidence.submit(
+            item.portfolio, declared_name=learner.full_name, declared_on=TODAY, by=learner
+        ).status = status
+    db.session.commit()
+    board = live_board(exercise, TODAY)
+    stages = {r.learner.id: r.stage for r in board.rows}
+    assert stages == {world.learner.id: "returned", world.peer.id: "signed_off"}
+    assert board.counts["returned"] == board.counts["signed_off"] == 1
+    login(client, world.admin)
+    page = client.get(f"/exercises/{exercise.id}").text
+    assert "Returned to resubmit</td>" in page and "Signed off</td>" in page
+    assert "Assessed" not in page
+
+
 def test_cases_start_only_while_open_and_keep_the_pinned_version(world, scenario, bundle):  # noqa: F811
     early = _exercise(world, scenario, opens=TODAY + timedelta(days=1))
     with pytest.raises(CaseworkError, match="opens on"):

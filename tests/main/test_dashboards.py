@@ -91,11 +91,11 @@ def test_admin_dashboard_shows_cohort_progress_and_overdue_work(client, world, b
     current, past, _ = _setup(world, bundle)
     scenario = current.scenario
     today = date.today()
-    # A second cohort of four: one never starts, one starts and stops, one submits, and one's
-    # version comes back assessed. Then the exercise closes.
-    idle, stopped, waiting, marked = (make_user(centre=world.centre) for _ in range(4))
+    # A second cohort of five: one never starts, one starts and stops, one submits, one's
+    # version comes back to resubmit and one's is signed off. Then the exercise closes.
+    idle, stopped, waiting, marked, done = (make_user(centre=world.centre) for _ in range(5))
     cohort = accounts.create_cohort(centre=world.centre, name="Evening group")
-    accounts.set_cohort_members(cohort, learners=[idle, stopped, waiting, marked])
+    accounts.set_cohort_members(cohort, learners=[idle, stopped, waiting, marked, done])
     week2 = create_exercise(
         cohort=cohort,
         scenario=scenario,
@@ -109,19 +109,24 @@ def test_admin_dashboard_shows_cohort_progress_and_overdue_work(client, world, b
     _submit(
         marked, casework.start_case(marked, scenario, exercise=week2)
     ).status = SubmissionStatus.RETURNED
+    _submit(
+        done, casework.start_case(done, scenario, exercise=week2)
+    ).status = SubmissionStatus.SIGNED_OFF
     week2.opens_on = week2.closes_on = today - timedelta(days=1)
     db.session.commit()
 
     rows = {r.exercise.id: r for r in admin_context(world.admin, today)["exercise_rows"]}
-    counts = {"not_started": 1, "working": 1, "submitted": 1, "assessed": 1}
+    # A returned version is not lumped with a signed-off one: that learner has work to do.
+    counts = {"not_started": 1, "working": 1, "submitted": 1, "returned": 1, "signed_off": 1}
     assert rows[week2.id].counts == counts and rows[week2.id].overdue == 2
-    assert rows[week2.id].size == 4
+    assert rows[week2.id].size == 5
     # Still open: nobody is overdue, whoever has not started.
     assert rows[current.id].counts == {
         "not_started": 1,
         "working": 1,
         "submitted": 0,
-        "assessed": 0,
+        "returned": 0,
+        "signed_off": 0,
     }
     assert rows[current.id].overdue == 0
     assert rows[past.id].counts["not_started"] == 2 and rows[past.id].overdue == 2
@@ -131,6 +136,8 @@ def test_admin_dashboard_shows_cohort_progress_and_overdue_work(client, world, b
     assert "Cohort progress" in page and "Week 1 practice" in page
     assert page.count("2 overdue") == 2
     assert '<th scope="col" class="num">Submitted</th>' in page
+    assert '<th scope="col" class="num">Returned to resubmit</th>' in page
+    assert '<th scope="col" class="num">Signed off</th>' in page
 
 
 def test_dashboard_queries_do_not_grow(client, world, bundle, make_user, count_queries):  # noqa: F811
