@@ -113,6 +113,7 @@ def discover(env: dict) -> tuple[list[Page], dict[str, str], list[str]]:
         Page("IQA sampling plan", "iqa", "/iqa/plans/<int:plan_id>", ids),
         Page("Admin dashboard", "admin", "/dashboard", {}),
         Page("Centre users", "admin", "/centre/users", {}),
+        Page("Allocating learners", "admin", "/centre/allocation", {}),
         Page("Cohorts", "admin", "/centre/cohorts", {}),
         Page("Cohort members", "admin", "/centre/cohorts/<int:cohort_id>", ids),
         Page("Exercises", "admin", "/exercises/", {}),

@@ -76,6 +76,24 @@ def learners(centre_id: int, chosen: LearnerFilter) -> tuple[sa.Select, sa.Selec
     return listed, count, chosen.params(centre_id)
 
 
+def staff_names(centre_id: int) -> dict[Role, list[sa.Row]]:
+    """The centre's active assessors and IQAs by name, as (id, full_name) rows for each role:
+    one statement for both lists."""
+    found = db.session.execute(
+        sa.select(User.id, User.full_name, User.role)
+        .where(
+            User.centre_id == centre_id,
+            User.role.in_((Role.ASSESSOR, Role.IQA)),
+            User.active.is_(True),
+        )
+        .order_by(User.full_name, User.id)
+    )
+    staff: dict[Role, list[sa.Row]] = {Role.ASSESSOR: [], Role.IQA: []}
+    for row in found:
+        staff[row.role].append(row)
+    return staff
+
+
 def _staff(person: User | None, centre_id: int, role: Role) -> None:
     if person is not None and not (
         person.centre_id == centre_id and person.role == role and person.active

@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from portfolio import authz
-from portfolio.accounts import allocation, queries
+from portfolio.accounts import allocation
 from portfolio.accounts.errors import AccountError
 from portfolio.accounts.forms import AllocationForm, without_control_characters
 from portfolio.accounts.models import Cohort, User
@@ -31,10 +31,9 @@ def _chosen_filter(cohorts: list) -> allocation.LearnerFilter:
 
 
 def _staff_choices(form: AllocationForm) -> None:
-    centre_id = current_user.centre_id
+    staff = allocation.staff_names(current_user.centre_id)
     for select, role in ((form.assessor, Role.ASSESSOR), (form.iqa, Role.IQA)):
-        people = db.session.scalars(queries.centre_staff(centre_id, role))
-        select.choices = [KEEP] + [SelectChoice(u.id, u.full_name) for u in people]
+        select.choices = [KEEP] + [SelectChoice(u.id, u.full_name) for u in staff[role]]
 
 
 def _staff(user_id: int) -> User | None:

@@ -205,3 +205,17 @@ def test_bad_or_tampered_posts_say_why_and_change_nothing(client, world, intake,
     assert words in response.text
     assert allocation_of(intake["Ann Able"]) == (None, None)
     assert allocation_of(world.other_learner) == (world.other_assessor.id, None)
+
+
+def test_a_refused_post_keeps_the_staff_chosen(client, world, intake):
+    login(client, world.admin)
+    response = client.post(
+        "/centre/allocation",
+        data={"scope": "ticked", "assessor": str(world.assessor.id), "iqa": str(world.iqa.id)},
+    )
+    assert "Tick the learners" in response.text
+    assert f'<option value="{world.assessor.id}" selected>' in response.text
+    assert f'<option value="{world.iqa.id}" selected>' in response.text
+    assert '<option value="0">Leave as it is</option>' in response.text
+    # Only this centre's active staff are offered.
+    assert world.other_assessor.full_name not in response.text
