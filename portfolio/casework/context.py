@@ -45,6 +45,18 @@ CASE_NAV = (
 )
 
 
+def findings_by_answer(case: Case) -> dict[tuple[str, str], list[str]]:
+    """The findings pinned to each interview answer, keyed by (stakeholder id, question id), in
+    the order they were pinned: shown under the answer they came from."""
+    pinned: dict[tuple[str, str], list[str]] = {}
+    for finding in case.findings:
+        if finding.stakeholder_id and finding.question_id:
+            pinned.setdefault((finding.stakeholder_id, finding.question_id), []).append(
+                finding.text
+            )
+    return pinned
+
+
 def case_page(case: Case, user: User) -> dict:
     """The context every case page shares."""
     spec = spec_for(case)

@@ -135,6 +135,7 @@ def interviews(case_id: int):
     return render_template(
         "casework/interviews.html",
         finding_form=FindingForm(),
+        pinned=context.findings_by_answer(case),
         **context.case_page(case, current_user),
     )
 
@@ -174,11 +175,17 @@ def add_finding(case_id: int):
         else:
             db.session.commit()
             flash("Finding pinned.", "success")
-    return redirect(
-        request.form.get("next_page") == "interviews"
-        and url_for("casework.interviews", case_id=case.id)
-        or url_for("casework.timeline", case_id=case.id)
-    )
+    return redirect(_after_finding(case, form))
+
+
+def _after_finding(case: Case, form: FindingForm) -> str:
+    """Back to the answer a finding was pinned from, at its place on the long interviews page
+    (not the top of it), or to the timeline for a finding pinned from a document."""
+    if request.form.get("next_page") != "interviews":
+        return url_for("casework.timeline", case_id=case.id)
+    stakeholder_id, question_id = form.stakeholder_id.data, form.question_id.data
+    anchor = f"q-{stakeholder_id}-{question_id}" if stakeholder_id and question_id else None
+    return url_for("casework.interviews", case_id=case.id, _anchor=anchor)
 
 
 @bp.post("/<int:case_id>/findings/<int:finding_id>/delete")

@@ -320,6 +320,38 @@ def test_bad_ids_get_a_message_and_change_nothing(client, w, path, data, back_to
     assert unchanged(w.case) == before
 
 
+def test_a_finding_pinned_to_an_answer_returns_to_that_answer(client, w):
+    """The interviews page is long: after pinning, the learner is back at the answer (its
+    anchor), not at the top; a finding pinned to a document goes to the timeline."""
+    services.request_document(w.case, "crm-history")
+    services.ask_question(w.case, "billing-lead", "what-happened")
+    db.session.commit()
+    client = login(client, w.learner)
+    answer = {"stakeholder_id": "billing-lead", "question_id": "what-happened"}
+    response = client.post(
+        url(w.case, "/findings"),
+        data={"text": "Says it is right", "next_page": "interviews"} | answer,
+    )
+    assert response.status_code == 302
+    assert response.location.endswith(url(w.case, "interviews") + "#q-billing-lead-what-happened")
+    page = text(client.get(response.location))
+    assert "Finding pinned." in page
+    # ...and sees it under the answer it came from, where the page has scrolled to.
+    answer_item = page.split('id="q-billing-lead-what-happened"')[1].split('<li id="q-')[0]
+    assert "Your findings from this answer" in answer_item
+    assert "Says it is right" in answer_item
+    # Refused (nothing written): still back at the answer, with the message.
+    response = client.post(
+        url(w.case, "/findings"), data={"text": "", "next_page": "interviews"} | answer
+    )
+    assert response.location.endswith("#q-billing-lead-what-happened")
+    assert "Write the finding" in text(client.get(response.location))
+    response = client.post(
+        url(w.case, "/findings"), data={"text": "A fact", "document_id": "crm-history"}
+    )
+    assert response.location.endswith(url(w.case, "timeline"))
+
+
 def test_a_bad_timeline_entry_gets_a_message_and_changes_nothing(client, w):
     before = unchanged(w.case)
     client = login(client, w.learner)
