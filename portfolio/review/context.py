@@ -77,6 +77,19 @@ def evidence_by_ref(snapshot: dict) -> dict[str, list[dict]]:
     return found
 
 
+def simulated_only(outcomes, by_ref: dict[str, list[dict]]) -> set[int]:
+    """The competence criteria (not the knowledge ones) whose evidence in the version is all
+    simulated: awarding bodies generally want workplace evidence for those, so the bench says
+    so where the assessor decides."""
+    return {
+        c.id
+        for o in outcomes
+        if o.kind == "competence"
+        for c in o.criteria
+        if (entries := by_ref.get(c.ref)) and all(e["kind"] == "simulated" for e in entries)
+    }
+
+
 @dataclass(frozen=True)
 class LogRow:
     """One decision-log entry as the bench lists it: what it is and a short detail."""
@@ -185,6 +198,7 @@ def bench_page(
     effective = queries.effective_decisions(assessment) if completed else {}
     return context | {
         "guides": case_guides(submission.snapshot),
+        "simulated_only": simulated_only(context["outcomes"], context["by_ref"]),
         "decisions": {d.criterion_id: d for d in assessment.decisions} if assessment else {},
         "effective": effective,
         # a sign-off a later correction took below "every criterion met", as the learner's

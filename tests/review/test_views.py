@@ -73,6 +73,49 @@ def test_queue_start_and_bench_show_evidence_guidance_and_checks(client, submitt
     assert "Continue marking" in client.get("/assess/").text
 
 
+def test_the_bench_says_where_a_competence_criterion_has_only_simulated_evidence(client, submitted):
+    """Awarding bodies restrict what simulation may evidence: the bench said nothing where an
+    assessor judged a competence criterion on a simulated case alone."""
+    w = submitted
+    _open(w)
+    login(client, w.assessor)
+    text = client.get(f"/assess/submissions/{w.submission.id}").text
+    rows = {
+        ref: text[text.index(f"<legend><strong>{ref}</strong>") :][:3000].split("</fieldset>")[0]
+        for ref in ("1.1", "1.2", "2.1")
+    }
+    note = "Simulated evidence only."
+    # 1.1 and 1.2 are a competence outcome's; 2.1 is the knowledge outcome's, where a
+    # simulated case's work is fair evidence.
+    assert note in rows["1.1"] and note in rows["1.2"] and note not in rows["2.1"]
+    assert "awarding organisation's assessment strategy" in rows["1.1"]
+
+    # Evidence the assessor recorded (a professional discussion) is not simulation.
+    client.post(
+        f"/assess/portfolios/{w.portfolio.id}/evidence/new",
+        data={
+            "source": "professional_discussion",
+            "title": "Discussion on the investigation",
+            "body": "We talked through how the history was gathered.",
+            "occurred_on": date.today().isoformat(),
+        },
+    )
+    record = db.session.scalar(
+        sa.select(EvidenceItem).where(EvidenceItem.author_id == w.assessor.id)
+    )
+    c = criteria_of(w)["1.1"]
+    evidence.set_mapping(record, c, justification="Talked through gathering the history.")
+    login(client, w.learner)
+    version2 = submit(w)
+    db.session.commit()
+    login(client, w.assessor)
+    services.open_assessment(version2, by=w.assessor)
+    db.session.commit()
+    text = client.get(f"/assess/submissions/{version2.id}").text
+    row = text[text.index("<legend><strong>1.1</strong>") :].split("</fieldset>")[0]
+    assert note not in row
+
+
 def test_save_then_return_with_feedback(client, submitted):
     w = submitted
     assessment = _open(w)
