@@ -121,12 +121,17 @@ def clean_outcome(raw: Mapping[str, Any]) -> dict:
     }
 
 
-def clean_knowledge(raw: Mapping[str, Any]) -> dict:
+def clean_knowledge(raw: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> dict:
     """Answers to the scenario's knowledge questions, from the form keys ``answer_<question id>``.
-    Whether each id is one of the case's questions is checked by services.save_record."""
+    Whether each id is one of the case's questions is checked by services.save_record. `labels`
+    names each question's answer in a message ("Your answer to question 2"), by question id: the
+    page has several answers, and the learner must know which one is too long."""
+    labels = labels or {}
     return {
         "answers": {
-            key.removeprefix("answer_"): _text(raw, key, "Your answer", MAX_TEXT)
+            key.removeprefix("answer_"): _text(
+                raw, key, labels.get(key.removeprefix("answer_"), "Your answer"), MAX_TEXT
+            )
             for key in sorted(raw)
             if isinstance(key, str) and key.startswith("answer_")
         }

@@ -20,7 +20,7 @@ from portfolio.casework.models import (
     TrailEvent,
 )
 from portfolio.casework.queries import choice_of, open_case, record_data, spec_for
-from portfolio.casework.records import CLEANERS
+from portfolio.casework.records import CLEANERS, clean_knowledge
 from portfolio.casework.remedy import (
     decide_authorisation,
     format_money,
@@ -299,8 +299,16 @@ def save_record(
     require_open(case)
     if kind not in CLEANERS:
         raise CaseworkError("That is not a record of this case.")
-    data = CLEANERS[kind](raw)
     spec = spec_for(case)
+    if kind == "knowledge":
+        # Numbered as on the page, so a message says which answer it means.
+        labels = {
+            question.id: f"Your answer to question {number}"
+            for number, question in enumerate(spec.knowledge_questions, start=1)
+        }
+        data = clean_knowledge(raw, labels)
+    else:
+        data = CLEANERS[kind](raw)
     if kind == "remedy":
         try:
             validate_choice(spec, choice_of(data))

@@ -41,6 +41,20 @@ def test_an_unknown_question_id_is_refused_and_nothing_changes(case):
     assert record_data(case, "knowledge") == {"answers": {"cra-rules": "First"}}
 
 
+def test_a_too_long_answer_is_named_by_its_question_number(case):
+    """The page has five answers: the message says which one is too long (question 3 here,
+    cra-rules being the third question), and nothing is saved."""
+    with pytest.raises(CaseworkError, match=r"^Your answer to question 3 is 20,001 characters"):
+        casework.save_record(
+            case,
+            "knowledge",
+            {"answer_procedure-stages": "Fine", "answer_cra-rules": "x" * 20_001},
+            expected_version=None,
+        )
+    db.session.rollback()
+    assert record_data(case, "knowledge") is None
+
+
 def test_the_reflection_is_saved_as_text(case):
     casework.save_record(case, "reflection", {"text": "I learned a lot."}, expected_version=None)
     casework.save_record(
