@@ -25,6 +25,16 @@ TYPES = {
 ACCEPT = ",".join(ext for exts, _ in TYPES.values() for ext in exts)
 
 
+def format_size(size: int) -> str:
+    """A file's size as people read it: ``6 bytes``, ``12.3 KB``, ``4.8 MB`` (1 KB is 1,024
+    bytes). Not ``0.0 KB``, which reads as an empty file, nor ``5120.0 KB``."""
+    if size < 1024:
+        return f"{size:,} byte{'' if size == 1 else 's'}"
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.1f} KB"
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
 class UploadError(Exception):
     def __init__(self, message: str):
         super().__init__(message)

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
 from portfolio.casework.models import Case
-from portfolio.evidence import overview, queries, services
+from portfolio.evidence import overview, queries, services, uploads
 from portfolio.evidence.forms import MappingForm, SubmitForm, UploadForm
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
 from portfolio.evidence.services import EvidenceError
@@ -34,6 +34,10 @@ from portfolio.record_ids import record_id
 from portfolio.roles import Role
 
 bp = Blueprint("evidence", __name__, url_prefix="/portfolio")
+
+
+# Uploads are listed on the evidence pages, the assessor's and IQA's, and in the PDF.
+bp.add_app_template_filter(uploads.format_size, "file_size")
 
 
 @bp.before_request

@@ -156,7 +156,10 @@ def test_submit_flow_and_changes_page(client, worked):
     changes = client.get(f"/portfolio/submissions/{submission.id}/changes")
     assert "Workplace letter" in changes.text
     login(client, worked.assessor)
-    assert "Workplace letter" in client.get(f"/portfolio/submissions/{submission.id}").text
+    page = client.get(f"/portfolio/submissions/{submission.id}").text
+    assert "Workplace letter" in page
+    # The 18-byte file's size reads as such, not as "0.0 KB" (an empty file, at a glance).
+    assert "(application/pdf, 18 bytes, SHA-256" in page and "0.0 KB" not in page
 
 
 def _ready_to_submit(client, worked):

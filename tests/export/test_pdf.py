@@ -47,6 +47,10 @@ def test_download_is_a_complete_a4_pdfa(client, submitted, tmp_path):
     # A simulated item names its case once, not again in a default description below.
     assert "From the simulated case" not in text
     assert "A redacted CRM screen from my own workplace." in text  # a real description stays
+    # The uploaded file's size in bytes (under 1 KB), not "0.1 KB" or "0.0 KB".
+    upload = next(i for i in world.submission.snapshot["items"] if i["source"] == "upload")
+    assert upload["content"]["file"]["size"] < 1024
+    assert f"{upload['content']['file']['size']} bytes" in text, text
     snap = world.submission.snapshot
     reply = next(i for i in snap["items"] if i["source"] == "resolution")["content"][
         "correspondence"
