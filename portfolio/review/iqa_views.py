@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
 from portfolio.evidence.models import Submission
+from portfolio.evidence.queries import outcomes_of
 from portfolio.extensions import db
 from portfolio.framework.queries import criteria_of
 from portfolio.notifications.pages import read_notifications_of_this_page
@@ -21,7 +22,7 @@ from portfolio.review import iqa
 from portfolio.review import iqa_queries as queries
 from portfolio.review import queries as review_queries
 from portfolio.review.agreement import kappa_band
-from portfolio.review.context import log_rows
+from portfolio.review.context import evidence_by_ref, log_rows, simulated_only
 from portfolio.review.iqa import IqaError
 from portfolio.review.iqa_forms import PlanForm, RespondForm, StandardisationForm, VerdictForm
 from portfolio.review.models import (
@@ -174,16 +175,22 @@ def _sample_page(
     fields = fields or {}
     if "actions" in fields:  # shown beside the field by the form macro
         form.actions.errors = [*form.actions.errors, fields["actions"]]
+    unit_id = assessment.submission.portfolio.unit_id
+    by_ref = evidence_by_ref(assessment.submission.snapshot)
     return render_template(
         "iqa/sample.html",
         sample=sample,
         assessment=assessment,
         submission=assessment.submission,
         snap=assessment.submission.snapshot,
+        # each criterion's evidence with its kind, and the competence criteria evidenced by
+        # simulation alone, as the assessor's bench shows them
+        by_ref=by_ref,
+        simulated_only=simulated_only(outcomes_of(unit_id), by_ref),
         can_download=authz.can_view_portfolio(current_user, assessment.submission.portfolio),
         decisions=queries.decisions_of(assessment),
         reviewed=_as_reviewed(review),
-        criteria=criteria_of(assessment.submission.portfolio.unit_id),
+        criteria=criteria_of(unit_id),
         review=review,
         verdicts={v.criterion_id: v for v in review.verdicts} if review else {},
         editable=review is None or review.status == IqaReviewStatus.IN_PROGRESS,

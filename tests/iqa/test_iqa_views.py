@@ -41,6 +41,25 @@ def sample(world, signed_off, unit):
     return sample
 
 
+def test_the_sample_shows_each_criterions_evidence_kind_and_a_simulation_only_competence(
+    client, world, sample, unit
+):
+    """The IQA saw only titles beside each decision: not that a competence criterion was
+    judged on simulated evidence alone, which awarding bodies restrict."""
+    login(client, world.iqa)
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    _, criteria = unit
+    rows = {
+        c.ref: page[page.index(f"<h3>{c.ref} {c.text}</h3>") :].split("</h3>", 1)[1][:1500]
+        for c in criteria
+    }
+    for ref in ("1.1", "1.2", "2.1"):
+        assert 'class="tag tag-sim">Simulated</span>' in rows[ref].split("Assessor")[0]
+    note = "Simulated evidence only."
+    # 1.1 and 1.2 belong to a competence outcome; 2.1 to the knowledge outcome.
+    assert note in rows["1.1"] and note in rows["1.2"] and note not in rows["2.1"]
+
+
 def decisions_now(assessment_id):
     db.session.expire_all()
     return [
