@@ -39,10 +39,17 @@ class UploadForm(FlaskForm):
 class SubmitForm(FlaskForm):
     declared_name = StringField(
         "Your full name",
-        validators=[DataRequired(), Length(max=120)],
+        validators=[
+            DataRequired("Type your full name to declare that this evidence is your own work."),
+            Length(max=120),
+        ],
         description="Typing your name declares that this evidence is your own work.",
     )
-    declared_on = DateField("Today's date", validators=[DataRequired()], default=date.today)
+    declared_on = DateField(
+        "Today's date",
+        validators=[DataRequired("Enter today's date.")],
+        default=date.today,
+    )
 
 
 class MappingForm(FlaskForm):

@@ -422,8 +422,11 @@ def submit(portfolio: Portfolio, *, declared_name: str, declared_on: date, by: U
             f"Type your full name exactly as it is on your account ({by.full_name}) to declare "
             "that this is your own work."
         )
-    if declared_on != date.today():
-        raise EvidenceError("The declaration must carry today's date.")
+    today = date.today()
+    if declared_on != today:
+        raise EvidenceError(
+            f"Date the declaration today, {today:%-d %b %Y}: it says {declared_on:%-d %b %Y}."
+        )
     # Items appear as records are saved; this catches anything saved before that was so.
     for case in _open_cases_of(portfolio):
         sync_case_items(case)

@@ -162,6 +162,31 @@ def test_submit_flow_and_changes_page(client, worked):
     assert "(application/pdf, 18 bytes, SHA-256" in page and "0.0 KB" not in page
 
 
+def test_a_declaration_left_empty_or_misdated_says_what_to_do(client, worked):
+    """Each problem in the declaration says what to type, not "This field is required.", and
+    a wrong date gives today's date beside the one typed. Nothing is submitted."""
+    portfolio, item = _portfolio_and_item(worked)
+    services.set_mapping(item, item.mappings[0].criterion, justification="My findings gather it.")
+    db.session.commit()
+    login(client, worked.learner)
+    empty = html.unescape(
+        client.post(
+            f"/portfolio/{portfolio.id}/submit", data={"declared_name": "", "declared_on": ""}
+        ).text
+    )
+    assert "Type your full name to declare that this evidence is your own work." in empty
+    assert "Enter today's date." in empty
+    assert "This field is required." not in empty
+    misdated = html.unescape(
+        client.post(
+            f"/portfolio/{portfolio.id}/submit",
+            data={"declared_name": worked.learner.full_name, "declared_on": "2020-01-01"},
+        ).text
+    )
+    assert f"Date the declaration today, {date.today():%-d %b %Y}: it says 1 Jan 2020." in misdated
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 0
+
+
 def _ready_to_submit(client, worked):
     """The learner signed in, with a confirmed mapping: (portfolio, the submit form's data)."""
     portfolio, item = _portfolio_and_item(worked)
