@@ -19,5 +19,12 @@ class FindingForm(FlaskForm):
 
 class TimelineForm(FlaskForm):
     occurred_on = DateField("Date", validators=[DataRequired(message="Enter a real date.")])
-    description = StringField("What happened", validators=[DataRequired(), Length(max=2000)])
+    # The messages say what to do, as the service's do (not "This field is required.").
+    description = StringField(
+        "What happened",
+        validators=[
+            DataRequired("Describe what happened on that date."),
+            Length(max=2000, message="Keep a timeline entry to 2,000 characters."),
+        ],
+    )
     document_id = HiddenField()

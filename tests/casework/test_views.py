@@ -358,12 +358,13 @@ def test_a_bad_timeline_entry_gets_a_message_and_changes_nothing(client, w):
     for data, message in (
         ({"occurred_on": "2026-03-01", "description": "Call", "document_id": "nope"}, "not in"),
         ({"occurred_on": "not a date", "description": "Call"}, "Enter a real date."),
-        ({"occurred_on": "2026-03-01", "description": ""}, "This field is required."),
-        ({"occurred_on": "2026-03-01", "description": "x" * 2_001}, "2000"),
+        ({"occurred_on": "2026-03-01", "description": ""}, "Describe what happened on that"),
+        ({"occurred_on": "2026-03-01", "description": "x" * 2_001}, "to 2,000 characters"),
     ):
         response = client.post(url(w.case, "timeline"), data=data)
         assert response.status_code == 200
         assert message in text(response), data
+        assert "This field is required." not in text(response)
     assert unchanged(w.case) == before
 
 
