@@ -4,6 +4,7 @@ the on-screen log (review/_log_table.html) names it, from the same labelling."""
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -16,7 +17,8 @@ from portfolio.review.models import Assessment, AssessmentKind
 from portfolio.spreadsheet_cells import inert
 
 # "submission" is the record's id, as the log's payloads cite it; "version" the number the
-# pages show (version 2 of the learner's portfolio).
+# pages show (version 2 of the learner's portfolio). "summary" is the entry in words as the
+# on-screen log shows it ("1.2: Not yet competent"); "details" every field the entry records.
 HEADER = [
     "seq",
     "time (UTC)",
@@ -25,6 +27,7 @@ HEADER = [
     "learner",
     "submission",
     "version",
+    "summary",
     "details",
     "entry hash",
 ]
@@ -54,6 +57,16 @@ def _standardisation_ids(entries: list) -> set[int]:
     )
 
 
+def _details(payload: dict) -> str:
+    """The entry's fields as key=value, a list or mapping (an IQA verdict's verdicts, a
+    return's decisions) as JSON: Python's repr of them (True, single quotes) read as code and
+    parsed as nothing."""
+    return ", ".join(
+        f"{k}={json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v}"
+        for k, v in sorted(payload.items())
+    )
+
+
 def _chunks(statement: sa.Select) -> Iterator[list]:
     result = read_rows(statement)
     while chunk := result.fetchmany(CHUNK):
@@ -78,7 +91,8 @@ def _lines(statement: sa.Select) -> Iterator[str]:
                     inert(e.learner or ""),
                     e.submission_id or "",
                     e.version or "",
-                    inert(", ".join(f"{k}={v}" for k, v in sorted((e.payload or {}).items()))),
+                    inert(row.detail),
+                    inert(_details(e.payload or {})),
                     e.entry_hash,
                 ]
             )

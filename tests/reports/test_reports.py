@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from datetime import date
 
 from openpyxl import load_workbook
@@ -167,7 +168,7 @@ def test_the_decision_log_is_streamed_in_order_across_chunks(client, world):
     assert response.is_streamed and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][0] == "seq" and len(rows) == 1002
-    assert [r[7] for r in rows[1:]] == [f"n={n}" for n in range(1001)]
+    assert [r[8] for r in rows[1:]] == [f"n={n}" for n in range(1001)]
     assert [int(r[0]) for r in rows[1:]] == sorted(int(r[0]) for r in rows[1:])
 
 
@@ -197,3 +198,33 @@ def test_decision_log_csv_names_each_kind_as_the_on_screen_log_does(client, subm
     entries = review_queries.log_of_portfolio(w.portfolio)
     on_screen = log_rows(entries, review_queries.standardisation_ids(w.portfolio))
     assert kinds == [row.label for row in on_screen]
+
+
+def test_the_decision_log_csv_says_each_entry_in_words_and_its_lists_as_json(
+    client,
+    submitted,  # noqa: F811
+):
+    """The details column was Python's repr of the entry ("verdicts=[{'agree': True, ...}]"):
+    an admin read no summary of an entry, and no tool could parse its lists."""
+    w = submitted
+    verdicts = [
+        {"criterion": "1.1", "agree": True, "feedback": ""},
+        {"criterion": "1.2", "agree": False, "feedback": "Too thin."},
+    ]
+    log.append(
+        "decision",
+        actor=w.assessor,
+        payload={"criterion": "1.2", "decision": "not_yet", "feedback": "Map your remedy."},
+        submission_id=w.submission.id,
+    )
+    log.append("iqa_verdict", actor=w.iqa, payload={"verdicts": verdicts, "review_id": 7})
+    db.session.commit()
+    login(client, w.admin)
+    rows = list(csv.DictReader(io.StringIO(client.get("/reports/decision-log.csv").text)))
+    decision, verdict = rows
+    assert decision["summary"] == "1.2: Not yet competent"
+    assert "decision=not_yet" in decision["details"]
+    assert verdict["summary"] == "Disagrees on 1.2 (agrees on 1)"
+    listed = verdict["details"].split("verdicts=", 1)[1]
+    assert json.loads(listed) == verdicts
+    assert verdict["details"].startswith("review_id=7, ")
