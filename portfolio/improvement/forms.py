@@ -57,7 +57,8 @@ class RecommendationForm(FlaskForm):
     owner = StringField(
         "Who has the authority to make it",
         validators=[DataRequired(message="Say who can make the change."), Length(max=200)],
-        description="The role with the authority, for example Head of Installations.",
+        description="The role with the authority, for example the head of the team that owns the "
+        "process or system.",
     )
     benefit = TextAreaField(
         "Expected benefit",
@@ -81,7 +82,8 @@ class RecommendationForm(FlaskForm):
             DataRequired(message="Give a target for the measure, such as a figure to reach."),
             Length(max=200),
         ],
-        description="A figure to reach, for example fewer than 20 installation complaints a month.",
+        description="A figure to reach, for example fewer than 20 complaints a month in that "
+        "category.",
     )
     by_when = StringField(
         "By when",
@@ -89,7 +91,7 @@ class RecommendationForm(FlaskForm):
             DataRequired(message="Say by when the change will be made."),
             Length(max=100),
         ],
-        description="A date or a time from now, for example by the end of October.",
+        description="A date or a time from now, for example by the end of the next quarter.",
     )
     root_cause_link = TextAreaField(
         "How it addresses the root cause",

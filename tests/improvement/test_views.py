@@ -190,6 +190,21 @@ def test_recommendations_offer_only_this_cases_analyses(
     assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
 
 
+@pytest.mark.parametrize("slug", ["energy-back-bill", "telecoms-billing"])
+def test_the_recommendation_hints_fit_every_scenario(
+    client, login_as, learner, make_analysis, slug
+):
+    """The hints' examples name no one scenario's roles or complaints: an energy or telecoms
+    learner was told "for example Head of Installations", a retail role."""
+    case = open_case(learner, slug)
+    make_analysis(case)
+    db.session.commit()
+    login_as(learner)
+    html = client.get(f"/cases/{case.id}/recommendations").get_data(as_text=True)
+    assert "the head of the team that owns the process or system" in html
+    assert "Installations" not in html and "installation complaints" not in html
+
+
 def test_an_empty_recommendation_gets_clear_messages(
     client, login_as, case, learner, make_analysis
 ):
