@@ -30,6 +30,7 @@ from portfolio.review.models import (
 )
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.conftest import PASSWORD
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
@@ -148,6 +149,14 @@ def test_iqa_samples_disagrees_and_the_assessor_responds(page: Page, live_server
     expect(sample_link).to_be_visible()
     expect(page.get_by_role("cell", name=f"50% of {ASSESSOR}'s assessments")).to_be_visible()
     assert_accessible(page)
+    # the dashboard lists it in a table like the app's others: five columns scroll in their
+    # own box on a phone rather than running off the page unstyled
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    samples = page.get_by_role("region", name="Samples awaiting your review")
+    expect(samples.locator("table.data")).to_contain_text("Not started")
+    assert_accessible(page)
+    assert not sideways(page, "IQA dashboard")
+    page.go_back()
 
     # ... opens the sampled assessment, read-only beside the evidence ...
     sample_link.click()
