@@ -1,7 +1,7 @@
 """What the assessment templates need, computed once per request: the views stay thin and the
 templates only format."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -28,11 +28,103 @@ KIND_TAGS = {"simulated": "sim", "workplace": "work", "assessor": "assessor"}
 
 @dataclass(frozen=True)
 class CaseGuide:
-    """One case in the submission: its scenario's assessor guidance and the marking checks."""
+    """One case in the submission: its scenario's assessor guidance, the marking checks over
+    its trail, and the checks over the complaint analysis it submitted."""
 
     case: Case
     spec: Scenario
     checks: list[MarkingCheck]
+    analysis_checks: list[MarkingCheck] = field(default_factory=list)
+
+
+def _quoted(titles) -> str:
+    return ", ".join(f"“{t}”" for t in titles)
+
+
+def analysis_checks(items: list[dict]) -> list[MarkingCheck]:
+    """The marking guide's LO3 points as facts over a case's analyses and recommendations in
+    the version: a Pareto by category (the app adds the cumulative percentage and the vital
+    few), weighted by cost and not only counted (a count alone can mislead), and remediation for
+    the other customers the cause affected. Nothing when the version holds neither."""
+    # snapshots never change: read them leniently, as older versions may lack a field
+    analyses = [
+        {
+            "title": (i.get("content") or {}).get("title") or i.get("title", ""),
+            "params": (i.get("content") or {}).get("params") or {},
+            "figures": (i.get("content") or {}).get("figures") or {},
+        }
+        for i in items
+        if i.get("source") == "analysis" and not (i.get("content") or {}).get("missing")
+    ]
+    recommendations = [
+        r
+        for i in items
+        if i.get("source") == "recommendations"
+        for r in (i.get("content") or {}).get("items") or []
+    ]
+    if not analyses and not recommendations:
+        return []
+    pareto = [a for a in analyses if a["params"].get("group_by") == "category"]
+    by_month = [a["title"] for a in analyses if a["params"].get("group_by") == "month"]
+    if pareto:
+        shown = []
+        for a in pareto:
+            summary = a["figures"].get("summary") or {}
+            few, pct = summary.get("vital_few") or [], summary.get("vital_few_pct")
+            shown.append(
+                f"“{a['title']}” by {'cost' if a['params'].get('measure') == 'cost' else 'count'}"
+                + (f", vital few: {', '.join(few)} ({pct}% cumulative)" if few else "")
+            )
+        pareto_detail = "; ".join(shown) + "."
+    else:
+        pareto_detail = "No analysis by category in this version" + (
+            f"; by month only: {_quoted(by_month)}." if by_month else "."
+        )
+    cost = [a["title"] for a in analyses if a["params"].get("measure") == "cost"]
+    count = [a["title"] for a in analyses if a["params"].get("measure") != "cost"]
+    cost_detail = (
+        "No analysis in this version."
+        if not analyses
+        else f"By cost: {_quoted(cost) or 'none'}. By count: {_quoted(count) or 'none'}."
+    )
+    others = [
+        r.get("change", "") for r in recommendations if (r.get("other_customers") or "").strip()
+    ]
+    n = len(recommendations)
+    if not n:
+        others_detail = "No recommendation in this version."
+    elif n == 1:
+        others_detail = (
+            "The recommendation says what happens for other affected customers."
+            if others
+            else "The recommendation does not say what happens for other affected customers."
+        )
+    else:
+        says = "says" if len(others) == 1 else "say"
+        others_detail = (
+            f"{len(others)} of the {n} recommendations {says} what happens for other affected "
+            + (f"customers: {_quoted(others)}." if others else "customers.")
+        )
+    return [
+        MarkingCheck(
+            "pareto",
+            "Pareto by category, with cumulative percentage",
+            bool(pareto),
+            pareto_detail,
+        ),
+        MarkingCheck(
+            "cost_weighted",
+            "Complaints weighted by cost, not only counted",
+            bool(cost),
+            cost_detail,
+        ),
+        MarkingCheck(
+            "other_customers",
+            "Remediation for other affected customers",
+            bool(others),
+            others_detail,
+        ),
+    ]
 
 
 def _checks(case: Case, spec: Scenario) -> list[MarkingCheck]:
@@ -57,7 +149,8 @@ def case_guides(snapshot: dict) -> list[CaseGuide]:
     guides = []
     for case in cases:
         spec = spec_for(case)
-        guides.append(CaseGuide(case, spec, _checks(case, spec)))
+        mine = [i for i in snapshot["items"] if i.get("case_id") == case.id]
+        guides.append(CaseGuide(case, spec, _checks(case, spec), analysis_checks(mine)))
     return guides
 
 

@@ -116,6 +116,84 @@ def test_the_bench_says_where_a_competence_criterion_has_only_simulated_evidence
     assert note not in row
 
 
+def test_the_bench_checks_the_complaint_analysis_the_version_holds(client, worked):
+    """product.md's marking-point checks include "the Pareto carrying a cumulative percentage
+    or not"; the bench checked the case's trail only, never the analysis submitted for LO3."""
+    from portfolio.analysis import AnalysisParams
+    from portfolio.improvement import services as improvement
+
+    w = worked
+    pareto = improvement.save_analysis(w.case, params=AnalysisParams(), title="Complaints by type")
+    improvement.save_analysis(
+        w.case, params=AnalysisParams(group_by="month"), title="Complaints by month"
+    )
+    improvement.save_recommendation(
+        w.case,
+        analysis_id=pareto.id,
+        fields={
+            "change": "Fix the code catalogue",
+            "owner": "Billing lead",
+            "benefit": "No more wrong bills",
+            "measure": "Repeat complaints",
+            "target": "None a month",
+            "by_when": "End of May",
+            "root_cause_link": "The expired code",
+        },
+    )
+    evidence.sync_case_items(w.case)
+    items = db.session.scalars(
+        sa.select(EvidenceItem).where(EvidenceItem.case_id == w.case.id)
+    ).all()
+    w.portfolio = items[0].portfolio
+    c = criteria_of(w)["1.1"]
+    for item in items:
+        evidence.set_mapping(item, c, justification=f"My {item.source} shows how I met it.")
+    w.submission = submit(w)
+    db.session.commit()
+    _open(w)
+    login(client, w.assessor)
+    text = client.get(f"/assess/submissions/{w.submission.id}").text
+    table = text[text.index("Complaint analysis checks") :].split("</table>")[0]
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td>.*?>([^<]+)</span>', table))
+    assert rows == {
+        "Pareto by category, with cumulative percentage": "Met",
+        "Complaints weighted by cost, not only counted": "Not met",
+        "Remediation for other affected customers": "Not met",
+    }
+    assert "“Complaints by type” by count, vital few: " in table
+    assert "By cost: none. By count: “Complaints by type”, “Complaints by month”." in table
+    assert "The recommendation does not say what happens for other affected customers" in table
+
+
+def test_the_analysis_checks_read_cost_weighting_remediation_and_old_snapshots():
+    from portfolio.review.context import analysis_checks
+
+    def analysis(title, **params):
+        return {"source": "analysis", "content": {"title": title, "params": params}}
+
+    def recommendations(*others):
+        items = [{"change": f"Change {n}", "other_customers": o} for n, o in enumerate(others)]
+        return {"source": "recommendations", "content": {"items": items}}
+
+    assert analysis_checks([{"source": "investigation", "content": {}}]) == []
+    checks = analysis_checks(
+        [
+            analysis("By cost", group_by="category", measure="cost"),
+            recommendations("", "Find every customer on the expired code."),
+        ]
+    )
+    assert [c.met for c in checks] == [True, True, True]
+    assert checks[2].detail == (
+        "1 of the 2 recommendations says what happens for other affected customers: “Change 1”."
+    )
+    # by month only, and an analysis whose content an older snapshot did not record
+    checks = analysis_checks(
+        [analysis("Trend", group_by="month"), {"source": "analysis", "title": "Old"}]
+    )
+    assert [c.met for c in checks] == [False, False, False]
+    assert checks[0].detail == "No analysis by category in this version; by month only: “Trend”."
+
+
 def test_save_then_return_with_feedback(client, submitted):
     w = submitted
     assessment = _open(w)
