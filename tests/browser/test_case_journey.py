@@ -18,6 +18,7 @@ from portfolio.library.services import import_scenario
 from portfolio.roles import Role
 from portfolio.scenarios.loader import load_bundle
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.conftest import PASSWORD
 
 BUNDLE_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -177,6 +178,8 @@ def test_a_learner_works_the_telecoms_case_to_an_accepted_response(
         "Retention call: £32 a month fixed"
     )
     assert_accessible(page)
+    # The row's Remove keeps its word whole (it was "Rem" over "ove" at 1280px).
+    assert not sideways(page, "timeline", whole="table.data td button")
 
     # Root cause by 5 Whys.
     nav(page, "Root cause")
@@ -305,6 +308,8 @@ def test_a_learner_works_the_telecoms_case_to_an_accepted_response(
     expect(log).to_contain_text("Asked for authorisation of £100.00: authorised")
     expect(log).to_contain_text("Recorded the outcome")
     assert_accessible(page)
+    # Its numbers stay whole ("10" was "1" over "0" at 1280px).
+    assert not sideways(page, "case log", whole="table.data td:first-child")
 
     db.session.expire_all()
     case = db.session.scalar(db.select(Case))

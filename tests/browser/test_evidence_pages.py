@@ -8,6 +8,7 @@ from datetime import date
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.browser.test_assessor_journey import (
     LEARNER,
     sign_in,
@@ -32,6 +33,8 @@ def test_learner_reads_every_evidence_page_and_submits_again(
 
     page.goto(base)
     heading(page, f"Portfolio: {portfolio.unit.title}")
+    # Each row's Map link keeps its word whole on a phone (it was "Ma" over "p" at 390px).
+    assert not sideways(page, "portfolio", whole="table.data td:last-child a")
 
     page.goto(f"{base}/grid")
     heading(page, f"Tracking grid: {LEARNER}")
