@@ -20,6 +20,28 @@ document.addEventListener("DOMContentLoaded", () => {
     notice.replaceChildren(`${message} `, link);
     notice.hidden = false;
   };
+  // Replace the board, keeping a keyboard user's place: what had focus inside it is focused
+  // again in the fresh board (the same link, or what stands where it stood), and the table
+  // keeps its sideways scroll. Without this, focus fell to the page every 30 seconds.
+  const focusable = () => [
+    ...board.querySelectorAll("a[href], button, input, select, textarea, [tabindex='0']"),
+  ];
+  const keyOf = (el) => el.getAttribute("href") || el.id || el.getAttribute("aria-label");
+  const replace = (html) => {
+    const active = board.contains(document.activeElement) ? document.activeElement : null;
+    const key = active && keyOf(active);
+    const position = active ? focusable().indexOf(active) : -1;
+    const scroller = board.querySelector(".table-scroll");
+    const left = scroller ? scroller.scrollLeft : 0;
+    board.innerHTML = html;
+    const fresh = board.querySelector(".table-scroll");
+    if (fresh) fresh.scrollLeft = left;
+    if (!active) return;
+    const now = focusable();
+    const same = key ? now.find((el) => keyOf(el) === key) : null;
+    const target = same || now[Math.min(position, now.length - 1)];
+    if (target) target.focus({ preventScroll: true });
+  };
   const ended = () =>
     stop("Your session has ended – sign in again to see the latest.", "Sign in again");
 
@@ -48,7 +70,7 @@ document.addEventListener("DOMContentLoaded", () => {
           ended();
           return;
         }
-        board.innerHTML = html;
+        replace(html);
       })
       // A network blip: keep the board as it is and try again at the next refresh.
       .catch(() => {});

@@ -83,3 +83,22 @@ def test_the_board_says_so_when_the_exercise_is_deleted_meanwhile(
     link = notice.get_by_role("link", name="Go to the exercises")
     expect(link).to_have_attribute("href", "/exercises/")
     assert_accessible(page)
+
+
+def test_a_refresh_keeps_the_keyboard_users_place_on_the_board(
+    page: Page, live_server: str, world, exercise
+):
+    """The refresh replaced the board's markup every 30 seconds, and with it the element a
+    keyboard user had reached: focus fell back to the page, to be tabbed to again."""
+    page.clock.install()
+    sign_in(page, live_server, world.admin.email)
+    page.goto(f"{live_server}/exercises/{exercise.id}")
+    assert_accessible(page)
+    region = page.get_by_role("region", name="Learners by stage")
+    region.focus()
+    expect(region).to_be_focused()
+    page.evaluate("document.querySelector('#board [data-board-fragment]').textContent = 'old'")
+    with page.expect_response(re.compile(r"fragment=1")):
+        page.clock.run_for(31_000)
+    expect(page.locator("#board [data-board-fragment]")).to_have_text(re.compile(r"^Updated "))
+    expect(region).to_be_focused()  # the fresh board's table, not the page
