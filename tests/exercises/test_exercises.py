@@ -12,6 +12,7 @@ from portfolio.casework import services as casework
 from portfolio.casework.errors import CaseworkError
 from portfolio.casework.models import TrailEvent
 from portfolio.casework.trail import TrailKind
+from portfolio.evidence.models import SubmissionStatus
 from portfolio.exercises.models import Exercise
 from portfolio.exercises.queries import live_board
 from portfolio.exercises.services import ExerciseError, change_exercise, create_exercise
@@ -26,6 +27,7 @@ from portfolio.roles import Role
 from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
+from tests.submitting import submit_investigation
 
 TODAY = date.today()
 
@@ -93,29 +95,13 @@ def test_bad_exercises_are_refused(world, scenario):
 
 def test_the_board_tells_a_returned_version_from_a_signed_off_one(client, world, scenario):
     """Both read "Assessed": the trainer could not see who was back at work to resubmit."""
-    from portfolio.evidence import services as evidence
-    from portfolio.evidence.models import EvidenceItem, SubmissionStatus
-
     exercise = _exercise(world, scenario)
     for learner, status in (
         (world.learner, SubmissionStatus.RETURNED),
         (world.peer, SubmissionStatus.SIGNED_OFF),
     ):
         case = casework.start_case(learner, scenario, exercise=exercise)
-        casework.request_document(case, "crm-history")
-        casework.pin_finding(case, text="The bill was wrong", document_id="crm-history")
-        evidence.sync_case_items(case)
-        item = db.session.scalar(
-            sa.select(EvidenceItem).where(
-                EvidenceItem.case_id == case.id, EvidenceItem.source == "investigation"
-            )
-        )
-        evidence.set_mapping(
-            item, item.mappings[0].criterion, justification="My findings gather the history."
-        )
-        evidence.submit(
-            item.portfolio, declared_name=learner.full_name, declared_on=TODAY, by=learner
-        ).status = status
+        submit_investigation(learner, case, on=TODAY).status = status
     db.session.commit()
     board = live_board(exercise, TODAY)
     stages = {r.learner.id: r.stage for r in board.rows}

@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from portfolio.accounts import services as accounts
 from portfolio.casework import services as casework
-from portfolio.evidence import services as evidence
-from portfolio.evidence.models import EvidenceItem, SubmissionStatus
+from portfolio.evidence.models import SubmissionStatus
 from portfolio.exercises.services import create_exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
@@ -17,6 +16,7 @@ from portfolio.main.dashboards import admin_context
 from portfolio.roles import Role
 from tests.conftest import login
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
+from tests.submitting import submit_investigation
 
 
 def _setup(world, bundle):  # noqa: F811
@@ -57,7 +57,7 @@ def test_learner_dashboard(client, world, bundle):  # noqa: F811
 
 def test_learner_dashboard_counts_submitted_criteria_and_names_support(client, world, bundle):  # noqa: F811
     _, _, case = _setup(world, bundle)
-    version = _submit(world.learner, case)
+    version = submit_investigation(world.learner, case)
     db.session.commit()
     login(client, world.learner)
     page = client.get("/dashboard").text
@@ -67,24 +67,6 @@ def test_learner_dashboard_counts_submitted_criteria_and_names_support(client, w
     ref = refs.pop()
     assert f'aria-label="Outcome {ref.split(".")[0]}: 1 of' in page
     assert world.cohort.name in page and world.assessor.full_name in page
-
-
-def _submit(learner, case):
-    """Map the case's investigation and submit the learner's portfolio as its next version."""
-    casework.request_document(case, "crm-history")
-    casework.pin_finding(case, text="The bill was wrong", document_id="crm-history")
-    evidence.sync_case_items(case)
-    item = db.session.scalar(
-        sa.select(EvidenceItem).where(
-            EvidenceItem.case_id == case.id, EvidenceItem.source == "investigation"
-        )
-    )
-    evidence.set_mapping(
-        item, item.mappings[0].criterion, justification="My findings gather the history."
-    )
-    return evidence.submit(
-        item.portfolio, declared_name=learner.full_name, declared_on=date.today(), by=learner
-    )
 
 
 def test_admin_dashboard_shows_cohort_progress_and_overdue_work(client, world, bundle, make_user):  # noqa: F811
@@ -105,11 +87,11 @@ def test_admin_dashboard_shows_cohort_progress_and_overdue_work(client, world, b
         by=world.admin,
     )
     casework.start_case(stopped, scenario, exercise=week2)
-    _submit(waiting, casework.start_case(waiting, scenario, exercise=week2))
-    _submit(
+    submit_investigation(waiting, casework.start_case(waiting, scenario, exercise=week2))
+    submit_investigation(
         marked, casework.start_case(marked, scenario, exercise=week2)
     ).status = SubmissionStatus.RETURNED
-    _submit(
+    submit_investigation(
         done, casework.start_case(done, scenario, exercise=week2)
     ).status = SubmissionStatus.SIGNED_OFF
     week2.opens_on = week2.closes_on = today - timedelta(days=1)
