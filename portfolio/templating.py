@@ -121,7 +121,13 @@ def _nav_markup(role: Role, endpoint: str, unread: int, script_root: str) -> Mar
     )
 
 
+def format_count(n: int | None) -> str:
+    """A count as people write it, thousands grouped by commas: 2,937 learners, not 2937."""
+    return "" if n is None else f"{n:,}"
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(format_count, "number")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_datetime_utc, "datetime_utc")
     app.add_template_filter(format_date, "date")
