@@ -19,6 +19,7 @@ from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.library.services import load_bundled
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.conftest import PASSWORD
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
@@ -116,6 +117,9 @@ def test_an_admin_runs_a_cohort_exercise_to_the_report(
     expect(row.get_by_role("cell")).to_have_text(
         [centre.cohort.name, re.compile(r"\d"), "1", "1", "0", "0", "0", "0"]
     )
+    # On a phone its eight columns keep their words ("Not started", not "N ot st ar te d") and
+    # scroll sideways in their region.
+    assert not sideways(page, "admin dashboard", phone="table.data th, table.data td")
     row.get_by_role("link", name=TITLE).click()
     heading(page, TITLE)
     expect(page.locator(".stage-counts")).to_contain_text("1 Referral")
