@@ -17,6 +17,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const reload = document.getElementById("export-reload");
   const notice = document.getElementById("export-notice");
   const field = (name) => section.querySelector(`[data-field="${name}"]`);
+  const count = (n) => Number(n).toLocaleString("en-GB");
   let timer = null;
 
   // Stop polling and say why, with a link: by default one that reloads the page (which signs
@@ -39,11 +40,12 @@ document.addEventListener("DOMContentLoaded", () => {
 
   const show = (job) => {
     field("status_label").textContent = job.status_label;
-    field("done").textContent = String(job.done);
-    field("total").textContent = String(job.total);
+    // Grouped as the page prints them: "1,250 of 3,000".
+    field("done").textContent = count(job.done);
+    field("total").textContent = count(job.total);
     bar.max = Math.max(job.total, 1);
     bar.value = job.total ? job.done : job.finished ? 1 : 0;
-    bar.textContent = `${job.done} of ${job.total}`;
+    bar.textContent = `${count(job.done)} of ${count(job.total)}`;
     if (job.error) {
       error.textContent = job.error;
       failed.hidden = false;
