@@ -17,6 +17,7 @@ from portfolio.library.models import LibraryScenario
 from portfolio.library.services import load_bundled
 from portfolio.roles import Role
 from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
 from tests.conftest import PASSWORD
 from tests.library.conftest import bundle  # noqa: F401  (fixture)
 
@@ -218,6 +219,8 @@ def test_admin_deletes_a_cohort_created_in_error(
 
     page.goto(f"{live_server}/centre/cohorts")
     assert_accessible(page)
+    # On a phone the list keeps its words ("Description", not "Descriptio" over "n").
+    assert not sideways(page, "cohorts", phone="table.data th, table.data td")
     page.get_by_role("link", name="Made in error", exact=True).click()
     assert_accessible(page)
     page.get_by_role("link", name="Delete this cohort").click()

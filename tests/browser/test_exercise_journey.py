@@ -194,3 +194,6 @@ def test_an_admin_deletes_an_exercise_set_in_error(page: Page, live_server: str,
     expect(page.get_by_role("link", name="Set in error")).to_have_count(0)
     expect(page.get_by_role("link", name="Under way")).to_be_visible()
     assert_accessible(page)
+    # On a phone the list keeps its words ("Cohort", not "Cohor" over "t"; "2027", not "202"
+    # over "7") and scrolls sideways in its region.
+    assert not sideways(page, "exercises", phone="table.data th, table.data td")
