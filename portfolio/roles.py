@@ -14,6 +14,11 @@ class Role(enum.StrEnum):
     def label(self) -> str:
         return ROLE_LABELS[self]
 
+    @property
+    def in_prose(self) -> str:
+        """The role as a sentence names it: "an active IQA of this centre", "an assessor"."""
+        return ROLE_IN_PROSE[self]
+
 
 ROLE_LABELS = {
     Role.LEARNER: "Learner",
@@ -21,6 +26,14 @@ ROLE_LABELS = {
     Role.IQA: "Internal quality assurer (IQA)",
     Role.CENTRE_ADMIN: "Centre admin / trainer",
     Role.SITE_ADMIN: "Site admin",
+}
+
+ROLE_IN_PROSE = {
+    Role.LEARNER: "learner",
+    Role.ASSESSOR: "assessor",
+    Role.IQA: "IQA",
+    Role.CENTRE_ADMIN: "centre admin",
+    Role.SITE_ADMIN: "site admin",
 }
 
 CENTRE_ROLES = (Role.LEARNER, Role.ASSESSOR, Role.IQA, Role.CENTRE_ADMIN)

@@ -26,6 +26,12 @@ class LearnerFilter:
     lacking: bool = False
     q: str = ""
 
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """Which conditions the filter adds (by cohort, lacking, by text): its statements are
+        built once for each shape, the values bound."""
+        return self.cohort_id is not None, self.lacking, bool(self.q.strip())
+
     def params(self, centre_id: int) -> dict:
         # Not named after columns: an UPDATE reserves those names for its SET clause.
         return {
@@ -59,10 +65,6 @@ def _where(by_cohort: bool, lacking: bool, by_text: bool) -> tuple:
     return tuple(where)
 
 
-def _conditions(chosen: LearnerFilter) -> tuple:
-    return _where(chosen.cohort_id is not None, chosen.lacking, bool(chosen.q.strip()))
-
-
 @functools.cache
 def _listing(by_cohort: bool, lacking: bool, by_text: bool) -> tuple[sa.Select, sa.Select]:
     where = _where(by_cohort, lacking, by_text)
@@ -72,7 +74,7 @@ def _listing(by_cohort: bool, lacking: bool, by_text: bool) -> tuple[sa.Select, 
 def learners(centre_id: int, chosen: LearnerFilter) -> tuple[sa.Select, sa.Select, dict]:
     """The learners the filter finds, as rows of the users list's columns (name, email,
     assessor's and IQA's names), their COUNT, and the parameters both take."""
-    listed, count = _listing(chosen.cohort_id is not None, chosen.lacking, bool(chosen.q.strip()))
+    listed, count = _listing(*chosen.shape)
     return listed, count, chosen.params(centre_id)
 
 
@@ -98,8 +100,7 @@ def _staff(person: User | None, centre_id: int, role: Role) -> None:
     if person is not None and not (
         person.centre_id == centre_id and person.role == role and person.active
     ):
-        job = "assessor" if role == Role.ASSESSOR else "IQA"
-        raise AccountError(f"Choose an active {job} of this centre.", role.value)
+        raise AccountError(f"Choose an active {role.in_prose} of this centre.", role.value)
 
 
 def allocate(
@@ -120,7 +121,7 @@ def allocate(
     _staff(iqa, centre_id, Role.IQA)
     users = User.__table__
     if everyone_in is not None:
-        where = _conditions(everyone_in)
+        where = _where(*everyone_in.shape)
         params = everyone_in.params(centre_id)
     else:
         ids = sorted(set(learner_ids or ()))

@@ -94,7 +94,7 @@ def _refuse_while_allocated(staff: User, *, change: str, field: str | None) -> N
     count, names = allocated_learners(staff)
     if not count:
         return
-    job = "IQA" if staff.role == Role.IQA else "assessor"
+    job = staff.role.in_prose
     who = ", ".join(names) + (f" and {count - len(names)} more" if count > len(names) else "")
     learners = "1 learner" if count == 1 else f"{count} learners"
     raise AccountError(
@@ -132,7 +132,7 @@ def move_learners(staff: User, *, to: User | None, by: User) -> int:
     learners moved."""
     if staff.role not in (Role.ASSESSOR, Role.IQA):
         raise AccountError("Only an assessor's or an IQA's learners can be moved.", "to")
-    job = "IQA" if staff.role == Role.IQA else "assessor"
+    job = staff.role.in_prose
     if (
         to is None
         or to.id == staff.id

@@ -287,7 +287,7 @@ def check_file(data: bytes, *, centre: Centre) -> Checked:
         return checked
     if len(body) > MAX_ROWS:
         checked.problems.append(
-            Problem(f"The file has {len(body)} users; import at most {MAX_ROWS} at a time.")
+            Problem(f"The file has {len(body):,} users; import at most {MAX_ROWS:,} at a time.")
         )
         return checked
 
@@ -347,7 +347,7 @@ def _check_against_the_centre(checked: Checked, centre: Centre) -> None:
                 continue
             if found and found.centre_id == centre.id and found.role == needed and found.active:
                 continue
-            job = "assessor" if needed == Role.ASSESSOR else "IQA"
+            job = needed.in_prose
             checked.problems.append(
                 Problem(
                     f"{email} is neither an active {job} of this centre nor an {job} "
