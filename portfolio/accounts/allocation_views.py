@@ -48,7 +48,7 @@ def _done(count: int, assessor: User | None, iqa: User | None) -> str:
         for job, person in (("assessor", assessor), ("IQA", iqa))
         if person is not None
     )
-    return f"Allocated {count} learner{'' if count == 1 else 's'} to {who}."
+    return f"Allocated {count:,} learner{'' if count == 1 else 's'} to {who}."
 
 
 @bp.route("/allocation", methods=["GET", "POST"])
@@ -66,7 +66,7 @@ def allocation_page():
     form.scope.choices = [
         SelectChoice("ticked", "The learners ticked above"),
         SelectChoice(
-            "all", f"All {page.total} learner{'' if page.total == 1 else 's'} the filter finds"
+            "all", f"All {page.total:,} learner{'' if page.total == 1 else 's'} the filter finds"
         ),
     ]
     posted = request.form.getlist("learners")
