@@ -47,15 +47,17 @@ def analysis_checks(items: list[dict]) -> list[MarkingCheck]:
     few), weighted by cost and not only counted (a count alone can mislead), and remediation for
     the other customers the cause affected. Nothing when the version holds neither."""
     # snapshots never change: read them leniently, as older versions may lack a field
-    analyses = [
-        {
-            "title": (i.get("content") or {}).get("title") or i.get("title", ""),
-            "params": (i.get("content") or {}).get("params") or {},
-            "figures": (i.get("content") or {}).get("figures") or {},
-        }
-        for i in items
-        if i.get("source") == "analysis" and not (i.get("content") or {}).get("missing")
-    ]
+    analyses = []
+    for i in items:
+        content = i.get("content") or {}
+        if i.get("source") == "analysis" and not content.get("missing"):
+            analyses.append(
+                {
+                    "title": content.get("title") or i.get("title", ""),
+                    "params": content.get("params") or {},
+                    "figures": content.get("figures") or {},
+                }
+            )
     recommendations = [
         r
         for i in items
