@@ -5,13 +5,16 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portfolio.accounts.forms import plain_text
+
 
 class RecordForm(FlaskForm):
     version = IntegerField(validators=[Optional()])
 
 
 class FindingForm(FlaskForm):
-    text = TextAreaField("Finding", validators=[DataRequired(), Length(max=2000)])
+    # plain_text: PostgreSQL refuses a NUL in a text column (a server error, not a message).
+    text = TextAreaField("Finding", validators=[DataRequired(), Length(max=2000), plain_text])
     document_id = HiddenField()
     stakeholder_id = HiddenField()
     question_id = HiddenField()
@@ -25,6 +28,7 @@ class TimelineForm(FlaskForm):
         validators=[
             DataRequired("Describe what happened on that date."),
             Length(max=2000, message="Keep a timeline entry to 2,000 characters."),
+            plain_text,
         ],
     )
     document_id = HiddenField()

@@ -160,7 +160,14 @@ def add_finding(case_id: int):
     case = _case(case_id, work=True)
     form = FindingForm()
     if not form.validate_on_submit():
-        flash("Write the finding (at most 2,000 characters) before you pin it.", "error")
+        # A control character gets its own message: the generic one would not say what to fix.
+        control = any("control character" in error for error in form.text.errors)
+        flash(
+            form.text.errors[-1]
+            if control
+            else "Write the finding (at most 2,000 characters) before you pin it.",
+            "error",
+        )
     else:
         try:
             services.pin_finding(

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portfolio.accounts.forms import plain_text
 from portfolio.evidence.uploads import ACCEPT
 
 
@@ -18,13 +19,15 @@ class UploadForm(FlaskForm):
         render_kw={"accept": ACCEPT},
     )
     title = StringField(
-        "Title", validators=[DataRequired("Give the evidence a title."), Length(max=200)]
+        "Title",
+        validators=[DataRequired("Give the evidence a title."), Length(max=200), plain_text],
     )
     description = TextAreaField(
         "What it is and how it came about",
         validators=[
             DataRequired("Say what the evidence is and how it came about."),
             Length(max=5000),
+            plain_text,
         ],
         description="For example: a complaint response I wrote at work, with the customer's "
         "details removed.",
@@ -42,6 +45,7 @@ class SubmitForm(FlaskForm):
         validators=[
             DataRequired("Type your full name to declare that this evidence is your own work."),
             Length(max=120),
+            plain_text,
         ],
         description="Typing your name declares that this evidence is your own work.",
     )
@@ -57,6 +61,6 @@ class MappingForm(FlaskForm):
 
 
 class AssessorEvidenceForm(FlaskForm):
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
-    body = TextAreaField("Record", validators=[DataRequired(), Length(max=20000)])
+    title = StringField("Title", validators=[Optional(), Length(max=200), plain_text])
+    body = TextAreaField("Record", validators=[DataRequired(), Length(max=20000), plain_text])
     occurred_on = DateField("Date", validators=[DataRequired()], default=date.today)

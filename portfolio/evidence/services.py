@@ -1,6 +1,7 @@
 """Writes for evidence: case-derived items and their proposed mappings, uploads, assessor
 records, confirmed mappings, and submission as an immutable snapshot."""
 
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -356,6 +357,12 @@ def set_mapping(item: EvidenceItem, criterion: Criterion, *, justification: str)
         )
     if len(justification) > MAX_JUSTIFICATION:
         raise EvidenceError(f"Keep the justification to {MAX_JUSTIFICATION:,} characters.")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in justification):
+        # PostgreSQL refuses a NUL in a text column: a server error rather than this message.
+        raise EvidenceError(
+            f"Remove the invisible control character from the sentence for {criterion.ref} (it "
+            "often comes with pasted text), then save again."
+        )
     mapping = next((m for m in item.mappings if m.criterion_id == criterion.id), None)
     if mapping is None:
         mapping = Mapping(item=item, criterion=criterion)

@@ -7,6 +7,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from portfolio.accounts.forms import plain_text
 from portfolio.improvement.services import MAX_COMMENTARY, MAX_FIELD, MAX_TITLE
 from portfolio.record_ids import record_id
 
@@ -24,12 +25,13 @@ class SaveAnalysisForm(FlaskForm):
         validators=[
             DataRequired(message="Give the analysis a title."),
             Length(max=MAX_TITLE),
+            plain_text,
         ],
         description="For example: Cost-weighted Pareto, all complaints.",
     )
     commentary = TextAreaField(
         "Your commentary",
-        validators=[Length(max=MAX_COMMENTARY)],
+        validators=[Length(max=MAX_COMMENTARY), plain_text],
         description=(
             "What the chart and figures show, what stands out (the vital few, trends, step "
             "changes, what weighting by cost changes) and how it links to this case."
@@ -38,7 +40,9 @@ class SaveAnalysisForm(FlaskForm):
 
 
 class CommentaryForm(FlaskForm):
-    commentary = TextAreaField("Your commentary", validators=[Length(max=MAX_COMMENTARY)])
+    commentary = TextAreaField(
+        "Your commentary", validators=[Length(max=MAX_COMMENTARY), plain_text]
+    )
     version = IntegerField(validators=[Optional()], widget=HiddenInput())
 
 
@@ -51,12 +55,20 @@ class RecommendationForm(FlaskForm):
     )
     change = TextAreaField(
         "The change you recommend",
-        validators=[DataRequired(message="Describe the change."), Length(max=MAX_FIELD)],
+        validators=[
+            DataRequired(message="Describe the change."),
+            Length(max=MAX_FIELD),
+            plain_text,
+        ],
         description="A specific change to a process, system, policy or contract.",
     )
     owner = StringField(
         "Who has the authority to make it",
-        validators=[DataRequired(message="Say who can make the change."), Length(max=200)],
+        validators=[
+            DataRequired(message="Say who can make the change."),
+            Length(max=200),
+            plain_text,
+        ],
         description="The role with the authority, for example the head of the team that owns the "
         "process or system.",
     )
@@ -65,6 +77,7 @@ class RecommendationForm(FlaskForm):
         validators=[
             DataRequired(message="Say what the change is expected to bring."),
             Length(max=MAX_FIELD),
+            plain_text,
         ],
         description="For customers and for the organisation.",
     )
@@ -73,6 +86,7 @@ class RecommendationForm(FlaskForm):
         validators=[
             DataRequired(message="Say how success will be measured."),
             Length(max=MAX_FIELD),
+            plain_text,
         ],
         description="A measure you can count, such as repeat complaints or cost per complaint.",
     )
@@ -81,6 +95,7 @@ class RecommendationForm(FlaskForm):
         validators=[
             DataRequired(message="Give a target for the measure, such as a figure to reach."),
             Length(max=200),
+            plain_text,
         ],
         description="A figure to reach, for example fewer than 20 complaints a month in that "
         "category.",
@@ -90,17 +105,18 @@ class RecommendationForm(FlaskForm):
         validators=[
             DataRequired(message="Say by when the change will be made."),
             Length(max=100),
+            plain_text,
         ],
         description="A date or a time from now, for example by the end of the next quarter.",
     )
     root_cause_link = TextAreaField(
         "How it addresses the root cause",
-        validators=[Length(max=MAX_FIELD)],
+        validators=[Length(max=MAX_FIELD), plain_text],
         description="Which cause this change removes, and how.",
     )
     other_customers = TextAreaField(
         "Other customers affected by the same cause",
-        validators=[Length(max=MAX_FIELD)],
+        validators=[Length(max=MAX_FIELD), plain_text],
         description="What should happen for them: how they are found, put right, and by when.",
     )
     version = IntegerField(validators=[Optional()], widget=HiddenInput())

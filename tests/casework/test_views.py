@@ -368,6 +368,26 @@ def test_a_bad_timeline_entry_gets_a_message_and_changes_nothing(client, w):
     assert unchanged(w.case) == before
 
 
+def test_a_control_character_in_a_finding_or_timeline_entry_is_refused(client, w):
+    """PostgreSQL refuses a NUL in a text column: pinning such a finding or timeline entry was
+    a server error there (and stored on SQLite). Now the learner is told what to remove."""
+    services.request_document(w.case, "crm-history")
+    db.session.commit()
+    before = unchanged(w.case)
+    client = login(client, w.learner)
+    response = client.post(
+        url(w.case, "/findings"), data={"text": "A\x00 fact", "document_id": "crm-history"}
+    )
+    assert response.status_code == 302
+    assert "Remove the invisible control character" in text(client.get(response.location))
+    response = client.post(
+        url(w.case, "timeline"), data={"occurred_on": "2026-03-01", "description": "Call\x00"}
+    )
+    assert response.status_code == 200
+    assert "Remove the invisible control character" in text(response)
+    assert unchanged(w.case) == before
+
+
 def test_another_cases_finding_or_entry_is_not_found(client, w, make_user):
     other = work(services.start_case(w.peer, w.scenario))
     finding = other.findings[0]

@@ -475,3 +475,51 @@ def test_the_timeline_reads_dates_as_the_app_prints_them(client, worked):
     login(client, worked.learner)
     page = client.get(f"/portfolio/{portfolio.id}/items/{item.id}").text
     assert "<td>1 Mar 2026</td><td>First call</td>" in page and "2026-03-01" not in page
+
+
+CONTROL = "Remove the invisible control character"
+
+
+def test_a_control_character_in_evidence_text_is_refused_with_a_message(client, worked):
+    """PostgreSQL refuses a NUL in a text column: an upload's title or description, a mapping's
+    sentence or a declared name holding one was a server error there (and stored on SQLite).
+    Now the learner is told what to remove, beside the field, and nothing is saved."""
+    portfolio, item = _portfolio_and_item(worked)
+    criterion_id = item.mappings[0].criterion_id
+    login(client, worked.learner)
+    for field in ("title", "description"):
+        data = {"title": "Workplace letter", "description": "A response I wrote"}
+        data[field] += "\x00"
+        response = client.post(
+            f"/portfolio/{portfolio.id}/upload",
+            data={
+                "file": (io.BytesIO(b"plain text letter"), "letter.txt"),
+                "occurred_on": "2026-01-01",
+                **data,
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 200, field
+        assert f'id="{field}-error">{CONTROL}' in html.unescape(response.text)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(EvidenceItem.id)).where(EvidenceItem.source == "upload")
+        )
+        == 0
+    )
+    response = client.post(
+        f"/portfolio/{portfolio.id}/items/{item.id}",
+        data={
+            f"criterion_{criterion_id}": "on",
+            f"justification_{criterion_id}": "My findings gather it\x00 all.",
+        },
+    )
+    assert response.status_code == 422 and CONTROL in response.text
+    db.session.expire_all()
+    assert not db.session.scalar(sa.select(Mapping.confirmed).where(Mapping.item_id == item.id))
+    response = client.post(
+        f"/portfolio/{portfolio.id}/submit",
+        data={"declared_name": "Casey\x00 Jones", "declared_on": date.today().isoformat()},
+    )
+    assert CONTROL in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 0

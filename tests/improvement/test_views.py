@@ -353,3 +353,42 @@ def test_a_refused_choice_keeps_the_learners_other_choices(client, login_as, cas
     assert '<option value="swiftfit" selected>' in html.split('id="exclude_flag"')[0]
     assert 'value="swiftfit" selected' not in html.split('id="exclude_flag"')[1]
     assert 'value="Delivery delays" checked' in html
+
+
+CONTROL = "Remove the invisible control character"
+
+
+@pytest.mark.parametrize("field", ["title", "commentary"])
+def test_a_nul_in_an_analysis_is_refused_with_a_message(client, login_as, case, learner, field):
+    """PostgreSQL refuses a NUL in a text column: it was a server error there (and stored on
+    SQLite); now the learner is told what to remove and nothing is saved."""
+    login_as(learner)
+    data = {"group_by": "category", "title": "By cost", "commentary": "Kept"}
+    data[field] += "\x00"
+    response = client.post(f"/cases/{case.id}/analyses", data=data)
+    assert response.status_code == 422
+    assert CONTROL in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(SavedAnalysis.id))) == 0
+
+
+def test_a_nul_in_saved_commentary_or_a_recommendation_is_refused(
+    client, login_as, case, learner, make_analysis
+):
+    analysis = make_analysis(case)
+    db.session.commit()
+    login_as(learner)
+    url = f"/cases/{case.id}/analyses/{analysis.id}"
+    response = client.post(url, data={"commentary": "New\x00 text", "version": 1})
+    assert response.status_code == 422
+    assert CONTROL in response.get_data(as_text=True)
+    for field in ("change", "owner", "target", "other_customers"):
+        data = {**GOOD_FIELDS, "analysis_id": analysis.id}
+        data[field] += "\x00"
+        response = client.post(f"/cases/{case.id}/recommendations", data=data)
+        assert response.status_code == 422, field
+        assert CONTROL in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (
+        db.session.get(SavedAnalysis, analysis.id).commentary == "Installation dominates by cost."
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
