@@ -308,7 +308,7 @@ def start_review(sample: Sample, *, by: User) -> IqaReview:
 
 def save_verdicts(
     review: IqaReview,
-    verdicts: Mapping[int, tuple[bool, str]],
+    verdicts: Mapping[int, tuple[bool | None, str]],
     *,
     overall_feedback: str,
     actions: str,
@@ -319,7 +319,8 @@ def save_verdicts(
     decided, with overall feedback and actions for the assessor. A verdict given before is
     replaced; one not named stays as it was. Refused, with nothing changed, when the review was
     saved since `expected_version`, is complete, names a criterion outside the unit or one the
-    assessor did not decide, or disagrees without saying why."""
+    assessor did not decide, disagrees without saying why, or has feedback with no verdict
+    chosen (agrees None: the feedback would otherwise be dropped)."""
     sample = review.sample
     if by is not None:
         _require_plan_iqa(sample, by)
@@ -333,6 +334,7 @@ def save_verdicts(
     unit_criteria = {c.id: c for c in criteria_of(unit_id)}
     cleaned: dict[int, tuple[bool, str]] = {}
     unexplained: list[Criterion] = []
+    unchosen: list[Criterion] = []
     for criterion_id, (agree, feedback) in verdicts.items():
         criterion = unit_criteria.get(criterion_id)
         if criterion is None:
@@ -345,9 +347,23 @@ def save_verdicts(
                 "or disagree with. Nothing was saved."
             )
         text = _clean(feedback, label=f"Feedback on {criterion.ref}")
+        if agree is None:  # feedback written but no verdict chosen: refused, not dropped
+            if text:
+                unchosen.append(criterion)
+            continue
         if not agree and not text:
             unexplained.append(criterion)
         cleaned[criterion_id] = (bool(agree), text)
+    if unchosen:
+        refs = [c.ref for c in sorted(unchosen, key=lambda c: list(unit_criteria).index(c.id))]
+        raise IqaError(
+            f"Choose Agree or Disagree on {', '.join(refs)} to keep your feedback there. "
+            "Nothing was saved.",
+            {
+                f"verdict_{c.id}": f"Choose Agree or Disagree on {c.ref} to keep your feedback."
+                for c in unchosen
+            },
+        )
     if unexplained:
         refs = [c.ref for c in sorted(unexplained, key=lambda c: list(unit_criteria).index(c.id))]
         raise IqaError(
@@ -417,7 +433,7 @@ def _ref_key(ref: str) -> tuple:
 
 def save_sample_verdicts(
     sample: Sample,
-    verdicts: Mapping[int, tuple[bool, str]],
+    verdicts: Mapping[int, tuple[bool | None, str]],
     *,
     by: User,
     overall_feedback: str,

@@ -135,14 +135,20 @@ def generate(plan_id: int):
     return redirect(url_for("iqa.plan", plan_id=plan.id))
 
 
-def _posted_verdicts() -> dict[int, tuple[bool, str]]:
+def _posted_verdicts() -> dict[int, tuple[bool | None, str]]:
     """verdict_<criterion id> = agree | disagree, with feedback_<criterion id>. A row left
-    unanswered is not sent; a malformed id or value is refused."""
-    verdicts: dict[int, tuple[bool, str]] = {}
+    unanswered is not sent, unless it has feedback: that is sent with no verdict (None), for
+    the save to refuse rather than drop what the IQA wrote. A malformed id or value is
+    refused."""
+    verdicts: dict[int, tuple[bool | None, str]] = {}
     for key, value in request.form.items():
-        if not key.startswith("verdict_"):
+        prefix, _, raw_id = key.partition("_")
+        if prefix == "feedback" and value.strip() and f"verdict_{raw_id}" not in request.form:
+            if (criterion_id := record_id(raw_id)) is not None:
+                verdicts[criterion_id] = (None, value)
             continue
-        raw_id = key.removeprefix("verdict_")
+        if prefix != "verdict":
+            continue
         criterion_id = record_id(raw_id)
         if criterion_id is None or value not in ("agree", "disagree"):
             raise IqaError("The form was not filled in as expected. Nothing was saved.")

@@ -961,3 +961,21 @@ def test_completing_and_responding_confirm_as_successes(client, world, sample, u
         follow_redirects=True,
     )
     assert '<p class="flash flash-success">Your response is recorded' in answered.text
+
+
+def test_feedback_written_without_a_verdict_is_refused_not_dropped(client, world, sample, unit):
+    """Feedback typed on a criterion before choosing Agree or Disagree vanished on Save
+    verdicts: the save reported success and the page came back with the box empty."""
+    _, criteria = unit
+    login(client, world.iqa)
+    first, second = criteria[0], criteria[1]
+    data = verdict_form([first]) | {f"feedback_{second.id}": "Thin: reread the interview."}
+    response = client.post(f"/iqa/samples/{sample.id}", data=data)
+    assert response.status_code == 422
+    message = f"Choose Agree or Disagree on {second.ref} to keep your feedback."
+    assert f'<a href="#verdict_{second.id}_agree">{message}</a>' in response.text
+    assert "Thin: reread the interview.</textarea>" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(IqaReview.id))) == 0
+    # a row left blank (no verdict, no feedback) is still simply not sent
+    blank = verdict_form([first]) | {f"feedback_{second.id}": "  "}
+    assert client.post(f"/iqa/samples/{sample.id}", data=blank).status_code == 302
