@@ -12,7 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.widgets import HiddenInput
 
 from portfolio.accounts.forms import MultiCheckboxField
@@ -38,6 +45,12 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(self.invalid_message) from None
+
+    def pre_validate(self, form):
+        """A value that was not a whole number has said so: the range check would say it
+        again about the missing number."""
+        if self.process_errors:
+            raise StopValidation()
 
 
 class PlanForm(FlaskForm):

@@ -94,6 +94,8 @@ def test_the_iqa_makes_a_plan(client, world):
         bad = client.post("/iqa/", data={"name": "P", "stage": "interim", "share_pct": typed})
         assert bad.status_code == 422 and "Enter a whole number from 1 to 100" in bad.text
         assert "Not a valid integer value" not in bad.text
+        # said once: the range check also ran on the unread number and said it again
+        assert bad.text.count("Enter a whole number from 1 to 100.") == 2  # summary, field
     bad = client.post("/iqa/", data={"name": "P", "stage": "weekly", "share_pct": "20"})
     assert bad.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count(SamplingPlan.id))) == 0
