@@ -18,6 +18,8 @@ from portfolio.record_ids import record_id
 from portfolio.roles import Role
 
 KEEP = SelectChoice(0, "Leave as it is")
+# The query-string names of the learner filter and its pages.
+FILTER_ARGS = ("cohort", "lacking", "q", "page")
 
 
 def _chosen_filter(cohorts: list) -> allocation.LearnerFilter:
@@ -97,7 +99,10 @@ def allocation_page():
         else:
             db.session.commit()
             flash(_done(changed, assessor, iqa), "success")
-            return redirect(url_for("accounts.allocation_page", **request.args))
+            # Back to the same filter: only its own names, so that another in the query string
+            # (endpoint, _scheme) cannot break the redirect.
+            kept = {k: v for k, v in request.args.items() if k in FILTER_ARGS}
+            return redirect(url_for("accounts.allocation_page", **kept))
     return render_template(
         "accounts/allocation.html",
         form=form,

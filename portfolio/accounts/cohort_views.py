@@ -158,7 +158,10 @@ def edit_cohort(cohort_id: int):
         else:
             db.session.commit()
             flash(f"Saved the cohort {cohort.name}: {joined} joined, {left} left.", "success")
-            return redirect(url_for("accounts.edit_cohort", cohort_id=cohort.id, **request.args))
+            # Back to the same view of the picker: only its own filters, so that another name
+            # in the query string (cohort_id, _scheme) cannot break the redirect.
+            kept = {k: v for k, v in request.args.items() if k in ("show", "q", "page")}
+            return redirect(url_for("accounts.edit_cohort", cohort_id=cohort.id, **kept))
     return render_template(
         "accounts/cohort_form.html",
         form=form,

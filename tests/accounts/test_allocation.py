@@ -219,3 +219,24 @@ def test_a_refused_post_keeps_the_staff_chosen(client, world, intake):
     assert '<option value="0">Leave as it is</option>' in response.text
     # Only this centre's active staff are offered.
     assert world.other_assessor.full_name not in response.text
+
+
+@pytest.mark.parametrize("extra", ["endpoint=x", "_scheme=javascript&_external=1", "_anchor=x"])
+def test_a_stray_name_in_the_query_string_neither_breaks_nor_steers_the_redirect(
+    client, world, intake, extra
+):
+    """The page returns to its own filter after allocating; any other name in the address
+    (a hand-edited or pasted link) is dropped rather than a 500 or a redirect elsewhere."""
+    login(client, world.admin)
+    response = client.post(
+        f"/centre/allocation?lacking=1&{extra}",
+        data={
+            "scope": "ticked",
+            "learners": [str(intake["Ann Able"].id)],
+            "assessor": str(world.assessor.id),
+            "iqa": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/centre/allocation?lacking=1"
+    assert allocation_of(intake["Ann Able"])[0] == world.assessor.id

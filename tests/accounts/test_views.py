@@ -228,6 +228,18 @@ def test_cohort_create_and_edit(client, world):
     assert "already has a cohort" in duplicate.text
 
 
+@pytest.mark.parametrize("extra", ["cohort_id=5", "_scheme=javascript&_external=1"])
+def test_a_stray_name_in_the_query_string_does_not_break_saving_a_cohort(client, world, extra):
+    """Saving returns to the same view of the picker (show, q, page); another name in the
+    address (a hand-edited or pasted link) is dropped, not a 500 or a redirect elsewhere."""
+    login(client, world.admin)
+    url = f"/centre/cohorts/{world.cohort.id}"
+    response = client.post(f"{url}?show=all&q=peer&{extra}", data={"name": "Renamed cohort"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{url}?show=all&q=peer"
+    assert db.session.get(Cohort, world.cohort.id).name == "Renamed cohort"
+
+
 @pytest.mark.parametrize("raw", ["²", "9" * 30, "1" * 5000, "-1"])
 def test_a_tampered_member_id_changes_nothing(client, world, raw):
     """Posted learner IDs that are not IDs (a digit int() refuses, one beyond the databases'
