@@ -80,10 +80,12 @@ class StaleReview(IqaError):
         )
 
 
-def _clean(text: str | None, *, label: str, limit: int = MAX_TEXT) -> str:
+def _clean(text: str | None, *, label: str, limit: int = MAX_TEXT, field: str | None = None) -> str:
+    """The text stripped; refused when over `limit`, said beside the form's `field` if named."""
     value = (text or "").strip()
     if len(value) > limit:
-        raise IqaError(f"{label} is too long: at most {limit:,} characters.")
+        message = f"{label} is too long: at most {limit:,} characters."
+        raise IqaError(message, {field: message} if field else None)
     return value
 
 
@@ -346,7 +348,9 @@ def save_verdicts(
                 f"The assessor made no decision on {criterion.ref}, so there is nothing to agree "
                 "or disagree with. Nothing was saved."
             )
-        text = _clean(feedback, label=f"Feedback on {criterion.ref}")
+        text = _clean(
+            feedback, label=f"Feedback on {criterion.ref}", field=f"feedback_{criterion_id}"
+        )
         if agree is None:  # feedback written but no verdict chosen: refused, not dropped
             if text:
                 unchosen.append(criterion)

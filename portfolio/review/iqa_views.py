@@ -216,6 +216,7 @@ def _sample_page(
             for name, message in fields.items()
         ],
         submitted=request.form if error else None,
+        max_feedback=iqa.MAX_TEXT,
     ), status
 
 

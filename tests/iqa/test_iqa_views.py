@@ -981,3 +981,21 @@ def test_feedback_written_without_a_verdict_is_refused_not_dropped(client, world
     # a row left blank (no verdict, no feedback) is still simply not sent
     blank = verdict_form([first]) | {f"feedback_{second.id}": "  "}
     assert client.post(f"/iqa/samples/{sample.id}", data=blank).status_code == 302
+
+
+def test_over_long_verdict_feedback_is_said_at_its_box(client, world, sample, unit):
+    """Feedback past 5,000 characters (the box had no maxlength, so a paste got through) was
+    refused with a message at the top only: no link to the box, the box not marked invalid."""
+    _, criteria = unit
+    login(client, world.iqa)
+    c = criteria[0]
+    page = client.get(f"/iqa/samples/{sample.id}").text
+    assert re.search(rf'<textarea id="feedback_{c.id}"[^>]*maxlength="5000"', page)
+    data = verdict_form(criteria) | {f"feedback_{c.id}": "x" * 5001}
+    response = client.post(f"/iqa/samples/{sample.id}", data=data)
+    assert response.status_code == 422
+    message = f"Feedback on {c.ref} is too long: at most 5,000 characters."
+    assert f'<a href="#feedback_{c.id}">{message}</a>' in response.text
+    assert response.text.count(message) == 2  # linked from the summary, said at the box
+    assert re.search(rf'<textarea id="feedback_{c.id}"[^>]*aria-invalid="true"', response.text)
+    assert db.session.scalar(sa.select(sa.func.count(IqaReview.id))) == 0
