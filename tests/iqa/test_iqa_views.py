@@ -905,6 +905,10 @@ def test_the_response_page_lists_verdicts_in_criterion_order(client, world, samp
     page = client.get(f"/iqa/reviews/{review.id}/respond").text
     rows = re.findall(r'<th scope="row">([\d.]+)</th>', page)
     assert rows == ["1.1", "1.2", "2.1"]
+    # the table's scroll region and its section were two regions of one name (axe:
+    # landmark-unique), so a screen reader's landmark list read the same entry twice
+    assert '<h2 id="verdicts-title">Verdicts on your decisions</h2>' in page
+    assert 'aria-label="Verdicts on your decisions"' not in page
 
 
 def test_the_assessor_is_told_a_correction_cleared_an_iqa_verdict(client, world, sample, unit):
