@@ -43,6 +43,12 @@ MESSAGES = {
 }
 
 
+NUL_ADVICE = (
+    "Something you entered holds an invisible control character (it often comes with pasted "
+    "text), which cannot be saved. Nothing was changed. Go back, remove it (retype the text "
+    "around it) and try again."
+)
+
 SITE_ADMIN_FORBIDDEN = (
     "A centre's pages are for its own staff and learners; as site administrator you manage "
     "centres and their administrators from Centres."
@@ -105,6 +111,16 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         page, code = _render(503)
         return page, code, {"Retry-After": "5"}
+
+    # PostgreSQL cannot store a NUL (SQLite stores it). Forms refuse one beside the field
+    # (accounts.forms.plain_text); this is the net for any text that reaches the database
+    # another way, so a pasted NUL is a message and nothing saved, not a 500.
+    @app.errorhandler(sa.exc.DataError)
+    def unstorable(exc: sa.exc.DataError):
+        if "NUL" not in str(exc.orig):
+            raise exc
+        db.session.rollback()
+        return _render(400, NUL_ADVICE)
 
     @app.errorhandler(500)
     def server_error(exc):

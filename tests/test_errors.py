@@ -40,6 +40,14 @@ def failing_app(_schema) -> Iterator[Flask]:
         db.session.flush()
         raise sa.exc.OperationalError("UPDATE centres", {}, app.config["TEST_BUSY_CAUSE"])
 
+    @app.get("/_test/nul")
+    def nul():
+        db.session.add(Centre(name="Half-written centre"))
+        db.session.flush()
+        if db.engine.dialect.name == "postgresql":  # the driver's own refusal
+            db.session.execute(sa.select(Centre).where(Centre.name == "pasted\x00text"))
+        raise sa.exc.DataError("SELECT", {}, app.config["TEST_DATA_ERROR"])
+
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -150,5 +158,33 @@ def test_any_other_database_failure_is_still_a_500(world, failing_app):
     response = client.get("/_test/busy")
     assert response.status_code == 500
     assert "Sorry, something went wrong on our side" in response.text
+    db.session.remove()
+    assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
+
+
+def test_text_holding_a_nul_is_a_house_400_and_changes_nothing(world, failing_app):
+    """PostgreSQL cannot store a NUL: text that reaches it with one (past the forms' own
+    check) is a page saying what to fix, with nothing of the attempt kept, not a 500."""
+    failing_app.config["TEST_DATA_ERROR"] = ValueError(
+        "PostgreSQL text fields cannot contain NUL (0x00) bytes"
+    )
+    client = login(failing_app.test_client(), world.learner)
+    response = client.get("/_test/nul")
+    assert response.status_code == 400
+    assert "invisible control character" in response.text
+    assert "Nothing was changed" in response.text
+    assert _in_house_style(response.text)
+    assert "0x00" not in response.text and "DataError" not in response.text
+    db.session.remove()
+    assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
+
+
+def test_any_other_data_error_is_still_a_500(world, failing_app):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("on PostgreSQL the route's NUL reaches the driver first")
+    failing_app.config["TEST_DATA_ERROR"] = ValueError("numeric field overflow")
+    client = login(failing_app.test_client(), world.learner)
+    response = client.get("/_test/nul")
+    assert response.status_code == 500
     db.session.remove()
     assert db.session.scalar(sa.select(Centre).where(Centre.name == "Half-written centre")) is None
