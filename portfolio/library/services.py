@@ -124,13 +124,21 @@ def _go_live(scenario: LibraryScenario, version: ScenarioVersion, spec: Scenario
     _mirror(scenario, version, spec)
 
 
-def publish_scenario(scenario: LibraryScenario) -> ScenarioVersion:
+def publish_scenario(scenario: LibraryScenario, *, number: int | None = None) -> ScenarioVersion:
     """Publish a centre's scenario to its learners: its draft, when there is one, becomes the
     live version (cases already started keep the version they began on, and exercises the
-    version they were set with). Publishing again with no draft changes nothing."""
+    version they were set with). Publishing again with no draft changes nothing. `number` is
+    the version the admin's page offered to publish: a newer draft uploaded since (by another
+    admin, or in another tab) is refused rather than put live unseen."""
     if scenario.bundled:
         raise LibraryError("Bundled scenarios are always published.")
     draft = queries.draft_version(scenario)
+    if number is not None and draft is not None and draft.number != number:
+        raise LibraryError(
+            f"Nothing was published: version {draft.number} of {scenario.title} was uploaded "
+            f"after you opened the page that offered version {number}. Preview version "
+            f"{draft.number}, then publish it if it is right."
+        )
     if draft is not None:
         _go_live(scenario, draft, queries.spec_of(draft))
     scenario.published = True

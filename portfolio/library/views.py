@@ -28,6 +28,7 @@ from portfolio.library.format_guide import EXAMPLE_SLUG, example_zip, render_for
 from portfolio.library.forms import UploadForm
 from portfolio.library.models import LibraryScenario
 from portfolio.pagination import paginate
+from portfolio.record_ids import record_id
 from portfolio.roles import Role
 from portfolio.scenarios.errors import ScenarioInvalid
 from portfolio.scenarios.loader import load_scenario_from_files
@@ -223,7 +224,9 @@ def publish(scenario_id: int):
                 services.withdraw_scenario(scenario)
                 message = f"{scenario.title} is withdrawn: learners no longer see it."
             else:
-                version = services.publish_scenario(scenario)
+                version = services.publish_scenario(
+                    scenario, number=record_id(request.form.get("version", ""))
+                )
                 message = (
                     f"{scenario.title} is published to your learners: version "
                     f"{version.number} is live."

@@ -158,3 +158,32 @@ def test_earlier_versions_stay_reachable_from_the_scenario_page(client, world, l
         assert f'href="/library/{live_v1.id}/preview?version=1">Preview version 1</a>' in page
     login(client, world.learner)
     assert "Earlier versions" not in client.get(f"/library/{live_v1.id}").text
+
+
+def test_publishing_refuses_a_draft_uploaded_after_the_page_was_opened(
+    client, world, live_v1, bundle
+):
+    """The page offered "Publish version 2"; meanwhile version 3 was uploaded (another admin, or
+    another tab). The click must not put version 3, never previewed, in front of learners."""
+    services.import_scenario(_spec(bundle, "second"), centre=world.centre, by=world.admin)
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get(f"/library/{live_v1.id}").text
+    assert 'name="version" value="2"' in page
+    services.import_scenario(_spec(bundle, "third"), centre=world.centre, by=world.admin)
+    db.session.commit()
+    refused = client.post(
+        f"/library/{live_v1.id}/publish",
+        data={"action": "publish", "version": "2"},
+        follow_redirects=True,
+    )
+    assert "Nothing was published: version 3" in refused.text
+    assert "Preview version 3" in refused.text
+    db.session.refresh(live_v1)
+    assert live_v1.current_number == 1
+    published = client.post(
+        f"/library/{live_v1.id}/publish",
+        data={"action": "publish", "version": "3"},
+        follow_redirects=True,
+    )
+    assert "version 3 is live" in published.text
