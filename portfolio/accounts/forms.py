@@ -8,6 +8,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -91,6 +92,8 @@ class UserForm(FlaskForm):
     is_new_assessor = BooleanField(
         "New assessor (the IQA samples every decision)", description="Assessors only."
     )
+    #: The user_stamp of the account as the edit form was loaded.
+    seen = HiddenField()
 
 
 class MoveLearnersForm(FlaskForm):

@@ -1,5 +1,6 @@
 """Writes for centres, users, allocation and cohorts. Services flush; the caller commits."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -152,6 +153,34 @@ def move_learners(staff: User, *, to: User | None, by: User) -> int:
     return moved
 
 
+def user_stamp(user: User) -> str:
+    """A short fingerprint of what the edit form changes (details, role, allocation): the form
+    carries it, so a change made meanwhile (another admin, the allocation page, learners moved
+    from their assessor) is not silently undone by saving a page loaded before it."""
+    seen = "\n".join(
+        str(v)
+        for v in (
+            user.email,
+            user.full_name,
+            user.role.value,
+            user.assessor_id,
+            user.iqa_id,
+            user.is_new_assessor,
+        )
+    )
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+class UserChanged(AccountError):
+    """Someone changed the account after the editor loaded it."""
+
+
+def _staff_name(user_id: int | None) -> str:
+    if user_id is None:
+        return "none"
+    return db.session.scalar(sa.select(User.full_name).where(User.id == user_id)) or "none"
+
+
 def update_user(
     user: User,
     *,
@@ -162,9 +191,20 @@ def update_user(
     iqa: User | None,
     is_new_assessor: bool = False,
     by: User,
+    seen: str | None = None,
 ) -> User:
     """Edit a centre user's details, role and allocation. Allocation applies to learners only,
-    and the assessor and IQA must belong to the learner's centre and hold those roles."""
+    and the assessor and IQA must belong to the learner's centre and hold those roles. `seen`
+    is the user_stamp the editor loaded: a different one now means someone changed the account
+    meanwhile, and nothing is saved (UserChanged)."""
+    if seen is not None and seen != user_stamp(user):
+        now = f"{user.full_name} ({user.email}), {user.role.label.lower()}"
+        if user.role == Role.LEARNER:
+            now += f", assessor {_staff_name(user.assessor_id)}, IQA {_staff_name(user.iqa_id)}"
+        raise UserChanged(
+            f"Nothing was saved: this account was changed by someone else after you opened "
+            f"this page. It is now {now}. Check the form below and save again."
+        )
     email = normalise_email(email)
     if _email_taken(email, except_id=user.id):
         raise AccountError("An account with that email address already exists.", "email")

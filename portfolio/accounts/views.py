@@ -134,6 +134,7 @@ def edit_user(user_id: int):
         form.role.data = user.role.value
         form.assessor.data = user.assessor_id or 0
         form.iqa.data = user.iqa_id or 0
+        form.seen.data = services.user_stamp(user)
     if form.validate_on_submit():
         try:
             services.update_user(
@@ -145,7 +146,13 @@ def edit_user(user_id: int):
                 iqa=_staff(form.iqa.data),
                 is_new_assessor=form.is_new_assessor.data,
                 by=current_user,
+                seen=form.seen.data or None,
             )
+        except services.UserChanged as exc:
+            db.session.rollback()
+            user = _load_user(user_id)
+            form.seen.data = services.user_stamp(user)  # saving again overwrites
+            form.form_errors.append(exc.message)
         except AccountError as exc:
             db.session.rollback()
             user = _load_user(user_id)

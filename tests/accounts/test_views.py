@@ -456,3 +456,39 @@ def test_a_bad_email_says_why_in_one_sentence(client, world):
         "Enter an email address like name@example.org: an email address must have an @-sign."
         in response.text
     )
+
+
+def test_a_stale_edit_page_does_not_undo_an_allocation_made_since(client, world, make_user):
+    """The admin opens a learner's page (assessor: Alpha's), then moves the learner to a second
+    assessor on the allocation page (or another admin does), then fixes a typo in the name on
+    the first page: the save is refused with what the account is now, not the old assessor
+    put back silently. Saving again, having seen it, goes ahead."""
+    second = make_user(Role.ASSESSOR, world.centre, full_name="Second Assessor")
+    db.session.commit()
+    login(client, world.admin)
+    url = f"/centre/users/{world.learner.id}/edit"
+    seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', client.get(url).text)
+    stale = {
+        "full_name": "Learner Renamed",
+        "email": "learner@alpha.test",
+        "role": "learner",
+        "assessor": world.assessor.id,
+        "iqa": world.iqa.id,
+        "seen": seen.group(1),
+    }
+    moved = client.post(
+        "/centre/allocation",
+        data={"scope": "ticked", "learners": [world.learner.id], "assessor": second.id, "iqa": 0},
+    )
+    assert moved.status_code == 302
+    refused = client.post(url, data=stale)
+    assert refused.status_code == 200 and "There is a problem" in refused.text
+    assert "changed by someone else" in refused.text and "assessor Second Assessor" in refused.text
+    db.session.refresh(world.learner)
+    assert world.learner.assessor_id == second.id
+    assert world.learner.full_name != "Learner Renamed"
+    fresh = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', refused.text).group(1)
+    saved = client.post(url, data={**stale, "assessor": second.id, "seen": fresh})
+    assert saved.status_code == 302
+    db.session.refresh(world.learner)
+    assert world.learner.full_name == "Learner Renamed" and world.learner.assessor_id == second.id
