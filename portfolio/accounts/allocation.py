@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portfolio.accounts.errors import AccountError
 from portfolio.accounts.models import User, cohort_members
-from portfolio.accounts.queries import users_list
+from portfolio.accounts.queries import like_pattern, name_or_email_like, users_list
 from portfolio.extensions import db
 from portfolio.roles import Role
 
@@ -37,7 +37,7 @@ class LearnerFilter:
         return {
             "in_centre": centre_id,
             "in_cohort": self.cohort_id or 0,
-            "name_like": f"%{self.q.strip().lower()}%",
+            "name_like": like_pattern(self.q),
         }
 
 
@@ -61,7 +61,7 @@ def _where(by_cohort: bool, lacking: bool, by_text: bool) -> tuple:
         where.append(sa.or_(users.c.assessor_id.is_(None), users.c.iqa_id.is_(None)))
     if by_text:
         like = sa.bindparam("name_like", type_=sa.String)
-        where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
+        where.append(name_or_email_like(users, like))
     return tuple(where)
 
 

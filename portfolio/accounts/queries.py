@@ -34,6 +34,26 @@ def users_list() -> sa.Select:
     )
 
 
+LIKE_ESCAPE = "!"
+
+
+def like_pattern(q: str) -> str:
+    """A LIKE pattern finding `q` anywhere, lower-cased, its own % and _ taken literally (with
+    the escape character LIKE_ESCAPE): a search for "jo_smith" finds jo_smith, not josmith."""
+    text = q.strip().lower()
+    for ch in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(ch, LIKE_ESCAPE + ch)
+    return f"%{text}%"
+
+
+def name_or_email_like(users: sa.Table, like: sa.BindParameter) -> sa.ColumnElement[bool]:
+    """A user's name or email matches the like_pattern bound as `like`."""
+    return sa.or_(
+        sa.func.lower(users.c.full_name).like(like, escape=LIKE_ESCAPE),
+        users.c.email.like(like, escape=LIKE_ESCAPE),
+    )
+
+
 def centre_users(
     centre_id: int, *, role: Role | None = None, q: str = "", unallocated: bool = False
 ) -> tuple[sa.Select, sa.Select, dict]:
@@ -43,7 +63,7 @@ def centre_users(
     take. `unallocated` keeps the active learners still lacking an assessor or an IQA (those
     the dashboard counts). Built once for each combination of filters."""
     q = q.strip()
-    params = {"centre_id": centre_id, "role": role, "like": f"%{q.lower()}%"}
+    params = {"centre_id": centre_id, "role": role, "like": like_pattern(q)}
     listed, count = _centre_users_for(role is not None, bool(q), unallocated)
     return listed, count, params
 
@@ -62,7 +82,7 @@ def _centre_users_for(by_role: bool, by_text: bool, unallocated: bool) -> tuple[
         ]
     if by_text:
         like = sa.bindparam("like", type_=sa.String)
-        where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
+        where.append(name_or_email_like(users, like))
     return users_list().where(*where), sa.select(sa.func.count()).where(*where)
 
 
@@ -183,7 +203,7 @@ def cohort_picker(
     caller adds `cohort_id` (0 for none). Built once for each combination of filters."""
     q = q.strip()
     listed, count = _cohort_picker_for(show, bool(q))
-    return listed, count, {"centre_id": centre_id, "like": f"%{q.lower()}%"}
+    return listed, count, {"centre_id": centre_id, "like": like_pattern(q)}
 
 
 @functools.cache
@@ -195,7 +215,7 @@ def _cohort_picker_for(show: str, by_text: bool) -> tuple[sa.Select, sa.Select |
         where.append(~sa.exists().where(cohort_members.c.user_id == users.c.id).correlate(users))
     if by_text:
         like = sa.bindparam("like", type_=sa.String)
-        where.append(sa.or_(sa.func.lower(users.c.full_name).like(like), users.c.email.like(like)))
+        where.append(name_or_email_like(users, like))
     if show == "members":
         return members.where(*where), None
     return everyone.where(*where), sa.select(sa.func.count()).select_from(users).where(*where)

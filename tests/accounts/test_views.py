@@ -492,3 +492,32 @@ def test_a_stale_edit_page_does_not_undo_an_allocation_made_since(client, world,
     assert saved.status_code == 302
     db.session.refresh(world.learner)
     assert world.learner.full_name == "Learner Renamed" and world.learner.assessor_id == second.id
+
+
+def test_a_search_takes_underscore_and_percent_literally(client, world, make_user):
+    """Email addresses often hold an underscore: "jo_smith" finds jo_smith, not also josmith
+    and jo.smith (LIKE's _ matches any character), on the users, cohort and allocation pages,
+    so "allocate all the filter finds" takes only those listed; "%" finds no one."""
+    wanted = make_user(Role.LEARNER, world.centre, email="jo_smith@alpha.test", full_name="Jo S")
+    make_user(Role.LEARNER, world.centre, email="jo.smith@alpha.test", full_name="Jo T")
+    make_user(Role.LEARNER, world.centre, email="joxsmith@alpha.test", full_name="Jo U")
+    db.session.commit()
+    login(client, world.admin)
+    for url in (
+        "/centre/users?q=jo_smith",
+        f"/centre/cohorts/{world.cohort.id}?show=all&q=jo_smith",
+        "/centre/allocation?q=jo_smith",
+    ):
+        page = client.get(url).text
+        assert "jo_smith@alpha.test" in page or "Jo S" in page, url
+        assert "jo.smith@alpha.test" not in page and "joxsmith@alpha.test" not in page, url
+        assert "Jo T" not in page and "Jo U" not in page, url
+    assert "peer@alpha.test" not in client.get("/centre/users?q=%25").text
+    client.post(
+        "/centre/allocation?q=jo_smith",
+        data={"scope": "all", "assessor": str(world.assessor.id), "iqa": "0"},
+    )
+    allocated = db.session.scalars(
+        sa.select(User.email).where(User.assessor_id == world.assessor.id, User.email.like("jo%"))
+    ).all()
+    assert allocated == [wanted.email]
