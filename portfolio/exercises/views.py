@@ -167,11 +167,20 @@ def detail(exercise_id: int):
     today = date.today()
     if current_user.role == Role.LEARNER:
         read_notifications_of_this_page()  # "Exercise open: …"
+        # Only a case of this exercise is "your case" here: an open case on the same scenario
+        # started from the library (or another exercise) is not on this exercise's board, so
+        # offering to continue it left the learner "Not started" there, with no way to start.
+        case = open_case(current_user, exercise.scenario_id)
+        other = case if case is not None and case.exercise_id != exercise.id else None
         return render_template(
             "exercises/learner.html",
             exercise=exercise,
             today=today,
-            case=open_case(current_user, exercise.scenario_id),
+            case=None if other else case,
+            other_case=other,
+            other_exercise=db.session.get(Exercise, other.exercise_id)
+            if other is not None and other.exercise_id
+            else None,
             action_form=ReauthForm(),
         )
     board = queries.live_board(exercise, today, page=True)

@@ -668,3 +668,28 @@ def test_the_board_links_a_learners_name_to_their_case_for_those_who_may_see_it(
         # the peer has no assessor or IQA allocated: only the admin gets the link
         assert (f'href="/cases/{peer_case.id}"' in page) is (user is world.admin), user.email
         assert (client.get(f"/cases/{case.id}").status_code == 200) is linked, user.email
+
+
+def test_a_practice_case_on_the_scenario_does_not_stand_in_for_the_exercise(
+    client, world, scenario
+):
+    """The learner practised the scenario from the library, then the exercise on it opened.
+    The exercise page offered "Continue your case" (the practice case, not on the board) and
+    no way to start: the board showed "Not started" to the close date. Now it says the open
+    case is not part of the exercise and offers to start the exercise's case, which the board
+    then follows; the practice case is kept, set aside."""
+    practice = casework.start_case(world.learner, scenario)
+    exercise = _exercise(world, scenario)
+    db.session.commit()
+    login(client, world.learner)
+    page = client.get(f"/exercises/{exercise.id}").text
+    assert "Continue your case" not in page and "Start the case" in page
+    assert "from the library, for practice" in page and "not part of this exercise" in page
+    assert f'href="/cases/{practice.id}"' in page
+    started = client.post(f"/exercises/{exercise.id}/start")
+    assert started.status_code == 302
+    db.session.refresh(practice)
+    assert practice.status.value == "set_aside"
+    [row] = [r for r in live_board(exercise, TODAY).rows if r.learner.id == world.learner.id]
+    assert row.case_id is not None and row.case_id != practice.id
+    assert "Continue your case" in client.get(f"/exercises/{exercise.id}").text
