@@ -21,6 +21,7 @@ from portfolio.auth.forms import ReauthForm
 from portfolio.casework.queries import open_case
 from portfolio.casework.services import exercise_kept_on_restart
 from portfolio.exercises.models import Exercise
+from portfolio.exercises.queries import exercises_visible_to
 from portfolio.extensions import db
 from portfolio.framework.queries import unit_by_code
 from portfolio.library import queries, services
@@ -79,6 +80,22 @@ def detail(scenario_id: int):
     if case is not None and case.exercise_id is not None:
         case_exercise = db.session.get(Exercise, case.exercise_id)
     can_preview = authz.can_preview_guidance(current_user, scenario)
+    # An exercise on this scenario open to the learner, which their open case (if any) is not
+    # part of: a case started here would be practice, which the exercise's board never sees.
+    set_for_you = []
+    if current_user.role == Role.LEARNER:
+        today = date.today()
+        set_for_you = [
+            e
+            for e in db.session.scalars(
+                exercises_visible_to(current_user).where(
+                    Exercise.scenario_id == scenario.id,
+                    Exercise.opens_on <= today,
+                    Exercise.closes_on >= today,
+                )
+            ).unique()
+            if case is None or case.exercise_id != e.id
+        ]
     return render_template(
         "library/detail.html",
         scenario=scenario,
@@ -96,6 +113,7 @@ def detail(scenario_id: int):
         case_exercise=case_exercise,
         exercise_kept=exercise_kept_on_restart(current_user, case) if case_exercise else None,
         action_form=ReauthForm(),
+        set_for_you=set_for_you,
     )
 
 

@@ -64,3 +64,30 @@ def test_start_again_after_the_exercise_closed_says_the_case_leaves_it(client, w
     assert client.post(f"/cases/start/{scenario.id}").status_code == 302
     again = _open_case(world.learner)
     assert again.id != first.id and again.exercise_id is None
+
+
+def test_the_library_points_a_learner_to_the_open_exercise_on_the_scenario(client, world, loaded):
+    """A case started from the library is practice, which the exercise's board never follows:
+    while an exercise on the scenario is open to the learner, the scenario's page says so and
+    links to it (until the learner's open case is the exercise's)."""
+    scenario = db.session.scalar(sa.select(LibraryScenario))
+    exercise = create_exercise(
+        cohort=world.cohort,
+        scenario=scenario,
+        title="Week 1",
+        opens_on=TODAY,
+        closes_on=TODAY + timedelta(days=7),
+        by=world.admin,
+    )
+    db.session.commit()
+    login(client, world.learner)
+    page = client.get(f"/library/{scenario.id}").text
+    assert "set for you as the exercise" in page
+    assert f'href="/exercises/{exercise.id}"' in page
+    casework.start_case(world.learner, scenario, exercise=exercise)
+    db.session.commit()
+    assert "set for you as the exercise" not in client.get(f"/library/{scenario.id}").text
+    login(client, world.other_learner)
+    assert client.get(f"/library/{scenario.id}").status_code == 200
+    login(client, world.peer)  # in the cohort too: still pointed to it
+    assert "set for you as the exercise" in client.get(f"/library/{scenario.id}").text
