@@ -13,6 +13,7 @@ from portfolio.auth.passwords import hash_password, password_problem, verify_pas
 from portfolio.casework.models import Case
 from portfolio.db import utcnow
 from portfolio.exercises.models import Exercise
+from portfolio.exercises.services import follow_cohort_changes
 from portfolio.export.bulk import STALLED_AFTER
 from portfolio.export.cache import cache_dir
 from portfolio.export.models import BulkExport, ExportStatus
@@ -344,6 +345,7 @@ def change_cohort_members(
     for user in add + remove:
         db.session.expire(user, ["cohorts"])
     db.session.flush()
+    follow_cohort_changes(cohort.id, joined=joining, left=leaving)
     return len(joining), len(leaving)
 
 

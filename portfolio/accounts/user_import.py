@@ -17,6 +17,7 @@ from portfolio.accounts.forms import without_control_characters
 from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.accounts.services import normalise_email
 from portfolio.auth.passwords import hash_issued_password, temporary_password
+from portfolio.exercises.services import follow_cohort_changes
 from portfolio.extensions import db
 from portfolio.roles import Role
 
@@ -403,6 +404,11 @@ def import_people(checked: Checked, *, centre: Centre) -> list[Issued]:
             memberships.append({"cohort_id": person.cohort.id, "user_id": user.id})
     if memberships:
         db.session.execute(sa.insert(cohort_members), memberships)
+        joined: dict[int, list[int]] = {}
+        for row in memberships:
+            joined.setdefault(row["cohort_id"], []).append(row["user_id"])
+        for cohort_id, user_ids in joined.items():
+            follow_cohort_changes(cohort_id, joined=user_ids, left=[])
     db.session.flush()
     row_of = {p.email: p.row for p in checked.people}
     issued.sort(key=lambda i: row_of[i.user.email])

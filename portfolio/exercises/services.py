@@ -225,6 +225,54 @@ def _opening_link(exercise: Exercise) -> str:
     return f"/exercises/{exercise.id}"
 
 
+def follow_cohort_changes(cohort_id: int, *, joined: list[int], left: list[int]) -> None:
+    """Keep the cohort's exercise notices in step with its members: a learner who joins is
+    told of each exercise not yet closed, as the members were when it was set (shown from its
+    opening day); one who leaves loses the notices of the cohort's exercises, whose pages they
+    can no longer open. Two or three statements, however many learners."""
+    if not (joined or left):
+        return
+    today = date.today()
+    exercises = db.session.scalars(sa.select(Exercise).where(Exercise.cohort_id == cohort_id)).all()
+    if left and exercises:
+        db.session.execute(
+            sa.delete(Notification)
+            .where(
+                Notification.kind == "exercise_opened",
+                Notification.user_id.in_(left),
+                Notification.link.in_([_opening_link(e) for e in exercises]),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    current = [e for e in exercises if e.closes_on >= today]
+    if not (joined and current):
+        return
+    told = set(
+        db.session.execute(
+            sa.select(Notification.user_id, Notification.link).where(
+                Notification.kind == "exercise_opened",
+                Notification.user_id.in_(joined),
+                Notification.link.in_([_opening_link(e) for e in current]),
+            )
+        ).all()
+    )
+    for exercise in current:
+        link = _opening_link(exercise)
+        shown_from = opening_moment(exercise.opens_on, today)
+        for user_id in joined:
+            if (user_id, link) not in told:
+                db.session.add(
+                    Notification(
+                        user_id=user_id,
+                        kind="exercise_opened",
+                        message=_opening_notice(exercise),
+                        link=link,
+                        visible_from=shown_from,
+                    )
+                )
+    db.session.flush()
+
+
 @dataclass(frozen=True)
 class Deletion:
     """What deleting an exercise would do: it may go only while `started` (learners with a

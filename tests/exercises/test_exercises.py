@@ -1,6 +1,7 @@
 """Exercises: rules for setting one, starting within dates, the pinned (or chosen) version, the
 notice shown when the exercise opens, and the board with every deadline."""
 
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -8,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from portfolio.accounts import services as accounts
+from portfolio.accounts.models import User
 from portfolio.casework import services as casework
 from portfolio.casework.errors import CaseworkError
 from portfolio.casework.models import TrailEvent
@@ -693,3 +695,57 @@ def test_a_practice_case_on_the_scenario_does_not_stand_in_for_the_exercise(
     [row] = [r for r in live_board(exercise, TODAY).rows if r.learner.id == world.learner.id]
     assert row.case_id is not None and row.case_id != practice.id
     assert "Continue your case" in client.get(f"/exercises/{exercise.id}").text
+
+
+def _notices(user) -> list[str]:
+    return db.session.scalars(
+        sa.select(Notification.link).where(
+            Notification.user_id == user.id, Notification.kind == "exercise_opened"
+        )
+    ).all()
+
+
+def test_a_learner_who_joins_the_cohort_later_is_told_of_its_exercises(
+    client, world, scenario, make_user
+):
+    """Only the members when an exercise was set used to be told of it: a learner added to the
+    cohort afterwards (on the cohort page or by import) had no notice, and one who left kept a
+    notice whose link no longer opened. Joiners are told of each exercise not yet closed, and
+    leavers lose the cohort's notices."""
+    upcoming = _exercise(world, scenario, opens=TODAY + timedelta(days=3))
+    closed = _exercise(world, scenario, opens=TODAY - timedelta(days=9), closes=TODAY)
+    closed.closes_on = TODAY - timedelta(days=1)
+    late = make_user(Role.LEARNER, world.centre, full_name="Late Joiner")
+    db.session.commit()
+    login(client, world.admin)
+    url = f"/centre/cohorts/{world.cohort.id}"
+    shown = [world.learner.id, world.peer.id, late.id]
+    joined = client.post(
+        f"{url}?show=all", data={"name": "Alpha cohort", "members": shown, "shown": shown}
+    )
+    assert joined.status_code == 302
+    assert _notices(late) == [f"/exercises/{upcoming.id}"]
+    note = db.session.scalar(sa.select(Notification).where(Notification.user_id == late.id))
+    assert note.visible_from is not None  # shown from the opening day, as for the others
+    again = client.post(
+        f"{url}?show=all", data={"name": "Alpha cohort", "members": shown, "shown": shown}
+    )
+    assert again.status_code == 302 and len(_notices(late)) == 1
+    left = client.post(
+        f"{url}?show=all",
+        data={"name": "Alpha cohort", "members": [world.learner.id, late.id], "shown": shown},
+    )
+    assert left.status_code == 302 and _notices(world.peer) == []
+    # the members' own notices are untouched, the closed exercise's too
+    assert sorted(_notices(world.learner)) == sorted(
+        [f"/exercises/{upcoming.id}", f"/exercises/{closed.id}"]
+    )
+    csv = f"full_name,email,cohort\nNew Comer,new@alpha.test,{world.cohort.name}\n"
+    imported = client.post(
+        "/centre/users/import",
+        data={"file": (io.BytesIO(csv.encode()), "users.csv")},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 200
+    newcomer = db.session.scalar(sa.select(User).where(User.email == "new@alpha.test"))
+    assert _notices(newcomer) == [f"/exercises/{upcoming.id}"]
