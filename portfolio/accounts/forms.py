@@ -61,10 +61,23 @@ def plain_text(form, field) -> None:
 
 
 class UserForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(), plain_text, Length(max=120)])
+    # Messages say what to do, as the rest of the product's do (not WTForms' "This field is
+    # required." and "Field cannot be longer than 120 characters.").
+    full_name = StringField(
+        "Full name",
+        validators=[
+            DataRequired("Enter the user's full name."),
+            plain_text,
+            Length(max=120, message="Keep the name to 120 characters or fewer."),
+        ],
+    )
     email = EmailField(
         "Email address",
-        validators=[DataRequired(), email_address, Length(max=254)],
+        validators=[
+            DataRequired("Enter the user's email address: they sign in with it."),
+            email_address,
+            Length(max=254, message="An email address is at most 254 characters."),
+        ],
     )
     # The lists hold only what this centre may choose: anything else was tampered with or is
     # out of date (someone deactivated meanwhile), so say that, not WTForms' "could not coerce".
@@ -126,7 +139,12 @@ class CohortForm(FlaskForm):
         ],
     )
     description = TextAreaField(
-        "Description", validators=[Optional(), plain_text, Length(max=2000)]
+        "Description",
+        validators=[
+            Optional(),
+            plain_text,
+            Length(max=2000, message="Keep the description to 2,000 characters or fewer."),
+        ],
     )
     # A posted ID that is not one of the centre's learners listed on the page can only come from
     # a tampered or stale form: say so plainly, not in WTForms' "could not be coerced" terms.

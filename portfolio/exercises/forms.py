@@ -6,6 +6,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portfolio.accounts.forms import plain_text
 
+TITLE_TOO_LONG = "Keep the title to 200 characters or fewer."
+
 #: The version field's value for "the chosen scenario's current version".
 CURRENT_VERSION = 0
 
@@ -13,7 +15,7 @@ CURRENT_VERSION = 0
 class ExerciseForm(FlaskForm):
     title = StringField(
         "Title",
-        validators=[Optional(), plain_text, Length(max=200)],
+        validators=[Optional(), plain_text, Length(max=200, message=TITLE_TOO_LONG)],
         description="Leave blank to use the scenario's title.",
     )
     # A value not in the lists was tampered with or is out of date: say so plainly.
@@ -73,7 +75,7 @@ class ExerciseChangeForm(FlaskForm):
 
     title = StringField(
         "Title",
-        validators=[Optional(), plain_text, Length(max=200)],
+        validators=[Optional(), plain_text, Length(max=200, message=TITLE_TOO_LONG)],
         description="Leave blank to use the scenario's title.",
     )
     opens_on = DateField("Opens on", validators=[DataRequired(message="Enter a real date.")])

@@ -521,3 +521,33 @@ def test_a_search_takes_underscore_and_percent_literally(client, world, make_use
         sa.select(User.email).where(User.assessor_id == world.assessor.id, User.email.like("jo%"))
     ).all()
     assert allocated == [wanted.email]
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "words"),
+    [
+        ("/centre/users/new", {"full_name": "", "email": "", "role": "learner"}, "Enter the user"),
+        (
+            "/centre/users/new",
+            {"full_name": "x" * 121, "email": "a@alpha.test", "role": "learner"},
+            "Keep the name to 120 characters or fewer.",
+        ),
+        (
+            "/centre/cohorts/new",
+            {"name": "Long", "description": "x" * 2001},
+            "Keep the description to 2,000 characters or fewer.",
+        ),
+        (
+            "/exercises/new",
+            {"title": "x" * 201, "opens_on": "2026-01-01", "closes_on": "2026-01-02"},
+            "Keep the title to 200 characters or fewer.",
+        ),
+    ],
+)
+def test_forms_say_what_to_fix_in_the_products_words(client, world, url, data, words):
+    """Not WTForms' "This field is required." or "Field cannot be longer than 120
+    characters.", which say neither which field nor what to do."""
+    login(client, world.admin)
+    page = client.post(url, data=data).text
+    assert "There is a problem" in page and words in page
+    assert "This field is required" not in page and "Field cannot be longer" not in page
