@@ -1,0 +1,51 @@
+"""Staff pages at phone width: tables keep their words whole and scroll in their own region
+rather than squeezing a column until its heading breaks mid-word."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from portfolio.accounts.models import User
+from portfolio.evidence.models import Submission
+from portfolio.extensions import db
+from portfolio.review import services
+from portfolio.review.queries import unit_criteria
+from tests.browser.conftest import assert_accessible
+from tests.browser.layout_checks import sideways
+from tests.browser.test_assessor_journey import ASSESSOR, sign_in
+from tests.browser.test_assessor_journey import submitted as submitted  # noqa: F401 (fixture)
+from tests.library.conftest import bundle as bundle  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def marked(submitted):  # noqa: F811
+    """Version 1 opened by its assessor, 1.1 decided with feedback holding a long address."""
+    assessor = db.session.scalar(sa.select(User).where(User.email == "sam@alpha.test"))
+    submission = db.session.scalar(sa.select(Submission))
+    assessment = services.open_assessment(submission, by=assessor)
+    first = unit_criteria(submission.portfolio)[0]
+    services.save_decisions(
+        assessment,
+        {first.id: ("competent", "See https://example.org/guidance/referred-complaints/gather")},
+        overall_feedback="Sound so far.",
+        expected_version=assessment.version,
+        by=assessor,
+    )
+    db.session.commit()
+    return submission
+
+
+def test_the_sign_off_table_keeps_its_words_whole_on_a_phone(page: Page, live_server: str, marked):
+    """At 390px the sign-off page's decisions table squeezed its Feedback column until the
+    heading read 'Feedba' over 'ck' and each criterion broke mid-word."""
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    page.goto(f"{live_server}/assess/submissions/{marked.id}/sign-off")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Sign off:"))
+    assert_accessible(page)
+    cells = "table.data th, table.data td"
+    assert not sideways(page, "sign-off", whole=cells)
+    # a wide feedback column scrolls in the table's own region (reachable by keyboard)
+    table = page.get_by_role("region", name="The decisions you are signing")
+    expect(table).to_contain_text("Feedback")
