@@ -49,3 +49,17 @@ def test_the_sign_off_table_keeps_its_words_whole_on_a_phone(page: Page, live_se
     # a wide feedback column scrolls in the table's own region (reachable by keyboard)
     table = page.get_by_role("region", name="The decisions you are signing")
     expect(table).to_contain_text("Feedback")
+
+
+def test_the_benchs_marking_point_checks_keep_their_words_whole_on_a_phone(
+    page: Page, live_server: str, marked
+):
+    """At 390px the checks table squeezed its Check column to a few letters: 'Chec k',
+    'Resu lt', 'docu ment s read befo re the root caus e'."""
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    page.goto(f"{live_server}/assess/submissions/{marked.id}")
+    expect(page.get_by_role("heading", name="Marking-point checks")).to_be_visible()
+    assert_accessible(page)
+    checks = "section.guide table thead th, section.guide table tbody th"
+    assert not sideways(page, "bench checks", whole=checks)
+    expect(page.get_by_role("region", name="Marking-point checks")).to_contain_text("Result")
