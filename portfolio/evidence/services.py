@@ -1,6 +1,8 @@
 """Writes for evidence: case-derived items and their proposed mappings, uploads, assessor
 records, confirmed mappings, and submission as an immutable snapshot."""
 
+import hashlib
+import json
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -371,6 +373,13 @@ def set_mapping(item: EvidenceItem, criterion: Criterion, *, justification: str)
     mapping.confirmed = True
     db.session.flush()
     return mapping
+
+
+def mappings_seen(item: EvidenceItem) -> str:
+    """A short fingerprint of the item's mappings (criterion, confirmed, justification), which
+    the mapping page carries so that a save from an older page is recognised as stale."""
+    rows = sorted((m.criterion_id, m.confirmed, m.justification) for m in item.mappings)
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
 
 def remove_mapping(item: EvidenceItem, criterion: Criterion) -> None:

@@ -105,9 +105,17 @@ def item(portfolio_id: int, item_id: int):
     form = MappingForm()
     errors: dict[int, str] = {}
     can_edit = authz.can_map_item(current_user, item) and not item.withdrawn
+    status = 200
     if request.method == "POST":
         authz.require(authz.can_map_item, item)
-        if form.validate_on_submit():
+        seen = request.form.get("seen")
+        if not form.validate_on_submit():
+            pass
+        elif seen is not None and seen != services.mappings_seen(item):
+            # Every row is saved at once: a page opened before another tab's save would put
+            # back what that tab changed.
+            errors, status = {0: STALE_MAPPINGS}, 409
+        else:
             errors = _save_mappings(item)
             if not errors:
                 db.session.commit()
@@ -134,7 +142,15 @@ def item(portfolio_id: int, item_id: int):
         can_edit=can_edit,
         can_withdraw=authz.can_map_item(current_user, item) and not item.withdrawn,
         action_form=ReauthForm(),
-    ), (422 if errors else 200)
+        seen=request.form.get("seen") if errors else services.mappings_seen(item),
+    ), (422 if errors and status == 200 else status)
+
+
+STALE_MAPPINGS = (
+    "These mappings were changed elsewhere (another tab or device) after you opened this page, "
+    "so nothing was saved. Your ticks and text are still below: copy anything you need, reload "
+    "the page to see the newer mappings, then make your change again."
+)
 
 
 def _save_mappings(item: EvidenceItem) -> dict[int, str]:

@@ -523,3 +523,56 @@ def test_a_control_character_in_evidence_text_is_refused_with_a_message(client, 
     )
     assert CONTROL in response.text
     assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 0
+
+
+def test_a_mapping_save_from_an_older_page_is_refused_keeping_its_text(client, worked):
+    """Two tabs on one item: the second tab's save (every row at once) used to put back the
+    justification the first tab had just changed. Now it is refused (409) with its text kept,
+    and the first tab's save stands."""
+    portfolio, item = _portfolio_and_item(worked)
+    criterion_id = item.mappings[0].criterion_id
+    services.set_mapping(item, item.mappings[0].criterion, justification="My findings gather it.")
+    db.session.commit()
+    login(client, worked.learner)
+    url = f"/portfolio/{portfolio.id}/items/{item.id}"
+    seen = client.get(url).text.split('name="seen" value="', 1)[1].split('"', 1)[0]
+    first = client.post(
+        url,
+        data={
+            "seen": seen,
+            f"criterion_{criterion_id}": "on",
+            f"justification_{criterion_id}": "First tab: the newer, better sentence.",
+        },
+    )
+    assert first.status_code == 302
+    second = client.post(
+        url,
+        data={
+            "seen": seen,
+            f"criterion_{criterion_id}": "on",
+            f"justification_{criterion_id}": "Second tab: typed on the older page.",
+        },
+    )
+    assert second.status_code == 409
+    assert "changed elsewhere" in second.text
+    assert "Second tab: typed on the older page.</textarea>" in html.unescape(second.text)
+    db.session.expire_all()
+    assert (
+        db.session.scalar(
+            sa.select(Mapping.justification).where(
+                Mapping.item_id == item.id, Mapping.criterion_id == criterion_id
+            )
+        )
+        == "First tab: the newer, better sentence."
+    )
+    # Reloaded, the page carries the newer fingerprint and saves.
+    seen = client.get(url).text.split('name="seen" value="', 1)[1].split('"', 1)[0]
+    again = client.post(
+        url,
+        data={
+            "seen": seen,
+            f"criterion_{criterion_id}": "on",
+            f"justification_{criterion_id}": "Second tab, after reloading the page.",
+        },
+    )
+    assert again.status_code == 302
