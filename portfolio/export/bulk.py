@@ -22,6 +22,7 @@ import pickle
 import re
 import tempfile
 import threading
+import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -298,8 +299,13 @@ def _render_in_worker(submission_id: int) -> str:
 
 
 def slug(text: str) -> str:
-    """A file-name-safe form of a name."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "learner"
+    """A file-name-safe form of a name. Accented letters lose their accents rather than the
+    letter ("zoe-lopez" for Zoë López, not "zo-l-pez"), so the files of a visit's zip still
+    say whose they are."""
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "learner"
 
 
 def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict[int, str]) -> str:

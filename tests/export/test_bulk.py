@@ -311,3 +311,18 @@ def test_a_finished_export_whose_zip_has_gone_says_so(client, app, cohort_work):
     assert response.status_code == 302 and response.headers["Location"].endswith("/export/cohorts")
     page = client.get("/export/cohorts").get_data(as_text=True)
     assert "The zip of this export is no longer on the server. Start the export again" in page
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Zoë López", "zoe-lopez"),
+        ("Siobhán Ó Briain", "siobhan-o-briain"),
+        ("Renée O'Neill-Smythe", "renee-o-neill-smythe"),
+        ("李伟", "learner"),
+    ],
+)
+def test_file_names_keep_accented_letters_without_their_accents(name, expected):
+    """A visit's zip names each PDF after its learner: "Zoë López" read "zo-l-pez", the letter
+    dropped with its accent."""
+    assert bulk.slug(name) == expected
