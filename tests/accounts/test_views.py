@@ -551,3 +551,15 @@ def test_forms_say_what_to_fix_in_the_products_words(client, world, url, data, w
     page = client.post(url, data=data).text
     assert "There is a problem" in page and words in page
     assert "This field is required" not in page and "Field cannot be longer" not in page
+
+
+def test_a_password_issued_to_a_deactivated_account_says_it_cannot_sign_in_yet(client, world):
+    """The page said only "Give them this temporary password", which did not work: the
+    account was deactivated."""
+    world.peer.active = False
+    login(client, world.admin)
+    page = client.post(f"/centre/users/{world.peer.id}/password").text
+    assert 'id="temporary-password"' in page
+    assert "deactivated: they cannot sign in with this password until you reactivate" in page
+    active = client.post(f"/centre/users/{world.learner.id}/password").text
+    assert "cannot sign in" not in active
