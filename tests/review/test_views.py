@@ -423,6 +423,28 @@ def test_a_stale_bench_save_is_refused(client, submitted):
     assert [d.decision for d in assessment.decisions] == [Decision.COMPETENT]
 
 
+def test_saving_again_from_a_refused_stale_bench_is_still_refused(client, submitted):
+    """The refused page kept the assessor's entries but carried the newer version, so pressing
+    Save again wrote them over the other tab's work without a word."""
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    url = f"/assess/submissions/{w.submission.id}"
+    first = criteria_of(w)["1.1"].id
+    opened = _form(w, assessment)  # both tabs open the bench at this version
+    other_tab = opened | {f"decision_{first}": "competent"}
+    assert client.post(url, data=other_tab).status_code == 302
+    this_tab = opened | {f"decision_{first}": "not_yet", f"feedback_{first}": "Say more."}
+    refused = client.post(url, data=this_tab)
+    assert refused.status_code == 422 and "saved elsewhere" in refused.text
+    carried = re.search(r'<input type="hidden" name="version" value="(\d+)">', refused.text)
+    assert carried.group(1) == opened["version"]
+    again = client.post(url, data=this_tab | {"version": carried.group(1)})
+    assert again.status_code == 422 and "saved elsewhere" in again.text
+    db.session.expire_all()
+    assert [d.decision for d in assessment.decisions] == [Decision.COMPETENT]
+
+
 def test_other_assessors_and_centres_are_kept_out(client, submitted, make_user):
     w = submitted
     assessment = _open(w)
