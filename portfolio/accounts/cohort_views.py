@@ -66,6 +66,9 @@ class Picker:
     show: str
     q: str
     shown: list[int]
+    #: The members among `shown` when the page was loaded, as "1,2,3": the form carries it, so
+    #: a save applies only the ticks the admin changed (see _posted_changes).
+    was: str
 
     def rows(self, form: CohortForm) -> list[tuple[int, str, bool]]:
         """(id, label, ticked) for each learner listed: rendered as plain checkboxes, since
@@ -97,19 +100,33 @@ def _picker(form: CohortForm, cohort: Cohort | None) -> Picker:
     extra = _learners(sorted(posted - {i for i, _ in listed}))
     listed += [(u.id, _picker_label(u)) for u in extra]
     form.members.choices = [SelectChoice(i, label) for i, label in listed]
+    members = [u.id for u in page.items if u.member]
     if request.method == "GET":
-        form.members.data = [u.id for u in page.items if u.member]
-    return Picker(page, show, q, [u.id for u in page.items])
+        form.members.data = members
+    # A form sent back with a problem keeps what its page was loaded with.
+    was = request.form.get("was")
+    if was is None:
+        was = ",".join(str(i) for i in members)
+    return Picker(page, show, q, [u.id for u in page.items], was)
 
 
 def _posted_changes(form: CohortForm, cohort: Cohort | None) -> tuple[list[User], list[User]]:
     """Learners to add (ticked) and to remove (listed on the page but unticked). A post that
-    does not say which learners its page listed only adds."""
+    does not say which learners its page listed only adds. When the post says which of them
+    were members as its page was loaded (`was`), only the ticks the admin changed apply: a
+    learner another admin removed meanwhile, still ticked on this older page, is not put back,
+    nor one added meanwhile taken out."""
     ticked = _learners(form.members.data or [])
     shown = [i for v in request.form.getlist("shown") if (i := record_id(v)) is not None]
     kept = {u.id for u in ticked}
-    removed = [i for i in shown if i not in kept] if cohort is not None else []
-    return ticked, _learners(removed)
+    if cohort is None:
+        return ticked, []
+    raw = request.form.get("was")
+    if raw is None:
+        return ticked, _learners([i for i in shown if i not in kept])
+    was = {i for v in raw.split(",") if (i := record_id(v)) is not None}
+    added = [u for u in ticked if u.id not in was]
+    return added, _learners([i for i in shown if i in was and i not in kept])
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])

@@ -563,3 +563,44 @@ def test_a_password_issued_to_a_deactivated_account_says_it_cannot_sign_in_yet(c
     assert "deactivated: they cannot sign in with this password until you reactivate" in page
     active = client.post(f"/centre/users/{world.learner.id}/password").text
     assert "cannot sign in" not in active
+
+
+def test_saving_an_older_cohort_page_applies_only_the_ticks_changed_on_it(client, world, make_user):
+    """Two admins (or two tabs) have the cohort page open. One removes Peer and adds Newbie;
+    the other, whose page still shows Peer ticked and Newbie unticked, renames the cohort.
+    Saving used to put Peer back and take Newbie out again; now only what that admin changed
+    on the page (the name) applies."""
+    newbie = make_user(Role.LEARNER, world.centre, full_name="Newbie")
+    db.session.commit()
+    login(client, world.admin)
+    url = f"/centre/cohorts/{world.cohort.id}"
+    old_page = client.get(f"{url}?show=all").text
+    was = re.search(r'name="was" value="([0-9,]*)"', old_page).group(1)
+    assert set(was.split(",")) == {str(world.learner.id), str(world.peer.id)}
+    everyone = [world.learner.id, world.peer.id, newbie.id]
+    changed = client.post(
+        f"{url}?show=all",
+        data={"name": "Alpha cohort", "members": [world.learner.id, newbie.id], "shown": everyone},
+    )
+    assert changed.status_code == 302
+    stale = client.post(
+        f"{url}?show=all",
+        data={
+            "name": "Alpha cohort, spring",
+            "members": [world.learner.id, world.peer.id],
+            "shown": everyone,
+            "was": was,
+        },
+    )
+    assert stale.status_code == 302
+    cohort = db.session.get(Cohort, world.cohort.id)
+    db.session.refresh(cohort)
+    assert cohort.name == "Alpha cohort, spring"
+    assert {m.id for m in cohort.members} == {world.learner.id, newbie.id}
+    # What the older page did change still applies: unticking the learner removes them.
+    client.post(
+        f"{url}?show=all",
+        data={"name": "Alpha cohort, spring", "members": [], "shown": everyone, "was": was},
+    )
+    db.session.refresh(cohort)
+    assert {m.id for m in cohort.members} == {newbie.id}
