@@ -40,6 +40,8 @@ from portfolio.scenarios.schema import Scenario
 
 MAX_ROUNDS = 2
 MAX_FINDING = 2_000
+#: No case event is dated before this: an earlier date is a mistyped year.
+EARLIEST_DATE = date(1900, 1, 1)
 # Autosaves within this window of the last one for the same record share one trail entry.
 DRAFT_TRAIL_WINDOW = timedelta(minutes=10)
 
@@ -255,6 +257,11 @@ def add_timeline_entry(
         raise CaseworkError(
             f"{occurred_on:%-d %b %Y} is after today in the case ({today:%-d %b %Y}): "
             "check the day, month and year."
+        )
+    if occurred_on < EARLIEST_DATE:
+        # A date input takes any year from 1: the timeline (and the PDF) showed "1 Jan 1".
+        raise CaseworkError(
+            f"That date says the year {occurred_on.year}: check the day, month and year."
         )
     # As for a finding: a source the learner never read would be cited unseen.
     if document_id and not _done(case, TrailKind.DOCUMENT_REQUESTED, document_id=document_id):

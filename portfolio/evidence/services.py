@@ -33,6 +33,8 @@ from portfolio.roles import Role
 
 MIN_JUSTIFICATION = 15
 MAX_JUSTIFICATION = 2_000
+#: No evidence or case event is dated before this: an earlier date is a mistyped year.
+EARLIEST_DATE = date(1900, 1, 1)
 
 
 class EvidenceError(Exception):
@@ -293,6 +295,12 @@ def upload_evidence(
     if occurred_on > date.today():
         raise EvidenceError(
             "The date of the evidence cannot be in the future.", field="occurred_on"
+        )
+    if occurred_on < EARLIEST_DATE:
+        # A date input takes any year from 1: "1 Jan 1" is a mistyped year, not evidence.
+        raise EvidenceError(
+            f"The date of the evidence says the year {occurred_on.year}: check the year.",
+            field="occurred_on",
         )
     try:
         stored = store(data, filename, Path(current_app.config["UPLOAD_DIR"]))

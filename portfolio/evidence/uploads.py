@@ -11,6 +11,8 @@ from pathlib import Path, PurePath
 from werkzeug.utils import secure_filename
 
 MAX_BYTES = 10 * 1024 * 1024
+#: EvidenceItem.original_name's length: PostgreSQL refuses a longer name (a server error).
+MAX_NAME = 200
 # type -> (extensions allowed for it, label)
 TYPES = {
     "application/pdf": ((".pdf",), "PDF"),
@@ -97,7 +99,18 @@ def check_upload(data: bytes, filename: str) -> tuple[str, str]:
             f"The file's name does not match its content: it is a {label}, so name it "
             f"{extensions[0]}."
         )
-    return mime, display
+    return mime, _shortened(display)
+
+
+def _shortened(name: str) -> str:
+    """The name cut to MAX_NAME characters, keeping its extension (a long name is common
+    for documents saved from email)."""
+    if len(name) <= MAX_NAME:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        return name[:MAX_NAME]
+    return stem[: MAX_NAME - len(extension) - 1] + "." + extension
 
 
 def store(data: bytes, filename: str, folder: Path) -> StoredFile:

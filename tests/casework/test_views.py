@@ -360,6 +360,9 @@ def test_a_bad_timeline_entry_gets_a_message_and_changes_nothing(client, w):
         ({"occurred_on": "not a date", "description": "Call"}, "Enter a real date."),
         ({"occurred_on": "2026-03-01", "description": ""}, "Describe what happened on that"),
         ({"occurred_on": "2026-03-01", "description": "x" * 2_001}, "to 2,000 characters"),
+        # A date input takes any year from 1; the timeline and the PDF showed "1 Jan 1".
+        ({"occurred_on": "0001-01-01", "description": "Call"}, "says the year 1: check"),
+        ({"occurred_on": "0226-03-14", "description": "Call"}, "says the year 226: check"),
     ):
         response = client.post(url(w.case, "timeline"), data=data)
         assert response.status_code == 200

@@ -576,3 +576,37 @@ def test_a_mapping_save_from_an_older_page_is_refused_keeping_its_text(client, w
         },
     )
     assert again.status_code == 302
+
+
+def test_an_upload_dated_year_1_or_with_a_long_name_is_handled(client, worked, app):
+    """A date input takes any year from 1: '1 Jan 1' was accepted as the date of workplace
+    evidence. A file name longer than the 200 characters stored was a server error on
+    PostgreSQL; it is now shortened, keeping its extension."""
+    portfolio, _ = _portfolio_and_item(worked)
+    login(client, worked.learner)
+
+    def upload(name: str, occurred_on: str):
+        return client.post(
+            f"/portfolio/{portfolio.id}/upload",
+            data={
+                "file": (io.BytesIO(b"plain text letter"), name),
+                "title": "Workplace letter",
+                "description": "A response I wrote",
+                "occurred_on": occurred_on,
+            },
+            content_type="multipart/form-data",
+        )
+
+    old = html.unescape(upload("letter.txt", "0001-01-01").text)
+    assert 'id="occurred_on-error">The date of the evidence says the year 1: check the' in old
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(EvidenceItem.id)).where(EvidenceItem.source == "upload")
+        )
+        == 0
+    )
+    assert upload("a" * 240 + ".txt", "2026-01-01").status_code == 302
+    name = db.session.scalar(
+        sa.select(EvidenceItem.original_name).where(EvidenceItem.source == "upload")
+    )
+    assert len(name) == 200 and name.endswith("aaa.txt")
