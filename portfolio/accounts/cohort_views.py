@@ -151,6 +151,21 @@ def new_cohort():
     )
 
 
+def _text(value: str | None) -> str:
+    """A posted text as stored: trimmed, line breaks as LF (a textarea posts CRLF)."""
+    return (value or "").replace("\r\n", "\n").strip()
+
+
+def _apply_text_changes(cohort: Cohort, form: CohortForm) -> None:
+    """Set the name and description the admin changed on the page. The page carries both as
+    it loaded them (`was_name`, `was_description`): one left as loaded is not written back,
+    so a rename or new description saved meanwhile by another admin (or another tab) stands."""
+    for attr, field in (("name", form.name), ("description", form.description)):
+        loaded = request.form.get(f"was_{attr}")
+        if loaded is None or _text(field.data) != _text(loaded):
+            setattr(cohort, attr, _text(field.data))
+
+
 @bp.route("/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 def edit_cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
@@ -161,8 +176,7 @@ def edit_cohort(cohort_id: int):
     picker = _picker(form, cohort)
     if form.validate_on_submit():
         try:
-            cohort.name = form.name.data.strip()
-            cohort.description = (form.description.data or "").strip()
+            _apply_text_changes(cohort, form)
             add, remove = _posted_changes(form, cohort)
             joined, left = services.change_cohort_members(cohort, add=add, remove=remove)
             db.session.flush()
@@ -185,6 +199,11 @@ def edit_cohort(cohort_id: int):
         cohort=cohort,
         picker=picker,
         show_options=SHOW,
+        # The name and description as the page first loaded them (see _apply_text_changes).
+        loaded={
+            "name": request.form.get("was_name", cohort.name),
+            "description": request.form.get("was_description", cohort.description),
+        },
         member_count=picker.page.total
         if picker.show == "members" and not picker.q
         else queries.member_counts([cohort.id]).get(cohort.id, 0),

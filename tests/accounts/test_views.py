@@ -1,5 +1,6 @@
 """Centre administration pages: create, edit, deactivate, allocate, cohorts."""
 
+import html
 import re
 
 import pytest
@@ -604,3 +605,39 @@ def test_saving_an_older_cohort_page_applies_only_the_ticks_changed_on_it(client
     )
     db.session.refresh(cohort)
     assert {m.id for m in cohort.members} == {newbie.id}
+
+
+def test_saving_an_older_cohort_page_keeps_a_rename_made_since(client, world):
+    """An older page (another admin's, or a second tab) that only changed the members used to
+    write back the name and description it had loaded, undoing a rename saved meanwhile."""
+    world.cohort.description = "Evening group\r\nTuesdays"
+    db.session.commit()
+    login(client, world.admin)
+    url = f"/centre/cohorts/{world.cohort.id}"
+    page = client.get(url).text
+    fields = dict(re.findall(r'name="(was[a-z_]*)" value="([^"]*)"', page))
+    assert fields["was_name"] == "Alpha cohort"
+    both = [world.learner.id, world.peer.id]
+    renamed = client.post(
+        url, data={"name": "Alpha, renamed", "description": "New notes", "members": both}
+    )
+    assert renamed.status_code == 302
+    old_page = {
+        "name": "Alpha cohort",
+        "description": "Evening group\r\nTuesdays",
+        "members": [world.learner.id],
+        "shown": both,
+        "was_name": fields["was_name"],
+        "was_description": html.unescape(fields["was_description"]).replace("&#10;", "\n"),
+        "was": fields["was"],
+    }
+    assert client.post(url, data=old_page).status_code == 302
+    cohort = db.session.get(Cohort, world.cohort.id)
+    db.session.refresh(cohort)
+    assert (cohort.name, cohort.description) == ("Alpha, renamed", "New notes")
+    assert {m.id for m in cohort.members} == {world.learner.id}
+    # A change made on the older page is saved.
+    changed = {**old_page, "description": "Thursdays now", "members": [world.learner.id]}
+    assert client.post(url, data=changed).status_code == 302
+    db.session.refresh(cohort)
+    assert (cohort.name, cohort.description) == ("Alpha, renamed", "Thursdays now")
