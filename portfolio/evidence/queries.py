@@ -8,6 +8,7 @@ from portfolio.accounts.models import User
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db
 from portfolio.framework.models import Outcome
+from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
 
 STATUS_LABELS = {
     "none": "No evidence",
@@ -83,3 +84,18 @@ def forget_submitted_refs() -> None:
     """Empty the per-process memory of versions' mapped criteria: for a database emptied and
     refilled under a running process (tests), where a version's ID can name another version."""
     _REFS.clear()
+
+
+def feedback_of(submission_id: int) -> int | None:
+    """The id of the version's latest completed primary assessment (its feedback page), or None
+    while it waits for one: as the portfolio page's versions list links it."""
+    return db.session.scalar(
+        sa.select(Assessment.id)
+        .where(
+            Assessment.submission_id == submission_id,
+            Assessment.kind == AssessmentKind.PRIMARY,
+            Assessment.status.in_([AssessmentStatus.RETURNED, AssessmentStatus.SIGNED_OFF]),
+        )
+        .order_by(Assessment.completed_at.desc(), Assessment.id.desc())
+        .limit(1)
+    )

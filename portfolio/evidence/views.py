@@ -335,6 +335,7 @@ def submission(submission_id: int):
         submission=submission,
         snap=submission.snapshot,
         previous_id=previous,
+        feedback_id=queries.feedback_of(submission.id),
     )
 
 

@@ -610,3 +610,18 @@ def test_an_upload_dated_year_1_or_with_a_long_name_is_handled(client, worked, a
         sa.select(EvidenceItem.original_name).where(EvidenceItem.source == "upload")
     )
     assert len(name) == 200 and name.endswith("aaa.txt")
+
+
+def test_a_returned_version_links_to_its_feedback(client, submitted):  # noqa: F811
+    """The page of a returned version said "Returned" with no way to the feedback: the
+    learner had to go back to the portfolio to find it."""
+    w = submitted
+    login(client, w.learner)
+    url = f"/portfolio/submissions/{w.submission.id}"
+    assert "Read the feedback" not in client.get(url).text
+    assessment = review.open_assessment(w.submission, by=w.assessor)
+    decide(assessment, w, Decision.NOT_YET)
+    review.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    page = client.get(url).text
+    assert f'<a href="/assess/feedback/{assessment.id}">Read the feedback on version 1</a>' in page
