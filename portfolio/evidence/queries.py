@@ -5,7 +5,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
-from portfolio.evidence.models import Portfolio, Submission
+from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
 from portfolio.extensions import db
 from portfolio.framework.models import Outcome
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
@@ -98,4 +98,16 @@ def feedback_of(submission_id: int) -> int | None:
         )
         .order_by(Assessment.completed_at.desc(), Assessment.id.desc())
         .limit(1)
+    )
+
+
+def withdrawn_items(portfolio_id: int) -> list[sa.Row]:
+    """The portfolio's withdrawn items (id, title), oldest first: the portfolio page lists them
+    so that one withdrawn by mistake can be found and restored."""
+    return list(
+        db.session.execute(
+            sa.select(EvidenceItem.id, EvidenceItem.title)
+            .where(EvidenceItem.portfolio_id == portfolio_id, EvidenceItem.withdrawn.is_(True))
+            .order_by(EvidenceItem.id)
+        )
     )

@@ -95,6 +95,7 @@ def portfolio(portfolio_id: int):
         can_record=authz.can_assess_learner(current_user, portfolio.learner),
         feedback=grid.feedback,
         complete_on=overview.complete_on(grid),
+        withdrawn=queries.withdrawn_items(portfolio.id),
     )
 
 
@@ -140,7 +141,8 @@ def item(portfolio_id: int, item_id: int):
         errors=errors,
         submitted=request.form if errors else None,
         can_edit=can_edit,
-        can_withdraw=authz.can_map_item(current_user, item) and not item.withdrawn,
+        # Whoever may withdraw an item may restore it (one withdrawn by mistake).
+        can_withdraw=authz.can_map_item(current_user, item),
         action_form=ReauthForm(),
         seen=request.form.get("seen") if errors else services.mappings_seen(item),
     ), (422 if errors and status == 200 else status)
@@ -185,9 +187,18 @@ def withdraw(portfolio_id: int, item_id: int):
     # Whoever maps an item may withdraw it: an assessor's record is the assessor's to withdraw.
     authz.require(authz.can_map_item, item)
     if ReauthForm().validate_on_submit():
-        services.withdraw_item(item, withdrawn=not item.withdrawn)
+        # The button says which way it goes: a second click (or an older tab) repeats it
+        # rather than undoing it.
+        wanted = request.form.get("withdrawn")
+        withdrawn = wanted == "1" if wanted in ("0", "1") else not item.withdrawn
+        services.withdraw_item(item, withdrawn=withdrawn)
         db.session.commit()
-        flash("Withdrawn from future submissions." if item.withdrawn else "Restored.", "success")
+        flash(
+            "Withdrawn from future submissions."
+            if item.withdrawn
+            else "Restored to future submissions.",
+            "success",
+        )
     return redirect(url_for("evidence.portfolio", portfolio_id=portfolio.id))
 
 

@@ -625,3 +625,31 @@ def test_a_returned_version_links_to_its_feedback(client, submitted):  # noqa: F
     db.session.commit()
     page = client.get(url).text
     assert f'<a href="/assess/feedback/{assessment.id}">Read the feedback on version 1</a>' in page
+
+
+def test_a_withdrawn_item_can_be_found_and_restored(client, worked):
+    """Withdrawing hid the item from the portfolio's list, and its page offered no way back: an
+    item withdrawn by mistake was lost to every future version. Now the portfolio lists it
+    under 'Withdrawn from future submissions', and its page restores it. A second click on
+    Withdraw (or an older tab) repeats the withdrawal instead of undoing it."""
+    portfolio, item = _portfolio_and_item(worked)
+    login(client, worked.learner)
+    withdraw = f"/portfolio/{portfolio.id}/items/{item.id}/withdraw"
+    assert client.post(withdraw, data={"withdrawn": "1"}).status_code == 302
+    assert client.post(withdraw, data={"withdrawn": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(EvidenceItem, item.id).withdrawn
+    listing = client.get(f"/portfolio/{portfolio.id}").text
+    withdrawn = listing.split("Withdrawn from future submissions</h3>", 1)[1].split("</ul>")[0]
+    assert f'/portfolio/{portfolio.id}/items/{item.id}"' in withdrawn
+    page = html.unescape(client.get(f"/portfolio/{portfolio.id}/items/{item.id}").text)
+    assert "This item is withdrawn: future submissions leave it out, until you restore it." in page
+    assert '<input type="hidden" name="withdrawn" value="0">' in page
+    response = client.post(withdraw, data={"withdrawn": "0"}, follow_redirects=True)
+    assert "Restored to future submissions." in response.text
+    db.session.expire_all()
+    assert not db.session.get(EvidenceItem, item.id).withdrawn
+    assert (
+        "Withdrawn from future submissions</h3>"
+        not in client.get(f"/portfolio/{portfolio.id}").text
+    )
