@@ -43,6 +43,27 @@ def choose_file(page: Page, text: str) -> None:
     page.get_by_role("button", name="Check and import").click()
 
 
+def test_the_imported_users_keep_their_words_whole(page: Page, live_server: str, admin):
+    """The users-imported table keeps its short words whole ("Assessor", "Temporary") beside
+    long names and an address with nowhere to wrap, at desktop and phone widths."""
+    long = HEADINGS + "".join(
+        f"Bartholomew Alexander Featherstonehaugh-Cholmondeley Montgomery-Smythe {n},"
+        # an address with nowhere to wrap but anywhere
+        f"bartholomewalexanderfeatherstonehaughcholmondeleymontgomerysmythe{n}"
+        "@northernvocationaltrainingalpha.test,"
+        f"{role},,,\n"
+        for n, role in enumerate(["assessor", "iqa", "centre_admin"])
+    )
+    sign_in(page, live_server, admin.email, PASSWORD)
+    assert_accessible(page)
+    page.goto(f"{live_server}/centre/users/import")
+    assert_accessible(page)
+    choose_file(page, long)
+    expect(page.get_by_role("heading", level=1)).to_have_text("3 users imported")
+    assert_accessible(page)
+    assert not sideways(page, "users imported", whole="table.data th, table.data td")
+
+
 def test_admin_imports_an_intake_and_a_learner_signs_in(page: Page, live_server: str, admin):
     sign_in(page, live_server, admin.email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/dashboard$"))
