@@ -93,6 +93,10 @@ def test_admin_imports_an_intake_and_a_learner_signs_in(page: Page, live_server:
     priya = rows.filter(has_text="priya@alpha.test")
     temporary = priya.locator("code").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}", temporary)
+    # On one line, even on a phone: broken after a hyphen it reads as two pieces.
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert priya.locator("code").evaluate("code => code.getClientRects().length") == 1
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # Printed to hand out: the passwords without the menu, the account links or the footer.
     page.emulate_media(media="print")
