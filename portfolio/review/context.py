@@ -270,6 +270,7 @@ def bench_page(
     field_errors: dict[str, str] | None = None,
     submitted=None,
     correction: tuple[int, CorrectionForm] | None = None,
+    stale: bool = False,
 ) -> dict:
     """The marking bench: evidence as submitted, guidance and checks, the criteria with this
     assessor's decisions, what changed since the previous version, and the decision log."""
@@ -337,6 +338,8 @@ def bench_page(
             for name, message in (field_errors or {}).items()
         ],
         "submitted": submitted,
+        # entries refused as saved elsewhere: the page's script saves no draft of them
+        "stale": stale,
         "correction": correction,
         "correction_forms": _correction_forms(context["outcomes"], correction)
         if completed and not standardisation

@@ -2,7 +2,16 @@
 corrections, assessor-authored evidence; and the learner's feedback page."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portfolio import authz
@@ -20,6 +29,7 @@ from portfolio.review.caseload import caseload as caseload_of
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
 from portfolio.review.services import ReviewError
 from portfolio.roles import Role
+from portfolio.templating import local_time
 from portfolio.url_slots import url_slot
 
 bp = Blueprint("review", __name__, url_prefix="/assess")
@@ -71,6 +81,7 @@ def _refused(submission_id: int, exc: ReviewError):
         errors=[] if exc.message in exc.fields.values() else [exc.message],
         field_errors=exc.fields,
         submitted=request.form,
+        stale=isinstance(exc, services.StaleAssessment),
     )
 
 
@@ -129,12 +140,15 @@ def start(submission_id: int):
 @authz.role_required(Role.ASSESSOR)
 def bench(submission_id: int | None = None, assessment_id: int | None = None):
     """The bench; /assessments/<id> (the IQA's standardisation link) leads here too. POST
-    saves the draft, then stays, goes on to sign-off, or finishes a standardisation."""
+    saves the draft, then stays, goes on to sign-off, or finishes a standardisation; the
+    page's script posts drafts with ?draft=1 and reads JSON."""
     if assessment_id is not None:
         submission = _own(assessment_id).submission
         read_notifications_of_this_page()
         return _to_bench(submission)
     submission, assessment = _marking(submission_id)
+    if request.method == "POST" and request.args.get("draft") == "1":
+        return _draft(assessment)
     if request.method == "GET":
         # a standardisation request links to the marking by its own id
         also = [url_for("review.bench", assessment_id=assessment.id)] if assessment else []
@@ -156,6 +170,24 @@ def bench(submission_id: int | None = None, assessment_id: int | None = None):
         return redirect(url_for("review.sign_off", submission_id=submission.id))
     flash("Marking finished." if then == "finish" else "Your decisions are saved.", "success")
     return _to_bench(submission)
+
+
+def _draft(assessment: Assessment | None):
+    """Save the bench's draft for the page's script (as the learner's records autosave):
+    JSON, 409 when another tab saved first. Feedback typed for twenty minutes went with a
+    click on a link out of the bench (the case log, a record, the header)."""
+    if assessment is None or not ReauthForm().validate():
+        return jsonify(error="The draft could not be read. Reload the page."), 400
+    try:
+        _save_form(assessment)
+    except services.StaleAssessment as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message, stale=True), 409
+    except ReviewError as exc:
+        db.session.rollback()
+        return jsonify(error=f"Draft not saved: {exc.message}"), 422
+    db.session.commit()
+    return jsonify(version=assessment.version, saved_at=local_time(utcnow()).strftime("%H:%M:%S"))
 
 
 def _save_form(assessment: Assessment) -> None:

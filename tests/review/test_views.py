@@ -445,6 +445,48 @@ def test_saving_again_from_a_refused_stale_bench_is_still_refused(client, submit
     assert [d.decision for d in assessment.decisions] == [Decision.COMPETENT]
 
 
+def test_the_bench_saves_drafts_as_the_assessor_works(client, submitted, make_user):
+    """The bench had no draft saving and no warning on leaving: feedback typed for twenty
+    minutes went with a click on the case log, a record link or the header."""
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    bench = f"/assess/submissions/{w.submission.id}"
+    page = client.get(bench).text
+    assert f'data-autosave="{bench}?draft=1"' in page and 'class="autosave-status' in page
+    first = criteria_of(w)["1.1"].id
+    data = _form(w, assessment, overall="Half way.") | {
+        f"decision_{first}": "not_yet",
+        f"feedback_{first}": "Say where the history came from.",
+    }
+    opened_at = assessment.version
+    saved = client.post(f"{bench}?draft=1", data=data)
+    assert saved.status_code == 200 and saved.json["version"] == opened_at + 1
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", saved.json["saved_at"])
+    db.session.expire_all()
+    assert assessment.overall_feedback == "Half way."
+    assert [(d.decision, d.feedback) for d in assessment.decisions] == [
+        (Decision.NOT_YET, "Say where the history came from.")
+    ]
+    # the page's old version: another tab saved first
+    stale = client.post(f"{bench}?draft=1", data=data | {f"feedback_{first}": "Other."})
+    assert stale.status_code == 409 and stale.json["stale"] is True
+    # a rule broken: said, nothing saved
+    refused = client.post(
+        f"{bench}?draft=1",
+        data=data | {"version": str(saved.json["version"]), f"decision_{first}": ""},
+    )
+    assert refused.status_code == 422 and refused.json["error"].startswith("Draft not saved:")
+    db.session.expire_all()
+    assert assessment.decisions[0].feedback == "Say where the history came from."
+    # a refused bench save is marked stale for the script, so it saves no draft over it
+    page = client.post(bench, data=data | {f"feedback_{first}": "Other."}).text
+    assert "data-unsaved data-stale" in page
+    # only the marking assessor drafts
+    login(client, make_user(Role.ASSESSOR, w.centre))
+    assert client.post(f"{bench}?draft=1", data=data).status_code == 404
+
+
 def test_other_assessors_and_centres_are_kept_out(client, submitted, make_user):
     w = submitted
     assessment = _open(w)
