@@ -11,6 +11,7 @@ from portfolio.accounts.models import User
 from portfolio.evidence.models import Submission
 from portfolio.extensions import db
 from portfolio.review import services
+from portfolio.review.models import Assessment
 from portfolio.review.queries import unit_criteria
 from tests.browser.conftest import assert_accessible
 from tests.browser.layout_checks import sideways
@@ -63,3 +64,43 @@ def test_the_benchs_marking_point_checks_keep_their_words_whole_on_a_phone(
     checks = "section.guide table thead th, section.guide table tbody th"
     assert not sideways(page, "bench checks", whole=checks)
     expect(page.get_by_role("region", name="Marking-point checks")).to_contain_text("Result")
+
+
+LINK = (
+    "https://example.org/sites/assessment/SharedDocuments/HandlingReferredComplaints_Guidance.pdf"
+)
+
+
+@pytest.fixture
+def returned_with_a_link(marked):
+    """`marked` returned for resubmission, its 1.1 feedback ending in a long web address."""
+    assessment = db.session.scalar(sa.select(Assessment))
+    first = unit_criteria(marked.portfolio)[0]
+    services.save_decisions(
+        assessment,
+        {first.id: ("competent", f"Well gathered. See {LINK}")},
+        overall_feedback="Sound so far.",
+        expected_version=assessment.version,
+        by=assessment.assessor,
+    )
+    services.return_for_resubmission(assessment, by=assessment.assessor)
+    db.session.commit()
+    return assessment
+
+
+def test_the_bench_and_feedback_fit_a_phone_beside_a_long_web_address(
+    page: Page, live_server: str, returned_with_a_link
+):
+    """At 390px a web address in a criterion's feedback widened the one-column bench (and the
+    learner's feedback page) to over 600px: the page scrolled sideways, and on a bench being
+    marked the overall feedback box and 'Save and return for resubmission' ran off screen."""
+    assessment = returned_with_a_link
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    page.goto(f"{live_server}/assess/submissions/{assessment.submission_id}")
+    expect(page.get_by_text(LINK)).to_be_visible()
+    assert_accessible(page)
+    assert not sideways(page, "bench")
+    page.goto(f"{live_server}/assess/feedback/{assessment.id}")
+    expect(page.get_by_text(LINK)).to_be_visible()
+    assert_accessible(page)
+    assert not sideways(page, "feedback")
