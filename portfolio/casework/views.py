@@ -195,12 +195,19 @@ def _after_finding(case: Case, form: FindingForm) -> str:
     return url_for("casework.interviews", case_id=case.id, _anchor=anchor)
 
 
+GONE = "That {what} is not on this case any more: it may have been removed in another tab."
+
+
 @bp.post("/<int:case_id>/findings/<int:finding_id>/delete")
 def remove_finding(case_id: int, finding_id: int):
     case = _case(case_id, work=True)
-    finding = db.first_or_404(
+    finding = db.session.scalar(
         db.select(Finding).where(Finding.id == finding_id, Finding.case_id == case.id)
     )
+    if finding is None:
+        # Removed already (in another tab): say so rather than answer "Not found".
+        flash(GONE.format(what="finding"), "info")
+        return _back(case, "casework.timeline")
     if ReauthForm().validate_on_submit():
         try:
             services.remove_finding(case, finding)
@@ -239,11 +246,14 @@ def timeline(case_id: int):
 @bp.post("/<int:case_id>/timeline/<int:entry_id>/delete")
 def remove_timeline_entry(case_id: int, entry_id: int):
     case = _case(case_id, work=True)
-    entry = db.first_or_404(
+    entry = db.session.scalar(
         db.select(TimelineEntry).where(
             TimelineEntry.id == entry_id, TimelineEntry.case_id == case.id
         )
     )
+    if entry is None:
+        flash(GONE.format(what="timeline entry"), "info")
+        return _back(case, "casework.timeline")
     if ReauthForm().validate_on_submit():
         try:
             services.remove_timeline_entry(case, entry)
@@ -251,6 +261,7 @@ def remove_timeline_entry(case_id: int, entry_id: int):
             flash(exc.message, "error")
         else:
             db.session.commit()
+            flash("Timeline entry removed.", "success")
     return _back(case, "casework.timeline")
 
 

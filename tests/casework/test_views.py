@@ -391,14 +391,24 @@ def test_a_control_character_in_a_finding_or_timeline_entry_is_refused(client, w
     assert unchanged(w.case) == before
 
 
-def test_another_cases_finding_or_entry_is_not_found(client, w, make_user):
+def test_another_cases_or_a_removed_finding_or_entry_changes_nothing(client, w, make_user):
+    """Another case's finding or entry (a guessed id) is not on this case, and neither is one
+    removed already in another tab, which answered a bare "Not found" page: each now goes back
+    to the timeline saying it is not on this case any more, and nothing changes."""
     other = work(services.start_case(w.peer, w.scenario))
     finding = other.findings[0]
     entry = other.timeline[0]
     before = unchanged(other)
     client = login(client, w.learner)
-    assert client.post(url(w.case, f"/findings/{finding.id}/delete")).status_code == 404
-    assert client.post(url(w.case, f"/timeline/{entry.id}/delete")).status_code == 404
+    for path, what in (
+        (f"/findings/{finding.id}/delete", "finding"),
+        (f"/timeline/{entry.id}/delete", "timeline entry"),
+        ("/findings/999999/delete", "finding"),
+        ("/timeline/999999/delete", "timeline entry"),
+    ):
+        response = client.post(url(w.case, path))
+        assert response.status_code == 302, path
+        assert f"That {what} is not on this case any more" in text(client.get(response.location))
     assert unchanged(other) == before
 
 
