@@ -3,12 +3,22 @@ evidence with the verdict form, the assessor's response, and standardisation.
 
 No route here writes an assessor's decision: the IQA's verdicts are stored beside them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
+from portfolio.db import utcnow
 from portfolio.evidence.models import Submission
 from portfolio.evidence.queries import outcomes_of
 from portfolio.extensions import db
@@ -33,6 +43,7 @@ from portfolio.review.models import (
     SamplingPlan,
 )
 from portfolio.roles import Role
+from portfolio.templating import local_time
 from portfolio.url_slots import url_slot
 
 bp = Blueprint("iqa", __name__, url_prefix="/iqa")
@@ -175,6 +186,7 @@ def _sample_page(
     error: str | None = None,
     fields: dict[str, str] | None = None,
     status=200,
+    stale: bool = False,
 ):
     assessment = sample.assessment
     review = sample.review
@@ -216,6 +228,8 @@ def _sample_page(
             for name, message in fields.items()
         ],
         submitted=request.form if error else None,
+        # entries refused as changed elsewhere: the page's script saves no draft of them
+        stale=stale,
         max_feedback=iqa.MAX_TEXT,
     ), status
 
@@ -227,6 +241,8 @@ def sample(sample_id: int):
     them as a draft)."""
     sample = _sample(sample_id)
     form = VerdictForm()
+    if request.method == "POST" and request.args.get("draft") == "1":
+        return _draft(sample, form)
     if request.method == "GET":
         read_notifications_of_this_page()
         form.corrections_seen.data = iqa.corrections_seen(sample.assessment)
@@ -242,11 +258,35 @@ def sample(sample_id: int):
     except IqaError as exc:
         db.session.rollback()
         return _sample_page(
-            _sample(sample_id), form, error=exc.message, fields=exc.fields, status=422
+            _sample(sample_id),
+            form,
+            error=exc.message,
+            fields=exc.fields,
+            status=422,
+            stale=isinstance(exc, iqa.StaleReview),
         )
     db.session.commit()
     flash(_saved_message(iqa.criteria_without_verdict(sample.review)), "success")
     return redirect(url_for("iqa.sample", sample_id=sample_id))
+
+
+def _draft(sample: Sample, form: VerdictForm):
+    """Save the verdicts as a draft for the page's script (as the bench does): JSON, 409 when
+    the review changed since the page's version. Verdicts and feedback typed on seventeen
+    criteria went with a click on a link out of the page."""
+    if not form.validate_on_submit():
+        return jsonify(error="The draft could not be read. Reload the page."), 400
+    try:
+        _save_posted(sample, form)
+    except iqa.StaleReview as exc:
+        db.session.rollback()
+        return jsonify(error=exc.message, stale=True), 409
+    except IqaError as exc:
+        db.session.rollback()
+        return jsonify(error=f"Draft not saved: {exc.message}"), 422
+    db.session.commit()
+    saved_at = local_time(utcnow()).strftime("%H:%M:%S")
+    return jsonify(version=sample.review.version, saved_at=saved_at)
 
 
 def _saved_message(missing: list) -> str:
@@ -275,7 +315,12 @@ def complete(sample_id: int):
     except IqaError as exc:
         db.session.rollback()
         return _sample_page(
-            _sample(sample_id), form, error=exc.message, fields=exc.fields, status=422
+            _sample(sample_id),
+            form,
+            error=exc.message,
+            fields=exc.fields,
+            status=422,
+            stale=isinstance(exc, iqa.StaleReview),
         )
     db.session.commit()
     flash(

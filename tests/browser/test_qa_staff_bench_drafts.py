@@ -1,5 +1,5 @@
-"""The marking bench keeps the assessor's work: drafts save as they mark, so leaving the page by
-a link (the case log, a record, the header) loses nothing."""
+"""The marking bench and the IQA's sample page keep the assessor's work: drafts save as they
+work, so leaving the page by a link (the case log, a record, the header) loses nothing."""
 
 import re
 
@@ -7,10 +7,14 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from portfolio.extensions import db
+from portfolio.review import iqa
 from portfolio.review.models import Assessment
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_assessor_journey import ASSESSOR, sign_in
 from tests.browser.test_assessor_journey import submitted as submitted  # noqa: F401 (fixture)
+from tests.browser.test_iqa_journey import IQA
+from tests.browser.test_iqa_journey import sign_in as iqa_sign_in
+from tests.browser.test_iqa_journey import signed_off as signed_off  # noqa: F401 (fixture)
 from tests.browser.test_qa_staff_layout import marked as marked  # noqa: F401 (fixture)
 from tests.library.conftest import bundle as bundle  # noqa: F401 (fixture)
 
@@ -38,3 +42,32 @@ def test_feedback_typed_on_the_bench_survives_leaving_by_a_link(
     db.session.expire_all()
     assessment = db.session.scalar(sa.select(Assessment))
     assert assessment.overall_feedback == "Half way through: the investigation is sound."
+
+
+def test_verdicts_typed_on_a_sample_survive_leaving_by_a_link(
+    page: Page,
+    live_server: str,
+    signed_off,  # noqa: F811
+):
+    """The IQA's verdicts and feedback went with any link out of the sample page."""
+    from portfolio.accounts.models import User
+
+    ines = db.session.scalar(sa.select(User).where(User.email == "ines@alpha.test"))
+    plan = iqa.create_plan(ines.centre, iqa=ines, name="Spring", stage="summative", share_pct=100)
+    [sample] = iqa.generate_sample(plan)
+    db.session.commit()
+    iqa_sign_in(page, live_server, "ines@alpha.test", IQA)
+    page.goto(f"{live_server}/iqa/samples/{sample.id}")
+    assert_accessible(page)
+    page.get_by_role("radio", name="Disagree").first.check()
+    page.get_by_label("Your feedback on 1.1").fill("The history is gathered from one source only.")
+    expect(page.locator(".autosave-status")).to_contain_text(re.compile(r"Draft saved at"))
+    page.get_by_role("link", name="Back to Spring").click()
+    assert_accessible(page)
+    page.go_back()
+    page.reload()
+    assert_accessible(page)
+    expect(page.get_by_label("Your feedback on 1.1")).to_have_value(
+        "The history is gathered from one source only."
+    )
+    expect(page.get_by_role("radio", name="Disagree").first).to_be_checked()

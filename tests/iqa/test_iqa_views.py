@@ -1003,3 +1003,36 @@ def test_over_long_verdict_feedback_is_said_at_its_box(client, world, sample, un
     assert response.text.count(message) == 2  # linked from the summary, said at the box
     assert re.search(rf'<textarea id="feedback_{c.id}"[^>]*aria-invalid="true"', response.text)
     assert db.session.scalar(sa.select(sa.func.count(IqaReview.id))) == 0
+
+
+def test_the_sample_page_saves_verdict_drafts_as_the_iqa_works(client, world, sample, unit):
+    """The sample page had no draft saving and no warning on leaving: verdicts and feedback
+    typed on every criterion went with a click on a link out of it (an evidence item's file,
+    the plan, the header)."""
+    _, criteria = unit
+    login(client, world.iqa)
+    url = f"/iqa/samples/{sample.id}"
+    page = client.get(url).text
+    assert f'data-autosave="{url}?draft=1"' in page and 'class="autosave-status' in page
+    first = verdict_form(criteria[:1])
+    saved = client.post(f"{url}?draft=1", data=first)
+    assert saved.status_code == 200 and re.fullmatch(r"\d\d:\d\d:\d\d", saved.json["saved_at"])
+    review = db.session.scalar(sa.select(IqaReview))
+    assert saved.json["version"] == review.version and len(review.verdicts) == 1
+    # the next draft carries the version the script was given
+    both = verdict_form(criteria[:2], version=saved.json["version"])
+    again = client.post(f"{url}?draft=1", data=both)
+    assert again.status_code == 200
+    db.session.expire_all()
+    assert len(review.verdicts) == 2
+    # a page still on the old version: another tab saved first
+    stale = client.post(f"{url}?draft=1", data=both)
+    assert stale.status_code == 409 and stale.json["stale"] is True
+    # a rule broken: said, nothing saved
+    unexplained = verdict_form(criteria[:2], version=again.json["version"], disagree=["1.1"])
+    unexplained[f"feedback_{criteria[0].id}"] = ""
+    refused = client.post(f"{url}?draft=1", data=unexplained)
+    assert refused.status_code == 422 and refused.json["error"].startswith("Draft not saved:")
+    # a refused save is marked stale for the script, so it saves no draft over the newer one
+    page = client.post(url, data=both).text
+    assert "data-unsaved data-stale" in page
