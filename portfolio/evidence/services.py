@@ -384,10 +384,11 @@ def set_mapping(item: EvidenceItem, criterion: Criterion, *, justification: str)
 
 
 def mappings_seen(item: EvidenceItem) -> str:
-    """A short fingerprint of the item's mappings (criterion, confirmed, justification), which
-    the mapping page carries so that a save from an older page is recognised as stale."""
+    """A short fingerprint of the item's mappings (criterion, confirmed, justification) and
+    whether it is withdrawn, which the mapping page carries so that a save from an older page
+    is recognised as stale."""
     rows = sorted((m.criterion_id, m.confirmed, m.justification) for m in item.mappings)
-    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([item.withdrawn, rows]).encode()).hexdigest()[:16]
 
 
 def remove_mapping(item: EvidenceItem, criterion: Criterion) -> None:

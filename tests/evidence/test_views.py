@@ -576,6 +576,16 @@ def test_a_mapping_save_from_an_older_page_is_refused_keeping_its_text(client, w
         },
     )
     assert again.status_code == 302
+    # A page opened before the item was withdrawn (in another tab) saves nothing either: with
+    # every box unticked it would have removed the mappings of a withdrawn item.
+    seen = client.get(url).text.split('name="seen" value="', 1)[1].split('"', 1)[0]
+    services.withdraw_item(item)
+    db.session.commit()
+    assert client.post(url, data={"seen": seen}).status_code == 409
+    db.session.expire_all()
+    assert db.session.scalar(
+        sa.select(sa.func.count(Mapping.id)).where(Mapping.item_id == item.id, Mapping.confirmed)
+    )
 
 
 def test_an_upload_dated_year_1_or_with_a_long_name_is_handled(client, worked, app):
