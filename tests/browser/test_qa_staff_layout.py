@@ -10,13 +10,16 @@ from playwright.sync_api import Page, expect
 from portfolio.accounts.models import User
 from portfolio.evidence.models import Submission
 from portfolio.extensions import db
-from portfolio.review import services
+from portfolio.review import iqa, services
 from portfolio.review.models import Assessment
 from portfolio.review.queries import unit_criteria
 from tests.browser.conftest import assert_accessible
 from tests.browser.layout_checks import sideways
 from tests.browser.test_assessor_journey import ASSESSOR, sign_in
 from tests.browser.test_assessor_journey import submitted as submitted  # noqa: F401 (fixture)
+from tests.browser.test_iqa_journey import IQA
+from tests.browser.test_iqa_journey import sign_in as iqa_sign_in
+from tests.browser.test_iqa_journey import signed_off as signed_off  # noqa: F401 (fixture)
 from tests.library.conftest import bundle as bundle  # noqa: F401 (fixture)
 
 
@@ -104,3 +107,36 @@ def test_the_bench_and_feedback_fit_a_phone_beside_a_long_web_address(
     expect(page.get_by_text(LINK)).to_be_visible()
     assert_accessible(page)
     assert not sideways(page, "feedback")
+
+
+def test_the_decision_log_keeps_each_hash_whole(page: Page, live_server: str, signed_off):  # noqa: F811
+    """On the IQA's sample page at 1280px the decision log's Hash column broke each entry's
+    12-character hash mid-way ('5bf63c7afa0' over 'd'), so it could not be read or compared."""
+    ines = db.session.scalar(sa.select(User).where(User.email == "ines@alpha.test"))
+    plan = iqa.create_plan(ines.centre, iqa=ines, name="Spring", stage="summative", share_pct=100)
+    [sample] = iqa.generate_sample(plan)
+    review = iqa.start_review(sample, by=ines)
+    criteria = unit_criteria(sample.assessment.submission.portfolio)
+    iqa.save_verdicts(
+        review,
+        {c.id: (True, "") for c in criteria},
+        overall_feedback="Sound.",
+        actions="",
+        expected_version=review.version,
+    )
+    iqa.complete_review(review, by=ines)
+    # a response of a few sentences, as assessors write them, gives the Detail column its width
+    iqa.respond(
+        review,
+        by=sample.assessment.assessor,
+        response="Thank you. I have re-read the investigation against each criterion and "
+        "agree that the evidence holds; I will keep the same approach for the spring cohort "
+        "and share the ombudsman guidance with the other assessors at standardisation.",
+    )
+    db.session.commit()
+    iqa_sign_in(page, live_server, "ines@alpha.test", IQA)
+    page.goto(f"{live_server}/iqa/samples/{sample.id}")
+    expect(page.get_by_role("heading", name="Decision log for this portfolio")).to_be_visible()
+    assert_accessible(page)
+    cells = "section[aria-labelledby=log-title] td"
+    assert not sideways(page, "IQA sample's decision log", whole=cells)
