@@ -16,7 +16,7 @@ from portfolio.auth.passwords import verify_password
 from portfolio.db import utcnow
 from portfolio.evidence import services as evidence_services
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission, SubmissionStatus
-from portfolio.evidence.services import EvidenceError
+from portfolio.evidence.services import EARLIEST_DATE, EvidenceError
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion
 from portfolio.notifications.services import notify
@@ -556,6 +556,10 @@ def record_assessor_evidence(
         )
     if occurred_on > date.today():
         message = "The date of the record cannot be in the future."
+        raise ReviewError(message, {"occurred_on": message})
+    if occurred_on < EARLIEST_DATE:
+        # a date input takes any year from 1: "1 Jan 1" is a mistyped year, not a discussion
+        message = f"The date of the record says the year {occurred_on.year}: check the year."
         raise ReviewError(message, {"occurred_on": message})
     try:
         item = evidence_services.add_assessor_evidence(

@@ -604,6 +604,14 @@ def test_an_assessor_records_date_errors_are_said_at_the_date(client, submitted)
     assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="occurred_on"', future.text) or (
         re.search(r'<input[^>]*id="occurred_on"[^>]*aria-invalid="true"', future.text)
     )
+    # a date input takes any year from 1: '1 Jan 1' on the bench is a mistyped year
+    for typo in ("0001-01-01", "1899-12-31"):
+        ancient = client.post(url, data=data | {"occurred_on": typo})
+        assert ancient.status_code == 422
+        year = int(typo[:4])
+        assert f'<a href="#occurred_on">Date: The date of the record says the year {year}' in (
+            ancient.text
+        )
     missing = client.post(url, data=data | {"occurred_on": ""})
     assert missing.status_code == 422
     assert "Enter the date it took place." in missing.text
