@@ -1082,7 +1082,7 @@ def test_my_cases_says_where_each_open_case_stands_against_its_deadline(client, 
     row = " ".join(text(client.get("/cases/")).split())
     assert "Day 56: 46 days left" in row
     # The case number, as the case pages and the portfolio's items name it.
-    assert f'<span class="hint">case {w.case.id}</span>' in row
+    assert f'<span class="hint">case {w.case.id}, version 1</span>' in row
     services.save_record(
         w.case, "remedy", {"remedy_ids": ["refund-overcharge"]}, expected_version=None
     )
