@@ -488,6 +488,15 @@ def test_standardisation_from_start_to_report(client, world, signed_off, unit, m
     assert "Say more about 1.2." in report.text
     listing = client.get("/iqa/standardisation/")
     assert f"/iqa/standardisation/{submission_id}" in listing.text
+    # Cara's finished marking said "Completed ... (completed). ... a correction goes on the
+    # decision log", but a standardisation marking offers no correction
+    marking.completed_at = marking.started_at
+    db.session.commit()
+    login(client, colleague)
+    bench = client.get(f"/assess/submissions/{submission_id}").text
+    assert "Standardisation marking finished" in bench
+    assert "(completed)" not in bench and "a correction goes on the decision log" not in bench
+    assert "Correct the decision on" not in bench
 
 
 def test_another_centre_finds_no_standardisation(client, world, signed_off, make_user):
