@@ -166,9 +166,25 @@ def recommendations(case_id: int):
     return render_template("improvement/recommendations.html", form=form, **page), status
 
 
+DELETED_ELSEWHERE = (
+    "That recommendation was deleted (in another tab) after you opened it, so your change was "
+    "not saved. Your text is below: save it as a new recommendation if you still want it."
+)
+
+
 @bp.route("/<int:case_id>/recommendations/<int:recommendation_id>", methods=["GET", "POST"])
 def recommendation(case_id: int, recommendation_id: int):
     case = _case(case_id)
+    if (
+        request.method == "POST"
+        and db.session.scalar(
+            db.select(Recommendation.id).where(
+                Recommendation.id == recommendation_id, Recommendation.case_id == case.id
+            )
+        )
+        is None
+    ):
+        return _deleted_elsewhere(case)
     item = _recommendation(case, recommendation_id)
     form = RecommendationForm(obj=item)
     form.set_analyses(queries.analysis_titles(case))
@@ -179,6 +195,18 @@ def recommendation(case_id: int, recommendation_id: int):
             return redirect(url_for(".recommendations", case_id=case.id))
     page = context.recommendation_page(case, current_user, item)
     return render_template("improvement/recommendation.html", form=form, **page), status
+
+
+def _deleted_elsewhere(case: Case):
+    """A change posted to a recommendation no longer on the case: the text comes back on the
+    add form (a "Not found" page lost it), with the reason."""
+    authz.require(authz.can_work_case, case)
+    form = RecommendationForm()
+    form.set_analyses(queries.analysis_titles(case))
+    form.version.data = None
+    form.form_errors.append(DELETED_ELSEWHERE)
+    page = context.recommendations_page(case, current_user)
+    return render_template("improvement/recommendations.html", form=form, **page), 409
 
 
 @bp.post("/<int:case_id>/recommendations/<int:recommendation_id>/delete")

@@ -392,3 +392,32 @@ def test_a_nul_in_saved_commentary_or_a_recommendation_is_refused(
         db.session.get(SavedAnalysis, analysis.id).commentary == "Installation dominates by cost."
     )
     assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
+
+
+def test_a_change_to_a_recommendation_deleted_elsewhere_keeps_the_text(
+    client, login_as, case, learner, make_analysis, make_recommendation
+):
+    """Changing a recommendation deleted meanwhile in another tab answered a 'Not found' page
+    and the learner's text was gone. Now the text comes back on the add form (409) with the
+    reason, and nothing is saved."""
+    analysis = make_analysis(case)
+    recommendation = make_recommendation(case, analysis)
+    db.session.commit()
+    login_as(learner)
+    edit = f"/cases/{case.id}/recommendations/{recommendation.id}"
+    assert client.post(f"{edit}/delete").status_code == 302
+    data = {
+        **GOOD_FIELDS,
+        "analysis_id": analysis.id,
+        "target": "Typed in the old tab",
+        "version": 1,
+    }
+    response = client.post(edit, data=data)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "was deleted (in another tab)" in page
+    assert 'value="Typed in the old tab"' in page
+    assert f'action="/cases/{case.id}/recommendations"' in page
+    assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
+    # A page for it is still not found.
+    assert client.get(edit).status_code == 404
