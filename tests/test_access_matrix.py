@@ -184,6 +184,9 @@ RULES: dict[str, Rule] = {
             {"learner": status},
             method="POST",
             overrides=CASE_HIDDEN,
+            # A signed-out autosave is told so in JSON (its page's script reads a redirect to
+            # the sign-in page as being offline).
+            anonymous=401 if name == "autosave" else 302,
         )
         for name, path, status in (
             ("request_document", lambda w: "/file/crm-history/request", 302),

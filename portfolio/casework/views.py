@@ -4,8 +4,18 @@ from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
 from portfolio import authz
 from portfolio.auth.forms import ReauthForm
@@ -26,10 +36,24 @@ bp = Blueprint("casework", __name__, url_prefix="/cases")
 bp.add_app_template_filter(letter_html, "letter")
 
 
+SIGNED_OUT_DRAFT = (
+    "You have been signed out (in another tab, or your password changed), so this draft was "
+    "not saved. Copy your text somewhere safe, sign in again in a new tab, then reload this "
+    "page and put your text back."
+)
+
+
 @bp.before_request
-@login_required
 def _signed_in():
-    """Every case page needs a signed-in user."""
+    """Every case page needs a signed-in user. A draft autosaved after the learner was signed
+    out elsewhere is told so in JSON: the sign-in page it was redirected to read, to the page's
+    script, as a network failure ("Offline: your draft will save when the connection
+    returns"), which it never would."""
+    if current_user.is_authenticated:
+        return None
+    if request.endpoint == "casework.autosave":
+        return jsonify(error=SIGNED_OUT_DRAFT, signed_out=True), 401
+    return current_app.login_manager.unauthorized()
 
 
 _CASE_WITH_VERSION = (

@@ -535,6 +535,23 @@ def test_autosave_answers_json(client, w):
     assert unchanged(w.case) == before
 
 
+def test_an_autosave_after_signing_out_elsewhere_says_so(client, w):
+    """Signed out in another tab, the page's next draft was redirected to the sign-in page,
+    which its script read as a network failure: 'Offline: your draft will save when the
+    connection returns', which it never would. Now it answers 401 in JSON saying what to do;
+    the pages themselves still send a signed-out visitor to sign in."""
+    login(client, w.learner)
+    client.post("/auth/logout")
+    before = unchanged(w.case)
+    draft = client.post(url(w.case, "/records/letter/autosave"), data={"text": "Dear"})
+    assert draft.status_code == 401
+    assert draft.json["signed_out"] is True
+    assert "You have been signed out" in draft.json["error"]
+    assert unchanged(w.case) == before
+    page = client.get(url(w.case, "letter"))
+    assert page.status_code == 302 and "/auth/login" in page.location
+
+
 def test_saving_after_autosave_records_the_save(client, w):
     client = login(client, w.learner)
     data = {k: v for k, v in ROOT_CAUSE.items()}
