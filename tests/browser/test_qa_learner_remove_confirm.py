@@ -36,6 +36,9 @@ def test_removing_a_finding_or_timeline_entry_asks_first(
     sign_in(page, live_server)
     page.goto(f"{live_server}/cases/{case.id}/timeline")
     assert_accessible(page)
+    # The entry's Remove sits in a table cell laid out as one (a flex cell broke the row's lines).
+    display = page.locator("td.actions").first.evaluate("td => getComputedStyle(td).display")
+    assert display == "table-cell"
     asked = []
 
     def dismiss(dialog):
