@@ -341,7 +341,7 @@ def bench_page(
         # entries refused as saved elsewhere: the page's script saves no draft of them
         "stale": stale,
         "correction": correction,
-        "correction_forms": _correction_forms(context["outcomes"], correction)
+        "correction_forms": _correction_forms(context["outcomes"], correction, assessment)
         if completed and not standardisation
         else {},
         "age": queries.age_label(utcnow() - submission.submitted_at),
@@ -353,14 +353,23 @@ def bench_page(
     }
 
 
-def _correction_forms(outcomes, correction) -> dict[int, CorrectionForm]:
+def _correction_forms(outcomes, correction, assessment) -> dict[int, CorrectionForm]:
+    """A correction form per criterion, each carrying the latest correction it was opened on
+    (a refused one keeps what was posted)."""
+    latest: dict[int, int] = {}
+    for entry in queries.corrections_of([assessment])[assessment.id]:
+        latest[entry.payload["criterion_id"]] = entry.seq
     forms = {}
     for outcome in outcomes:
         for criterion in outcome.criteria:
             if correction and correction[0] == criterion.id:
                 forms[criterion.id] = correction[1]
             else:
-                forms[criterion.id] = CorrectionForm(prefix=f"c{criterion.id}", formdata=None)
+                forms[criterion.id] = CorrectionForm(
+                    prefix=f"c{criterion.id}",
+                    formdata=None,
+                    data={"seen": latest.get(criterion.id, 0)},
+                )
     return forms
 
 

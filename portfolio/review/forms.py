@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -14,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from portfolio.evidence.content import ASSESSOR_SOURCES
 from portfolio.record_ids import record_id
@@ -74,6 +76,8 @@ class CorrectionForm(FlaskForm):
         "Reason for the correction",
         validators=[DataRequired("Say why the decision is being corrected."), Length(max=2000)],
     )
+    # the latest correction of this decision the page showed (queries.last_correction_seq)
+    seen = IntegerField(validators=[Optional()], widget=HiddenInput())
 
 
 class AssessorRecordForm(FlaskForm):

@@ -101,6 +101,13 @@ def corrections_of(assessments: list[Assessment]) -> dict[int, list[DecisionLogE
     return found
 
 
+def last_correction_seq(assessment: Assessment, criterion_id: int) -> int:
+    """The log position of the latest correction of one criterion's decision (0 if none): the
+    bench's correction form carries it, so a correction made since in another tab is seen."""
+    entries = corrections_of([assessment])[assessment.id]
+    return max((e.seq for e in entries if e.payload["criterion_id"] == criterion_id), default=0)
+
+
 def effective_decisions(
     assessment: Assessment, corrections: list[DecisionLogEntry] | None = None
 ) -> dict[int, EffectiveDecision]:

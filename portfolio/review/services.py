@@ -34,6 +34,7 @@ from portfolio.review.queries import (
     evidenced_refs,
     find_assessment,
     is_latest,
+    last_correction_seq,
     unit_criteria,
 )
 from portfolio.roles import Role
@@ -456,17 +457,27 @@ def correct_decision(
     feedback: str,
     reason: str,
     by: User,
+    seen: int | None = None,
 ) -> DecisionLogEntry:
     """Correct a decision of a completed assessment. The stored decision never changes: the
     correction is a new log entry, and the effective decision is the latest correction. An IQA
     verdict on the decision in a review still in progress is cleared, and the IQA told
-    (``iqa.clear_verdicts_on_correction``)."""
+    (``iqa.clear_verdicts_on_correction``). With `seen` (the page's last_correction_seq), a
+    correction made elsewhere since the page was opened refuses this one."""
     if by.id != assessment.assessor_id or not authz.same_centre(by, _learner(assessment).centre_id):
         raise ReviewError("Only the assessor who made a decision may correct it.")
     if not assessment.completed:
         raise ReviewError("This assessment is still in progress: change the decision itself.")
     if criterion.unit_id != assessment.submission.portfolio.unit_id:
         raise ReviewError("That criterion is not part of this unit. Nothing was changed.")
+    if seen is not None and seen != last_correction_seq(assessment, criterion.id):
+        # the page showed the decision before another tab's correction: this one would undo it
+        message = (
+            f"The decision on {criterion.ref} was corrected elsewhere (another tab or device) "
+            "after you opened this page, so your correction was not recorded. Reload the page "
+            "to see it, then correct it again if you still need to."
+        )
+        raise ReviewError(message, {"decision": message})
     # the fields named are the correction form's: decision, feedback, reason
     new = _decision(decision)
     if new is None:

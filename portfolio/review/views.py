@@ -337,6 +337,7 @@ def _correct(assessment: Assessment, criterion: Criterion, form) -> str | None:
             feedback=form.feedback.data,
             reason=form.reason.data,
             by=current_user,
+            seen=form.seen.data,
         )
     except ReviewError as exc:
         db.session.rollback()

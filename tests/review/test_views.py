@@ -553,6 +553,39 @@ def test_correction_through_the_bench(client, submitted):
     assert client.post(url, data={}).status_code == 404
 
 
+def test_a_correction_from_a_page_opened_before_another_is_refused(client, submitted):
+    """Two tabs of a completed bench: the second tab's correction of 1.2, made on the decision
+    as it stood before the first tab's, was recorded over it without a word."""
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    c = criteria_of(w)["1.2"]
+    login(client, w.assessor)
+    bench = client.get(f"/assess/submissions/{w.submission.id}").text
+    seen = re.search(rf'id="c{c.id}-seen" name="c{c.id}-seen" type="hidden" value="(\d+)"', bench)
+    assert seen and seen.group(1) == "0"
+    url = f"/assess/assessments/{assessment.id}/correct/{c.id}"
+    first = {f"c{c.id}-decision": "competent", f"c{c.id}-reason": "Misread the letter."}
+    assert client.post(url, data=first | {f"c{c.id}-seen": "0"}).status_code == 302
+    second = {
+        f"c{c.id}-decision": "not_yet",
+        f"c{c.id}-feedback": "Map the letter to 1.2.",
+        f"c{c.id}-reason": "The letter is not evidence of it.",
+        f"c{c.id}-seen": "0",
+    }
+    refused = client.post(url, data=second)
+    assert refused.status_code == 422
+    assert "was corrected elsewhere (another tab or device)" in refused.text
+    assert "The letter is not evidence of it.</textarea>" in refused.text
+    assert _count(DecisionLogEntry) == 5  # 3 decisions, the return and the first correction
+    # the reloaded page carries the newer correction, and correcting from it is recorded
+    bench = client.get(f"/assess/submissions/{w.submission.id}").text
+    now = re.search(rf'id="c{c.id}-seen" name="c{c.id}-seen" type="hidden" value="(\d+)"', bench)
+    assert client.post(url, data=second | {f"c{c.id}-seen": now.group(1)}).status_code == 302
+
+
 def test_correction_errors_link_to_the_correction_fields(client, submitted):
     """A refused correction showed its message at the top of the long bench only; the
     correction form further down carried no message and no aria-invalid."""
