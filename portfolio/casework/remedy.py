@@ -51,12 +51,15 @@ def to_amount(value: object) -> Decimal:
     """A number (int, Decimal, float or numeric string) as a Decimal; RulesError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise RulesError(f"{value!r} is not an amount in pounds.")
+    written = str(value).strip()
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(written)
     except InvalidOperation:
-        raise RulesError(
-            f'"{value}" is not an amount in pounds: write it as 60 or 12.50.'
-        ) from None
+        amount = None
+    # Decimal also reads "1e3" as 1000: not how anyone writes a sum of money. (A non-finite
+    # amount is refused by validate_choice, which says it is not a number.)
+    if amount is None or (isinstance(value, str) and "e" in written.lower()):
+        raise RulesError(f'"{value}" is not an amount in pounds: write it as 60 or 12.50.')
     return amount
 
 

@@ -1115,3 +1115,16 @@ def test_a_dashboard_with_no_open_case_says_how_to_start_one(client, world):
     dashboard = " ".join(text(login(client, world.learner).get("/dashboard")).split())
     assert "No open cases. Start one from an exercise" in dashboard
     assert 'href="/library/"' in dashboard
+
+
+@pytest.mark.parametrize("typed", ["1e3", "2E2", "1e-2"])
+def test_an_amount_not_written_as_money_is_refused_with_a_message(client, w, typed):
+    """'1e3' was taken as £1,000 (and shown back as '1e3'): it is refused, saying how to
+    write an amount."""
+    before = unchanged(w.case)
+    response = login(client, w.learner).post(
+        url(w.case, "remedy"), data={"custom_1_label": "Goodwill", "custom_1_amount": typed}
+    )
+    assert response.status_code == 422
+    assert "write it as 60 or 12.50" in text(response)
+    assert unchanged(w.case) == before
