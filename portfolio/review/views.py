@@ -329,6 +329,10 @@ def _correct(assessment: Assessment, criterion: Criterion, form) -> str | None:
     """Record the form's correction: None when recorded, else why not."""
     try:
         if not form.validate_on_submit():
+            # Not yet needs feedback too: said now, not after the other fields are put right
+            if form.decision.data == "not_yet" and not (form.feedback.data or "").strip():
+                needed = f"Say what the learner needs to do for {criterion.ref}."
+                form.feedback.errors = [*form.feedback.errors, needed]
             return " ".join(e for errs in form.errors.values() for e in errs)
         services.correct_decision(
             assessment,

@@ -586,6 +586,23 @@ def test_a_correction_from_a_page_opened_before_another_is_refused(client, submi
     assert client.post(url, data=second | {f"c{c.id}-seen": now.group(1)}).status_code == 302
 
 
+def test_a_not_yet_correction_says_every_missing_field_at_once(client, submitted):
+    """Not yet with neither feedback nor reason said only 'Say why the decision is being
+    corrected.'; the missing feedback was said only on the next try."""
+    w = submitted
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    c = criteria_of(w)["1.1"]
+    login(client, w.assessor)
+    url = f"/assess/assessments/{assessment.id}/correct/{c.id}"
+    page = client.post(url, data={f"c{c.id}-decision": "not_yet"}).text
+    assert f'<a href="#c{c.id}-reason">Say why the decision is being corrected.</a>' in page
+    assert f'<a href="#c{c.id}-feedback">Say what the learner needs to do for 1.1.</a>' in page
+    assert f'id="c{c.id}-feedback-error"' in page
+
+
 def test_correction_errors_link_to_the_correction_fields(client, submitted):
     """A refused correction showed its message at the top of the long bench only; the
     correction form further down carried no message and no aria-invalid."""
