@@ -245,15 +245,20 @@ def _require_evidence_for_all(assessment: Assessment, criteria: list[Criterion])
     )
 
 
-def _require_feedback_where_not_yet(assessment: Assessment, criteria: list[Criterion]) -> None:
+def _not_yet_without_feedback(assessment: Assessment, criteria: list[Criterion]) -> list:
+    """The criteria judged Not yet competent with no feedback saying what to do."""
     decided = _decided(assessment)
-    missing = [
+    return [
         c
         for c in criteria
         if c.id in decided
         and decided[c.id].decision == Decision.NOT_YET
         and not decided[c.id].feedback.strip()
     ]
+
+
+def _require_feedback_where_not_yet(assessment: Assessment, criteria: list[Criterion]) -> None:
+    missing = _not_yet_without_feedback(assessment, criteria)
     if missing:
         raise ReviewError(
             "Say what the learner needs to do for each criterion judged Not yet competent "
@@ -305,13 +310,25 @@ def return_for_resubmission(assessment: Assessment, *, by: User) -> Assessment:
     _require_marker(assessment, by)
     _require_open(assessment)
     _require_awaiting(assessment)
+    criteria = unit_criteria(assessment.submission.portfolio)
     if not assessment.overall_feedback.strip():
         message = (
             "Write your overall feedback before you return the work: the learner needs to know "
             "what to do next."
         )
+        # criteria judged Not yet with no feedback are said too, not on the next try
+        if missing := _not_yet_without_feedback(assessment, criteria):
+            raise ReviewError(
+                "Write your overall feedback, and say what the learner needs to do for each "
+                f"criterion judged Not yet competent ({', '.join(c.ref for c in missing)}), "
+                "before you return the work.",
+                {"overall_feedback": message}
+                | {
+                    f"feedback_{c.id}": f"Say what the learner needs to do for {c.ref}."
+                    for c in missing
+                },
+            )
         raise ReviewError(message, {"overall_feedback": message})
-    criteria = unit_criteria(assessment.submission.portfolio)
     _require_feedback_where_not_yet(assessment, criteria)
     _require_evidence_for_all(assessment, criteria)
     decisions = _log_decisions(assessment, criteria, by)

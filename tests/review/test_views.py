@@ -603,6 +603,22 @@ def test_a_not_yet_correction_says_every_missing_field_at_once(client, submitted
     assert f'id="c{c.id}-feedback-error"' in page
 
 
+def test_a_return_says_every_missing_feedback_at_once(client, submitted):
+    """Return with no overall feedback and a Not yet criterion without feedback said only the
+    overall feedback; the criterion's was said on the next try."""
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    c = criteria_of(w)["1.2"]
+    data = _form(w, assessment, **{"1_1": "competent", "1_2": "not_yet"})
+    data[f"feedback_{c.id}"] = ""
+    page = client.post(f"/assess/submissions/{w.submission.id}/return", data=data).text
+    assert '<a href="#overall_feedback">Write your overall feedback before you return' in page
+    assert f'<a href="#feedback_{c.id}">Say what the learner needs to do for 1.2.</a>' in page
+    db.session.expire_all()
+    assert assessment.status == AssessmentStatus.IN_PROGRESS and assessment.decisions == []
+
+
 def test_correction_errors_link_to_the_correction_fields(client, submitted):
     """A refused correction showed its message at the top of the long bench only; the
     correction form further down carried no message and no aria-invalid."""
