@@ -150,9 +150,15 @@ document.addEventListener("DOMContentLoaded", () => {
       timer = null;
       submitting = true;
       if (inflight) {
-        // Wait for the draft on its way, so the form carries the version it created.
+        // Wait for the draft on its way, so the form carries the version it created; then
+        // send it as the button pressed would ("Save and return", not a plain save), past the
+        // double-submit guard that marked it sent.
         event.preventDefault();
-        inflight.then(() => form.submit());
+        const submitter = event.submitter;
+        inflight.then(() => {
+          form.removeAttribute("data-sent");
+          form.requestSubmit(submitter);
+        });
       }
     });
     document.addEventListener("visibilitychange", () => {
@@ -179,10 +185,13 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     if (settling) return;
     settling = true;
+    const submitter = event.submitter;
     Promise.all(busy.map((f) => f.settle())).then((results) => {
       settling = false;
-      if (results.every(Boolean)) form.submit();
-      else form.removeAttribute("data-sent"); // not sent: the page says why; it may be sent again
+      // Sent or not, it is not sent yet: the guard lets it go (now, or again once the page
+      // has said why not).
+      form.removeAttribute("data-sent");
+      if (results.every(Boolean)) form.requestSubmit(submitter);
     });
   });
 });

@@ -10,7 +10,7 @@ from portfolio.extensions import db
 from portfolio.review import iqa
 from portfolio.review.models import Assessment
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_assessor_journey import ASSESSOR, sign_in
+from tests.browser.test_assessor_journey import ASSESSOR, LEARNER, decide, sign_in
 from tests.browser.test_assessor_journey import submitted as submitted  # noqa: F401 (fixture)
 from tests.browser.test_iqa_journey import IQA
 from tests.browser.test_iqa_journey import sign_in as iqa_sign_in
@@ -42,6 +42,34 @@ def test_feedback_typed_on_the_bench_survives_leaving_by_a_link(
     db.session.expire_all()
     assessment = db.session.scalar(sa.select(Assessment))
     assert assessment.overall_feedback == "Half way through: the investigation is sound."
+
+
+def test_a_button_pressed_while_a_draft_is_on_its_way_does_what_it_says(
+    page: Page,
+    live_server: str,
+    marked,  # noqa: F811
+):
+    """'Save and return for resubmission' pressed while a draft was being sent waited for the
+    draft, then sent the form without the button pressed: it only saved ('Your decisions are
+    saved.'), and the version was not returned."""
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    page.goto(f"{live_server}/assess/submissions/{marked.id}")
+    assert_accessible(page)
+    decide(page, "1.2", "Not yet competent", "Map your resolution work to 1.2.")
+    decide(page, "2.1", "Not yet competent", "Answer the knowledge question.")
+    expect(page.locator(".autosave-status")).to_contain_text(re.compile(r"Draft saved at"))
+    held = []  # the next draft, held on its way until the button has been pressed
+    page.route(re.compile(r"draft=1"), lambda route: held.append(route))
+    page.get_by_label("Overall feedback").fill("A sound investigation. Now evidence 1.2 and 2.1.")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the draft was not sent"
+    page.get_by_role("button", name="Save and return for resubmission").click(no_wait_after=True)
+    held[0].continue_()
+    expect(page.get_by_role("status")).to_contain_text(f"Returned to {LEARNER}")
+    assert_accessible(page)
 
 
 def test_verdicts_typed_on_a_sample_survive_leaving_by_a_link(
