@@ -63,6 +63,9 @@ window.addEventListener("pageshow", (event) => {
 const autosaveForms = [];
 // keepalive requests (which outlive the page) may carry at most 64 KiB between them.
 const KEEPALIVE_LIMIT = 60000;
+const NOT_SAVED =
+  "The draft could not be saved: you may have been signed out. Copy your text somewhere " +
+  "safe, then reload the page.";
 
 const bodySize = (data) => {
   let size = 0;
@@ -100,7 +103,13 @@ document.addEventListener("DOMContentLoaded", () => {
       const body = new FormData(form);
       const keepalive = Boolean(leaving) && bodySize(body) < KEEPALIVE_LIMIT;
       inflight = fetch(url, { method: "POST", body, credentials: "same-origin", keepalive })
-        .then((response) => response.json().then((data) => ({ response, data })))
+        .then((response) => {
+          // Not JSON: the sign-in page (signed out elsewhere) or an error page. Not offline.
+          if (!(response.headers.get("content-type") || "").includes("json")) {
+            return { response: { ok: false }, data: { error: NOT_SAVED } };
+          }
+          return response.json().then((data) => ({ response, data }));
+        })
         .then(({ response, data }) => {
           if (response.ok) {
             if (version) version.value = data.version;

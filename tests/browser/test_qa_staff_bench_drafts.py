@@ -99,3 +99,24 @@ def test_verdicts_typed_on_a_sample_survive_leaving_by_a_link(
         "The history is gathered from one source only."
     )
     expect(page.get_by_role("radio", name="Disagree").first).to_be_checked()
+
+
+def test_a_draft_after_signing_out_elsewhere_is_not_called_offline(
+    page: Page,
+    live_server: str,
+    marked,  # noqa: F811
+):
+    """Signed out in another tab, the bench's next draft met the sign-in page, which the
+    script read as being offline: 'your draft will save when the connection returns', which
+    it never would."""
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    page.goto(f"{live_server}/assess/submissions/{marked.id}")
+    assert_accessible(page)
+    other = page.context.new_page()
+    other.goto(f"{live_server}/dashboard")
+    other.get_by_role("button", name="Sign out").click()
+    other.close()
+    page.get_by_label("Overall feedback").fill("Typed after signing out elsewhere.")
+    status = page.locator(".autosave-status")
+    expect(status).to_contain_text("you may have been signed out")
+    expect(status).not_to_contain_text("Offline")
