@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from portfolio.accounts.forms import plain_text
 from portfolio.evidence.content import ASSESSOR_SOURCES
 from portfolio.record_ids import record_id
 from portfolio.review.services import ReviewError
@@ -50,7 +51,7 @@ def read_version(form: MultiDict) -> int:
 class SignOffForm(FlaskForm):
     signed_name = StringField(
         "Your full name",
-        validators=[DataRequired("Type your full name to sign."), Length(max=120)],
+        validators=[DataRequired("Type your full name to sign."), Length(max=120), plain_text],
         description="Typing your name signs the decisions above.",
         render_kw={"autocomplete": "name"},
     )
@@ -71,10 +72,14 @@ class CorrectionForm(FlaskForm):
         ],
         validators=[DataRequired("Choose the corrected decision.")],
     )
-    feedback = TextAreaField("Feedback", validators=[Optional(), Length(max=10_000)])
+    feedback = TextAreaField("Feedback", validators=[Optional(), Length(max=10_000), plain_text])
     reason = TextAreaField(
         "Reason for the correction",
-        validators=[DataRequired("Say why the decision is being corrected."), Length(max=2000)],
+        validators=[
+            DataRequired("Say why the decision is being corrected."),
+            Length(max=2000),
+            plain_text,
+        ],
     )
     # the latest correction of this decision the page showed (queries.last_correction_seq)
     seen = IntegerField(validators=[Optional()], widget=HiddenInput())
@@ -86,10 +91,10 @@ class AssessorRecordForm(FlaskForm):
         choices=[SelectChoice(value, label) for value, label in ASSESSOR_SOURCES.items()],
         validators=[DataRequired("Choose the kind of record.")],
     )
-    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    title = StringField("Title", validators=[Optional(), Length(max=200), plain_text])
     body = TextAreaField(
         "Record",
-        validators=[DataRequired("Write the record."), Length(max=20_000)],
+        validators=[DataRequired("Write the record."), Length(max=20_000), plain_text],
         description="What was discussed, observed or asked, and what the learner said or did.",
     )
     occurred_on = DateField(

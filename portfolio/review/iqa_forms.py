@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from portfolio.accounts.forms import MultiCheckboxField
+from portfolio.accounts.forms import MultiCheckboxField, plain_text
 from portfolio.review.models import SampleStage
 
 STAGE_LABELS = {
@@ -56,7 +56,7 @@ class WholeNumberField(IntegerField):
 class PlanForm(FlaskForm):
     name = StringField(
         "Plan name",
-        validators=[DataRequired("Give the plan a name."), Length(max=120)],
+        validators=[DataRequired("Give the plan a name."), Length(max=120), plain_text],
         description="For example: Interim sample, spring cohort.",
     )
     stage = RadioField(
@@ -88,11 +88,12 @@ class VerdictForm(FlaskForm):
     # the latest correction of the assessor's decisions that the page showed (iqa.corrections_seen)
     corrections_seen = IntegerField(validators=[Optional()], widget=HiddenInput())
     overall_feedback = TextAreaField(
-        "Overall feedback for the assessor", validators=[Optional(), Length(max=5000)]
+        "Overall feedback for the assessor",
+        validators=[Optional(), Length(max=5000), plain_text],
     )
     actions = TextAreaField(
         "Actions for the assessor",
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=5000), plain_text],
         description="Needed when you disagree with a decision: what the assessor should do, "
         "and by when.",
     )
@@ -101,7 +102,7 @@ class VerdictForm(FlaskForm):
 class RespondForm(FlaskForm):
     response = TextAreaField(
         "Your response",
-        validators=[DataRequired("Write your response."), Length(max=5000)],
+        validators=[DataRequired("Write your response."), Length(max=5000), plain_text],
         description="What you will do about the IQA's feedback and actions.",
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio import authz
+from portfolio.accounts.forms import without_control_characters
 from portfolio.accounts.models import User
 from portfolio.auth.passwords import verify_password
 from portfolio.db import utcnow
@@ -40,6 +41,18 @@ from portfolio.review.queries import (
 from portfolio.roles import Role
 
 MAX_FEEDBACK = 10_000
+# The bench's fields are read from the raw form, past the forms' plain_text check: PostgreSQL
+# refuses a NUL (SQLite would store it), and the others show as garbage in the PDF.
+CONTROL_CHARACTER = (
+    "Remove the invisible control character from {} (it often comes with pasted text), "
+    "then save again."
+)
+
+
+def _has_control_character(text: str) -> bool:
+    return without_control_characters(text, keep="\n\r\t") != text
+
+
 MAX_REASON = 2_000
 
 
@@ -203,6 +216,9 @@ def save_decisions(
         if len(feedback) > MAX_FEEDBACK:
             message = f"Keep the feedback on {unit[cid].ref} to {MAX_FEEDBACK:,} characters."
             raise ReviewError(message, {f"feedback_{cid}": message})
+        if _has_control_character(feedback):
+            message = CONTROL_CHARACTER.format(f"the feedback on {unit[cid].ref}")
+            raise ReviewError(message, {f"feedback_{cid}": message})
         if decision is None and feedback:
             message = (
                 f"Choose Competent or Not yet competent for {unit[cid].ref} to keep its feedback."
@@ -213,6 +229,9 @@ def save_decisions(
     overall_feedback = (overall_feedback or "").strip()
     if len(overall_feedback) > MAX_FEEDBACK:
         message = f"Keep the overall feedback to {MAX_FEEDBACK:,} characters."
+        raise ReviewError(message, {"overall_feedback": message})
+    if _has_control_character(overall_feedback):
+        message = CONTROL_CHARACTER.format("the overall feedback")
         raise ReviewError(message, {"overall_feedback": message})
     stored = {d.criterion_id: d for d in assessment.decisions}
     for cid, (decision, feedback) in cleaned.items():

@@ -1045,3 +1045,25 @@ def test_the_sample_page_saves_verdict_drafts_as_the_iqa_works(client, world, sa
     # a refused save is marked stale for the script, so it saves no draft over the newer one
     page = client.post(url, data=both).text
     assert "data-unsaved data-stale" in page
+
+
+def test_verdict_feedback_holding_a_control_character_is_refused_at_its_box(
+    client, world, sample, unit
+):
+    """Per-criterion feedback is read from the raw form, past the forms' check: a pasted NUL
+    was a server error on PostgreSQL (and stored on SQLite). It is refused at the box."""
+    _, criteria = unit
+    login(client, world.iqa)
+    c = criteria[0]
+    data = verdict_form(criteria) | {f"feedback_{c.id}": "Pasted\x00text"}
+    response = client.post(f"/iqa/samples/{sample.id}", data=data)
+    assert response.status_code == 422
+    message = f"Feedback on {c.ref} holds an invisible control character"
+    assert f'<a href="#feedback_{c.id}">{message}' in response.text
+    assert db.session.scalar(sa.select(sa.func.count(IqaReview.id))) == 0
+    for field in ("overall_feedback", "actions"):
+        data = verdict_form(criteria) | {field: "Pasted\x00text"}
+        response = client.post(f"/iqa/samples/{sample.id}", data=data)
+        assert response.status_code == 422, field
+        assert "Remove the invisible control character" in response.text
+        assert db.session.scalar(sa.select(sa.func.count(IqaReview.id))) == 0

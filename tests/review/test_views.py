@@ -1158,3 +1158,26 @@ def test_the_caseload_says_a_version_waits_for_marking_in_view(client, submitted
     page = client.get("/assess/caseload").text
     bench = f"/assess/submissions/{submitted.submission.id}"
     assert f'href="{bench}" class="hint">Version 1 waits for marking</a>' in page
+
+
+def test_bench_feedback_holding_a_control_character_is_refused_at_its_box(client, submitted):
+    """The bench reads its feedback from the raw form, past the forms' check: a pasted NUL
+    was a server error on PostgreSQL (and stored on SQLite). It is refused at the box, with
+    nothing saved."""
+    w = submitted
+    assessment = _open(w)
+    login(client, w.assessor)
+    c = criteria_of(w)["1.2"]
+    data = _form(w, assessment, **{"1_1": "competent", "1_2": "not_yet"})
+    data[f"feedback_{c.id}"] = "Map your\x00 resolution work."
+    page = client.post(f"/assess/submissions/{w.submission.id}", data=data)
+    assert page.status_code == 422
+    assert f'<a href="#feedback_{c.id}">Remove the invisible control character from the ' in (
+        page.text
+    )
+    data = _form(w, assessment, overall="Sound\x00 work.", **ALL)
+    page = client.post(f"/assess/submissions/{w.submission.id}", data=data)
+    assert page.status_code == 422
+    assert '<a href="#overall_feedback">Remove the invisible control character' in page.text
+    db.session.expire_all()
+    assert assessment.decisions == [] and assessment.overall_feedback in ("", None)
