@@ -5,7 +5,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portfolio.accounts.models import User
-from portfolio.evidence.models import EvidenceItem, Portfolio, Submission
+from portfolio.evidence.models import EvidenceItem, Portfolio, Submission, SubmissionStatus
 from portfolio.extensions import db
 from portfolio.framework.models import Outcome
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
@@ -99,6 +99,18 @@ def feedback_of(submission_id: int) -> int | None:
         .order_by(Assessment.completed_at.desc(), Assessment.id.desc())
         .limit(1)
     )
+
+
+def version_awaiting_marking(portfolio_id: int) -> sa.Row | None:
+    """The portfolio's newest version as (id, number) if it waits for its assessor, else None:
+    the way back to the bench from an item the assessor has just recorded or mapped."""
+    newest = db.session.execute(
+        sa.select(Submission.id, Submission.number, Submission.status)
+        .where(Submission.portfolio_id == portfolio_id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+    ).first()
+    return newest if newest and newest.status == SubmissionStatus.SUBMITTED else None
 
 
 def withdrawn_items(portfolio_id: int) -> list[sa.Row]:

@@ -145,6 +145,10 @@ def item(portfolio_id: int, item_id: int):
         can_withdraw=authz.can_map_item(current_user, item),
         action_form=ReauthForm(),
         seen=request.form.get("seen") if errors else services.mappings_seen(item),
+        # The learner's assessor came from the bench (Record a discussion...): the way back.
+        marking=queries.version_awaiting_marking(portfolio.id)
+        if authz.can_assess_learner(current_user, portfolio.learner)
+        else None,
     ), (422 if errors and status == 200 else status)
 
 

@@ -1181,3 +1181,26 @@ def test_bench_feedback_holding_a_control_character_is_refused_at_its_box(client
     assert '<a href="#overall_feedback">Remove the invisible control character' in page.text
     db.session.expire_all()
     assert assessment.decisions == [] and assessment.overall_feedback in ("", None)
+
+
+def test_the_assessor_finds_the_way_back_to_the_bench(client, submitted):
+    """'Record a discussion...' on the bench led to the new item's page, which linked only
+    'Back to the portfolio', and the portfolio page had no link to the bench: the assessor went
+    round by the queue. Both now link the version waiting for marking; the learner sees none."""
+    w = submitted
+    login(client, w.assessor)
+    made = client.post(
+        f"/assess/portfolios/{w.portfolio.id}/evidence/new",
+        data={
+            "source": "professional_discussion",
+            "body": "We talked through the ombudsman's time limits.",
+            "occurred_on": date.today().isoformat(),
+        },
+    )
+    bench = f'href="/assess/submissions/{w.submission.id}"'
+    item = client.get(made.headers["Location"]).text
+    assert f"{bench}>Back to marking version 1</a>" in item
+    assert bench in client.get(f"/portfolio/{w.portfolio.id}").text
+    login(client, w.learner)
+    assert bench not in client.get(made.headers["Location"]).text
+    assert bench not in client.get(f"/portfolio/{w.portfolio.id}").text
