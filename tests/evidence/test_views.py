@@ -535,24 +535,23 @@ def test_a_mapping_save_from_an_older_page_is_refused_keeping_its_text(client, w
     db.session.commit()
     login(client, worked.learner)
     url = f"/portfolio/{portfolio.id}/items/{item.id}"
-    seen = client.get(url).text.split('name="seen" value="', 1)[1].split('"', 1)[0]
-    first = client.post(
-        url,
-        data={
-            "seen": seen,
-            f"criterion_{criterion_id}": "on",
-            f"justification_{criterion_id}": "First tab: the newer, better sentence.",
-        },
-    )
-    assert first.status_code == 302
-    second = client.post(
-        url,
-        data={
-            "seen": seen,
-            f"criterion_{criterion_id}": "on",
-            f"justification_{criterion_id}": "Second tab: typed on the older page.",
-        },
-    )
+
+    def seen_now() -> str:
+        return client.get(url).text.split('name="seen" value="', 1)[1].split('"', 1)[0]
+
+    def save(seen: str, sentence: str):
+        return client.post(
+            url,
+            data={
+                "seen": seen,
+                f"criterion_{criterion_id}": "on",
+                f"justification_{criterion_id}": sentence,
+            },
+        )
+
+    seen = seen_now()
+    assert save(seen, "First tab: the newer, better sentence.").status_code == 302
+    second = save(seen, "Second tab: typed on the older page.")
     assert second.status_code == 409
     assert "changed elsewhere" in second.text
     assert "Second tab: typed on the older page.</textarea>" in html.unescape(second.text)
@@ -566,19 +565,10 @@ def test_a_mapping_save_from_an_older_page_is_refused_keeping_its_text(client, w
         == "First tab: the newer, better sentence."
     )
     # Reloaded, the page carries the newer fingerprint and saves.
-    seen = client.get(url).text.split('name="seen" value="', 1)[1].split('"', 1)[0]
-    again = client.post(
-        url,
-        data={
-            "seen": seen,
-            f"criterion_{criterion_id}": "on",
-            f"justification_{criterion_id}": "Second tab, after reloading the page.",
-        },
-    )
-    assert again.status_code == 302
+    assert save(seen_now(), "Second tab, after reloading the page.").status_code == 302
     # A page opened before the item was withdrawn (in another tab) saves nothing either: with
     # every box unticked it would have removed the mappings of a withdrawn item.
-    seen = client.get(url).text.split('name="seen" value="', 1)[1].split('"', 1)[0]
+    seen = seen_now()
     services.withdraw_item(item)
     db.session.commit()
     assert client.post(url, data={"seen": seen}).status_code == 409

@@ -17,9 +17,8 @@ from tests.conftest import login
 TODAY = date.today()
 
 
-@pytest.fixture
-def worked(world, loaded):
-    """The learner's case of an open exercise on the minimal scenario, a little worked."""
+def week_1(world) -> tuple[LibraryScenario, object]:
+    """The minimal scenario, set to the cohort as an exercise open this week."""
     scenario = db.session.scalar(sa.select(LibraryScenario))
     exercise = create_exercise(
         cohort=world.cohort,
@@ -29,6 +28,13 @@ def worked(world, loaded):
         closes_on=TODAY + timedelta(days=7),
         by=world.admin,
     )
+    return scenario, exercise
+
+
+@pytest.fixture
+def worked(world, loaded):
+    """The learner's case of an open exercise on the minimal scenario, a little worked."""
+    scenario, exercise = week_1(world)
     case = casework.start_case(world.learner, scenario, exercise=exercise)
     casework.request_document(case, "crm-history")
     db.session.commit()
@@ -70,15 +76,7 @@ def test_the_library_points_a_learner_to_the_open_exercise_on_the_scenario(clien
     """A case started from the library is practice, which the exercise's board never follows:
     while an exercise on the scenario is open to the learner, the scenario's page says so and
     links to it (until the learner's open case is the exercise's)."""
-    scenario = db.session.scalar(sa.select(LibraryScenario))
-    exercise = create_exercise(
-        cohort=world.cohort,
-        scenario=scenario,
-        title="Week 1",
-        opens_on=TODAY,
-        closes_on=TODAY + timedelta(days=7),
-        by=world.admin,
-    )
+    scenario, exercise = week_1(world)
     db.session.commit()
     login(client, world.learner)
     page = client.get(f"/library/{scenario.id}").text

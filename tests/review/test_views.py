@@ -586,23 +586,6 @@ def test_a_correction_from_a_page_opened_before_another_is_refused(client, submi
     assert client.post(url, data=second | {f"c{c.id}-seen": now.group(1)}).status_code == 302
 
 
-def test_a_not_yet_correction_says_every_missing_field_at_once(client, submitted):
-    """Not yet with neither feedback nor reason said only 'Say why the decision is being
-    corrected.'; the missing feedback was said only on the next try."""
-    w = submitted
-    assessment = _open(w)
-    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
-    services.return_for_resubmission(assessment, by=w.assessor)
-    db.session.commit()
-    c = criteria_of(w)["1.1"]
-    login(client, w.assessor)
-    url = f"/assess/assessments/{assessment.id}/correct/{c.id}"
-    page = client.post(url, data={f"c{c.id}-decision": "not_yet"}).text
-    assert f'<a href="#c{c.id}-reason">Say why the decision is being corrected.</a>' in page
-    assert f'<a href="#c{c.id}-feedback">Say what the learner needs to do for 1.1.</a>' in page
-    assert f'id="c{c.id}-feedback-error"' in page
-
-
 def test_a_return_says_every_missing_feedback_at_once(client, submitted):
     """Return with no overall feedback and a Not yet criterion without feedback said only the
     overall feedback; the criterion's was said on the next try."""
@@ -621,7 +604,8 @@ def test_a_return_says_every_missing_feedback_at_once(client, submitted):
 
 def test_correction_errors_link_to_the_correction_fields(client, submitted):
     """A refused correction showed its message at the top of the long bench only; the
-    correction form further down carried no message and no aria-invalid."""
+    correction form further down carried no message and no aria-invalid. Every missing field
+    is said at once."""
     import re
 
     w = submitted
@@ -636,6 +620,10 @@ def test_correction_errors_link_to_the_correction_fields(client, submitted):
     assert f'<a href="#c{c.id}-reason">Say why the decision is being corrected.</a>' in no_reason
     assert re.search(
         rf'<textarea aria-describedby="c{c.id}-reason-error" aria-invalid="true"', (no_reason)
+    )
+    # ...and the missing feedback at the same time (it was said only on the next try).
+    assert f'<a href="#c{c.id}-feedback">Say what the learner needs to do for 1.1.</a>' in (
+        no_reason
     )
     no_feedback = client.post(
         url, data={f"c{c.id}-decision": "not_yet", f"c{c.id}-reason": "Misread it."}
