@@ -257,17 +257,22 @@ def sample(sample_id: int):
         _save_posted(sample, form)
     except IqaError as exc:
         db.session.rollback()
-        return _sample_page(
-            _sample(sample_id),
-            form,
-            error=exc.message,
-            fields=exc.fields,
-            status=422,
-            stale=isinstance(exc, iqa.StaleReview),
-        )
+        return _refused(sample_id, form, exc)
     db.session.commit()
     flash(_saved_message(iqa.criteria_without_verdict(sample.review)), "success")
     return redirect(url_for("iqa.sample", sample_id=sample_id))
+
+
+def _refused(sample_id: int, form: VerdictForm, exc: IqaError):
+    """The sample page again with the IQA's entries and the refusal said where it belongs."""
+    return _sample_page(
+        _sample(sample_id),
+        form,
+        error=exc.message,
+        fields=exc.fields,
+        status=422,
+        stale=isinstance(exc, iqa.StaleReview),
+    )
 
 
 def _draft(sample: Sample, form: VerdictForm):
@@ -314,14 +319,7 @@ def complete(sample_id: int):
         iqa.complete_review(sample.review, by=current_user)
     except IqaError as exc:
         db.session.rollback()
-        return _sample_page(
-            _sample(sample_id),
-            form,
-            error=exc.message,
-            fields=exc.fields,
-            status=422,
-            stale=isinstance(exc, iqa.StaleReview),
-        )
+        return _refused(sample_id, form, exc)
     db.session.commit()
     flash(
         "Review complete. Your verdicts are on the decision log and the assessor has been told.",

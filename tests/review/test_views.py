@@ -54,6 +54,16 @@ def _count(model) -> int:
 ALL = {"1_1": "competent", "1_2": "competent", "2_1": "competent"}
 
 
+def _returned(w) -> Assessment:
+    """Version 1 marked (1.1 Competent, the rest Not yet) and returned: its decisions may be
+    corrected."""
+    assessment = _open(w)
+    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
+    services.return_for_resubmission(assessment, by=w.assessor)
+    db.session.commit()
+    return assessment
+
+
 def test_queue_start_and_bench_show_evidence_guidance_and_checks(client, submitted):
     w = submitted
     login(client, w.assessor)
@@ -224,10 +234,7 @@ def test_save_then_return_with_feedback(client, submitted):
 
 def test_learner_reads_feedback_and_acknowledges(client, submitted):
     w = submitted
-    assessment = _open(w)
-    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
-    services.return_for_resubmission(assessment, by=w.assessor)
-    db.session.commit()
+    assessment = _returned(w)
     login(client, w.learner)
     assert '1<span class="visually-hidden"> unread' in client.get("/dashboard").text
     inbox = client.get("/notifications/")
@@ -533,10 +540,7 @@ def test_feedback_is_hidden_until_complete_and_only_the_learner_acknowledges(cli
 
 def test_correction_through_the_bench(client, submitted):
     w = submitted
-    assessment = _open(w)
-    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
-    services.return_for_resubmission(assessment, by=w.assessor)
-    db.session.commit()
+    assessment = _returned(w)
     c = criteria_of(w)["1.2"]
     login(client, w.assessor)
     url = f"/assess/assessments/{assessment.id}/correct/{c.id}"
@@ -557,10 +561,7 @@ def test_a_correction_from_a_page_opened_before_another_is_refused(client, submi
     """Two tabs of a completed bench: the second tab's correction of 1.2, made on the decision
     as it stood before the first tab's, was recorded over it without a word."""
     w = submitted
-    assessment = _open(w)
-    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
-    services.return_for_resubmission(assessment, by=w.assessor)
-    db.session.commit()
+    assessment = _returned(w)
     c = criteria_of(w)["1.2"]
     login(client, w.assessor)
     bench = client.get(f"/assess/submissions/{w.submission.id}").text
@@ -609,10 +610,7 @@ def test_correction_errors_link_to_the_correction_fields(client, submitted):
     import re
 
     w = submitted
-    assessment = _open(w)
-    decide(assessment, w, Decision.NOT_YET, **{"1_1": Decision.COMPETENT})
-    services.return_for_resubmission(assessment, by=w.assessor)
-    db.session.commit()
+    assessment = _returned(w)
     c = criteria_of(w)["1.1"]
     login(client, w.assessor)
     url = f"/assess/assessments/{assessment.id}/correct/{c.id}"
