@@ -192,7 +192,9 @@ def test_the_admin_imports_a_file_and_sees_each_password_once(client, world):
     )
     assert response.status_code == 200 and "1 user imported" in response.text
     assert response.headers["Cache-Control"] == "no-store"
-    password = re.search(r"<code>([0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6})</code>", response.text)[1]
+    password = re.search(
+        r"<code class=\"password\">([0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6})</code>", response.text
+    )[1]
     dana = db.session.scalar(sa.select(User).where(User.email == "dana@alpha.test"))
     assert dana.centre_id == world.centre.id and dana.assessor_id == world.assessor.id
     assert password not in client.get("/centre/users").text
