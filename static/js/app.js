@@ -183,6 +183,28 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // Forms that do not autosave (a recommendation, an analysis's commentary, mappings, an
+  // upload): leaving the page with what was typed in them, unsent, asks first.
+  document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
+    let changed = false;
+    let sending = false;
+    form.addEventListener("input", () => {
+      changed = true;
+    });
+    form.addEventListener("submit", () => {
+      sending = true;
+    });
+    window.addEventListener("pageshow", () => {
+      sending = false; // back to this page from the next one: its form may be sent again
+    });
+    window.addEventListener("beforeunload", (event) => {
+      if (changed && !sending) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  });
+
   // Any other form on the page (Send, Request authorisation, ...) acts on the saved record:
   // save pending drafts first, and go ahead only once the server holds what the page shows.
   let settling = false;

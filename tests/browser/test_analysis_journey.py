@@ -121,6 +121,19 @@ def test_learner_analyses_the_log_and_recommends(page: Page, live_server: str, l
     page.get_by_label("The change you recommend").fill(
         "Audit every Swiftfit installation and enforce the new-hose standard."
     )
+    # Leaving with the recommendation half written asks first; staying keeps the text.
+    asked: list[str] = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.once("dialog", stay)
+    open_section(page, "Case log")
+    expect(page.get_by_label("The change you recommend")).to_have_value(
+        "Audit every Swiftfit installation and enforce the new-hose standard."
+    )
+    assert asked == ["beforeunload"]
     page.get_by_label("Who has the authority to make it").fill("Head of Installations")
     page.get_by_label("Expected benefit").fill("Fewer leaks, refunds and damage claims.")
     page.get_by_label("How success will be measured").fill(
