@@ -599,6 +599,7 @@ def test_a_correction_after_the_review_does_not_read_as_what_the_iqa_judged(
     assert page.count("Corrected after your review") == 1  # 1.1 and 2.1 stand as reviewed
     login(client, world.assessor)
     respond = client.get(f"/iqa/reviews/{review.id}/respond").text
+    assert "data-warn-unsaved" in respond  # it does not autosave: leaving unsent asks first
     row = re.search(r"<th scope=\"row\">1\.2</th>\s*<td>(.*?)</td>", respond, re.S).group(1)
     assert row.startswith("Competent") and "Corrected since: now Not yet competent" in row
 

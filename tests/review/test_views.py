@@ -1190,3 +1190,12 @@ def test_the_assessor_finds_the_way_back_to_the_bench(client, submitted):
     login(client, w.learner)
     assert bench not in client.get(made.headers["Location"]).text
     assert bench not in client.get(f"/portfolio/{w.portfolio.id}").text
+
+
+def test_long_staff_writing_asks_before_it_is_left_unsent(client, submitted):
+    """The assessor's record (up to 20,000 characters) and the response to an IQA's review
+    do not autosave: their pages ask before leaving with what was typed (app.js)."""
+    w = submitted
+    login(client, w.assessor)
+    page = client.get(f"/assess/portfolios/{w.portfolio.id}/evidence/new").text
+    assert re.search(r'<form method="post" novalidate class="narrow" data-warn-unsaved>', page)
