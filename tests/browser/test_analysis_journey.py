@@ -75,6 +75,14 @@ def test_learner_analyses_the_log_and_recommends(page: Page, live_server: str, l
     ).to_be_visible()
     expect(first_category(page)).to_have_text("Delivery delays")
     assert_accessible(page)
+    # On a phone the chart keeps a readable size (its labels drew at 5px) and scrolls sideways
+    # in its own region, not the page.
+    page.set_viewport_size({"width": 390, "height": 800})
+    label_px = chart.locator("text").last.evaluate("t => t.getBoundingClientRect().height")
+    assert label_px >= 8, label_px
+    assert not sideways(page, "analysis at 390px")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # Weighted by cost, installation faults come first.
     page.get_by_label("Cost of complaints (£)").check()
