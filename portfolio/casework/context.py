@@ -33,6 +33,7 @@ CASE_NAV = (
     ("casework.interviews", {}, "Interviews"),
     ("casework.timeline", {}, "Findings and timeline"),
     ("casework.record", {"kind": "root_cause"}, "Root cause"),
+    ("casework.record", {"kind": "summary"}, "Investigation summary"),
     ("casework.record", {"kind": "options"}, "Options"),
     ("casework.record", {"kind": "remedy"}, "Remedy"),
     ("casework.record", {"kind": "letter"}, "Final response"),

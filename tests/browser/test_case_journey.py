@@ -561,6 +561,11 @@ def test_every_case_page_of_every_scenario_passes_axe(
         nav(page, "Root cause")
         page.get_by_role("link", name="Write or edit your investigation summary").click()
         heading(page, "Investigation summary")
+        # The summary has its place in the case's sections (no section was marked current).
+        summary = page.get_by_role("navigation", name="Case sections").get_by_role(
+            "link", name="Investigation summary"
+        )
+        expect(summary).to_have_attribute("aria-current", "page")
         assert_accessible(page)
 
 
