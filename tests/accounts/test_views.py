@@ -641,3 +641,18 @@ def test_saving_an_older_cohort_page_keeps_a_rename_made_since(client, world):
     assert client.post(url, data=changed).status_code == 302
     db.session.refresh(cohort)
     assert (cohort.name, cohort.description) == ("Alpha, renamed", "Thursdays now")
+
+
+def test_the_admins_forms_ask_before_changes_are_left_unsent(client, world):
+    """A user's page, a new user and a cohort's page do not autosave: leaving them with
+    changes typed or ticked, unsent, asks first (app.js's data-warn-unsaved)."""
+    login(client, world.admin)
+    for url in (
+        "/centre/users/new",
+        f"/centre/users/{world.learner.id}/edit",
+        "/centre/cohorts/new",
+        f"/centre/cohorts/{world.cohort.id}",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert '<form method="post" novalidate data-warn-unsaved>' in page.text, url

@@ -363,6 +363,9 @@ def test_an_admin_changes_the_title_and_dates_and_the_notices_follow(client, wor
     page = client.get(f"/exercises/{exercise.id}/edit")
     assert page.status_code == 200 and "Closes on" in page.text
     assert "until the end of the close date" in client.get("/exercises/new").text
+    # Leaving either form with changes unsent asks first (app.js).
+    assert "data-warn-unsaved" in page.text
+    assert "data-warn-unsaved" in client.get("/exercises/new").text
     # Choosing today does not shut learners out at once: the form says so.
     assert "learners can still start it until the end of today" in page.text
     later = TODAY + timedelta(days=21)
