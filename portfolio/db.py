@@ -1,7 +1,7 @@
 """Declarative base with a naming convention, and database-specific connection setup."""
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -19,6 +19,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+#: No case event or evidence is dated before this: an earlier date (a date input takes any
+#: year from 1) is a mistyped year.
+EARLIEST_DATE = date(1900, 1, 1)
 
 
 def utcnow() -> datetime:

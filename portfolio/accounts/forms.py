@@ -47,13 +47,19 @@ def without_control_characters(text: str, *, keep: str = "") -> str:
     return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
 
 
+def has_control_character(text: str, *, keep: str = "\n\r\t") -> bool:
+    """Whether the text holds a control character other than those in `keep` (by default a
+    multi-line text's line breaks and tabs): for text read past the forms (plain_text)."""
+    return without_control_characters(text, keep=keep) != text
+
+
 def plain_text(form, field) -> None:
     """Refuse control characters (invisible, often pasted in with the text). A NUL in a name
     is stored by SQLite but refused by PostgreSQL (a server error), and the others show as
     nothing or garbage on pages, exports and PDFs. Line breaks and tabs are fine in a
     multi-line field."""
     keep = "\n\r\t" if field.type == "TextAreaField" else ""
-    if field.data and without_control_characters(field.data, keep=keep) != field.data:
+    if field.data and has_control_character(field.data, keep=keep):
         raise ValidationError(
             "Remove the invisible control character from this text (it often comes with "
             "pasted text), then save again."

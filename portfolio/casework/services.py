@@ -30,7 +30,7 @@ from portfolio.casework.remedy import (
 from portfolio.casework.reply import evaluate_response
 from portfolio.casework.signals import record_saved
 from portfolio.casework.trail import TrailKind
-from portfolio.db import utcnow
+from portfolio.db import EARLIEST_DATE, utcnow
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
@@ -40,8 +40,6 @@ from portfolio.scenarios.schema import Scenario
 
 MAX_ROUNDS = 2
 MAX_FINDING = 2_000
-#: No case event is dated before this: an earlier date is a mistyped year.
-EARLIEST_DATE = date(1900, 1, 1)
 # Autosaves within this window of the last one for the same record share one trail entry.
 DRAFT_TRAIL_WINDOW = timedelta(minutes=10)
 

@@ -3,18 +3,18 @@ records, confirmed mappings, and submission as an immutable snapshot."""
 
 import hashlib
 import json
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 
+from portfolio.accounts.forms import has_control_character
 from portfolio.accounts.models import User
 from portfolio.casework.models import Case, CaseRecord, CaseStatus, Finding, TimelineEntry
 from portfolio.casework.queries import spec_for
 from portfolio.casework.signals import record_deleted, record_saved
-from portfolio.db import utcnow
+from portfolio.db import EARLIEST_DATE, utcnow
 from portfolio.evidence.content import ASSESSOR_SOURCES, SOURCE_TITLES
 from portfolio.evidence.models import (
     EvidenceItem,
@@ -33,8 +33,6 @@ from portfolio.roles import Role
 
 MIN_JUSTIFICATION = 15
 MAX_JUSTIFICATION = 2_000
-#: No evidence or case event is dated before this: an earlier date is a mistyped year.
-EARLIEST_DATE = date(1900, 1, 1)
 
 
 class EvidenceError(Exception):
@@ -367,7 +365,7 @@ def set_mapping(item: EvidenceItem, criterion: Criterion, *, justification: str)
         )
     if len(justification) > MAX_JUSTIFICATION:
         raise EvidenceError(f"Keep the justification to {MAX_JUSTIFICATION:,} characters.")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in justification):
+    if has_control_character(justification):
         # PostgreSQL refuses a NUL in a text column: a server error rather than this message.
         raise EvidenceError(
             f"Remove the invisible control character from the sentence for {criterion.ref} (it "

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from portfolio.accounts.forms import without_control_characters
+from portfolio.accounts.forms import has_control_character
 from portfolio.accounts.models import Centre, User
 from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission
@@ -88,7 +88,7 @@ def _clean(text: str | None, *, label: str, limit: int = MAX_TEXT, field: str | 
         message = f"{label} is too long: at most {limit:,} characters."
         raise IqaError(message, {field: message} if field else None)
     # Per-criterion feedback comes from the raw form: PostgreSQL refuses a NUL.
-    if without_control_characters(value, keep="\n\r\t") != value:
+    if has_control_character(value):
         message = (
             f"{label} holds an invisible control character (it often comes with pasted "
             "text): remove it, then save again."

@@ -11,13 +11,13 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio import authz
-from portfolio.accounts.forms import without_control_characters
+from portfolio.accounts.forms import has_control_character
 from portfolio.accounts.models import User
 from portfolio.auth.passwords import verify_password
-from portfolio.db import utcnow
+from portfolio.db import EARLIEST_DATE, utcnow
 from portfolio.evidence import services as evidence_services
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission, SubmissionStatus
-from portfolio.evidence.services import EARLIEST_DATE, EvidenceError
+from portfolio.evidence.services import EvidenceError
 from portfolio.extensions import db
 from portfolio.framework.models import Criterion
 from portfolio.notifications.services import notify
@@ -47,10 +47,6 @@ CONTROL_CHARACTER = (
     "Remove the invisible control character from {} (it often comes with pasted text), "
     "then save again."
 )
-
-
-def _has_control_character(text: str) -> bool:
-    return without_control_characters(text, keep="\n\r\t") != text
 
 
 MAX_REASON = 2_000
@@ -216,7 +212,7 @@ def save_decisions(
         if len(feedback) > MAX_FEEDBACK:
             message = f"Keep the feedback on {unit[cid].ref} to {MAX_FEEDBACK:,} characters."
             raise ReviewError(message, {f"feedback_{cid}": message})
-        if _has_control_character(feedback):
+        if has_control_character(feedback):
             message = CONTROL_CHARACTER.format(f"the feedback on {unit[cid].ref}")
             raise ReviewError(message, {f"feedback_{cid}": message})
         if decision is None and feedback:
@@ -230,7 +226,7 @@ def save_decisions(
     if len(overall_feedback) > MAX_FEEDBACK:
         message = f"Keep the overall feedback to {MAX_FEEDBACK:,} characters."
         raise ReviewError(message, {"overall_feedback": message})
-    if _has_control_character(overall_feedback):
+    if has_control_character(overall_feedback):
         message = CONTROL_CHARACTER.format("the overall feedback")
         raise ReviewError(message, {"overall_feedback": message})
     stored = {d.criterion_id: d for d in assessment.decisions}
