@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portfolio import authz
+from portfolio import authz, drafts
 from portfolio.auth.forms import ReauthForm
 from portfolio.casework import context, queries, services
 from portfolio.casework.errors import AuthorisationNeeded, CaseworkError, StaleEdit
@@ -29,7 +29,6 @@ from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario
 from portfolio.pagination import paginate
 from portfolio.roles import Role
-from portfolio.templating import local_time
 
 bp = Blueprint("casework", __name__, url_prefix="/cases")
 # App-wide: the evidence pages, the marking bench and the PDF show the letter too.
@@ -352,7 +351,7 @@ def autosave(case_id: int, kind: str):
     case = _case(case_id, work=True)
     form = RecordForm()
     if not form.validate():
-        return jsonify(error="The draft could not be read."), 400
+        return drafts.not_saved(drafts.UNREADABLE, 400)
     try:
         saved = services.save_record(
             case,
@@ -363,14 +362,12 @@ def autosave(case_id: int, kind: str):
         )
     except StaleEdit as exc:
         db.session.rollback()
-        return jsonify(error=exc.message, stale=True), 409
+        return drafts.not_saved(exc.message, 409, stale=True)
     except CaseworkError as exc:
         db.session.rollback()
-        return jsonify(error=exc.message), 422
+        return drafts.not_saved(exc.message, 422)
     db.session.commit()
-    # "Draft saved at 14:05:09" on the clock the learner reads (the UK's), not UTC.
-    saved_at = local_time(saved.updated_at).strftime("%H:%M:%S")
-    return jsonify(version=saved.version, saved_at=saved_at)
+    return drafts.saved(saved.version, saved.updated_at)
 
 
 @bp.post("/<int:case_id>/authorisation")

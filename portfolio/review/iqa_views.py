@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -16,9 +15,8 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from portfolio import authz
+from portfolio import authz, drafts
 from portfolio.auth.forms import ReauthForm
-from portfolio.db import utcnow
 from portfolio.evidence.models import Submission
 from portfolio.evidence.queries import outcomes_of
 from portfolio.extensions import db
@@ -43,7 +41,6 @@ from portfolio.review.models import (
     SamplingPlan,
 )
 from portfolio.roles import Role
-from portfolio.templating import local_time
 from portfolio.url_slots import url_slot
 
 bp = Blueprint("iqa", __name__, url_prefix="/iqa")
@@ -280,18 +277,13 @@ def _draft(sample: Sample, form: VerdictForm):
     the review changed since the page's version. Verdicts and feedback typed on seventeen
     criteria went with a click on a link out of the page."""
     if not form.validate_on_submit():
-        return jsonify(error="The draft could not be read. Reload the page."), 400
-    try:
-        _save_posted(sample, form)
-    except iqa.StaleReview as exc:
-        db.session.rollback()
-        return jsonify(error=exc.message, stale=True), 409
-    except IqaError as exc:
-        db.session.rollback()
-        return jsonify(error=f"Draft not saved: {exc.message}"), 422
-    db.session.commit()
-    saved_at = local_time(utcnow()).strftime("%H:%M:%S")
-    return jsonify(version=sample.review.version, saved_at=saved_at)
+        return drafts.not_saved(drafts.UNREADABLE, 400)
+    return drafts.save_draft(
+        lambda: _save_posted(sample, form),
+        lambda: sample.review.version,
+        stale=iqa.StaleReview,
+        refused=IqaError,
+    )
 
 
 def _saved_message(missing: list) -> str:

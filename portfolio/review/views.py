@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -14,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from portfolio import authz
+from portfolio import authz, drafts
 from portfolio.accounts.services import login_throttled, record_login_failure, throttle_wait
 from portfolio.auth.forms import ReauthForm
 from portfolio.db import utcnow
@@ -29,7 +28,6 @@ from portfolio.review.caseload import caseload as caseload_of
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus
 from portfolio.review.services import ReviewError
 from portfolio.roles import Role
-from portfolio.templating import local_time
 from portfolio.url_slots import url_slot
 
 bp = Blueprint("review", __name__, url_prefix="/assess")
@@ -177,17 +175,13 @@ def _draft(assessment: Assessment | None):
     JSON, 409 when another tab saved first. Feedback typed for twenty minutes went with a
     click on a link out of the bench (the case log, a record, the header)."""
     if assessment is None or not ReauthForm().validate():
-        return jsonify(error="The draft could not be read. Reload the page."), 400
-    try:
-        _save_form(assessment)
-    except services.StaleAssessment as exc:
-        db.session.rollback()
-        return jsonify(error=exc.message, stale=True), 409
-    except ReviewError as exc:
-        db.session.rollback()
-        return jsonify(error=f"Draft not saved: {exc.message}"), 422
-    db.session.commit()
-    return jsonify(version=assessment.version, saved_at=local_time(utcnow()).strftime("%H:%M:%S"))
+        return drafts.not_saved(drafts.UNREADABLE, 400)
+    return drafts.save_draft(
+        lambda: _save_form(assessment),
+        lambda: assessment.version,
+        stale=services.StaleAssessment,
+        refused=ReviewError,
+    )
 
 
 def _save_form(assessment: Assessment) -> None:
