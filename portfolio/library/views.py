@@ -191,10 +191,23 @@ def _unchanged_message(version, scenario: LibraryScenario) -> str:
     message = (
         f"That file is identical to version {version.number}, already stored: nothing changed."
     )
-    if version.draft:
+    # A version is stored once; to bring an earlier one back its files must differ.
+    go_back = (
+        f" To make version {version.number}'s content the next version, change any file (a "
+        "comment line in scenario.yaml will do) and upload it again."
+    )
+    newest = queries.draft_version(scenario)
+    if newest is not None and newest.number != version.number:
+        # Preview and Publish act on the newest draft, not on the version matched.
+        return (
+            f"{message} Version {newest.number}, uploaded since, is the draft that Publish "
+            f"puts live.{go_back}"
+        )
+    if newest is not None:
         return f"{message} It is still a draft: preview it, then publish it to your learners."
-    if scenario.published and version.number != scenario.current_number:
-        return f"{message} Version {scenario.current_number} stays the live version."
+    if version.number != scenario.current_number:
+        stays = "the live version" if scenario.published else "the current version"
+        return f"{message} Version {scenario.current_number} stays {stays}.{go_back}"
     return message
 
 
