@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from portfolio.casework.models import Case
 from portfolio.evidence.content import case_item_content
+from portfolio.evidence.content_diff import content_changes
 from portfolio.evidence.models import EvidenceItem, Mapping, Portfolio
 from portfolio.extensions import db
 from portfolio.framework.models import Outcome, Unit
@@ -129,8 +130,9 @@ def build_snapshot(portfolio: Portfolio, *, declared_name: str, declared_on: dat
 
 
 def diff_snapshots(old: dict, new: dict) -> dict:
-    """What changed from one version to the next: items added, removed and changed (content or
-    mappings), and criteria newly covered or no longer covered."""
+    """What changed from one version to the next: items added, removed and changed (which
+    parts of their content, line by line, and their mappings), and criteria newly covered or
+    no longer covered."""
     before = {item_key(i): i for i in old["items"]}
     after = {item_key(i): i for i in new["items"]}
     changed = []
@@ -143,6 +145,7 @@ def diff_snapshots(old: dict, new: dict) -> dict:
                 {
                     "title": b["title"],
                     "content_changed": a["content"] != b["content"],
+                    "content_parts": content_changes(a["content"], b["content"]),
                     "mappings_added": sorted(mapped_b.keys() - mapped_a.keys()),
                     "mappings_removed": sorted(mapped_a.keys() - mapped_b.keys()),
                     "justifications_changed": sorted(

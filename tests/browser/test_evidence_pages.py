@@ -3,10 +3,14 @@ tracking grid, the workplace upload form, the submit page with its declaration, 
 version, and what changed between two versions. Version 1 is submitted by the fixture; the
 learner uploads workplace evidence and submits version 2 here, through the declaration form."""
 
+import re
 from datetime import date
 
 from playwright.sync_api import Page, expect
 
+from portfolio.casework import services as casework
+from portfolio.casework.models import Case
+from portfolio.extensions import db
 from tests.browser.conftest import assert_accessible
 from tests.browser.layout_checks import sideways
 from tests.browser.test_assessor_journey import (
@@ -57,6 +61,19 @@ def test_learner_reads_every_evidence_page_and_submits_again(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Workplace letter")
     assert_accessible(page)
 
+    # ...and the root cause rewritten since version 1, which "What changed" shows word by word
+    casework.save_record(
+        db.session.get(Case, submitted.case_id),
+        "root_cause",
+        {
+            "method": "five_whys",
+            "symptom": "Wrong bill",
+            "root_cause": "The discount code was never renewed",
+        },
+        expected_version=1,
+    )
+    db.session.commit()
+
     page.goto(f"{base}/submit")
     heading(page, "Submit your portfolio")
     page.get_by_label("Your full name").fill(LEARNER)
@@ -66,3 +83,8 @@ def test_learner_reads_every_evidence_page_and_submits_again(
 
     page.get_by_role("link", name="What changed since version 1").click()
     heading(page, "What changed from version 1 to 2")
+    page.get_by_role("link", name="Root cause").click()
+    rewritten = page.get_by_role("region", name=re.compile(r"^Investigation: .* what changed"))
+    expect(rewritten.locator("del")).to_have_text("[removed] Expired code")
+    expect(rewritten.locator("ins")).to_have_text("[added] The discount code was never renewed")
+    assert not sideways(page, "what changed")

@@ -653,3 +653,50 @@ def test_a_withdrawn_item_can_be_found_and_restored(client, worked):
         "Withdrawn from future submissions</h3>"
         not in client.get(f"/portfolio/{portfolio.id}").text
     )
+
+
+def test_the_changes_page_shows_what_changed_in_an_items_content(client, worked):
+    """A resubmission's changes name the parts of an item that changed and show the words
+    removed and added, not just "Changed"."""
+    portfolio, item = _portfolio_and_item(worked)
+    criterion_id = item.mappings[0].criterion_id
+    login(client, worked.learner)
+    client.post(
+        f"/portfolio/{portfolio.id}/items/{item.id}",
+        data={
+            f"criterion_{criterion_id}": "on",
+            f"justification_{criterion_id}": "It gathers the facts of the case.",
+        },
+    )
+    declaration = {"declared_name": worked.learner.full_name, "declared_on": date.today()}
+    assert client.post(f"/portfolio/{portfolio.id}/submit", data=declaration).status_code == 302
+    casework.save_record(
+        worked.case,
+        "root_cause",
+        {
+            "method": "five_whys",
+            "symptom": "Wrong bill",
+            "root_cause": "The code was never renewed",
+        },
+        expected_version=1,
+    )
+    db.session.commit()
+    assert client.post(f"/portfolio/{portfolio.id}/submit", data=declaration).status_code == 302
+    second = db.session.scalar(sa.select(Submission).where(Submission.number == 2))
+    page = client.get(f"/portfolio/submissions/{second.id}/changes").text
+    # The case log gained the save's entry, listed first; the investigation its root cause.
+    assert '<a href="#changed-2">Root cause</a>' in page
+    assert '<h2 id="changed-2" tabindex="-1">Investigation: ' in page
+    assert '<del><span class="visually-hidden">[removed] </span>Expired code</del>' in page
+    assert (
+        '<ins><span class="visually-hidden">[added] </span>The code was never renewed</ins>' in page
+    )
+    assert "Wrong bill" not in page  # unchanged lines are left out
+    # The assessor's bench names the part and links to its changes.
+    login(client, worked.assessor)
+    bench = client.post(f"/assess/submissions/{second.id}/start", follow_redirects=True).text
+    assert (
+        f'<a href="/portfolio/submissions/{second.id}/changes#changed-2">Root cause'
+        '<span class="visually-hidden">: what changed in Investigation: ' in bench
+    )
+    assert client.get(f"/portfolio/submissions/{second.id}/changes").status_code == 200
