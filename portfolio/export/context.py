@@ -288,7 +288,7 @@ def portfolio_context(
         "learner": {"name": learner["name"], "email": learner.get("email", "")},
         "centre": snap.get("centre", ""),
         "unit": unit,
-        "criteria": {c["ref"]: c["text"] for o in unit["outcomes"] for c in o["criteria"]},
+        "criteria": {c["ref"]: c["text"].strip() for o in unit["outcomes"] for c in o["criteria"]},
         "submission": {
             "number": submission.number,
             "declared_name": submission.declared_name,
@@ -353,7 +353,10 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
                 "description": _description(item),
                 "occurred_on": _day(item.get("occurred_on")),
                 "content": content,
-                "mappings": [{**m, "decision": effective.get(m["ref"])} for m in item["mappings"]],
+                "mappings": [
+                    {**m, "text": m["text"].strip(), "decision": effective.get(m["ref"])}
+                    for m in item["mappings"]
+                ],
                 "charts": _charts(item, n, flags.get(item.get("case_id"), {})),
                 "log_summary": _log_summary(content) if item["source"] == "case_log" else None,
                 "upload": _upload(content) if item["source"] == "upload" else None,
@@ -479,7 +482,7 @@ def _grid(
             rows.append(
                 {
                     "ref": criterion["ref"],
-                    "text": criterion["text"],
+                    "text": criterion["text"].strip(),
                     "evidence": evidence,
                     "status": status,
                     "label": label,
