@@ -76,6 +76,11 @@ def _iso_date(value: str) -> str:
     return value
 
 
+#: The most any amount in a manifest may be: the learner's remedy is refused above it
+#: (casework.remedy.MAX_AMOUNT), so a menu remedy above it could never be chosen.
+MAX_MONEY = Decimal("100000")
+
+
 def _money(value: object) -> Decimal:
     # A string comes back only from our own JSON dump of a stored version (see Money below).
     if isinstance(value, str) and re.fullmatch(r"\d+(\.\d{1,2})?", value):
@@ -87,6 +92,12 @@ def _money(value: object) -> Decimal:
     amount = Decimal(str(value))
     if not amount.is_finite() or amount < 0:
         raise PydanticCustomError("money_range", "must be an amount of 0 or more")
+    # Size before pence: quantize cannot represent an amount like 1e30 in pence.
+    if amount > MAX_MONEY:
+        raise PydanticCustomError(
+            "money_range",
+            "must be at most 100000 (£100,000): no remedy a learner chooses may come to more",
+        )
     if amount != amount.quantize(Decimal("0.01")):
         raise PydanticCustomError("money_pence", "must be in pounds and pence (at most 2 decimals)")
     return amount
