@@ -522,7 +522,12 @@ def _signoffs(submission: Submission, state: dict[str, Any]) -> list[dict[str, A
                 "name": a["signed_name"] or a["assessor"],
                 "on": None,
                 "at": a["completed_at"],
-                "detail": f"Signed electronically by {a['assessor']}'s account.",
+                # A sign-off takes the assessor's typed name and password; a return takes
+                # neither, and "Signed electronically" beside it read as a signature.
+                "detail": f"Signed electronically by {a['assessor']}'s account."
+                if a["status"] == AssessmentStatus.SIGNED_OFF.value
+                else f"Returned from {a['assessor']}'s account: not signed, as a return is "
+                "not a sign-off.",
             }
         )
     for r in state["iqa_reviews"]:

@@ -29,8 +29,9 @@ from portfolio.export.fetcher import BASE_URL, FetchLog, make_fetcher
 # which categories together reach 80% (analysis/describe.py); 5: a recommendation's empty
 # optional fields (context.py); 6: the date filter reads ISO text, for timeline dates
 # (templating.py); 7: criterion texts without the trailing line break their YAML leaves, which
-# WeasyPrint broke a line early before (context.py)
-TEMPLATE_VERSION = "7"
+# WeasyPrint broke a line early before (context.py); 8: a return's sign-off row no longer says
+# it was signed (context.py)
+TEMPLATE_VERSION = "8"
 TEMPLATE = "export/portfolio.html"
 # Files whose content goes into template_version().
 _TEMPLATE_GLOBS = (
