@@ -19,6 +19,11 @@ from portfolio.scenarios.errors import format_loc
 from portfolio.scenarios.schema import LogRow
 
 LOG_COLUMNS = ("month", "category", "count", "cost", "flags")
+#: The largest count and cost a log row may hold. Far beyond any real month's complaints, and
+#: small enough that the analysis's totals round to pence (a few digits too many, pasted, made
+#: the learner's analysis page fail).
+MAX_LOG_COUNT = 1_000_000
+MAX_LOG_COST = Decimal("10000000")
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("str", "int", "float", "bool", "null")}
@@ -255,9 +260,20 @@ def _parse_row(
         problems.append(
             Problem(line, "count", f'"{count_text}" is not a whole number of 0 or more')
         )
+    elif len(count_text) > 12 or int(count_text) > MAX_LOG_COUNT:  # int() refuses 4,300 digits
+        shown = count_text if len(count_text) <= 20 else f"{count_text[:20]}…"
+        problems.append(
+            Problem(line, "count", f"{shown} is more than {MAX_LOG_COUNT:,}: check the number")
+        )
     cost = _cost(cost_text)
     if cost is None:
         problems.append(Problem(line, "cost", f'"{cost_text}" is not an amount of 0 or more'))
+    elif cost > MAX_LOG_COST:
+        shown = cost_text if len(cost_text) <= 20 else f"{cost_text[:20]}…"
+        problems.append(
+            Problem(line, "cost", f"{shown} is more than {MAX_LOG_COST:,}: check the amount")
+        )
+        cost = None
     row_flags = tuple(flag.strip() for flag in flags_text.split(";")) if flags_text else ()
     for flag in row_flags:
         if not flag:
