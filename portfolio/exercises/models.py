@@ -11,6 +11,8 @@ from portfolio.accounts.models import Centre, Cohort, User
 from portfolio.db import UTCDateTime, utcnow
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.library.queries import spec_of
+from portfolio.scenarios.schema import Scenario
 
 
 class Exercise(db.Model):
@@ -36,6 +38,12 @@ class Exercise(db.Model):
 
     def is_open(self, today: date) -> bool:
         return self.opens_on <= today <= self.closes_on
+
+    @property
+    def spec(self) -> Scenario:
+        """The exercise's scenario as its pinned version has it (title, summary): a later
+        version may retitle the scenario in the library, but these learners work this one."""
+        return spec_of(self.version)
 
     def __repr__(self) -> str:
         return f"<Exercise {self.id} {self.title!r}>"

@@ -31,7 +31,7 @@ from portfolio.evidence.models import (
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
-from portfolio.library.queries import scenarios_visible_to, spec_of
+from portfolio.library.queries import scenarios_visible_to, spec_by_key, spec_of
 from portfolio.pagination import paginate
 from portfolio.reads import rows as read_rows
 from portfolio.roles import Role
@@ -71,7 +71,7 @@ def exercises_visible_to(user: User) -> sa.Select:
 def _exercise_list() -> sa.Select:
     """Exercises with their cohort's and scenario's names, newest closing first, as rows:
     built once."""
-    exercises, cohorts, scenarios = Exercise.__table__, Cohort.__table__, LibraryScenario.__table__
+    exercises, cohorts, versions = Exercise.__table__, Cohort.__table__, ScenarioVersion.__table__
     return (
         sa.select(
             exercises.c.id,
@@ -79,13 +79,21 @@ def _exercise_list() -> sa.Select:
             exercises.c.opens_on,
             exercises.c.closes_on,
             cohorts.c.name.label("cohort_name"),
-            scenarios.c.title.label("scenario_title"),
+            versions.c.id.label("version_id"),
+            versions.c.number.label("version_number"),
+            versions.c.content_hash,
         )
         .select_from(exercises)
         .join(cohorts, cohorts.c.id == exercises.c.cohort_id)
-        .join(scenarios, scenarios.c.id == exercises.c.scenario_id)
+        .join(versions, versions.c.id == exercises.c.scenario_version_id)
         .order_by(exercises.c.closes_on.desc(), exercises.c.id.desc())
     )
+
+
+def version_title(row) -> str:
+    """The scenario's title as an exercise_list row's pinned version has it (parsed once per
+    process for each version, so a page of rows reads no version data once warm)."""
+    return spec_by_key(row.version_id, row.content_hash).title
 
 
 #: The exercises page's filter: value -> label.
@@ -95,8 +103,9 @@ EXERCISE_STATUSES = {"open": "Open now", "upcoming": "Not open yet", "closed": "
 def exercise_list(
     user: User, *, status: str = "", today: date | None = None
 ) -> tuple[sa.Select, dict]:
-    """The exercises page's rows (id, title, opens_on, closes_on, cohort_name, scenario_title)
-    and the statement's parameters: the same scope as exercises_visible_to; with `status` (a
+    """The exercises page's rows (id, title, opens_on, closes_on, cohort_name, and the pinned
+    version's version_id, version_number and content_hash, for `version_title`) and the
+    statement's parameters: the same scope as exercises_visible_to; with `status` (a
     key of EXERCISE_STATUSES) only those open on `today`, not yet open, or closed. Latest
     closing first, so without the filter a centre that plans ahead finds its open exercises
     pages behind its upcoming ones. The statement is built once for each status and scope."""

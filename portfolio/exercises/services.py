@@ -11,7 +11,7 @@ from portfolio.casework.models import Case
 from portfolio.exercises.models import Exercise
 from portfolio.extensions import db
 from portfolio.library.models import LibraryScenario, ScenarioVersion
-from portfolio.library.queries import current_version
+from portfolio.library.queries import current_version, spec_of
 from portfolio.review.models import Notification
 
 
@@ -116,7 +116,7 @@ def create_exercise(
         )
     check_dates(opens_on, closes_on, date.today())
     version = version or current_version(scenario)
-    title = (title or "").strip() or scenario.title
+    title = (title or "").strip() or spec_of(version).title
     same = db.session.scalar(
         sa.select(Exercise).where(
             Exercise.cohort_id == cohort.id,
@@ -206,7 +206,7 @@ def change_exercise(
             f"{exercise.opens_on:%-d %b %Y}. You can still change the close date.",
             "opens_on",
         )
-    exercise.title = (title or "").strip() or exercise.scenario.title
+    exercise.title = (title or "").strip() or exercise.spec.title
     exercise.opens_on = opens_on
     exercise.closes_on = closes_on
     db.session.execute(

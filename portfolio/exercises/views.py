@@ -54,6 +54,7 @@ def index():
         "exercises/index.html",
         page=page,
         exercise_url=url_slot("exercises.detail", "exercise_id"),
+        version_title=queries.version_title,
         today=today,
         status=status,
         statuses=queries.EXERCISE_STATUSES,

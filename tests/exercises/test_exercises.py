@@ -647,7 +647,38 @@ def test_the_exercises_list_names_each_exercises_scenario(client, world, scenari
     login(client, world.admin)
     page = client.get("/exercises/").text
     assert '<th scope="col">Exercise and scenario</th>' in page
-    assert f'>Week 1</a><div class="hint">{scenario.title}</div></td>' in page
+    assert f'>Week 1</a><div class="hint">{scenario.title}, version 1</div></td>' in page
+
+
+def test_exercise_pages_name_the_pinned_versions_title(client, world, scenario, bundle):  # noqa: F811
+    """Version 2 retitled the scenario in the library; an exercise pinned to version 1 showed
+    the new title beside "version 1" (and took it as its own default title), though its
+    learners work version 1."""
+    first = db.session.scalar(sa.select(ScenarioVersion).where(ScenarioVersion.number == 1))
+    old_title = spec_of(first).title
+    manifest = bundle / "minimal" / "scenario.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("says her bill is wrong", "was billed twice", 1)
+    )
+    _second_version(bundle)
+    assert scenario.title != old_title and "billed twice" in scenario.summary
+    exercise = _exercise(world, scenario, version=first)
+    db.session.commit()
+    assert exercise.title == old_title
+    login(client, world.admin)
+    pages = {
+        "list": client.get("/exercises/").text,
+        "board": client.get(f"/exercises/{exercise.id}").text,
+        "edit": client.get(f"/exercises/{exercise.id}/edit").text,
+        "delete": client.get(f"/exercises/{exercise.id}/delete").text,
+    }
+    for name, page in pages.items():
+        assert f"{old_title}, version 1" in page, name
+        assert scenario.title not in page, name
+    login(client, world.learner)
+    page = client.get(f"/exercises/{exercise.id}").text
+    assert "says her bill is wrong" in page
+    assert "billed twice" not in page
 
 
 def test_the_board_links_a_learners_name_to_their_case_for_those_who_may_see_it(
