@@ -195,6 +195,14 @@ def load_scenario_dir(
         errors += unit_errors
     if not (root / SCENARIO_FILE).is_file():
         message = f"file not found: every scenario folder needs a {SCENARIO_FILE}"
+        # Saved as scenario.yml, Scenario.YAML, or under another name: say which to rename.
+        others = sorted(
+            p.name for p in root.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml")
+        )
+        if len(others) == 1:
+            message += f"; found {others[0]}: rename it to {SCENARIO_FILE}"
+        elif others:
+            message += f"; found {', '.join(others)}: rename the manifest to {SCENARIO_FILE}"
         raise ScenarioInvalid(sort_errors([*errors, ScenarioError(manifest, None, "", message)]))
     try:
         data, lines, yaml_errors = _read_yaml(root / SCENARIO_FILE, manifest)
