@@ -39,6 +39,7 @@ from portfolio.accounts.queries import member_counts
 from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.export.cache import cache_dir
+from portfolio.export.context import SUBMISSION_STATUS_LABELS
 from portfolio.export.models import BulkExport, ExportStatus
 from portfolio.extensions import db
 from portfolio.roles import Role
@@ -345,8 +346,9 @@ def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict
                             inert(snap["learner"]["name"]),
                             snap["unit"]["code"],
                             submission.number,
-                            submission.status.value,
-                            submission.submitted_at.isoformat(),
+                            # In words, as the PDF's cover and the rows below say theirs.
+                            SUBMISSION_STATUS_LABELS[submission.status],
+                            submission.submitted_at.isoformat(timespec="seconds"),
                             submission.snapshot_hash,
                             hashlib.sha256(path.read_bytes()).hexdigest(),
                         ]

@@ -225,7 +225,7 @@ def test_the_flash_and_manifest_count_properly_and_list_who_has_nothing(
     download.close()
     rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
     assert [(r["learner"], r["status"]) for r in rows] == [
-        (world.learner.full_name, "submitted"),
+        (world.learner.full_name, "Submitted, awaiting assessment"),
         ("'=Nothing Yet", "nothing submitted"),
     ]
 

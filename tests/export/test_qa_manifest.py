@@ -1,0 +1,35 @@
+"""The bulk export's manifest reads as the PDFs and the app do: each version's status in words
+('Signed off', 'Returned for resubmission'), beside the 'nothing submitted' rows, and its
+submission time to the second in UTC. Before, the status was the internal code ('signed_off')
+and the time carried microseconds ('2026-11-24T20:32:28.180339+00:00')."""
+
+import csv
+import io
+import zipfile
+
+from portfolio.export import bulk
+from portfolio.extensions import db
+from tests.export import builders
+
+
+def test_the_manifest_says_each_status_in_words(app, world, pdf_cache, tmp_path):
+    signed = builders.build_submission(world.learner, analyses=0, uploads=0)
+    builders.sign_off(signed, world.assessor)
+    returned = builders.build_submission(world.peer, analyses=0, uploads=0)
+    builders.sign_off(returned, world.assessor, not_yet=("2.4",))
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    pdf = tmp_path / "rendered.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    archive = zipfile.ZipFile(
+        bulk.cache_dir()
+        / bulk._write_zip(job, [signed, returned], {signed.id: str(pdf), returned.id: str(pdf)})
+    )
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert {r["learner"]: r["status"] for r in rows} == {
+        world.learner.full_name: "Signed off",
+        world.peer.full_name: "Returned for resubmission",
+    }
+    for row, submission in zip(rows, [signed, returned], strict=True):
+        at = submission.submitted_at
+        assert row["submitted_at"] == at.strftime("%Y-%m-%dT%H:%M:%S+00:00"), row
