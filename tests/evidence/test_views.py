@@ -113,10 +113,11 @@ def test_grid_query_count_holds_as_items_grow(client, worked, count_queries):
     assert len(many) == len(few)
 
 
-def test_submit_flow_and_changes_page(client, worked):
-    portfolio, item = _portfolio_and_item(worked)
+def _learner_confirms_the_investigation(client, world) -> Portfolio:
+    """Signed in as the learner, confirm the investigation's proposed mapping."""
+    portfolio, item = _portfolio_and_item(world)
     criterion_id = item.mappings[0].criterion_id
-    login(client, worked.learner)
+    login(client, world.learner)
     client.post(
         f"/portfolio/{portfolio.id}/items/{item.id}",
         data={
@@ -124,6 +125,11 @@ def test_submit_flow_and_changes_page(client, worked):
             f"justification_{criterion_id}": "It gathers the facts of the case.",
         },
     )
+    return portfolio
+
+
+def test_submit_flow_and_changes_page(client, worked):
+    portfolio = _learner_confirms_the_investigation(client, worked)
     form = client.get(f"/portfolio/{portfolio.id}/submit")
     assert "have no confirmed evidence yet" in form.text
     wrong = client.post(
@@ -658,16 +664,7 @@ def test_a_withdrawn_item_can_be_found_and_restored(client, worked):
 def test_the_changes_page_shows_what_changed_in_an_items_content(client, worked):
     """A resubmission's changes name the parts of an item that changed and show the words
     removed and added, not just "Changed"."""
-    portfolio, item = _portfolio_and_item(worked)
-    criterion_id = item.mappings[0].criterion_id
-    login(client, worked.learner)
-    client.post(
-        f"/portfolio/{portfolio.id}/items/{item.id}",
-        data={
-            f"criterion_{criterion_id}": "on",
-            f"justification_{criterion_id}": "It gathers the facts of the case.",
-        },
-    )
+    portfolio = _learner_confirms_the_investigation(client, worked)
     declaration = {"declared_name": worked.learner.full_name, "declared_on": date.today()}
     assert client.post(f"/portfolio/{portfolio.id}/submit", data=declaration).status_code == 302
     casework.save_record(
