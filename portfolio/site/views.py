@@ -62,6 +62,10 @@ def new_centre():
         )
         if issued is not None:
             return issued
+        # A taken name stops the centre before its admin is tried: say a taken email too, so
+        # the site admin fixes both at once.
+        if form.name.errors and site_queries.email_in_use(form.admin_email.data):
+            form.admin_email.errors.append("An account with that email address already exists.")
     return render_template("site/centre_form.html", form=form)
 
 
