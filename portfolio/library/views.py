@@ -177,6 +177,15 @@ def upload():
 def _uploaded_message(title: str, version, scenario: LibraryScenario) -> str:
     """What an upload did, saying which version learners get meanwhile."""
     message = f"Uploaded {title} as version {version.number}, a draft."
+    # A folder copied to start another scenario keeps the first one's slug, and so becomes its
+    # next version: say so while the mistake is cheap to undo.
+    before = queries.version_numbered(scenario, version.number - 1)
+    if before is not None and (old := queries.spec_of(before).title) != title:
+        message = (
+            f"{message} It replaces “{old}” (version {before.number}): a scenario is known by "
+            f"its slug, {scenario.slug}, whatever its title. If this is a different scenario, "
+            "give it a slug of its own in scenario.yaml and upload it again."
+        )
     if scenario.published and scenario.current_number != version.number:
         return (
             f"{message} Learners, new cases and new exercises keep version "
