@@ -111,6 +111,10 @@ IsoDate = Annotated[str, AfterValidator(_iso_date)]
 # Stored versions keep money as a string so that the JSON round trip is exact.
 Money = Annotated[Decimal, PlainValidator(_money), PlainSerializer(str, return_type=str)]
 Whole = Annotated[int, Field(ge=0)]
+# Simulated days and hours, bounded so that day 0's date plus them stays a real date and the
+# case's hours fit the database's integers: ten years of days, a year of hours an action.
+Day = Annotated[int, Field(ge=0, le=3650)]
+Hours = Annotated[int, Field(ge=0, le=8760)]
 Items = Annotated[tuple[T, ...], BeforeValidator(_as_tuple)]
 
 
@@ -166,7 +170,7 @@ class CriteriaFile(Model):
 class Deadline(Model):
     id: Slug
     label: Text
-    day: Whole
+    day: Day
     final: bool = False
     # A non-final deadline that a remedy meets (a dispute hold, a refund): settled when a response
     # offering that remedy is sent. The final deadline is met by the response itself.
@@ -182,15 +186,15 @@ class Regime(Model):
 
 
 class ClockCosts(Model):
-    request_document: Whole
-    ask_question: Whole
-    request_authorisation: Whole
-    send_response: Whole
-    customer_reply: Whole
+    request_document: Hours
+    ask_question: Hours
+    request_authorisation: Hours
+    send_response: Hours
+    customer_reply: Hours
 
 
 class Clock(Model):
-    start_day: Whole
+    start_day: Day
     hours_per_day: Annotated[int, Field(ge=1, le=24)]
     costs: ClockCosts
     # The calendar date of day 0 (the complaint's first receipt), so the case pages can show
