@@ -118,6 +118,19 @@ def create_plan(
     name = _clean(name, label="The plan's name", limit=MAX_NAME)
     if not name:
         raise IqaError("Give the plan a name, such as “Interim sample, spring cohort”.")
+    # Two plans of one name could not be told apart in the list (and a second press of the
+    # button used to make a twin).
+    same_name = sa.select(SamplingPlan.id).where(
+        SamplingPlan.centre_id == centre.id,
+        SamplingPlan.iqa_id == iqa.id,
+        sa.func.lower(SamplingPlan.name) == name.lower(),
+    )
+    if db.session.scalar(same_name) is not None:
+        raise IqaError(
+            f"You already have a plan named “{name}”: open it from your plans, or give this "
+            "one another name.",
+            {"name": "Choose a name none of your plans has."},
+        )
     try:
         stage = SampleStage(stage)
     except ValueError:

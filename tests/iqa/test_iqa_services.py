@@ -1,6 +1,7 @@
 """IQA services: plans, the sampling rules, verdicts, completion on the decision log, the
 assessor's response, and standardisation with its agreement report."""
 
+import itertools
 from math import ceil
 
 import pytest
@@ -20,14 +21,18 @@ from portfolio.review.models import (
     Notification,
     Sample,
     SampleStage,
+    SamplingPlan,
 )
 from portfolio.roles import Role
 from tests.iqa.builders import C, N, assess
 
+_plan_numbers = itertools.count(1)
+
 
 def plan_for(world, **rules):
+    """A plan of world.iqa's, named afresh each time (an IQA's plans have names of their own)."""
     values = {
-        "name": "Interim sample",
+        "name": f"Interim sample {next(_plan_numbers)}",
         "stage": SampleStage.INTERIM,
         "share_pct": 20,
         "all_new_assessors": False,
@@ -69,6 +74,19 @@ def test_only_an_iqa_of_the_centre_makes_its_plans(world, make_user):
             iqa.create_plan(world.centre, iqa=who, name="P", stage="interim", share_pct=10)
     plan = iqa.create_plan(world.centre, iqa=world.iqa, name=" P ", stage="summative", share_pct=1)
     assert (plan.name, plan.stage, plan.share_pct) == ("P", SampleStage.SUMMATIVE, 1)
+
+
+def test_an_iqas_plans_have_names_of_their_own(world, make_user):
+    """A second plan of the same name (a second press of the button made a twin) could not be
+    told apart from the first in the list: refused, and nothing made."""
+    plan_for(world, name="Spring interim")
+    with pytest.raises(IqaError, match="You already have a plan named “spring INTERIM”") as err:
+        plan_for(world, name=" spring INTERIM ")
+    assert err.value.fields == {"name": "Choose a name none of your plans has."}
+    assert db.session.scalar(sa.select(sa.func.count(SamplingPlan.id))) == 1
+    # Another IQA of the centre may use the name for a plan of theirs.
+    other = make_user(Role.IQA, world.centre)
+    iqa.create_plan(world.centre, iqa=other, name="Spring interim", stage="interim", share_pct=5)
 
 
 # --- sampling rules -------------------------------------------------------------------------

@@ -324,8 +324,8 @@ def test_plan_page_query_count_holds_as_samples_grow(client, world, signed_off, 
     assert len(many) == len(few), "\n".join(many)
     with count_queries() as listing:
         client.get("/iqa/")
-    for _ in range(3):
-        make_plan(world, name="More")
+    for n in range(3):
+        make_plan(world, name=f"More {n}")
     db.session.commit()
     with count_queries() as more:
         client.get("/iqa/")
