@@ -9,6 +9,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from portfolio.scenarios.schema import MONEY_TOO_LARGE
+
 Loc = tuple[str | int, ...]
 
 
@@ -106,6 +108,7 @@ def check_scenario_data(
     deadlines = _entries(regime.get("deadlines"))
     deadline_ids = _unique(deadlines, ("regime", "deadlines"), "id", issues)
     _check_final_deadline(data, deadlines, issues)
+    _check_bounds(data, deadlines, issues)
 
     documents = _entries(data.get("documents"))
     document_ids = _unique(documents, ("documents",), "id", issues)
@@ -252,3 +255,45 @@ def _check_final_deadline(
                     f'"{first_id}" (day {final_day})',
                 )
             )
+
+
+#: Upload limits, checked here and not in the schema, so that versions stored before a limit
+#: existed still load. Money: a learner's remedy is refused above £100,000
+#: (casework.remedy.MAX_AMOUNT), so a menu amount above it could never be chosen. Days and
+#: hours: day 0's date plus them must stay a real date, and a case's hours an integer the
+#: database holds (start_day 100000000000 loaded, and the case page failed).
+MAX_MONEY = 100_000
+MAX_DAY = 3650
+MAX_HOURS = 8760
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_bounds(
+    data: Mapping[str, Any], deadlines: list[tuple[int, Mapping[str, Any]]], issues: list[Issue]
+) -> None:
+    """Amounts, days and hours no complaint could have."""
+    limits: list[tuple[Loc, object, int, str]] = []
+    clock = _section(data, "clock")
+    limits.append((("clock", "start_day"), clock.get("start_day"), MAX_DAY, " (ten years)"))
+    for i, deadline in deadlines:
+        limits.append(
+            (("regime", "deadlines", i, "day"), deadline.get("day"), MAX_DAY, " (ten years)")
+        )
+    for action, hours in _section(clock, "costs").items():
+        limits.append((("clock", "costs", action), hours, MAX_HOURS, " (a year of hours)"))
+    for loc, value, limit, note in limits:
+        if _number(value) and value > limit:
+            issues.append(Issue(loc, f"must be {limit} or less{note}, got the number {value}"))
+    amounts = [(("authority_limit",), data.get("authority_limit"))]
+    amounts.append(
+        (("authorisation", "approve_up_to"), _section(data, "authorisation").get("approve_up_to"))
+    )
+    amounts += [
+        (("remedies", i, "amount"), r.get("amount")) for i, r in _entries(data.get("remedies"))
+    ]
+    for loc, value in amounts:
+        if _number(value) and value > MAX_MONEY:
+            issues.append(Issue(loc, MONEY_TOO_LARGE))

@@ -235,7 +235,8 @@ def load_scenario_dir(
     except ValidationError as exc:
         errors += schema_errors(exc, Scenario, manifest, lines)
     if errors:
-        raise ScenarioInvalid(sort_errors(errors))
+        # An amount too long to round is refused by the checks and the schema in the same words.
+        raise ScenarioInvalid(sort_errors(dict.fromkeys(errors)))
     return scenario.model_copy(
         update={"log_rows": tuple(rows), "content_hash": scenario_hash(root)}
     )

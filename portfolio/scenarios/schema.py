@@ -8,7 +8,7 @@ unique ids, the final deadline) live in ``portfolio.scenarios.checks``.
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import (
@@ -76,9 +76,9 @@ def _iso_date(value: str) -> str:
     return value
 
 
-#: The most any amount in a manifest may be: the learner's remedy is refused above it
-#: (casework.remedy.MAX_AMOUNT), so a menu remedy above it could never be chosen.
-MAX_MONEY = Decimal("100000")
+#: What an amount above the upload's limit is told (by checks.py; here for amounts too long to
+#: round, which would otherwise fail with a server error).
+MONEY_TOO_LARGE = "must be at most 100000 (£100,000): no remedy a learner chooses may come to more"
 
 
 def _money(value: object) -> Decimal:
@@ -92,13 +92,13 @@ def _money(value: object) -> Decimal:
     amount = Decimal(str(value))
     if not amount.is_finite() or amount < 0:
         raise PydanticCustomError("money_range", "must be an amount of 0 or more")
-    # Size before pence: quantize cannot represent an amount like 1e30 in pence.
-    if amount > MAX_MONEY:
-        raise PydanticCustomError(
-            "money_range",
-            "must be at most 100000 (£100,000): no remedy a learner chooses may come to more",
-        )
-    if amount != amount.quantize(Decimal("0.01")):
+    try:
+        pence = amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        # Too many digits to round to pence (1e30, say): never a stored version's, which was
+        # rounded on upload. The upload's checks say the limit (checks.MAX_MONEY).
+        raise PydanticCustomError("money_range", MONEY_TOO_LARGE) from None
+    if amount != pence:
         raise PydanticCustomError("money_pence", "must be in pounds and pence (at most 2 decimals)")
     return amount
 
@@ -111,10 +111,6 @@ IsoDate = Annotated[str, AfterValidator(_iso_date)]
 # Stored versions keep money as a string so that the JSON round trip is exact.
 Money = Annotated[Decimal, PlainValidator(_money), PlainSerializer(str, return_type=str)]
 Whole = Annotated[int, Field(ge=0)]
-# Simulated days and hours, bounded so that day 0's date plus them stays a real date and the
-# case's hours fit the database's integers: ten years of days, a year of hours an action.
-Day = Annotated[int, Field(ge=0, le=3650)]
-Hours = Annotated[int, Field(ge=0, le=8760)]
 Items = Annotated[tuple[T, ...], BeforeValidator(_as_tuple)]
 
 
@@ -170,7 +166,7 @@ class CriteriaFile(Model):
 class Deadline(Model):
     id: Slug
     label: Text
-    day: Day
+    day: Whole
     final: bool = False
     # A non-final deadline that a remedy meets (a dispute hold, a refund): settled when a response
     # offering that remedy is sent. The final deadline is met by the response itself.
@@ -186,15 +182,15 @@ class Regime(Model):
 
 
 class ClockCosts(Model):
-    request_document: Hours
-    ask_question: Hours
-    request_authorisation: Hours
-    send_response: Hours
-    customer_reply: Hours
+    request_document: Whole
+    ask_question: Whole
+    request_authorisation: Whole
+    send_response: Whole
+    customer_reply: Whole
 
 
 class Clock(Model):
-    start_day: Day
+    start_day: Whole
     hours_per_day: Annotated[int, Field(ge=1, le=24)]
     costs: ClockCosts
     # The calendar date of day 0 (the complaint's first receipt), so the case pages can show
