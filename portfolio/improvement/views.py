@@ -91,9 +91,18 @@ def save_analysis(case_id: int):
     )
 
 
+ANALYSIS_DELETED_ELSEWHERE = (
+    "That analysis was deleted (in another tab) after you opened it, so your commentary was "
+    "not saved. It is below: build the chart again and save it as a new analysis if you "
+    "still want it."
+)
+
+
 @bp.route("/<int:case_id>/analyses/<int:analysis_id>", methods=["GET", "POST"])
 def saved_analysis(case_id: int, analysis_id: int):
     case = _case(case_id)
+    if request.method == "POST" and _gone(SavedAnalysis, case, analysis_id):
+        return _analysis_deleted_elsewhere(case)
     saved = _analysis(case, analysis_id)
     form = CommentaryForm(obj=saved)
     status = 200
@@ -113,6 +122,22 @@ def saved_analysis(case_id: int, analysis_id: int):
                 return redirect(request.path)
     page = context.saved_analysis_page(case, current_user, saved)
     return render_template("improvement/saved_analysis.html", form=form, **page), status
+
+
+def _gone(model, case: Case, record_id: int) -> bool:
+    """Whether the case has no `model` row of this ID (deleted since the page was opened)."""
+    found = db.select(model.id).where(model.id == record_id, model.case_id == case.id)
+    return db.session.scalar(found) is None
+
+
+def _analysis_deleted_elsewhere(case: Case):
+    """Commentary posted to an analysis no longer on the case: it comes back in the builder's
+    save form (a "Not found" page lost it), with the reason."""
+    authz.require(authz.can_work_case, case)
+    form = SaveAnalysisForm(formdata=None, commentary=request.form.get("commentary", ""))
+    form.form_errors.append(ANALYSIS_DELETED_ELSEWHERE)
+    page, _ = context.builder_page(case, current_user, {})
+    return render_template("improvement/analysis.html", save_form=form, **page), 409
 
 
 @bp.post("/<int:case_id>/analyses/<int:analysis_id>/delete")
@@ -175,15 +200,7 @@ DELETED_ELSEWHERE = (
 @bp.route("/<int:case_id>/recommendations/<int:recommendation_id>", methods=["GET", "POST"])
 def recommendation(case_id: int, recommendation_id: int):
     case = _case(case_id)
-    if (
-        request.method == "POST"
-        and db.session.scalar(
-            db.select(Recommendation.id).where(
-                Recommendation.id == recommendation_id, Recommendation.case_id == case.id
-            )
-        )
-        is None
-    ):
+    if request.method == "POST" and _gone(Recommendation, case, recommendation_id):
         return _deleted_elsewhere(case)
     item = _recommendation(case, recommendation_id)
     form = RecommendationForm(obj=item)

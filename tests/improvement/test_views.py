@@ -421,3 +421,26 @@ def test_a_change_to_a_recommendation_deleted_elsewhere_keeps_the_text(
     assert db.session.scalar(sa.select(sa.func.count(Recommendation.id))) == 0
     # A page for it is still not found.
     assert client.get(edit).status_code == 404
+
+
+def test_commentary_on_an_analysis_deleted_elsewhere_keeps_the_text(
+    client, login_as, case, learner, make_analysis
+):
+    """Commentary posted to an analysis deleted meanwhile in another tab answered a 'Not
+    found' page and the text was gone. Now it comes back in the builder's save form (409)
+    with the reason, and nothing is saved."""
+    analysis = make_analysis(case)
+    db.session.commit()
+    login_as(learner)
+    url = f"/cases/{case.id}/analyses/{analysis.id}"
+    assert client.post(f"{url}/delete").status_code == 302
+    response = client.post(
+        url, data={"commentary": "Billing errors are the vital few", "version": 1}
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "That analysis was deleted (in another tab)" in page
+    assert "Billing errors are the vital few</textarea>" in page
+    assert f'action="/cases/{case.id}/analyses"' in page
+    assert db.session.scalar(sa.select(sa.func.count(SavedAnalysis.id))) == 0
+    assert client.get(url).status_code == 404
