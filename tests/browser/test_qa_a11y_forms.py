@@ -1,0 +1,48 @@
+"""Accessibility beyond what axe checks, on the learner's pages: heading levels that follow the
+page (a case-file document's own headings sat two levels under its title), and the personal
+data a learner types about themselves marked for autofill (WCAG 2.2 1.3.5)."""
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_assessor_journey import (
+    LEARNER,
+    sign_in,
+    submitted,  # noqa: F401  (fixture)
+)
+from tests.library.conftest import bundle  # noqa: F401  (fixture)
+
+HEADING_LEVELS = "() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1])"
+
+
+def test_a_case_file_documents_headings_follow_its_title(
+    page: Page,
+    live_server: str,
+    submitted,  # noqa: F811
+):
+    """The document's "# Title" came out as an h3 straight under the page's h1, so a screen
+    reader's list of headings jumped a level; each heading now sits one level under the last."""
+    sign_in(page, live_server, "casey@alpha.test", LEARNER)
+    page.goto(f"{live_server}/cases/{submitted.case_id}/file/crm-history")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CRM contact history")
+    assert_accessible(page)
+    levels = page.evaluate(HEADING_LEVELS)
+    assert levels[0] == 1
+    skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    assert not skips, f"heading levels skip: {levels}"
+    # The document's own headings still sit inside the document, under the page's title.
+    document = page.get_by_role("article", name="Document text")
+    expect(document.get_by_role("heading", level=2)).to_have_count(1)
+
+
+def test_the_declarations_full_name_is_marked_as_the_learners_name(
+    page: Page,
+    live_server: str,
+    submitted,  # noqa: F811
+):
+    """Typing your own name to declare the work is your own: the browser can fill it in."""
+    sign_in(page, live_server, "casey@alpha.test", LEARNER)
+    page.goto(f"{live_server}/portfolio/{submitted.portfolio.id}/submit")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit your portfolio")
+    assert_accessible(page)
+    expect(page.get_by_label("Your full name")).to_have_attribute("autocomplete", "name")
