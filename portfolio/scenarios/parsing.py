@@ -301,8 +301,13 @@ _HTML = re.compile(
     r"strong|style|sub|summary|sup|table|tbody|td|th|thead|tr|tt|u|ul|video|audio|svg)\b[^>]*>",
     re.IGNORECASE,
 )
-_IMAGE = re.compile(r"!\[[^\]]*\]\(")
-_EXTERNAL = re.compile(r"\]\(\s*<?(https?:|//|mailto:|ftp:)|<(https?|mailto|ftp):", re.IGNORECASE)
+_IMAGE = re.compile(r"!\[[^\]]*\][(\[]")  # inline ![a](b) or reference ![a][b]
+_EXTERNAL = re.compile(
+    # inline [a](http://...), autolink <http://...>, reference definition [a]: http://...
+    r"\]\(\s*<?(https?:|//|mailto:|ftp:)|<(https?|mailto|ftp):"
+    r"|^ {0,3}\[[^\]]+\]:\s*<?(https?:|//|mailto:|ftp:)",
+    re.IGNORECASE,
+)
 
 
 def check_markdown(text: str) -> list[Problem]:
