@@ -45,6 +45,11 @@ def check_member_name(name: str) -> str | None:
 
 
 SCENARIO_FILE = "scenario.yaml"
+NOT_A_ZIP = (
+    "not a zip file (a .rar or .7z, or another file renamed to .zip, will not open): zip the "
+    "scenario folder itself (right-click it, then Send to > Compressed (zipped) folder on "
+    "Windows, or Compress on a Mac) and upload that"
+)
 _LISTED = 5  # names listed in one message before "and N more"
 
 
@@ -95,7 +100,7 @@ def read_zip(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise _fail(label, "not a zip file") from None
+        raise _fail(label, NOT_A_ZIP) from None
     with archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
         _check_members(members, label, prefix, max_total_bytes, max_files, max_ratio)

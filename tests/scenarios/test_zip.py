@@ -19,7 +19,7 @@ from portfolio.scenarios.loader import (
     load_scenario_from_files,
     scenario_hash,
 )
-from portfolio.scenarios.zipfiles import read_zip
+from portfolio.scenarios.zipfiles import NOT_A_ZIP, read_zip
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UNITS = {"MINI": load_criteria(FIXTURES / "criteria" / "mini.yaml")}
@@ -116,7 +116,7 @@ def test_archiver_junk_is_skipped() -> None:
 
 @pytest.mark.parametrize("data", [b"hello, not a zip", b"PK\x03\x04" + b"\x00" * 40])
 def test_not_a_zip(data: bytes) -> None:
-    assert rejection(data) == "upload.zip: not a zip file"
+    assert rejection(data) == f"upload.zip: {NOT_A_ZIP}"
 
 
 def test_an_empty_upload_says_it_is_empty() -> None:
@@ -238,7 +238,7 @@ def test_zip_on_the_command_line_is_validated(tmp_path: Path) -> None:
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"not a zip")
     [error] = load_paths([criteria, bad]).errors
-    assert str(error) == "bad.zip: not a zip file"
+    assert str(error) == f"bad.zip: {NOT_A_ZIP}"
 
 
 @settings(max_examples=200, deadline=None)
