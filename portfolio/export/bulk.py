@@ -299,14 +299,15 @@ def _render_in_worker(submission_id: int) -> str:
 # --- the zip ----------------------------------------------------------------------------------
 
 
-def slug(text: str) -> str:
+def slug(text: str, *, fallback: str = "learner") -> str:
     """A file-name-safe form of a name. Accented letters lose their accents rather than the
     letter ("zoe-lopez" for Zoë López, not "zo-l-pez"), so the files of a visit's zip still
-    say whose they are."""
+    say whose they are. A name with no Latin letter or digit (李伟) gives `fallback`: say what
+    is named ("cohort" for a cohort's downloads)."""
     plain = "".join(
         ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
     )
-    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "learner"
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or fallback
 
 
 def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict[int, str]) -> str:

@@ -172,7 +172,10 @@ def download(job_id: int):
         path,
         mimetype="application/zip",
         as_attachment=True,
-        download_name=f"{bulk.slug(job.cohort.name)}-portfolios-{date.today().isoformat()}.zip",
+        download_name=(
+            f"{bulk.slug(job.cohort.name, fallback='cohort')}-portfolios-"
+            f"{date.today().isoformat()}.zip"
+        ),
         max_age=0,
     )
     response.cache_control.private = True

@@ -35,7 +35,8 @@ def _cohort(cohort_id: int) -> Cohort:
 def _download_name(cohort: Cohort, extension: str) -> str:
     """'spring-2027-tracking-grid-2026-11-24.csv': an admin with several cohorts' downloads
     can tell them apart (the cohort's ID alone said nothing)."""
-    return f"{slug(cohort.name)}-tracking-grid-{date.today().isoformat()}.{extension}"
+    name = slug(cohort.name, fallback="cohort")
+    return f"{name}-tracking-grid-{date.today().isoformat()}.{extension}"
 
 
 def _table(grid) -> list[list[str]]:
