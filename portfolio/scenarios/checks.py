@@ -248,11 +248,17 @@ def _check_final_deadline(
             and not isinstance(final_day, bool)
             and start_day >= final_day
         ):
+            when = (
+                f'after the final deadline "{first_id}" (day {final_day})'
+                if start_day > final_day
+                else f'the day of the final deadline "{first_id}"'
+            )
             issues.append(
                 Issue(
                     ("clock", "start_day"),
-                    f"the case opens on day {start_day}, not before the final deadline "
-                    f'"{first_id}" (day {final_day})',
+                    f"the case opens on day {start_day}, {when}: a case must open before its "
+                    f"final deadline, so make start_day less than {final_day} or the deadline "
+                    "later",
                 )
             )
 

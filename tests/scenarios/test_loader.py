@@ -319,7 +319,17 @@ CASES = [
         edit(MANIFEST, "start_day: 10", "start_day: 60"),
         MANIFEST,
         "clock.start_day",
-        'the case opens on day 60, not before the final deadline "adr-letter" (day 56)',
+        'the case opens on day 60, after the final deadline "adr-letter" (day 56): a case must '
+        "open before its final deadline, so make start_day less than 56 or the deadline later",
+        "start_day:",
+    ),
+    Case(
+        "opens-on-final-deadline",
+        edit(MANIFEST, "start_day: 10", "start_day: 56"),
+        MANIFEST,
+        "clock.start_day",
+        'the case opens on day 56, the day of the final deadline "adr-letter": a case must '
+        "open before its final deadline, so make start_day less than 56 or the deadline later",
         "start_day:",
     ),
     Case(
