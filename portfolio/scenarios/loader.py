@@ -107,8 +107,22 @@ def _member(root: Path, rel: str, suffix: str) -> Path:
     if not path.resolve().is_relative_to(root.resolve()):
         raise SourceProblem(f'"{rel}" points outside the scenario folder')
     if not path.is_file():
-        raise SourceProblem(f'no file "{rel}" in the scenario folder')
+        message = f'no file "{rel}" in the scenario folder'
+        if near := _near_name(root, rel):
+            message += f'; found "{near}": names must match exactly, capitals and folder included'
+        raise SourceProblem(message)
     return path
+
+
+def _near_name(root: Path, rel: str) -> str | None:
+    """The file the author probably meant by ``rel``: the same path in other capitals, else the
+    same file name in another folder. Their own computer may ignore capitals; the app does not."""
+    wanted = PurePosixPath(rel)
+    found = (p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    files = sorted(p.relative_to(root).as_posix() for p in found)
+    same_path = [f for f in files if f.lower() == wanted.as_posix().lower()]
+    same_name = [f for f in files if PurePosixPath(f).name.lower() == wanted.name.lower()]
+    return next(iter(same_path + same_name), None)
 
 
 # --- Criteria files ------------------------------------------------------------------------------
