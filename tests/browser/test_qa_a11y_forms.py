@@ -46,3 +46,23 @@ def test_the_declarations_full_name_is_marked_as_the_learners_name(
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit your portfolio")
     assert_accessible(page)
     expect(page.get_by_label("Your full name")).to_have_attribute("autocomplete", "name")
+
+
+def test_each_own_remedy_components_amount_says_which_component_it_is(
+    page: Page,
+    live_server: str,
+    submitted,  # noqa: F811
+):
+    """The three amounts of the learner's own components were each labelled "Amount (£)", in
+    one group: a screen reader's list of fields could not tell them apart (WCAG 2.4.6)."""
+    sign_in(page, live_server, "casey@alpha.test", LEARNER)
+    page.goto(f"{live_server}/cases/{submitted.case_id}/records/remedy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remedy")
+    assert_accessible(page)
+    own = page.get_by_role("group", name="Your own components")
+    names = [
+        field.evaluate("el => el.labels[0].textContent.replace(/\\s+/g, ' ').trim()")
+        for field in own.locator("input").all()
+    ]
+    assert len(names) == len(set(names)) == 6, names
+    expect(page.get_by_label("Amount (£) for component 2", exact=True)).to_be_visible()
