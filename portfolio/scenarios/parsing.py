@@ -62,6 +62,32 @@ def decode_text(data: bytes) -> str:
         ) from None
 
 
+# Control characters (Unicode category Cc) other than tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_problem(text: str) -> str | None:
+    """What is wrong with text holding an invisible control character (a NUL, a form feed), or
+    None. PostgreSQL refuses a NUL (a server error), and the others show as garbage on the
+    case pages and in exports; the app's forms refuse them too."""
+    match = _CONTROL.search(text)
+    if match is None:
+        return None
+    return (
+        f"holds an invisible control character (U+{ord(match.group()):04X}), often pasted in "
+        "with text: remove it"
+    )
+
+
+def _control_lines(text: str) -> list[Problem]:
+    """A problem for each line (counted by line feeds) holding a control character."""
+    return [
+        Problem(number, "", problem)
+        for number, line in enumerate(text.split("\n"), start=1)
+        if (problem := control_problem(line))
+    ]
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses anchors and aliases and keeps dates as text."""
 
@@ -177,7 +203,11 @@ def _build(
     assert isinstance(node, ScalarNode)
     if node.tag not in _SCALAR_TAGS:
         raise SourceProblem(f"YAML tag {_short(node.tag)} is not allowed", line)
-    return loader.construct_object(node)
+    value = loader.construct_object(node)
+    # A double-quoted string can escape one in ("\0", "\x07"); the YAML reader refuses raw ones.
+    if isinstance(value, str) and (problem := control_problem(value)):
+        problems.append(Problem(line, format_loc(path), problem))
+    return value
 
 
 def _short(tag: str) -> str:
@@ -192,7 +222,7 @@ def parse_log(
     Returns the rows that parsed and a problem per bad row or cell.
     """
     reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[Problem] = []
+    problems: list[Problem] = _control_lines(text)
     rows: list[LogRow] = []
     try:
         records = [(reader.line_num, record) for record in reader if record]
@@ -314,7 +344,7 @@ def check_markdown(text: str) -> list[Problem]:
     """A document must have content and no raw HTML, images or links to other hosts."""
     if not text.strip():
         return [Problem(None, "", "the document is empty")]
-    problems: list[Problem] = []
+    problems: list[Problem] = _control_lines(text)
     for number, line in enumerate(text.splitlines(), start=1):
         if match := _HTML.search(line):
             problems.append(Problem(number, "", f"raw HTML is not allowed ({match.group(0)})"))
