@@ -271,6 +271,8 @@ def _check_final_deadline(
 MAX_MONEY = 100_000
 MAX_DAY = 3650
 MAX_HOURS = 8760
+#: The library's title column (PostgreSQL refuses a longer one; an exercise takes it too).
+MAX_TITLE = 200
 
 
 def _number(value: object) -> bool:
@@ -280,7 +282,15 @@ def _number(value: object) -> bool:
 def _check_bounds(
     data: Mapping[str, Any], deadlines: list[tuple[int, Mapping[str, Any]]], issues: list[Issue]
 ) -> None:
-    """Amounts, days and hours no complaint could have."""
+    """Amounts, days and hours no complaint could have, and a title too long to store."""
+    title = data.get("title")
+    if isinstance(title, str) and len(title) > MAX_TITLE:
+        issues.append(
+            Issue(
+                ("title",),
+                f"must be at most {MAX_TITLE} characters (it has {len(title)}): shorten it",
+            )
+        )
     limits: list[tuple[Loc, object, int, str]] = []
     clock = _section(data, "clock")
     limits.append((("clock", "start_day"), clock.get("start_day"), MAX_DAY, " (ten years)"))
