@@ -80,6 +80,11 @@ def _stalled(job: BulkExport) -> bool:
     return not job.finished and utcnow() - job.updated_at > STALLED_AFTER
 
 
+def _zip_gone(job: BulkExport) -> bool:
+    """Finished, but its zip is no longer in the PDF store (cleared, or another server's)."""
+    return job.status == ExportStatus.DONE and bulk.zip_path(job) is None
+
+
 @bp.route("/cohorts", methods=["GET", "POST"])
 @authz.role_required(Role.CENTRE_ADMIN)
 def cohorts():
@@ -115,10 +120,9 @@ def cohorts():
                 )
             flash(message, "success")
             return redirect(url_for("export.job", job_id=job.id))
+    jobs = db.session.scalars(bulk.recent_exports(current_user.centre_id)).all()
     return render_template(
-        "export/cohorts.html",
-        form=form,
-        jobs=db.session.scalars(bulk.recent_exports(current_user.centre_id)).all(),
+        "export/cohorts.html", form=form, jobs=jobs, zips_gone={j.id for j in jobs if _zip_gone(j)}
     ), (422 if form.errors else 200)
 
 
@@ -127,7 +131,11 @@ def cohorts():
 def job(job_id: int):
     job = _job(job_id)
     return render_template(
-        "export/job.html", job=job, stalled=_stalled(job), failed_message=FAILED_MESSAGE
+        "export/job.html",
+        job=job,
+        stalled=_stalled(job),
+        zip_gone=_zip_gone(job),
+        failed_message=FAILED_MESSAGE,
     )
 
 
