@@ -27,7 +27,7 @@ from portfolio.framework.queries import unit_by_code
 from portfolio.library import queries, services
 from portfolio.library.format_guide import EXAMPLE_SLUG, example_zip, render_format_guide
 from portfolio.library.forms import UploadForm
-from portfolio.library.models import LibraryScenario
+from portfolio.library.models import LibraryScenario, ScenarioVersion
 from portfolio.pagination import paginate
 from portfolio.record_ids import record_id
 from portfolio.roles import Role
@@ -110,6 +110,12 @@ def detail(scenario_id: int):
         can_manage=can_manage,
         can_start=current_user.role == Role.LEARNER,
         open_case=case,
+        # A case keeps the version it began on; this page shows the current one.
+        case_version=(
+            db.session.get(ScenarioVersion, case.scenario_version_id)
+            if case is not None and case.scenario_version_id != version.id
+            else None
+        ),
         case_exercise=case_exercise,
         exercise_kept=exercise_kept_on_restart(current_user, case) if case_exercise else None,
         action_form=ReauthForm(),
