@@ -129,11 +129,19 @@ def publish_scenario(scenario: LibraryScenario, *, number: int | None = None) ->
     live version (cases already started keep the version they began on, and exercises the
     version they were set with). Publishing again with no draft changes nothing. `number` is
     the version the admin's page offered to publish: a newer draft uploaded since (by another
-    admin, or in another tab) is refused rather than put live unseen."""
+    admin, or in another tab) is refused rather than put live unseen. A withdrawn scenario may
+    instead go back live on the version that was live (`number` names it), its draft kept."""
     if scenario.bundled:
         raise LibraryError("Bundled scenarios are always published.")
     draft = queries.draft_version(scenario)
     if number is not None and draft is not None and draft.number != number:
+        current = queries.current_version(scenario)
+        if not scenario.published and number == current.number and not current.draft:
+            # Withdrawn with a draft waiting: back live on the version that was live, the draft
+            # left a draft (it may be unfinished).
+            scenario.published = True
+            db.session.flush()
+            return current
         raise LibraryError(
             f"Nothing was published: version {draft.number} of {scenario.title} was uploaded "
             f"after you opened the page that offered version {number}. Preview version "
