@@ -81,7 +81,7 @@ def test_export_end_to_end_through_the_pages(client, app, cohort_work, tmp_path)
     assert "manifest.csv" in names
     pdfs = [n for n in names if n.endswith(".pdf")]
     assert len(pdfs) == 2
-    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
     by_learner = {row["learner"]: row for row in rows}
     assert by_learner[world.learner.full_name]["version"] == "2"
     assert by_learner[world.peer.full_name]["version"] == "1"
@@ -192,7 +192,7 @@ def test_the_manifest_keeps_a_formula_in_a_name_inert(app, world, pdf_cache, tmp
     archive = zipfile.ZipFile(
         bulk.cache_dir() / bulk._write_zip(job, [submission], {submission.id: str(pdf)})
     )
-    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
     assert [row["learner"] for row in rows if row["file"]] == ["'=HYPERLINK(evil)"]
 
 
@@ -223,7 +223,7 @@ def test_the_flash_and_manifest_count_properly_and_list_who_has_nothing(
     download = client.get(f"/export/jobs/{job.id}/download")
     archive = _zip(download.get_data())
     download.close()
-    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
     assert [(r["learner"], r["status"]) for r in rows] == [
         (world.learner.full_name, "Submitted, awaiting assessment"),
         ("'=Nothing Yet", "nothing submitted"),

@@ -25,7 +25,7 @@ def test_the_manifest_says_each_status_in_words(app, world, pdf_cache, tmp_path)
         bulk.cache_dir()
         / bulk._write_zip(job, [signed, returned], {signed.id: str(pdf), returned.id: str(pdf)})
     )
-    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
     assert {r["learner"]: r["status"] for r in rows} == {
         world.learner.full_name: "Signed off",
         world.peer.full_name: "Returned for resubmission",
@@ -33,3 +33,17 @@ def test_the_manifest_says_each_status_in_words(app, world, pdf_cache, tmp_path)
     for row, submission in zip(rows, [signed, returned], strict=True):
         at = submission.submitted_at
         assert row["submitted_at"] == at.strftime("%Y-%m-%dT%H:%M:%S+00:00"), row
+
+
+def test_the_manifest_opens_in_excel_with_its_names_intact(app, world, pdf_cache, tmp_path):
+    world.learner.full_name = "Zoë Łukasz"
+    submission = builders.build_submission(world.learner, analyses=0, uploads=0)
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    pdf = tmp_path / "rendered.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    path = bulk.cache_dir() / bulk._write_zip(job, [submission], {submission.id: str(pdf)})
+    body = zipfile.ZipFile(path).read("manifest.csv")
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0]["learner"] == "Zoë Łukasz"  # Excel read it as "ZoÃ« Å\x81ukasz" before
