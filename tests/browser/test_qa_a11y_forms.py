@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_assessor_journey import (
+    ASSESSOR,
     LEARNER,
     sign_in,
     submitted,  # noqa: F401  (fixture)
@@ -66,3 +67,18 @@ def test_each_own_remedy_components_amount_says_which_component_it_is(
     ]
     assert len(names) == len(set(names)) == 6, names
     expect(page.get_by_label("Amount (£) for component 2", exact=True)).to_be_visible()
+
+
+def test_the_case_overviews_marking_point_checks_are_one_landmark(
+    page: Page,
+    live_server: str,
+    submitted,  # noqa: F811
+):
+    """An assessor reading a learner's case overview met two landmarks both called
+    "Marking-point checks" (the panel and the table's scroll region inside it), so a screen
+    reader's landmark list named the same thing twice (axe: landmark-unique)."""
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    page.goto(f"{live_server}/cases/{submitted.case_id}")
+    expect(page.get_by_role("heading", name="Marking-point checks")).to_be_visible()
+    assert_accessible(page)
+    expect(page.get_by_role("region", name="Marking-point checks")).to_have_count(1)
