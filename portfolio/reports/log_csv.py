@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, stream_with_context
@@ -107,5 +108,11 @@ def download(statement: sa.Select) -> Response:
     return Response(
         stream_with_context(_lines(statement)),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="decision-log.csv"'},
+        # Dated, as the grid's downloads are: a month of downloads otherwise read
+        # "decision-log (3).csv".
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="decision-log-{date.today().isoformat()}.csv"'
+            )
+        },
     )

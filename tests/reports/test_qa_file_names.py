@@ -29,3 +29,14 @@ def test_the_slug_of_a_cohort_says_cohort():
     assert slug("二班", fallback="cohort") == "cohort"
     assert slug("李伟") == "learner"
     assert slug("Spring 2027", fallback="cohort") == "spring-2027"
+
+
+def test_the_decision_log_download_is_dated(client, world):
+    """Every download was 'decision-log.csv', so a month's downloads read 'decision-log (3).csv'
+    in the downloads folder, where the grid's downloads carry their date."""
+    login(client, world.admin)
+    response = client.get("/reports/decision-log.csv")
+    response.get_data()
+    assert response.status_code == 200
+    expected = f'filename="decision-log-{date.today().isoformat()}.csv"'
+    assert expected in response.headers["Content-Disposition"]
