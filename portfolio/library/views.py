@@ -142,10 +142,15 @@ def preview(scenario_id: int):
             draft = queries.draft_version(scenario)
         version = draft or queries.current_version(scenario)
     spec = queries.spec_of(version)
+    # A version never published that a later upload passed over never goes live: Publish
+    # takes the newest draft.
+    newest_draft = queries.draft_version(scenario) if version.draft else None
     return render_template(
         "library/preview.html",
         scenario=scenario,
         version=version,
+        passed_over=version.draft and newest_draft != version,
+        newest_draft=newest_draft,
         live=scenario.published and version.number == scenario.current_number and not version.draft,
         spec=spec,
         unit=unit_by_code(spec.unit),
