@@ -32,6 +32,13 @@ def cohort_command(cohort_id: int, workers: int | None) -> None:
     db.session.commit()
     total = f"{export.total} portfolio{'' if export.total == 1 else 's'}"
     click.echo(f"Export {export.id}: {total} from {cohort.name}.")
+    missing = bulk.nothing_submitted(cohort)
+    if missing:
+        # As the web page says it: the count is of PDFs, not of the cohort's learners.
+        click.echo(
+            f"Nothing submitted yet by {bulk.names_in_brief(missing)}: the zip's manifest lists "
+            "them, without a PDF."
+        )
     export = bulk.run_export(export.id, workers=workers)
     if export.status != ExportStatus.DONE:
         raise click.ClickException(f"Export {export.id} failed: {export.error}")

@@ -47,3 +47,19 @@ def test_the_manifest_opens_in_excel_with_its_names_intact(app, world, pdf_cache
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0]["learner"] == "Zoë Łukasz"  # Excel read it as "ZoÃ« Å\x81ukasz" before
+
+
+def test_the_command_names_who_has_nothing_submitted(app, runner, world, pdf_cache):
+    """`flask export cohort ID` said 'Export 1: 1 portfolio from Alpha cohort.' for a cohort of
+    two, with no word of the learner who had submitted nothing, as the web page once did."""
+    app.config["EXPORT_WORKERS"] = 1
+    builders.build_submission(world.learner, analyses=0, uploads=0)
+    world.peer.full_name = "Riley Evans"
+    db.session.commit()
+    result = runner.invoke(args=["export", "cohort", str(world.cohort.id)])
+    assert result.exit_code == 0, result.output
+    assert "1 portfolio from Alpha cohort." in result.output
+    assert (
+        "Nothing submitted yet by Riley Evans: the zip's manifest lists them, without a PDF."
+        in result.output
+    )
