@@ -2,8 +2,11 @@
 page (a case-file document's own headings sat two levels under its title), and the personal
 data a learner types about themselves marked for autofill (WCAG 2.2 1.3.5)."""
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from portfolio.evidence.models import Submission
+from portfolio.extensions import db
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_assessor_journey import (
     ASSESSOR,
@@ -82,3 +85,26 @@ def test_the_case_overviews_marking_point_checks_are_one_landmark(
     expect(page.get_by_role("heading", name="Marking-point checks")).to_be_visible()
     assert_accessible(page)
     expect(page.get_by_role("region", name="Marking-point checks")).to_have_count(1)
+
+
+def test_a_learners_evidence_pages_are_titled_with_whose_they_are(
+    page: Page,
+    live_server: str,
+    submitted,  # noqa: F811
+):
+    """An assessor with several learners' portfolios open had tabs all titled "Portfolio",
+    "Tracking grid" or "Version 1" (WCAG 2.4.2): each title now names the learner, as the
+    page's heading does."""
+    portfolio = submitted.portfolio
+    version = db.session.scalar(
+        sa.select(Submission).where(Submission.portfolio_id == portfolio.id)
+    )
+    sign_in(page, live_server, "sam@alpha.test", ASSESSOR)
+    for path, title in (
+        (f"/portfolio/{portfolio.id}", f"Portfolio: {LEARNER}"),
+        (f"/portfolio/{portfolio.id}/grid", f"Tracking grid: {LEARNER}"),
+        (f"/portfolio/submissions/{version.id}", f"{LEARNER}: version 1"),
+    ):
+        page.goto(f"{live_server}{path}")
+        expect(page).to_have_title(f"{title} · Complaints Casework Portfolio")
+        assert_accessible(page)
