@@ -102,6 +102,14 @@ def _model_in(annotation: object) -> type[BaseModel] | None:
     return None
 
 
+def _suggestion(model: type[BaseModel], loc: Loc) -> str | None:
+    """The known field an unknown one at ``loc`` is probably a misspelling of, or None."""
+    parent = _model_at(model, loc[:-1])
+    names = [n for n in (parent.model_fields if parent else ()) if n not in LOADER_FIELDS]
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def _message(error: Mapping[str, Any], model: type[BaseModel], loc: Loc) -> str:
     """A plain-English message for one pydantic error."""
     kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
@@ -109,10 +117,8 @@ def _message(error: Mapping[str, Any], model: type[BaseModel], loc: Loc) -> str:
     if kind == "missing":
         return "required field missing"
     if kind == "extra_forbidden":
-        parent = _model_at(model, loc[:-1])
-        names = [n for n in (parent.model_fields if parent else ()) if n not in LOADER_FIELDS]
-        close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.8)
-        return f'unknown field (did you mean "{close[0]}"?)' if close else "unknown field"
+        close = _suggestion(model, loc)
+        return f'unknown field (did you mean "{close}"?)' if close else "unknown field"
     if kind == "string_type":
         hint = f' (put it in quotes: "{value}")' if isinstance(value, int | float) else ""
         return f"expected text, got {got}{hint}"
@@ -142,12 +148,21 @@ def schema_errors(
     exc: ValidationError, model: type[BaseModel], file: str, lines: Mapping[Loc, int]
 ) -> list[ScenarioError]:
     """Each pydantic error as a ScenarioError with its field path, line and plain message."""
-    errors = []
+    found = []
     for error in exc.errors(include_url=False):
         loc: Loc = tuple(error["loc"])
         ctx = error.get("ctx") or {}
         if error["type"] == "requirement_field":
             loc = (*loc, ctx["field"])
-        message = _message(error, model, loc)
-        errors.append(ScenarioError(file, line_of(lines, loc), format_loc(loc), message))
-    return errors
+        found.append((error["type"], loc, _message(error, model, loc)))
+    # A misspelt name is both an unknown field and a missing one: say it once, where it is.
+    suggested = {
+        (*loc[:-1], close)
+        for kind, loc, _ in found
+        if kind == "extra_forbidden" and (close := _suggestion(model, loc))
+    }
+    return [
+        ScenarioError(file, line_of(lines, loc), format_loc(loc), message)
+        for kind, loc, message in found
+        if not (kind == "missing" and loc in suggested)
+    ]
