@@ -2,6 +2,8 @@
 page (a case-file document's own headings sat two levels under its title), and the personal
 data a learner types about themselves marked for autofill (WCAG 2.2 1.3.5)."""
 
+import re
+
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
@@ -87,14 +89,14 @@ def test_the_case_overviews_marking_point_checks_are_one_landmark(
     expect(page.get_by_role("region", name="Marking-point checks")).to_have_count(1)
 
 
-def test_a_learners_evidence_pages_are_titled_with_whose_they_are(
+def test_a_learners_pages_read_by_staff_are_titled_with_whose_they_are(
     page: Page,
     live_server: str,
     submitted,  # noqa: F811
 ):
-    """An assessor with several learners' portfolios open had tabs all titled "Portfolio",
-    "Tracking grid" or "Version 1" (WCAG 2.4.2): each title now names the learner, as the
-    page's heading does."""
+    """An assessor with several learners' portfolios or cases open had tabs all titled
+    "Portfolio", "Tracking grid", "Version 1" or "Root cause · <organisation>" (WCAG 2.4.2):
+    each title now names the learner, as the page does."""
     portfolio = submitted.portfolio
     version = db.session.scalar(
         sa.select(Submission).where(Submission.portfolio_id == portfolio.id)
@@ -108,3 +110,9 @@ def test_a_learners_evidence_pages_are_titled_with_whose_they_are(
         page.goto(f"{live_server}{path}")
         expect(page).to_have_title(f"{title} · Complaints Casework Portfolio")
         assert_accessible(page)
+    # A learner's case, read by staff: its pages name the learner after the organisation.
+    page.goto(f"{live_server}/cases/{submitted.case_id}/records/root_cause")
+    expect(page).to_have_title(
+        re.compile(rf"^Root cause · [^·]+ · {LEARNER} · Complaints Casework Portfolio$")
+    )
+    assert_accessible(page)
