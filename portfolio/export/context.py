@@ -337,6 +337,9 @@ def standing_decisions(state: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     flags = _flag_labels({i["case_id"] for i in snap["items"] if i["source"] == "analysis"})
+    # Each item's mappings in the unit's order, as the grid and the decisions are: the snapshot
+    # holds them in the order they were made (3.1, then 1.1 ...).
+    order = _criterion_order(snap)
     items = []
     for n, item in enumerate(snap["items"], start=1):
         kind = EvidenceKind(item["kind"])
@@ -355,7 +358,9 @@ def _items(snap: dict, effective: dict[str, dict[str, str]]) -> list[dict[str, A
                 "content": content,
                 "mappings": [
                     {**m, "text": m["text"].strip(), "decision": effective.get(m["ref"])}
-                    for m in item["mappings"]
+                    for m in sorted(
+                        item["mappings"], key=lambda m: (order.get(m["ref"], len(order)), m["ref"])
+                    )
                 ],
                 "charts": _charts(item, n, flags.get(item.get("case_id"), {})),
                 "log_summary": _log_summary(content) if item["source"] == "case_log" else None,

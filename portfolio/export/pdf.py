@@ -30,8 +30,9 @@ from portfolio.export.fetcher import BASE_URL, FetchLog, make_fetcher
 # optional fields (context.py); 6: the date filter reads ISO text, for timeline dates
 # (templating.py); 7: criterion texts without the trailing line break their YAML leaves, which
 # WeasyPrint broke a line early before (context.py); 8: a return's sign-off row no longer says
-# it was signed (context.py); 9: tagged (PDF_OPTIONS)
-TEMPLATE_VERSION = "9"
+# it was signed (context.py); 9: tagged (PDF_OPTIONS); 10: an item's mappings in the unit's
+# order (context.py)
+TEMPLATE_VERSION = "10"
 TEMPLATE = "export/portfolio.html"
 # Files whose content goes into template_version().
 _TEMPLATE_GLOBS = (
