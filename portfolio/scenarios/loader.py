@@ -322,7 +322,11 @@ def _read_log(
     try:
         text = _read_text(path, MAX_LOG_BYTES)
     except SourceProblem as exc:
-        errors.append(ScenarioError(file, exc.line, "", exc.message))
+        message = exc.message
+        if message.startswith("not UTF-8"):
+            # Excel's plain "CSV" is Windows-1252, its "Unicode Text" UTF-16.
+            message += " (in Excel, File > Save As and choose 'CSV UTF-8 (Comma delimited)')"
+        errors.append(ScenarioError(file, exc.line, "", message))
         return []
     months = spec.get("months")
     if isinstance(months, list):
