@@ -271,6 +271,11 @@ def parse_log(
     return rows, problems
 
 
+_EXCEL_DATE = re.compile(
+    r"\d{1,2}/\d{1,2}/\d{2,4}|[A-Za-z]{3}[- ]\d{2,4}|\d{1,2}[- ][A-Za-z]{3}|\d{4}-\d{2}-\d{2}.*"
+)
+
+
 def _parse_row(
     line: int,
     cells: list[str],
@@ -280,10 +285,19 @@ def _parse_row(
 ) -> LogRow | None:
     month, category, count_text, cost_text, flags_text = cells
     before = len(problems)
+    # Excel turns a typed 2026-03 into a date and saves it as one (Mar-26, 01/03/2026).
+    excel = (
+        ": Excel may have made it a date: format the column as Text and type each month as "
+        "YYYY-MM, e.g. 2026-03"
+        if _EXCEL_DATE.fullmatch(month)
+        else ""
+    )
     if months is not None and month not in months:
-        problems.append(Problem(line, "month", f'"{month}" is not one of complaint_log.months'))
+        problems.append(
+            Problem(line, "month", f'"{month}" is not one of complaint_log.months{excel}')
+        )
     elif months is None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        problems.append(Problem(line, "month", f'"{month}" is not a month (YYYY-MM)'))
+        problems.append(Problem(line, "month", f'"{month}" is not a month (YYYY-MM){excel}'))
     if not category:
         problems.append(Problem(line, "category", "must not be empty"))
     if not re.fullmatch(r"\d+", count_text):
@@ -297,7 +311,15 @@ def _parse_row(
         )
     cost = _cost(cost_text)
     if cost is None:
-        problems.append(Problem(line, "cost", f'"{cost_text}" is not an amount of 0 or more'))
+        # A cell formatted as currency is saved as "£1,960.00".
+        plain = (
+            ": write it as a plain number such as 1960.00, without £ or commas"
+            if re.search(r"[£$,]", cost_text)
+            else ""
+        )
+        problems.append(
+            Problem(line, "cost", f'"{cost_text}" is not an amount of 0 or more{plain}')
+        )
     elif cost > MAX_LOG_COST:
         shown = cost_text if len(cost_text) <= 20 else f"{cost_text[:20]}…"
         problems.append(
