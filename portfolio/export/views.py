@@ -1,7 +1,5 @@
 """PDF downloads of submitted versions, and a centre's bulk export of a cohort."""
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -180,9 +178,11 @@ def download(job_id: int):
         path,
         mimetype="application/zip",
         as_attachment=True,
+        # The day the export was made (UTC), not the day of the download: the PDFs are that
+        # day's, and a week-old zip named with today's date read as fresh.
         download_name=(
             f"{bulk.slug(job.cohort.name, fallback='cohort')}-portfolios-"
-            f"{date.today().isoformat()}.zip"
+            f"{job.created_at.date().isoformat()}.zip"
         ),
         max_age=0,
     )

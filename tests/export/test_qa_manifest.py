@@ -63,3 +63,25 @@ def test_the_command_names_who_has_nothing_submitted(app, runner, world, pdf_cac
         "Nothing submitted yet by Riley Evans: the zip's manifest lists them, without a PDF."
         in result.output
     )
+
+
+def test_the_zip_is_named_for_the_day_it_was_exported(client, app, world, pdf_cache):
+    """A week-old export downloaded today was named '<cohort>-portfolios-<today>.zip', as if the
+    PDFs in it were today's; it carries the day the export was made."""
+    from datetime import timedelta
+
+    from portfolio.db import utcnow
+    from tests.conftest import login
+
+    app.config.update(EXPORT_WORKERS=1)
+    builders.build_submission(world.learner, analyses=0, uploads=0)
+    job = bulk.create_export(world.cohort, by=world.admin)
+    db.session.commit()
+    job = bulk.run_export(job.id, workers=1)
+    job.created_at = utcnow() - timedelta(days=7)
+    db.session.commit()
+    login(client, world.admin)
+    response = client.get(f"/export/jobs/{job.id}/download")
+    response.close()
+    made = job.created_at.date().isoformat()
+    assert f"alpha-cohort-portfolios-{made}.zip" in response.headers["Content-Disposition"]
