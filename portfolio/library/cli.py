@@ -19,12 +19,32 @@ scenarios_cli = AppGroup("scenarios", help="Validate and load scenario files.")
 def validate_command(paths: tuple[Path, ...]) -> None:
     """Check scenario folders, bundles, criteria files or zips (default: the bundled ones).
     Prints every error with file, line and field, and exits 1 when there is any."""
-    errors = validate_paths(list(paths) or [Path(current_app.config["SCENARIOS_DIR"])])
+    bundled = Path(current_app.config["SCENARIOS_DIR"])
+    errors = validate_paths([*paths, *_bundled_criteria(paths, bundled)] if paths else [bundled])
     for error in errors:
         click.echo(str(error))
     if errors:
         raise click.exceptions.Exit(1)
     click.echo("All scenarios are valid.")
+
+
+def _bundled_criteria(paths: tuple[Path, ...], bundled: Path) -> list[Path]:
+    """The app's own criteria files, for checking zips and scenario folders kept outside a
+    bundle (as an admin checks one before uploading it), unless the paths bring criteria."""
+    if any(_brings_criteria(p) for p in paths):
+        return []
+    return sorted((bundled / "criteria").glob("*.yaml"))
+
+
+def _brings_criteria(path: Path) -> bool:
+    """Whether the validator reads criteria from this path: a criteria file, a bundle, or a
+    scenario folder (or its scenario.yaml) inside one. A zip never does."""
+    if path.is_file() and path.suffix in (".yaml", ".yml"):
+        return path.name != "scenario.yaml" or (path.parent.parent / "criteria").is_dir()
+    if path.is_dir():
+        in_bundle = (path / "scenario.yaml").is_file() and (path.parent / "criteria").is_dir()
+        return (path / "criteria").is_dir() or in_bundle
+    return False
 
 
 @scenarios_cli.command("load")
