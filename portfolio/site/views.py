@@ -62,11 +62,21 @@ def new_centre():
         )
         if issued is not None:
             return issued
-        # A taken name stops the centre before its admin is tried: say a taken email too, so
-        # the site admin fixes both at once.
-        if form.name.errors and site_queries.email_in_use(form.admin_email.data):
-            form.admin_email.errors.append("An account with that email address already exists.")
+    _say_email_taken(form)
     return render_template("site/centre_form.html", form=form)
+
+
+def _say_email_taken(form) -> None:
+    """A refused form whose email is already someone's says so now, beside its other problems
+    (a blank or taken name stops the admin being tried), so they are fixed at once."""
+    field = form.admin_email
+    if (
+        form.is_submitted()
+        and not field.errors
+        and field.data
+        and site_queries.email_in_use(field.data)
+    ):
+        field.errors.append("An account with that email address already exists.")
 
 
 @bp.route("/centres/<int:centre_id>/admins/new", methods=["GET", "POST"])
@@ -79,5 +89,6 @@ def new_centre_admin(centre_id: int):
         issued = _issue_admin(form, lambda: centre, {"email": "admin_email"})
         if issued is not None:
             return issued
+    _say_email_taken(form)
     admins = queries.centre_admins(centre.id)
     return render_template("site/admin_form.html", form=form, centre=centre, admins=admins)

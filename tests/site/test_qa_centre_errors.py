@@ -28,3 +28,19 @@ def test_a_taken_name_alone_says_nothing_of_the_email(client, world):
     login(client, world.site_admin)
     page = _post(client, "Alpha Centre", "someone-new@gamma.test")
     assert TAKEN_NAME in page and TAKEN_EMAIL not in page
+
+
+def test_a_blank_name_and_a_taken_email_are_both_said_at_once(client, world):
+    login(client, world.site_admin)
+    page = _post(client, "", "admin@beta.test")
+    assert "Enter the centre&#39;s name." in page and TAKEN_EMAIL in page
+
+
+def test_an_added_admin_without_a_name_and_with_a_taken_email_hears_both(client, world):
+    login(client, world.site_admin)
+    page = client.post(
+        f"/site/centres/{world.other_centre.id}/admins/new",
+        data={"admin_name": "", "admin_email": "admin@alpha.test"},
+    ).text
+    assert "Enter the admin&#39;s full name." in page and TAKEN_EMAIL in page
+    assert page.count(TAKEN_EMAIL) == 2  # the summary and the field, once each
