@@ -25,3 +25,10 @@ def email_in_use(email: str) -> bool:
     stores it)."""
     statement = sa.select(User.id).where(User.email == normalise_email(email)).limit(1)
     return db.session.scalar(statement) is not None
+
+
+def centre_name_in_use(name: str) -> bool:
+    """Whether a centre already has this name (compared as the accounts service compares
+    them: trimmed, any case)."""
+    statement = sa.select(Centre.id).where(sa.func.lower(Centre.name) == name.strip().lower())
+    return db.session.scalar(statement.limit(1)) is not None

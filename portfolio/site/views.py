@@ -63,6 +63,10 @@ def new_centre():
         if issued is not None:
             return issued
     _say_email_taken(form)
+    name = form.name
+    if form.is_submitted() and not name.errors and name.data:
+        if site_queries.centre_name_in_use(name.data):
+            name.errors.append("A centre with that name already exists.")
     return render_template("site/centre_form.html", form=form)
 
 

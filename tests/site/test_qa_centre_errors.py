@@ -44,3 +44,10 @@ def test_an_added_admin_without_a_name_and_with_a_taken_email_hears_both(client,
     ).text
     assert "Enter the admin&#39;s full name." in page and TAKEN_EMAIL in page
     assert page.count(TAKEN_EMAIL) == 2  # the summary and the field, once each
+
+
+def test_a_taken_centre_name_is_said_beside_a_blank_admin_name(client, world):
+    login(client, world.site_admin)
+    data = {"name": "Beta Centre", "admin_name": "", "admin_email": "new@gamma.test"}
+    page = client.post("/site/centres/new", data=data).text
+    assert "Enter the admin&#39;s full name." in page and TAKEN_NAME in page
