@@ -90,10 +90,7 @@ def cohort_grid_page(cohort_id: int):
 @bp.get("/cohorts/<int:cohort_id>.csv")
 def cohort_grid_csv(cohort_id: int):
     cohort = _cohort(cohort_id)
-    # The UTF-8 byte-order mark: without it Excel reads the file as Windows-1252 and a name
-    # such as Zoë opens as "ZoÃ«".
-    buffer = io.StringIO("\ufeff")
-    buffer.seek(0, io.SEEK_END)
+    buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in _table(cohort_grid(cohort)):
         writer.writerow([inert(str(v)) for v in row])
