@@ -85,3 +85,17 @@ def test_the_zip_is_named_for_the_day_it_was_exported(client, app, world, pdf_ca
     response.close()
     made = job.created_at.date().isoformat()
     assert f"alpha-cohort-portfolios-{made}.zip" in response.headers["Content-Disposition"]
+
+
+def test_an_export_run_from_the_command_line_says_so(client, app, world, pdf_cache):
+    """An export run with `flask export cohort` read 'Requested on 24 Nov 2026, 20:32.' on its
+    page, with nobody named; it says it was run from the command line."""
+    from tests.conftest import login
+
+    builders.build_submission(world.learner, analyses=0, uploads=0)
+    job = bulk.create_export(world.cohort, by=None)
+    db.session.commit()
+    login(client, world.admin)
+    page = client.get(f"/export/jobs/{job.id}").get_data(as_text=True)
+    assert "Run from the command line on " in page
+    assert "Requested on" not in page
