@@ -313,3 +313,18 @@ def _check_bounds(
     for loc, value in amounts:
         if _number(value) and value > MAX_MONEY:
             issues.append(Issue(loc, MONEY_TOO_LARGE))
+    # The learner's whole remedy is held to the same ceiling, so a fair remedy above it could
+    # never be chosen.
+    fair = [
+        r.get("amount")
+        for _, r in _entries(data.get("remedies"))
+        if r.get("fair") is True and _number(r.get("amount"))
+    ]
+    if all(a <= MAX_MONEY for a in fair) and sum(fair) > MAX_MONEY:
+        issues.append(
+            Issue(
+                ("remedies",),
+                f"the fair remedies (fair: true) add up to £{sum(fair):,.2f}, more than the "
+                f"£{MAX_MONEY:,} a learner's remedy may come to: lower their amounts",
+            )
+        )
