@@ -144,7 +144,7 @@ def test_an_admin_runs_a_cohort_exercise_to_the_report(
     assert download.suggested_filename == named
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert rows[0][:2] == ["Learner", "Email"]
     assert {r[1] for r in rows[1:]} == {centre.learner.email, centre.peer.email}
 
