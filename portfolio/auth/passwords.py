@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -30,6 +31,30 @@ COMMON = frozenset(
         "football123",
     }
 )
+
+# Words people pad with digits or symbols to get past the length check ("password12",
+# "Welcome2026!"): refused whatever follows them.
+COMMON_WORDS = frozenset(
+    {
+        "password",
+        "passw0rd",
+        "qwerty",
+        "qwertyuiop",
+        "letmein",
+        "welcome",
+        "iloveyou",
+        "football",
+        "changeme",
+        "admin",
+        "administrator",
+        "portfolio",
+        "monkey",
+        "dragon",
+        "sunshine",
+        "trustno1",
+    }
+)
+_PADDING = re.compile(r"[\d\W_]+$")
 
 # A dummy hash so that a sign-in for an unknown email costs as much as one for a known email.
 _DUMMY_HASH_INPUT = "not-a-real-password"
@@ -88,7 +113,7 @@ def password_problem(password: str, *, email: str = "", full_name: str = "") -> 
     if len(password) > 256:
         return "Use at most 256 characters."
     lowered = password.lower()
-    if lowered in COMMON or len(set(lowered)) < 4:
+    if lowered in COMMON or _PADDING.sub("", lowered) in COMMON_WORDS or len(set(lowered)) < 4:
         return "That password is too easy to guess. Try a phrase of three or four words."
     local = email.split("@")[0].lower()
     if local and len(local) >= 4 and local in lowered:
