@@ -6,6 +6,7 @@ from flask import Flask
 
 from portfolio.accounts import services
 from portfolio.accounts.errors import AccountError
+from portfolio.accounts.forms import email_problem
 from portfolio.accounts.models import Centre, Cohort, User
 from portfolio.auth.passwords import password_problem
 from portfolio.extensions import db
@@ -28,6 +29,12 @@ DEMO_USERS = [
 @click.password_option()
 def create_admin_command(email: str, full_name: str, password: str) -> None:
     """Create a site admin, who creates centres and their first admins."""
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise click.ClickException("Give the site admin's full name (--name).")
+    email = email.strip()
+    if problem := email_problem(email):
+        raise click.ClickException(problem)
     if problem := password_problem(password, email=email, full_name=full_name):
         raise click.ClickException(problem)
     try:

@@ -22,17 +22,24 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from portfolio.roles import CENTRE_ROLES
 
 
-def email_address(form, field) -> None:
-    """Syntax check only (no DNS look-up). `.test` addresses are allowed, because the demo centre
-    and training rehearsals use them."""
+def email_problem(email: str) -> str | None:
+    """Why `email` is not an email address, or None. Syntax check only (no DNS look-up).
+    `.test` addresses are allowed, because the demo centre and training rehearsals use them."""
     try:
-        validate_email(field.data or "", check_deliverability=False, test_environment=True)
+        validate_email(email or "", check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
         # The library says why in a sentence of its own ("An email address must have an
         # @-sign."): carried on after a colon rather than nested in brackets.
         why = str(exc).rstrip(".")
         why = why[:1].lower() + why[1:]
-        raise ValidationError(f"Enter an email address like name@example.org: {why}.") from exc
+        return f"Enter an email address like name@example.org: {why}."
+    return None
+
+
+def email_address(form, field) -> None:
+    """The field holds an email address (email_problem)."""
+    if problem := email_problem(field.data):
+        raise ValidationError(problem)
 
 
 STAFF_REFUSED = (

@@ -188,6 +188,17 @@ def test_create_admin_command(app, runner):
         args=["create-admin", "--email", "b@site.test", "--name", "B"], input="short\nshort\n"
     )
     assert weak.exit_code != 0 and "at least 10" in weak.output
+    # A blank name or an address that is not one made a site admin who could sign in.
+    for email, name, message in [
+        ("bad-email", "Bad Email", "Enter an email address like name@example.org"),
+        ("c@site.test", "   ", "Give the site admin's full name"),
+    ]:
+        refused = runner.invoke(
+            args=["create-admin", "--email", email, "--name", name],
+            input="a strong site password\na strong site password\n",
+        )
+        assert refused.exit_code != 0 and message in refused.output, refused.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
 def test_demo_with_scenarios_has_a_submitted_worked_case(app, runner):
