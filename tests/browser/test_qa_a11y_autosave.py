@@ -1,0 +1,47 @@
+"""The autosave's message sits beside the button it is about (WCAG 4.1.3, and lost work): on a
+case record it was at the top of the form, so a learner typing in the last box of a long page
+(the options, with fifteen boxes) never saw "you have been signed out ... copy your text
+somewhere safe", pressed Save, and lost what they had typed to the sign-in page. The marking
+bench and the IQA's sample page already put it just above their buttons."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from portfolio.casework import services
+from portfolio.extensions import db
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_case_journey import (  # noqa: F401  (fixtures)
+    bundle_specs,
+    learner,
+    publish,
+    sign_in,
+)
+
+IN_VIEW = """el => {
+  const r = el.getBoundingClientRect();
+  return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+}"""
+
+
+def test_a_failed_autosave_is_said_beside_the_save_button(
+    page: Page,
+    live_server: str,
+    learner,  # noqa: F811
+    bundle_specs,  # noqa: F811
+):
+    scenario = publish(bundle_specs, "telecoms-billing")["telecoms-billing"]
+    case = services.start_case(learner, scenario)
+    db.session.commit()
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/cases/{case.id}/records/options")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Options for resolving the complaint")
+    assert_accessible(page)
+    page.context.clear_cookies()  # signed out elsewhere
+    page.get_by_label("Why you chose it").fill("It puts right what the adviser promised.")
+    status = page.get_by_role("status").filter(has_text=re.compile("signed out"))
+    expect(status).to_be_visible(timeout=10_000)
+    page.get_by_role("button", name="Save options").focus()
+    # The button is in view; so is what the page says about the text it would send.
+    assert page.get_by_role("button", name="Save options").evaluate(IN_VIEW)
+    assert status.evaluate(IN_VIEW), "the autosave's message is out of sight of Save"
