@@ -36,6 +36,7 @@ from portfolio.review.models import (
     IqaReview,
     IqaReviewStatus,
     Sample,
+    SamplingPlan,
 )
 from portfolio.review.queries import corrections_of, effective_decisions
 
@@ -68,10 +69,11 @@ IQA_STATUS_LABELS = {
 def review_state(submission: Submission) -> dict[str, Any]:
     """Everything about this version that can change after it was submitted, as plain data:
     its status, completed assessments with their per-criterion decisions, the IQA's completed
-    reviews of them, and this version's decision-log entries. Drafts (an assessment or IQA
-    review still in progress) are not shown: they are not decisions yet.
+    reviews of them, the samples whose review is not complete (named, their verdicts not
+    shown), and this version's decision-log entries. Drafts (an assessment or IQA review still
+    in progress) are not shown: they are not decisions yet.
 
-    Four queries, however many decisions there are. The PDF cache keys on this (see cache.py),
+    Five queries, however many decisions there are. The PDF cache keys on this (see cache.py),
     so a version that is signed off or sampled after a first download renders again."""
     order = _criterion_order(submission.snapshot)
     assessments = db.session.scalars(
@@ -106,6 +108,19 @@ def review_state(submission: Submission) -> dict[str, Any]:
             .order_by(IqaReview.completed_at, IqaReview.id)
         ).all()
         criterion_refs |= _criterion_refs_of_verdicts(reviews)
+        # Sampled, the review not finished: without these the PDF said "not sampled".
+        pending = db.session.scalars(
+            sa.select(Sample)
+            .outerjoin(IqaReview, IqaReview.sample_id == Sample.id)
+            .where(
+                Sample.assessment_id.in_([a.id for a in assessments]),
+                sa.or_(IqaReview.id.is_(None), IqaReview.status == IqaReviewStatus.IN_PROGRESS),
+            )
+            .options(so.joinedload(Sample.plan).joinedload(SamplingPlan.iqa))
+            .order_by(Sample.id)
+        ).all()
+    else:
+        pending = []
     entries = db.session.scalars(
         sa.select(DecisionLogEntry)
         .where(DecisionLogEntry.submission_id == submission.id)
@@ -119,6 +134,15 @@ def review_state(submission: Submission) -> dict[str, Any]:
             _assessment(a, corrections.get(a.id, []), criterion_refs, order) for a in assessments
         ],
         "iqa_reviews": [_iqa_review(r, criterion_refs, order) for r in reviews],
+        "iqa_pending": [
+            {
+                "iqa": s.plan.iqa.full_name,
+                "plan": s.plan.name,
+                "stage": s.plan.stage.value,
+                "reason": s.reason,
+            }
+            for s in pending
+        ],
         "log_entries": [
             {
                 "seq": e.seq,
@@ -301,6 +325,7 @@ def portfolio_context(
         "assessed_on": latest_assessment["completed_at"] if latest_assessment else None,
         "assessors": sorted({a["assessor"] for a in state["assessments"]}),
         "iqas": sorted({r["iqa"] for r in state["iqa_reviews"]}),
+        "iqas_pending": sorted({p["iqa"] for p in state["iqa_pending"]}),
         "counts": {
             kind.value: sum(1 for i in items if i["kind"] == kind.value) for kind in EvidenceKind
         },

@@ -31,8 +31,8 @@ from portfolio.export.fetcher import BASE_URL, FetchLog, make_fetcher
 # (templating.py); 7: criterion texts without the trailing line break their YAML leaves, which
 # WeasyPrint broke a line early before (context.py); 8: a return's sign-off row no longer says
 # it was signed (context.py); 9: tagged (PDF_OPTIONS); 10: an item's mappings in the unit's
-# order (context.py)
-TEMPLATE_VERSION = "10"
+# order (context.py); 11: a sample whose review is not complete (context.py)
+TEMPLATE_VERSION = "11"
 TEMPLATE = "export/portfolio.html"
 # Files whose content goes into template_version().
 _TEMPLATE_GLOBS = (
