@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from portfolio.scenarios.checks import MAX_MONEY
 from portfolio.scenarios.schema import Scenario
 
 from .errors import RulesError
 
-#: No remedy component or total may exceed this, whatever the scenario.
-MAX_AMOUNT = Decimal("100000")
+#: No remedy component or total may exceed this, whatever the scenario: the limit a scenario's
+#: own amounts are held to at upload, so that every menu amount can be chosen.
+MAX_AMOUNT = Decimal(MAX_MONEY)
 #: The absurd limit is at least this, even when every menu amount is small or zero.
 ABSURD_FLOOR = Decimal("1000")
 #: The absurd limit is this many times the scenario's largest menu amount.
