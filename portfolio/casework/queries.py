@@ -12,7 +12,7 @@ from portfolio.casework.models import Case, CaseRecord, CaseStatus, TrailEvent
 from portfolio.casework.remedy import CustomComponent, RemedyChoice
 from portfolio.casework.trail import TrailEntry, TrailKind
 from portfolio.extensions import db
-from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.library.models import ScenarioVersion
 from portfolio.library.queries import spec_by_key, spec_of
 from portfolio.reads import rows as read_rows
 from portfolio.roles import Role
@@ -120,16 +120,15 @@ def stage_of(events: list[sa.Row]) -> str:
 @functools.cache
 def cases_of_learner() -> sa.Select:
     """A learner's cases (bind :learner_id) for listing, open first then newest first, as rows:
-    id, status, created_at, title (the scenario's), version (its number), and what places the
-    case on its clock (hours, version_id and content_hash for the spec, sent_hours: when the
-    final response was first sent, None while unsent), for ``final_deadline``. Built once."""
+    id, status, created_at, version (its number), and what places the case on its clock
+    (hours, version_id and content_hash for the spec, sent_hours: when the final response was
+    first sent, None while unsent), for ``final_deadline`` and ``listed_title``. Built once."""
     sent = TrailEvent.__table__
     return (
         sa.select(
             Case.id,
             Case.status,
             Case.created_at,
-            LibraryScenario.title,
             ScenarioVersion.number.label("version"),
             Case.hours,
             ScenarioVersion.id.label("version_id"),
@@ -139,11 +138,16 @@ def cases_of_learner() -> sa.Select:
             .scalar_subquery()
             .label("sent_hours"),
         )
-        .join(LibraryScenario, LibraryScenario.id == Case.scenario_id)
         .join(ScenarioVersion, ScenarioVersion.id == Case.scenario_version_id)
         .where(Case.learner_id == sa.bindparam("learner_id"))
         .order_by(Case.status, Case.created_at.desc(), Case.id.desc())
     )
+
+
+def listed_title(row: sa.Row) -> str:
+    """A listed case's title as its own version has it (a later version may retitle the
+    scenario in the library; the case keeps the version it began on)."""
+    return spec_by_key(row.version_id, row.content_hash).title
 
 
 def final_deadline(row: sa.Row) -> DeadlineStatus | None:

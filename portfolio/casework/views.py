@@ -83,7 +83,8 @@ def _back(case: Case, endpoint: str = "casework.overview", **kwargs):
 def my_cases():
     page = paginate(queries.cases_of_learner(), rows=True, params={"learner_id": current_user.id})
     finals = {row.id: queries.final_deadline(row) for row in page.items}
-    return render_template("casework/my_cases.html", page=page, finals=finals)
+    titles = {row.id: queries.listed_title(row) for row in page.items}
+    return render_template("casework/my_cases.html", page=page, finals=finals, titles=titles)
 
 
 @bp.post("/start/<int:scenario_id>")

@@ -22,7 +22,7 @@ from portfolio.evidence.overview import counts_as_progress
 from portfolio.evidence.queries import is_newest_version, submitted_refs
 from portfolio.exercises.models import Exercise
 from portfolio.framework.models import Criterion, Outcome, Unit
-from portfolio.library.models import LibraryScenario, ScenarioVersion
+from portfolio.library.models import ScenarioVersion
 from portfolio.library.queries import spec_by_key
 from portfolio.reads import rows
 from portfolio.review.models import Assessment, AssessmentKind, AssessmentStatus, Decision
@@ -62,7 +62,7 @@ def _statements() -> dict[str, sa.Select]:
     progress ones `portfolio_ids` or `unit_ids`)."""
     learner = sa.bindparam("learner_id")
     e, members = Exercise.__table__, cohort_members
-    c, lib, ver = Case.__table__, LibraryScenario.__table__, ScenarioVersion.__table__
+    c, ver = Case.__table__, ScenarioVersion.__table__
     t = TrailEvent.__table__
     p, un, s = Portfolio.__table__, Unit.__table__, Submission.__table__
     o, cr = Outcome.__table__, Criterion.__table__
@@ -85,12 +85,10 @@ def _statements() -> dict[str, sa.Select]:
             c.c.hours,
             ver.c.id,
             ver.c.content_hash,
-            lib.c.title,
             sa.select(sa.func.min(t.c.sim_hours))
             .where(t.c.case_id == c.c.id, t.c.kind == TrailKind.RESPONSE_SENT.value)
             .scalar_subquery(),
         )
-        .join(lib, lib.c.id == c.c.scenario_id)
         .join(ver, ver.c.id == c.c.scenario_version_id)
         .where(c.c.learner_id == learner, c.c.status == CaseStatus.OPEN)
         .order_by(c.c.updated_at.desc(), c.c.id.desc())
@@ -153,13 +151,12 @@ def _run(name: str, **params) -> sa.CursorResult:
 def open_cases(learner_id: int) -> list[OpenCase]:
     """The learner's open cases, most recently worked first, each with its final deadline."""
     found = []
-    for case_id, hours, version_id, content_hash, title, sent in _run(
-        "cases", learner_id=learner_id
-    ):
+    for case_id, hours, version_id, content_hash, sent in _run("cases", learner_id=learner_id):
+        # Titled as the case's own version has it (a later version may retitle the scenario).
         spec = spec_by_key(version_id, content_hash)
         statuses = deadline_status(spec, hours, sent_hours=sent)
         final = next((d for d in statuses if d.deadline.final), None)
-        found.append(OpenCase(case_id, title, final))
+        found.append(OpenCase(case_id, spec.title, final))
     return found
 
 
