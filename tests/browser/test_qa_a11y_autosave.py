@@ -45,3 +45,34 @@ def test_a_failed_autosave_is_said_beside_the_save_button(
     # The button is in view; so is what the page says about the text it would send.
     assert page.get_by_role("button", name="Save options").evaluate(IN_VIEW)
     assert status.evaluate(IN_VIEW), "the autosave's message is out of sight of Save"
+
+
+def test_a_workplace_upload_sent_back_says_to_choose_the_file_again(
+    page: Page,
+    live_server: str,
+    learner,  # noqa: F811
+    bundle_specs,  # noqa: F811
+):
+    """A learner chose a file, forgot the title and pressed Upload: the page came back asking
+    for the title, with the file silently dropped (a browser never keeps it), so the next press
+    failed again, now for want of the file (WCAG 3.3.7). The file field now says to choose it
+    again, in its description."""
+    scenario = publish(bundle_specs, "telecoms-billing")["telecoms-billing"]
+    services.start_case(learner, scenario)
+    db.session.commit()
+    sign_in(page, live_server)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My portfolio").click()
+    expect(page.get_by_role("link", name="Add workplace evidence")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Add workplace evidence").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add workplace evidence")
+    assert_accessible(page)
+    page.get_by_label("File").set_input_files(
+        files=[{"name": "letter.txt", "mimeType": "text/plain", "buffer": b"A letter I wrote."}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("alert")).to_contain_text("Give the evidence a title")
+    assert_accessible(page)
+    expect(page.get_by_label("File")).to_have_accessible_description(
+        re.compile("Choose the file again")
+    )
