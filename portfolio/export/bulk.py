@@ -299,13 +299,26 @@ def _render_in_worker(submission_id: int) -> str:
 # --- the zip ----------------------------------------------------------------------------------
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent (so NFKD
+# leaves them, and the ASCII filter below dropped them: "Łukasz" read "ukasz").
+_UNDECOMPOSED = str.maketrans(
+    {
+        "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d",
+        "Ħ": "H", "ħ": "h", "Ŧ": "T", "ŧ": "t", "ı": "i", "ß": "ss", "ẞ": "SS",
+        "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "Ŋ": "N", "ŋ": "n",
+    }
+)  # fmt: skip
+
+
 def slug(text: str, *, fallback: str = "learner") -> str:
     """A file-name-safe form of a name. Accented letters lose their accents rather than the
     letter ("zoe-lopez" for Zoë López, not "zo-l-pez"), so the files of a visit's zip still
     say whose they are. A name with no Latin letter or digit (李伟) gives `fallback`: say what
     is named ("cohort" for a cohort's downloads)."""
     plain = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+        ch
+        for ch in unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+        if not unicodedata.combining(ch)
     )
     return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or fallback
 
