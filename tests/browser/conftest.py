@@ -113,6 +113,9 @@ def page(page: Page, request: pytest.FixtureRequest) -> Iterator[Page]:
             response.request.resource_type == "document"
             and response.frame == page.main_frame
             and not 300 <= response.status < 400
+            # a file the link downloads is not a page (the link has no download attribute,
+            # so that a sign-in page answered instead is shown rather than saved as the file)
+            and "attachment" not in (response.headers.get("content-disposition") or "")
         ):
             loaded.append(urlsplit(response.url).path)
 

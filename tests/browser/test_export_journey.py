@@ -173,3 +173,28 @@ def test_the_progress_page_stops_when_the_export_stalls(page: Page, live_server:
         "href", "/export/cohorts"
     )
     assert_accessible(page)
+
+
+def test_a_download_after_signing_out_elsewhere_shows_the_sign_in_page(
+    page: Page, live_server: str, submitted
+):
+    """Signed out in another tab, "Download PDF" saved the sign-in page as a file (the link's
+    `download` attribute), and the learner never saw why: now the sign-in page is shown."""
+    world = submitted
+    sign_in(page, live_server, world.learner.email, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    assert_accessible(page)
+    page.goto(f"{live_server}/portfolio/submissions/{world.submission.id}")
+    assert_accessible(page)
+    other = page.context.new_page()  # another tab of the same browser signs out
+    other.goto(f"{live_server}/dashboard")
+    other.get_by_role("button", name="Sign out").click()
+    expect(other).to_have_url(re.compile(r"/auth/login$"))
+    other.close()
+    downloads = []
+    page.on("download", lambda download: downloads.append(download))
+    page.get_by_role("link", name="Download PDF").click()
+    expect(page).to_have_url(re.compile(r"/auth/login"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+    assert downloads == []
