@@ -2,12 +2,10 @@
 column in place while the table scrolls sideways on a phone; tabbing back along the evidence
 links in its header left one of them under that column, so the focused link could not be seen
 at all (the browser scrolls a focused element into view only when it is off the scroll region).
-The fix is in the shared stylesheet (a scroll padding as wide as the sticky column, see the QA
-report), so this test is expected to fail until it lands."""
+The grid's scroll region now keeps a scroll padding as wide as the sticky column."""
 
 from datetime import date
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from portfolio.evidence import services as evidence
@@ -34,9 +32,6 @@ COVERED = """() => {
 IN_GRID = "() => !!document.activeElement.closest('table.grid')"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the scroll-padding rule for the grid in static/css/app.css"
-)
 def test_a_focused_link_in_the_tracking_grid_is_never_under_its_sticky_column(
     page: Page,
     live_server: str,

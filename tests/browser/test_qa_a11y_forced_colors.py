@@ -2,11 +2,9 @@
 A focused link showed itself only by a yellow background and a box shadow, with its outline
 removed: forced colours drop both, so a high-contrast user tabbing through the header, the case
 sections or any link on a page saw no focus at all. Buttons and fields keep their outline, and
-show it. The fix is in the shared stylesheet (a transparent outline on focused links, which
-forced colours paint in the system colour: see the QA report), so the test is expected to fail
-until it lands."""
+show it. Focused links now carry a transparent outline, which forced colours paint in the
+system colour."""
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
@@ -23,9 +21,6 @@ OUTLINE = """() => {
 }"""
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the transparent outline on focused links in static/css/app.css"
-)
 def test_every_focused_control_keeps_an_outline_in_forced_colours(
     page: Page,
     live_server: str,
