@@ -1,4 +1,5 @@
-// Live board: re-fetch the board's fragment every 30 seconds while the page is visible.
+// Live board: re-fetch the board's fragment every 30 seconds while the page is visible and
+// the user has not paused it.
 // Only a board fragment replaces the board: when the session has ended the fetch follows a
 // redirect to the sign-in page, and that page (or an error page) must not fill the board.
 "use strict";
@@ -9,10 +10,24 @@ document.addEventListener("DOMContentLoaded", () => {
   const url = board.getAttribute("data-refresh");
   let timer = null;
 
+  // The refresh can be paused and resumed (WCAG 2.2.2: content that updates by itself). The
+  // button is made here because without this script nothing refreshes.
+  let paused = false;
+  const pause = document.createElement("button");
+  pause.type = "button";
+  pause.className = "button secondary";
+  pause.textContent = "Pause updates";
+  pause.addEventListener("click", () => {
+    paused = !paused;
+    pause.textContent = paused ? "Resume updates" : "Pause updates";
+  });
+  board.before(pause);
+
   // Stop refreshing and say why, with a link: by default one that reloads the page (which
   // signs in again first when the session has ended, then comes back here).
   const stop = (message, linkText, href = window.location.href) => {
     clearInterval(timer);
+    pause.hidden = true; // nothing left to pause
     const notice = document.getElementById("board-notice");
     const link = document.createElement("a");
     link.href = href;
@@ -46,7 +61,7 @@ document.addEventListener("DOMContentLoaded", () => {
     stop("Your session has ended – sign in again to see the latest.", "Sign in again");
 
   timer = setInterval(() => {
-    if (document.visibilityState !== "visible") return;
+    if (paused || document.visibilityState !== "visible") return;
     fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then((response) => {
         if (response.redirected) {

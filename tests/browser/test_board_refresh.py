@@ -102,3 +102,21 @@ def test_a_refresh_keeps_the_keyboard_users_place_on_the_board(
         page.clock.run_for(31_000)
     expect(page.locator("#board [data-board-fragment]")).to_have_text(re.compile(r"^Updated "))
     expect(region).to_be_focused()  # the fresh board's table, not the page
+
+
+def test_the_board_refresh_can_be_paused_and_resumed(page: Page, live_server: str, world, exercise):
+    """The board updated itself every 30 seconds with no way to stop it (WCAG 2.2.2)."""
+    page.clock.install()
+    sign_in(page, live_server, world.admin.email)
+    page.goto(f"{live_server}/exercises/{exercise.id}")
+    assert_accessible(page)
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "fragment=1" in r.url else None)
+    page.get_by_role("button", name="Pause updates").click()
+    page.clock.run_for(95_000)
+    assert fetched == []
+    page.get_by_role("button", name="Resume updates").click()
+    with page.expect_response(re.compile(r"fragment=1")):
+        page.clock.run_for(31_000)
+    expect(page.get_by_role("button", name="Pause updates")).to_be_visible()
+    assert_accessible(page)
