@@ -85,6 +85,7 @@ document.addEventListener("DOMContentLoaded", () => {
     let dirty = false; // changed since the last draft was sent
     let unsaved = form.hasAttribute("data-unsaved"); // text on the page the server has not got
     let stale = form.hasAttribute("data-stale");
+    let signedOut = false; // the last draft was refused for want of a session
     let submitting = false;
 
     const say = (text, problem) => {
@@ -106,11 +107,12 @@ document.addEventListener("DOMContentLoaded", () => {
         .then((response) => {
           // Not JSON: the sign-in page (signed out elsewhere) or an error page. Not offline.
           if (!(response.headers.get("content-type") || "").includes("json")) {
-            return { response: { ok: false }, data: { error: NOT_SAVED } };
+            return { response: { ok: false }, data: { error: NOT_SAVED, signed_out: true } };
           }
           return response.json().then((data) => ({ response, data }));
         })
         .then(({ response, data }) => {
+          signedOut = !response.ok && Boolean(data.signed_out);
           if (response.ok) {
             if (version) version.value = data.version;
             unsaved = dirty;
@@ -157,6 +159,19 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", (event) => {
       if (timer) clearTimeout(timer);
       timer = null;
+      if (signedOut) {
+        // Sent while signed out, the text would go to an error page and be lost. Try the
+        // draft again first (the session may be back); still signed out, the text stays here
+        // and the message beside the button says why.
+        event.preventDefault();
+        form.removeAttribute("data-sent");
+        const submitter = event.submitter;
+        dirty = true;
+        save(false).then(() => {
+          if (!signedOut) form.requestSubmit(submitter);
+        });
+        return;
+      }
       submitting = true;
       if (inflight) {
         // Wait for the draft on its way, so the form carries the version it created; then

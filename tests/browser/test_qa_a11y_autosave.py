@@ -47,6 +47,34 @@ def test_a_failed_autosave_is_said_beside_the_save_button(
     assert status.evaluate(IN_VIEW), "the autosave's message is out of sight of Save"
 
 
+def test_save_pressed_while_signed_out_keeps_the_text_on_the_page(
+    page: Page,
+    live_server: str,
+    learner,  # noqa: F811
+    bundle_specs,  # noqa: F811
+):
+    """After an autosave said the learner was signed out, pressing Save sent the form anyway:
+    the page answered was an error page, and the text was gone. Now the draft is tried again
+    first and, still signed out, the text stays on the page with the message beside Save."""
+    scenario = publish(bundle_specs, "telecoms-billing")["telecoms-billing"]
+    case = services.start_case(learner, scenario)
+    db.session.commit()
+    sign_in(page, live_server)
+    url = f"{live_server}/cases/{case.id}/records/options"
+    page.goto(url)
+    assert_accessible(page)
+    page.context.clear_cookies()  # signed out elsewhere
+    why = page.get_by_label("Why you chose it")
+    why.fill("It puts right what the adviser promised.")
+    status = page.get_by_role("status").filter(has_text=re.compile("signed out"))
+    expect(status).to_be_visible(timeout=10_000)
+    with page.expect_response(re.compile(r"/autosave$")):
+        page.get_by_role("button", name="Save options").click()
+    expect(status).to_be_visible()
+    assert page.url == url
+    expect(why).to_have_value("It puts right what the adviser promised.")
+
+
 def test_a_workplace_upload_sent_back_says_to_choose_the_file_again(
     page: Page,
     live_server: str,
