@@ -43,7 +43,7 @@ from portfolio.export.context import SUBMISSION_STATUS_LABELS
 from portfolio.export.models import BulkExport, ExportStatus
 from portfolio.extensions import db
 from portfolio.roles import Role
-from portfolio.spreadsheet_cells import inert
+from portfolio.spreadsheet_cells import CSV_BOM, inert
 
 log = logging.getLogger(__name__)
 
@@ -327,9 +327,7 @@ def _write_zip(export: BulkExport, submissions: list[Submission], rendered: dict
     """The PDFs and a manifest (CSV, with each PDF's SHA-256, then a row for each learner of
     the cohort with nothing submitted) in one zip under PDF_CACHE_DIR, streamed to a temporary
     file and renamed into place; returns its path relative to that folder."""
-    # Begins with the UTF-8 byte-order mark, which Excel needs to read names such as Zoë as
-    # typed rather than as Windows-1252 ("ZoÃ«").
-    manifest = io.StringIO("\ufeff")
+    manifest = io.StringIO(CSV_BOM)
     manifest.seek(0, io.SEEK_END)
     writer = csv.writer(manifest)
     writer.writerow(

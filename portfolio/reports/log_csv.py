@@ -15,7 +15,7 @@ from portfolio.extensions import db
 from portfolio.reads import rows as read_rows
 from portfolio.review.context import log_rows
 from portfolio.review.models import Assessment, AssessmentKind
-from portfolio.spreadsheet_cells import inert
+from portfolio.spreadsheet_cells import CSV_BOM, inert
 
 # "submission" is the record's id, as the log's payloads cite it; "version" the number the
 # pages show (version 2 of the learner's portfolio). "summary" is the entry in words as the
@@ -77,7 +77,8 @@ def _chunks(statement: sa.Select) -> Iterator[list]:
 def _lines(statement: sa.Select) -> Iterator[str]:
     """The CSV a thousand entries at a time: a large centre's log runs to tens of megabytes,
     which is sent as it is written rather than built whole in memory first."""
-    buffer = io.StringIO()
+    buffer = io.StringIO(CSV_BOM)
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     for chunk in _chunks(statement):

@@ -17,7 +17,7 @@ from portfolio.extensions import db
 from portfolio.reports import log_csv
 from portfolio.reports.queries import cohort_grid, decision_log
 from portfolio.roles import Role
-from portfolio.spreadsheet_cells import inert
+from portfolio.spreadsheet_cells import CSV_BOM, inert
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -90,7 +90,8 @@ def cohort_grid_page(cohort_id: int):
 @bp.get("/cohorts/<int:cohort_id>.csv")
 def cohort_grid_csv(cohort_id: int):
     cohort = _cohort(cohort_id)
-    buffer = io.StringIO()
+    buffer = io.StringIO(CSV_BOM)
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer)
     for row in _table(cohort_grid(cohort)):
         writer.writerow([inert(str(v)) for v in row])

@@ -650,7 +650,7 @@ def test_the_iqa_reads_the_decision_log_on_the_sample_and_as_csv(
     csv = client.get("/iqa/decision-log.csv")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.text.splitlines()
-    assert lines[0].startswith("seq,time (UTC),kind,actor,learner,submission")
+    assert lines[0].startswith("\ufeffseq,time (UTC),kind,actor,learner,submission")
     assert any(f",{sample.assessment.submission_id}," in line for line in lines[1:])
     assert not any(f",{theirs.submission_id}," in line for line in lines[1:])
     assert "decision-log.csv" in client.get("/iqa/").text

@@ -1,5 +1,6 @@
 """Reports: the cohort grid in three forms, CSV injection neutralised, the decision log."""
 
+import codecs
 import csv
 import io
 import json
@@ -171,7 +172,9 @@ def test_the_decision_log_is_streamed_in_order_across_chunks(client, world):
     login(client, world.admin)
     response = client.get("/reports/decision-log.csv")
     assert response.is_streamed and response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeffseq,")  # the byte-order mark Excel needs for accents
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0][0] == "seq" and len(rows) == 1002
     assert [r[8] for r in rows[1:]] == [f"n={n}" for n in range(1001)]
     assert [int(r[0]) for r in rows[1:]] == sorted(int(r[0]) for r in rows[1:])
@@ -233,3 +236,14 @@ def test_the_decision_log_csv_says_each_entry_in_words_and_its_lists_as_json(
     listed = verdict["details"].split("verdicts=", 1)[1]
     assert json.loads(listed) == verdicts
     assert verdict["details"].startswith("review_id=7, ")
+
+
+def test_the_grid_csv_opens_in_excel_with_accents_intact(client, world):
+    """Excel read the grid CSV as Windows-1252 ("ZoÃ«" for Zoë) for want of a byte-order mark."""
+    _unit()
+    world.peer.full_name = "Zoë Łukasz"
+    db.session.commit()
+    login(client, world.admin)
+    data = client.get(f"/reports/cohorts/{world.cohort.id}.csv").get_data()
+    assert data.startswith(codecs.BOM_UTF8 + b"Learner,")
+    assert "Zoë Łukasz" in data.decode("utf-8-sig")
