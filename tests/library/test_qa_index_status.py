@@ -5,18 +5,8 @@ import re
 
 from portfolio.extensions import db
 from portfolio.library import services
-from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
-
-
-def _spec(bundle, limit: int):
-    manifest = bundle / "minimal" / "scenario.yaml"
-    text = manifest.read_text()
-    ours = text.replace("slug: minimal", "slug: ours", 1)
-    manifest.write_text(ours.replace("authority_limit: 50", f"authority_limit: {limit}", 1))
-    _, [spec] = load_bundle(bundle)
-    manifest.write_text(text)
-    return spec
+from tests.library.conftest import our_spec
 
 
 def _card(html: str) -> str:
@@ -26,10 +16,10 @@ def _card(html: str) -> str:
 
 
 def test_a_withdrawn_scenario_with_a_draft_is_listed_as_withdrawn(client, world, loaded, bundle):
-    v1 = services.import_scenario(_spec(bundle, 50), centre=world.centre, by=world.admin)
+    v1 = services.import_scenario(our_spec(bundle, 50), centre=world.centre, by=world.admin)
     scenario = v1.version.scenario
     services.publish_scenario(scenario)
-    services.import_scenario(_spec(bundle, 90), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 90), centre=world.centre, by=world.admin)
     services.withdraw_scenario(scenario)
     db.session.commit()
     card = _card(login(client, world.admin).get("/library/").text)
@@ -38,8 +28,8 @@ def test_a_withdrawn_scenario_with_a_draft_is_listed_as_withdrawn(client, world,
 
 
 def test_a_scenario_never_published_is_listed_as_not_published(client, world, loaded, bundle):
-    services.import_scenario(_spec(bundle, 50), centre=world.centre, by=world.admin)
-    services.import_scenario(_spec(bundle, 90), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 50), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 90), centre=world.centre, by=world.admin)
     db.session.commit()
     card = _card(login(client, world.admin).get("/library/").text)
     assert ">Not published<" in card and "Withdrawn" not in card

@@ -7,25 +7,15 @@ import re
 
 from portfolio.extensions import db
 from portfolio.library import queries, services
-from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
-
-
-def _spec(bundle, limit: int):
-    manifest = bundle / "minimal" / "scenario.yaml"
-    text = manifest.read_text()
-    ours = text.replace("slug: minimal", "slug: ours", 1)
-    manifest.write_text(ours.replace("authority_limit: 50", f"authority_limit: {limit}", 1))
-    _, [spec] = load_bundle(bundle)
-    manifest.write_text(text)
-    return spec
+from tests.library.conftest import our_spec
 
 
 def _withdrawn_with_a_draft(world, bundle):
-    v1 = services.import_scenario(_spec(bundle, 50), centre=world.centre, by=world.admin)
+    v1 = services.import_scenario(our_spec(bundle, 50), centre=world.centre, by=world.admin)
     scenario = v1.version.scenario
     services.publish_scenario(scenario)
-    services.import_scenario(_spec(bundle, 90), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 90), centre=world.centre, by=world.admin)
     services.withdraw_scenario(scenario)
     db.session.commit()
     return scenario
@@ -49,7 +39,7 @@ def test_a_withdrawn_scenario_can_go_back_live_on_its_last_live_version(
 
 def test_an_older_version_than_the_last_live_one_is_still_refused(world, loaded, bundle):
     scenario = _withdrawn_with_a_draft(world, bundle)
-    services.import_scenario(_spec(bundle, 95), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 95), centre=world.centre, by=world.admin)
     try:
         services.publish_scenario(scenario, number=2)
     except services.LibraryError as exc:

@@ -4,26 +4,16 @@ can be: Publish puts the newest draft live."""
 
 from portfolio.extensions import db
 from portfolio.library import services
-from portfolio.scenarios.loader import load_bundle
 from tests.conftest import login
-
-
-def _spec(bundle, limit: int):
-    manifest = bundle / "minimal" / "scenario.yaml"
-    text = manifest.read_text()
-    ours = text.replace("slug: minimal", "slug: ours", 1)
-    manifest.write_text(ours.replace("authority_limit: 50", f"authority_limit: {limit}", 1))
-    _, [spec] = load_bundle(bundle)
-    manifest.write_text(text)
-    return spec
+from tests.library.conftest import our_spec
 
 
 def test_a_passed_over_draft_says_it_will_never_go_live(client, world, loaded, bundle):
-    v1 = services.import_scenario(_spec(bundle, 50), centre=world.centre, by=world.admin)
+    v1 = services.import_scenario(our_spec(bundle, 50), centre=world.centre, by=world.admin)
     scenario = v1.version.scenario
     services.publish_scenario(scenario)
-    services.import_scenario(_spec(bundle, 60), centre=world.centre, by=world.admin)
-    services.import_scenario(_spec(bundle, 70), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 60), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 70), centre=world.centre, by=world.admin)
     db.session.commit()
     login(client, world.admin)
 
@@ -40,8 +30,8 @@ def test_a_passed_over_draft_says_it_will_never_go_live(client, world, loaded, b
 def test_a_draft_passed_over_by_a_published_version_says_which_is_live(
     client, world, loaded, bundle
 ):
-    services.import_scenario(_spec(bundle, 50), centre=world.centre, by=world.admin)
-    v2 = services.import_scenario(_spec(bundle, 60), centre=world.centre, by=world.admin)
+    services.import_scenario(our_spec(bundle, 50), centre=world.centre, by=world.admin)
+    v2 = services.import_scenario(our_spec(bundle, 60), centre=world.centre, by=world.admin)
     services.publish_scenario(v2.version.scenario)
     db.session.commit()
     login(client, world.admin)
