@@ -106,8 +106,14 @@ document.addEventListener("DOMContentLoaded", () => {
       inflight = fetch(url, { method: "POST", body, credentials: "same-origin", keepalive })
         .then((response) => {
           // Not JSON: the sign-in page (signed out elsewhere) or an error page. Not offline.
+          // Signed out shows as the sign-in page or a refused request (the session's CSRF
+          // token gone); a server error is not, and must not hold back the form's own Save.
           if (!(response.headers.get("content-type") || "").includes("json")) {
-            return { response: { ok: false }, data: { error: NOT_SAVED, signed_out: true } };
+            const signedOutReply = response.redirected || [400, 401, 403].includes(response.status);
+            return {
+              response: { ok: false },
+              data: { error: NOT_SAVED, signed_out: signedOutReply },
+            };
           }
           return response.json().then((data) => ({ response, data }));
         })

@@ -104,3 +104,30 @@ def test_a_workplace_upload_sent_back_says_to_choose_the_file_again(
     expect(page.get_by_label("File")).to_have_accessible_description(
         re.compile("Choose the file again")
     )
+
+
+def test_a_server_error_on_a_draft_does_not_hold_back_save(
+    page: Page,
+    live_server: str,
+    learner,  # noqa: F811
+    bundle_specs,  # noqa: F811
+):
+    """A draft refused by a server error (not a sign-out) leaves Save to send the form as it
+    always did: only a sign-out makes Save try the draft first."""
+    scenario = publish(bundle_specs, "telecoms-billing")["telecoms-billing"]
+    case = services.start_case(learner, scenario)
+    db.session.commit()
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/cases/{case.id}/records/options")
+    assert_accessible(page)
+    page.route(
+        re.compile(r"/autosave$"),
+        lambda route: route.fulfill(status=500, content_type="text/html", body="<h1>Error</h1>"),
+    )
+    page.get_by_label("Why you chose it").fill("It puts right what the adviser promised.")
+    expect(page.get_by_role("status").filter(has_text="could not be saved")).to_be_visible(
+        timeout=10_000
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save options").click()
+    assert_accessible(page)
