@@ -30,6 +30,26 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
+// An error summary's link to a field: focus the field with its question in view. A plain jump
+// put a radio button at the top of the window, its legend and error message scrolled above it.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".error-summary a[href^='#']");
+  if (!link) return;
+  const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!target) return;
+  const input = target.matches("input, select, textarea, button")
+    ? target
+    : target.querySelector("input, select, textarea");
+  if (!input) return;
+  const group = input.closest("fieldset");
+  const question = group
+    ? group.querySelector("legend") || group
+    : (input.id && document.querySelector(`label[for="${CSS.escape(input.id)}"]`)) || input;
+  event.preventDefault();
+  question.scrollIntoView({ block: "start" });
+  input.focus({ preventScroll: true });
+});
+
 // One post per form: a second click while the first post is on its way (a double click) would
 // send it again, and make a second entry, upload or action. Runs before every other submit
 // handler, so a blocked click goes no further. Each post comes back as a new page; a page
