@@ -9,6 +9,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 # Parts a reader does not need to see change: the upload's name on disk follows its hash.
 HIDDEN_KEYS = frozenset({"stored_name"})
@@ -16,6 +17,8 @@ HIDDEN_KEYS = frozenset({"stored_name"})
 LABELS = {"body": "Text", "sha256": "SHA-256 fingerprint", "type": "File type"}
 # A word with the spaces after it, so that joining the pieces gives back the text.
 _WORDS = re.compile(r"\S+\s*|\s+")
+# A time as the snapshot stores it (a case log's real time): shown as a reader writes it.
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ def _paragraphs(value) -> list[str]:
         return []
     if isinstance(value, bool):
         return ["Yes" if value else "No"]
+    if isinstance(value, str) and _ISO_TIME.fullmatch(value):
+        moment = datetime.fromisoformat(value)
+        zone = " UTC" if moment.utcoffset() == timedelta(0) else ""
+        return [f"{moment:%-d %b %Y %H:%M}{zone}"]
     lines = (" ".join(line.split()) for line in str(value).splitlines())
     return [line for line in lines if line]
 

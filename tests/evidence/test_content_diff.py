@@ -73,3 +73,12 @@ def test_content_lines_read_nested_records():
         "Steps: Code expired",
         "Root cause: No check",
     ]
+
+
+def test_a_case_log_entrys_time_reads_as_a_reader_writes_it():
+    """A new case-log entry showed its stored time, "Real: 2026-11-24T20:29+00:00"."""
+    old = {"entries": []}
+    new = {"entries": [{"seq": 5, "real": "2026-11-24T20:29+00:00", "action": "Saved"}]}
+    assert _shown(content_changes(old, new)) == {
+        "Entries": [("added", "[added:Seq: 5; Real: 24 Nov 2026 20:29 UTC; Action: Saved]")]
+    }
