@@ -26,18 +26,29 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _email_taken(email: str, *, except_id: int | None = None) -> bool:
-    query = sa.select(User.id).where(User.email == email)
+EMAIL_TAKEN = "An account with that email address already exists."
+CENTRE_NAME_TAKEN = "A centre with that name already exists."
+
+
+def email_taken(email: str, *, except_id: int | None = None) -> bool:
+    """Whether an account (other than `except_id`'s) already signs in with this email."""
+    query = sa.select(User.id).where(User.email == normalise_email(email)).limit(1)
     if except_id is not None:
         query = query.where(User.id != except_id)
     return db.session.scalar(query) is not None
 
 
+def centre_name_taken(name: str) -> bool:
+    """Whether a centre already has this name (trimmed, in any case)."""
+    query = sa.select(Centre.id).where(sa.func.lower(Centre.name) == name.strip().lower())
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def create_centre(*, name: str) -> Centre:
     """Create a centre; names are unique across the site."""
     name = name.strip()
-    if db.session.scalar(sa.select(Centre.id).where(sa.func.lower(Centre.name) == name.lower())):
-        raise AccountError("A centre with that name already exists.", "name")
+    if centre_name_taken(name):
+        raise AccountError(CENTRE_NAME_TAKEN, "name")
     centre = Centre(name=name)
     db.session.add(centre)
     db.session.flush()
@@ -57,8 +68,8 @@ def create_user(
     """Create a user. Admin-created accounts get a temporary password that must be changed at
     first sign-in; everyone but a site admin belongs to a centre."""
     email = normalise_email(email)
-    if _email_taken(email):
-        raise AccountError("An account with that email address already exists.", "email")
+    if email_taken(email):
+        raise AccountError(EMAIL_TAKEN, "email")
     if (role == Role.SITE_ADMIN) != (centre is None):
         raise AccountError("Only a site admin stands outside a centre.", "role")
     if check_strength and (problem := password_problem(password, email=email)):
@@ -207,8 +218,8 @@ def update_user(
             f"this page. It is now {now}. Check the form below and save again."
         )
     email = normalise_email(email)
-    if _email_taken(email, except_id=user.id):
-        raise AccountError("An account with that email address already exists.", "email")
+    if email_taken(email, except_id=user.id):
+        raise AccountError(EMAIL_TAKEN, "email")
     if role not in CENTRE_ROLES:
         raise AccountError("Choose one of the centre roles.", "role")
     if user.id == by.id and role != user.role:

@@ -65,8 +65,8 @@ def new_centre():
     _say_email_taken(form)
     name = form.name
     if form.is_submitted() and not name.errors and name.data:
-        if site_queries.centre_name_in_use(name.data):
-            name.errors.append("A centre with that name already exists.")
+        if services.centre_name_taken(name.data):
+            name.errors.append(services.CENTRE_NAME_TAKEN)
     return render_template("site/centre_form.html", form=form)
 
 
@@ -74,13 +74,8 @@ def _say_email_taken(form) -> None:
     """A refused form whose email is already someone's says so now, beside its other problems
     (a blank or taken name stops the admin being tried), so they are fixed at once."""
     field = form.admin_email
-    if (
-        form.is_submitted()
-        and not field.errors
-        and field.data
-        and site_queries.email_in_use(field.data)
-    ):
-        field.errors.append("An account with that email address already exists.")
+    if form.is_submitted() and not field.errors and field.data and services.email_taken(field.data):
+        field.errors.append(services.EMAIL_TAKEN)
 
 
 @bp.route("/centres/<int:centre_id>/admins/new", methods=["GET", "POST"])
