@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from portfolio.scenarios.checks import MAX_MONEY
-from portfolio.scenarios.schema import Scenario
+from portfolio.scenarios.schema import MAX_MONEY, Scenario
 
 from .errors import RulesError
 

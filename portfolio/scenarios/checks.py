@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portfolio.scenarios.schema import MONEY_TOO_LARGE
+from portfolio.scenarios.schema import MAX_MONEY, MONEY_TOO_LARGE
 
 Loc = tuple[str | int, ...]
 
@@ -264,11 +264,10 @@ def _check_final_deadline(
 
 
 #: Upload limits, checked here and not in the schema, so that versions stored before a limit
-#: existed still load. Money: a learner's remedy is refused above £100,000
-#: (casework.remedy.MAX_AMOUNT), so a menu amount above it could never be chosen. Days and
-#: hours: day 0's date plus them must stay a real date, and a case's hours an integer the
-#: database holds (start_day 100000000000 loaded, and the case page failed).
-MAX_MONEY = 100_000
+#: existed still load. Money (schema.MAX_MONEY): a learner's remedy is refused above it, so a
+#: menu amount above it could never be chosen. Days and hours: day 0's date plus them must
+#: stay a real date, and a case's hours an integer the database holds (start_day
+#: 100000000000 loaded, and the case page failed).
 MAX_DAY = 3650
 MAX_HOURS = 8760
 #: The library's title column (PostgreSQL refuses a longer one; an exercise takes it too).

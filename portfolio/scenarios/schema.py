@@ -76,9 +76,15 @@ def _iso_date(value: str) -> str:
     return value
 
 
-#: What an amount above the upload's limit is told (by checks.py; here for amounts too long to
-#: round, which would otherwise fail with a server error).
-MONEY_TOO_LARGE = "must be at most 100000 (£100,000): no remedy a learner chooses may come to more"
+#: The most any amount in a scenario, or a learner's remedy, may come to (casework.remedy holds
+#: the remedy to it; the upload's checks hold a scenario's amounts to it, so that every menu
+#: amount can be chosen).
+MAX_MONEY = 100_000
+#: What an amount above it is told (by checks.py; here for amounts too long to round, which
+#: would otherwise fail with a server error).
+MONEY_TOO_LARGE = (
+    f"must be at most {MAX_MONEY} (£{MAX_MONEY:,}): no remedy a learner chooses may come to more"
+)
 
 
 def _money(value: object) -> Decimal:
