@@ -102,7 +102,7 @@ def _money(value: object) -> Decimal:
         pence = amount.quantize(Decimal("0.01"))
     except InvalidOperation:
         # Too many digits to round to pence (1e30, say): never a stored version's, which was
-        # rounded on upload. The upload's checks say the limit (checks.MAX_MONEY).
+        # rounded on upload. The upload's checks say the limit (MAX_MONEY).
         raise PydanticCustomError("money_range", MONEY_TOO_LARGE) from None
     if amount != pence:
         raise PydanticCustomError("money_pence", "must be in pounds and pence (at most 2 decimals)")
