@@ -9,9 +9,10 @@ from wtforms import SelectChoice
 from portfolio import authz
 from portfolio.accounts import allocation
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.forms import AllocationForm, without_control_characters
+from portfolio.accounts.forms import AllocationForm
 from portfolio.accounts.models import Cohort, User
 from portfolio.accounts.views import bp
+from portfolio.control_characters import without_control_characters
 from portfolio.extensions import db
 from portfolio.pagination import paginate
 from portfolio.record_ids import record_id

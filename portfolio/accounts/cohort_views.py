@@ -13,10 +13,11 @@ from wtforms import SelectChoice
 from portfolio import authz
 from portfolio.accounts import queries, services
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.forms import CohortForm, without_control_characters
+from portfolio.accounts.forms import CohortForm
 from portfolio.accounts.models import Cohort, User
 from portfolio.accounts.views import bp
 from portfolio.auth.forms import ReauthForm
+from portfolio.control_characters import without_control_characters
 from portfolio.extensions import db
 from portfolio.pagination import paginate
 from portfolio.record_ids import record_id

@@ -1,7 +1,5 @@
 """Forms for centre administration."""
 
-import unicodedata
-
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -19,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portfolio.control_characters import has_control_character
 from portfolio.roles import CENTRE_ROLES
 
 
@@ -46,18 +45,6 @@ STAFF_REFUSED = (
     "Choose an {role} from the list: the one chosen is not an active {role} of this centre "
     "(reload the page if someone has changed since)."
 )
-
-
-def without_control_characters(text: str, *, keep: str = "") -> str:
-    """The text less control characters (a NUL, an escape) other than those in `keep`: for
-    search terms, which are filtered rather than refused."""
-    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
-
-
-def has_control_character(text: str, *, keep: str = "\n\r\t") -> bool:
-    """Whether the text holds a control character other than those in `keep` (by default a
-    multi-line text's line breaks and tabs): for text read past the forms (plain_text)."""
-    return without_control_characters(text, keep=keep) != text
 
 
 def plain_text(form, field) -> None:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from portfolio.accounts.forms import without_control_characters
 from portfolio.accounts.models import Centre, Cohort, User, cohort_members
 from portfolio.accounts.services import normalise_email
 from portfolio.auth.passwords import hash_issued_password, temporary_password
+from portfolio.control_characters import without_control_characters
 from portfolio.exercises.services import follow_cohort_changes
 from portfolio.extensions import db
 from portfolio.roles import Role

@@ -17,14 +17,11 @@ from wtforms import SelectChoice
 from portfolio import authz
 from portfolio.accounts import queries, services
 from portfolio.accounts.errors import AccountError
-from portfolio.accounts.forms import (
-    MoveLearnersForm,
-    UserForm,
-    without_control_characters,
-)
+from portfolio.accounts.forms import MoveLearnersForm, UserForm
 from portfolio.accounts.models import User
 from portfolio.auth.forms import ReauthForm
 from portfolio.auth.passwords import temporary_password
+from portfolio.control_characters import without_control_characters
 from portfolio.extensions import db
 from portfolio.pagination import paginate
 from portfolio.roles import Role

@@ -9,11 +9,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from portfolio.accounts.forms import has_control_character
 from portfolio.accounts.models import User
 from portfolio.casework.models import Case, CaseRecord, CaseStatus, Finding, TimelineEntry
 from portfolio.casework.queries import spec_for
 from portfolio.casework.signals import record_deleted, record_saved
+from portfolio.control_characters import has_control_character
 from portfolio.db import EARLIEST_DATE, utcnow
 from portfolio.evidence.content import ASSESSOR_SOURCES, SOURCE_TITLES
 from portfolio.evidence.models import (

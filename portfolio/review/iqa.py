@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from portfolio.accounts.forms import has_control_character
 from portfolio.accounts.models import Centre, User
+from portfolio.control_characters import has_control_character
 from portfolio.db import utcnow
 from portfolio.evidence.models import Portfolio, Submission
 from portfolio.extensions import db

@@ -3,15 +3,7 @@ evidence with the verdict form, the assessor's response, and standardisation.
 
 No route here writes an assessor's decision: the IQA's verdicts are stored beside them."""
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio import authz
-from portfolio.accounts.forms import has_control_character
 from portfolio.accounts.models import User
 from portfolio.auth.passwords import verify_password
+from portfolio.control_characters import has_control_character
 from portfolio.db import EARLIEST_DATE, utcnow
 from portfolio.evidence import services as evidence_services
 from portfolio.evidence.models import EvidenceItem, Portfolio, Submission, SubmissionStatus

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from portfolio.control_characters import first_control_character
 from portfolio.scenarios.checks import Loc
 from portfolio.scenarios.errors import format_loc
 from portfolio.scenarios.schema import LogRow
@@ -62,20 +63,15 @@ def decode_text(data: bytes) -> str:
         ) from None
 
 
-# Control characters (Unicode category Cc) other than tab, line feed and carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def control_problem(text: str) -> str | None:
     """What is wrong with text holding an invisible control character (a NUL, a form feed), or
-    None. PostgreSQL refuses a NUL (a server error), and the others show as garbage on the
-    case pages and in exports; the app's forms refuse them too."""
-    match = _CONTROL.search(text)
-    if match is None:
+    None (portfolio.control_characters: the app's forms refuse them too)."""
+    found = first_control_character(text)
+    if found is None:
         return None
     return (
-        f"holds an invisible control character (U+{ord(match.group()):04X}), often pasted in "
-        "with text: remove it"
+        f"holds an invisible control character (U+{ord(found):04X}), often pasted in with "
+        "text: remove it"
     )
 
 
