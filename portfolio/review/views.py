@@ -2,15 +2,7 @@
 corrections, assessor-authored evidence; and the learner's feedback page."""
 
 import sqlalchemy as sa
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portfolio import authz, drafts
